@@ -1,33 +1,75 @@
 """Format converters: bytes of a stored document -> ``Document``. The format is sniffed from the bytes.
 
 Each converter lives in its own module and maps one family of formats to a ``Document``; nothing
-downstream knows which format a report came in.
+downstream knows which format a report came in. Every failure is a ``ConversionError`` whose message
+names the document and the reason, raised within the bounds of ``Limits``, so a batch records it and
+goes on.
 """
 
 from __future__ import annotations
 
+from extract.convert.limits import DEFAULT_LIMITS, Limits
+from extract.convert.sniff import sniff
 from extract.document import ConversionError, Document
 
-
-def sniff(data: bytes) -> str:
-    """The format of a document, judged from its bytes alone (never the file name or Content-Type)."""
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<meta", b"<head", b"<body", b"<div", b"<table", b"<?xml")) or (
-        b"<html" in head or b"<table" in head or b"<body" in head
-    ):
-        return "html"
-    return "text"
+__all__ = ["DEFAULT_LIMITS", "Limits", "convert", "sniff"]
 
 
-def convert(data: bytes, *, filename: str | None = None) -> Document:
-    """Convert a document's bytes, whatever its format, into a ``Document``."""
+def convert(data: bytes, filename: str | None = None, *, limits: Limits | dict | None = None) -> Document:
+    """Convert a document's bytes, whatever its format, into a ``Document``.
+
+    ``filename`` is used only in error messages: the route is chosen by ``sniff`` from the bytes.
+    """
+    name = filename or "document"
+    lim = Limits.resolve(limits)
     if not data:
-        raise ConversionError(f"{filename or 'document'}: empty file (0 bytes)")
+        raise ConversionError(f"{name}: empty file (0 bytes)")
+    if len(data) > lim.max_bytes:
+        raise ConversionError(f"{name}: file of {len(data):,} bytes exceeds the limit of {lim.max_bytes:,} bytes")
     kind = sniff(data)
+    try:
+        return _route(kind, data, lim)
+    except ConversionError as exc:
+        message = str(exc)
+        raise ConversionError(message if message.startswith(f"{name}:") else f"{name}: {message}") from exc
+
+
+def _route(kind: str, data: bytes, lim: Limits) -> Document:
     if kind == "html":
         from extract.convert.html import convert_html
 
         return convert_html(data)
-    from extract.convert.text import convert_text
+    if kind == "text":
+        from extract.convert.text import convert_text
 
-    return convert_text(data)
+        return convert_text(data)
+    if kind == "pdf":
+        from extract.convert.pdf import convert_pdf
+
+        return convert_pdf(data, limits=lim)
+    if kind == "docx":
+        from extract.convert.docx import convert_docx
+
+        return convert_docx(data, limits=lim)
+    if kind in ("doc", "wps", "rtf"):
+        from extract.convert.libreoffice import convert_legacy
+
+        return convert_legacy(data, kind, limits=lim)
+    if kind == "ofd":
+        from extract.convert.ofd import convert_ofd
+
+        return convert_ofd(data, limits=lim)
+    if kind == "image":
+        from extract.convert.ocr import convert_image
+
+        return convert_image(data, limits=lim)
+    if kind == "encrypted-office":
+        raise ConversionError("password-protected Office document (OLE EncryptedPackage): cannot be read")
+    if kind == "zip":
+        from extract.convert.ziputil import check_zip
+
+        check_zip(data, lim)  # raises the specific corruption error when there is one
+        raise ConversionError("zip archive that is neither DOCX (word/document.xml) nor OFD (OFD.xml)")
+    if kind == "ole":
+        raise ConversionError("OLE2 compound file that is not a Word or WPS document (no WordDocument stream)")
+    raise ConversionError(f"unrecognised binary format (starts with {data[:8].hex()})")
