@@ -8,6 +8,7 @@ recognised by the words that only it contains, after whitespace and numbering ar
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extract.values import normalize
 
@@ -58,6 +59,7 @@ def clean_label(text: str) -> str:
     return _NUMBERING.sub("", compact)
 
 
+@lru_cache(maxsize=4096)
 def sec2_key(label: str) -> str | None:
     cleaned = clean_label(label)
     if cleaned in ("规章", "规章(件)") or (cleaned.startswith("规章") and len(cleaned) <= 4):
@@ -65,6 +67,7 @@ def sec2_key(label: str) -> str | None:
     return _match(cleaned, SEC2_SIGNATURES, max_length=20)
 
 
+@lru_cache(maxsize=4096)
 def sec3_key(label: str, template: str | None) -> str | None:
     cleaned = clean_label(label)
     if not cleaned:

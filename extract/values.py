@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from extract.record import Number
 
@@ -23,6 +24,7 @@ def normalize(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text)).translate(_MINUS)
 
 
+@lru_cache(maxsize=8192)
 def parse_value(text: str) -> tuple[bool, Number | None]:
     """``(is_value, number)``: whether the cell holds a value (a number or a null marker), and which.
 
