@@ -1,0 +1,89 @@
+"""The text and HTML converters: encodings detected, layouts turned into rows, grids expanded."""
+
+import codecs
+
+from extract.convert import convert
+from extract.convert.html import html_to_document
+from extract.convert.text import text_to_document
+from extract.decode import decode_text
+from extract.document import Paragraph, Table
+from extract.parse import parse_bytes
+
+REPORT = "金社镇 2024 年政府信息公开工作年度报告\n一、总体情况\n主动公开信息 312 条。\n二、主动公开政府信息情况\n规章\t0\t0\t0\n"
+
+
+def test_encodings_are_detected_not_assumed():
+    for encoding in ("utf-8", "gb18030", "gbk", "utf-16", "utf-16-le", "utf-8-sig"):
+        data = REPORT.encode(encoding)
+        assert decode_text(data) == REPORT, encoding
+    assert decode_text(codecs.BOM_UTF16_BE + REPORT.encode("utf-16-be")) == REPORT
+
+
+def test_gbk_html_without_charset_header_or_meta():
+    html = "<html><body><div id='zoom'><p>金社镇2024年政府信息公开工作年度报告</p></div></body></html>"
+    doc = convert(html.encode("gbk"))
+    assert "金社镇" in doc.text
+
+
+def test_one_cell_per_line_blocks_become_rows():
+    doc = text_to_document("\t规章\n\t0\n\t\n\t1\n\n\t行政许可\n\t3\n")
+    (table,) = [b for b in doc.blocks if isinstance(b, Table)]
+    assert [[c.text for c in row] for row in table.rows] == [["规章", "0", "", "1"], ["行政许可", "3"]]
+
+
+def test_pipe_tables_with_and_without_separator_rows():
+    doc = text_to_document("| 信息内容 | 本年制发件数 |\n|---|---|\n| 规章 | 2 |\n段落")
+    table = doc.blocks[0]
+    assert [[c.text for c in row] for row in table.rows] == [["信息内容", "本年制发件数"], ["规章", "2"]]
+    assert isinstance(doc.blocks[1], Paragraph)
+
+
+def test_rowspan_and_colspan_are_expanded_into_a_grid():
+    doc = html_to_document(
+        "<div class='TRS_Editor'><table>"
+        "<tr><td rowspan='2'>三、本年度办理结果</td><td colspan='2'>（一）予以公开</td><td>1</td></tr>"
+        "<tr><td>（二）部分公开</td><td>&nbsp;</td><td>2<br></td></tr>"
+        "</table></div>"
+    )
+    (table,) = doc.blocks
+    assert [[c.text for c in row] for row in table.rows] == [
+        ["三、本年度办理结果", "（一）予以公开", "（一）予以公开", "1"],
+        ["三、本年度办理结果", "（二）部分公开", "", "2"],
+    ]
+
+
+def test_br_and_p_inside_a_cell_are_line_breaks_and_word_markup_is_text():
+    doc = html_to_document(
+        "<table><tr><td><p class=MsoNormal><span lang=EN-US>商业<o:p></o:p></span></p>"
+        "<p class=MsoNormal><span>企业</span></p></td><td>自然<br>人</td></tr></table>"
+    )
+    assert [c.text for c in doc.blocks[0].rows[0]] == ["商业\n企业", "自然\n人"]
+
+
+def test_body_container_is_preferred_over_page_chrome():
+    html = (
+        "<html><head><meta name='ArticleTitle' content='某某街道办事处2023年政府信息公开工作年度报告'></head><body>"
+        "<div class='nav'>首页 政务公开 网站地图</div>"
+        "<div id='UCAP-CONTENT'><p>一、总体情况</p><p>" + "本街道认真贯彻条例。" * 30 + "</p></div>"
+        "<div class='footer'>主办单位</div></body></html>"
+    )
+    record = parse_bytes(html.encode())
+    assert record.organ == "某某街道办事处"
+    assert record.year == 2023
+    assert "网站地图" not in record.text and "主办单位" not in record.text
+
+
+def test_split_tables_are_read_as_one():
+    rows = "".join(f"<tr><td>{label}</td>" + "<td>0</td>" * 7 + "</tr>" for label in ("一、本年新收政府信息公开申请数量",))
+    rest = "".join(
+        f"<tr><td>{label}</td>" + "<td>1</td>" * 6 + "<td>6</td></tr>" for label in ("二、上年结转政府信息公开申请数量",)
+    )
+    html = (
+        "<div id='zoom'><p>某某局2024年政府信息公开工作年度报告</p><p>三、收到和处理政府信息公开申请情况</p>"
+        f"<table>{rows}</table><table>{rest}</table></div>"
+    )
+    record = parse_bytes(html.encode())
+    assert record.template == "2021"  # no section 二 markers: the year decides
+    assert record.cells["sec3.new_received.total"] == 0
+    assert record.cells["sec3.carried_over.natural_person"] == 1
+    assert record.cells["sec3.carried_over.total"] == 6
