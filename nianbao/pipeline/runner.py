@@ -1,0 +1,199 @@
+"""``nianbao run`` as a function: every stage in order, timed, measured, recorded, under one lock.
+
+Order: registry → crawl → discover (portals named in new reports, and what walking earlier candidates
+found) → extract (documents, reports, checks, coverage, and the registry into the archive) → snapshot. Each stage is timed and its outcome kept in the run report; a stage that is not
+installed is reported as ``missing``, a stage that raises as ``failed``, and the run goes on as far as
+it sensibly can, so one bad stage never hides what the others did.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from rich.console import Console
+
+from nianbao.paths import DataDir
+from nianbao.pipeline import registry_file, runs, stages, store_diff
+from nianbao.pipeline.discovery import CANDIDATE, DiscoveryPolicy, add_candidates
+from nianbao.pipeline.lock import RunLock
+from nianbao.pipeline.pending import Pending
+from nianbao.pipeline.progress import stage_progress
+from nianbao.pipeline.report import RunReport, StageResult
+from nianbao.pipeline.stages import StageMissing, StageOutcome
+
+
+@dataclass
+class RunOptions:
+    """Everything a run can be asked to do differently; the defaults are the cron job's."""
+
+    data: DataDir
+    command: str = "run"
+    only: set[str] | None = None  # crawl just these site_ids (the scheduler's due portals)
+    policy: DiscoveryPolicy = field(default_factory=DiscoveryPolicy)
+    snapshot: bool = True
+    samples: bool | None = None  # None: archive the bundled samples only when no crawler is installed
+    lock_wait: float = 0.0
+
+
+def lock_for(data: DataDir) -> RunLock:
+    return RunLock(data.root / "run.lock")
+
+
+def pending_for(data: DataDir) -> Pending:
+    return Pending(data.root / ".pipeline" / "pending.json")
+
+
+class _Stages:
+    """Runs stages one by one into a report, turning exceptions into stage outcomes."""
+
+    def __init__(self, report: RunReport, console: Console):
+        self.report = report
+        self.console = console
+
+    @contextmanager
+    def stage(self, name: str, *, required: bool = True) -> Iterator[StageResult]:
+        result = StageResult(stage=name, status="ok", required=required)
+        started = time.monotonic()
+        try:
+            yield result
+        except StageMissing as exc:
+            result.status, result.error = "missing", str(exc)
+        except Exception as exc:  # noqa: BLE001 - a failed stage is reported, the run goes on
+            result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
+            self.report.notes.append(f"{name} failed:\n" + traceback.format_exc(limit=6))
+        finally:
+            result.seconds = round(time.monotonic() - started, 2)
+            self.report.stages.append(result)
+
+    def run(self, name: str, call: Callable[[stages.Progress], StageOutcome], *, required: bool = True) -> StageResult:
+        with self.stage(name, required=required) as result:
+            with stage_progress(self.console, name) as progress:
+                outcome = call(progress)
+            result.counts.update(outcome.counts)
+            self.report.notes.extend(outcome.notes)
+        return self.report.stages[-1]
+
+
+def run_pipeline(options: RunOptions, console: Console | None = None) -> RunReport:
+    """One complete run; raises ``LockHeld`` when another run holds the data directory."""
+    console = console or Console()
+    data = options.data.ensure()
+    with _locked(lock_for(data), options.lock_wait):
+        return _run_locked(options, data, console)
+
+
+@contextmanager
+def _locked(lock: RunLock, wait: float) -> Iterator[RunLock]:
+    lock.acquire(wait=wait)
+    try:
+        yield lock
+    finally:
+        lock.release()
+
+
+def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunReport:
+    archive = runs.open_archive(data.archive_db)
+    args = {"only": sorted(options.only) if options.only else None, "snapshot": options.snapshot}
+    run_id, stale = runs.start_run(archive, options.command, args)
+    report = RunReport(run_id=run_id, started_at=runs.now_iso(), resumed=stale)
+    runner = _Stages(report, console)
+    pending = pending_for(data)
+    left = pending.load()
+    mark = left[1] if left else store_diff.mark(data)
+    if left:
+        report.notes.append(f"finishing the interrupted run {left[0]}: figures count from where it started")
+    pending.save(run_id, mark)
+    chosen: list[dict[str, str]] = []
+    try:
+        with runner.stage("registry") as result:
+            if registry_file.ensure_registry(data.registry):
+                report.notes.append(f"no registry yet: started {data.registry} from the shipped one")
+            rows = registry_file.read_rows(data.registry)
+            chosen = registry_file.crawlable(rows, options.only)
+            result.counts = {"portals": len(rows), "to_visit": len(chosen), "candidates": _count(rows, CANDIDATE)}
+        crawl = runner.run("crawl", lambda progress: stages.crawl(data, chosen, progress), required=False)
+        if options.samples or (options.samples is None and crawl.status == "missing"):
+            runner.run("samples", lambda progress: stages.ingest_samples(data))
+        visited = [row["site_id"] for row in chosen] if crawl.status == "ok" else []
+        figures = store_diff.figures_since(data, mark, visited)
+        report.portals = list(figures.values())
+        with runner.stage("discover", required=False) as result:
+            result.counts = _discover(data, options.policy, mark, figures, chosen, report)
+        runner.run("extract", lambda progress: stages.extract(data, progress))
+        if options.snapshot and report.changed_anything:
+            runs.finish_run(archive, run_id, report.status, report.to_stats())
+            with runner.stage("snapshot", required=False) as result:
+                report.snapshot = stages.snapshot(data)
+                result.counts = {"written": 1}
+        pending.clear()
+    except Exception as exc:  # noqa: BLE001 - whatever escaped the stages still ends in a recorded run
+        report.stages.append(StageResult("pipeline", "failed", error=f"{type(exc).__name__}: {exc}"))
+    finally:
+        report.finished_at = runs.now_iso()
+        runs.record_portals(archive, run_id, report.portals, report.started_at)
+        runs.finish_run(archive, run_id, report.status, report.to_stats())
+    return report
+
+
+def _count(rows: list[dict[str, str]], status: str) -> int:
+    return sum(1 for row in rows if row.get("status") == status)
+
+
+def _discover(
+    data: DataDir,
+    policy: DiscoveryPolicy,
+    mark: store_diff.StoreMark,
+    figures: dict[str, store_diff.PortalFigures],
+    chosen: list[dict[str, str]],
+    report: RunReport,
+) -> dict[str, int]:
+    """Add the portals that new reports mention, and record what walking earlier candidates found."""
+    rows = registry_file.read_rows(data.registry)
+    walked = _record_walks(data, rows, figures, {row["site_id"] for row in chosen})
+    new_ids = store_diff.new_document_ids(data, mark)
+    result = add_candidates(rows, stages.mentions(data, new_ids), policy)
+    if result.added or walked:
+        registry_file.write_rows(data.registry, rows)
+    report.candidates_added = len(result.added)
+    return {"read": len(new_ids), "added": len(result.added), "known": result.known, "refused": len(result.refused), "walked": walked}
+
+
+def _record_walks(
+    data: DataDir, rows: list[dict[str, str]], figures: dict[str, store_diff.PortalFigures], visited: set[str]
+) -> int:
+    """Write what this run found on each candidate it walked into its registry row.
+
+    A candidate with reports becomes ``active`` (with the family the crawler recognised); one that
+    answered but holds no annual report becomes ``disabled``, so it is not walked again until a person
+    says so; one that failed stays a candidate and is tried again next run.
+    """
+    candidates = [row for row in rows if row.get("status") == CANDIDATE and row.get("site_id") in visited]
+    if not candidates:
+        return 0
+    families = stages.detected_families(data, [row["site_id"] for row in candidates])
+    today = datetime.now(timezone.utc).date().isoformat()
+    for row in candidates:
+        found = figures.get(row["site_id"])
+        if found is None:
+            continue
+        if found.found:
+            row["status"] = "active"
+            row["family"] = families.get(row["site_id"], row.get("family") or "auto")
+            row["notes"] = _note(row, f"walked {today}: {found.found} reports, family {row['family']}")
+        elif found.status in ("failed", "blocked"):
+            row["notes"] = _note(row, f"walked {today}: {found.status} ({'; '.join(found.reasons) or 'no reason'})")
+        else:
+            row["status"] = "disabled"
+            row["family"] = families.get(row["site_id"], row.get("family") or "auto")
+            row["notes"] = _note(row, f"walked {today}: no annual reports found")
+    return len(candidates)
+
+
+def _note(row: dict[str, str], text: str) -> str:
+    """Notes keep the discovery sentence and the latest walk, not a growing log."""
+    first = (row.get("notes") or "").split(" | ")[0]
+    return f"{first} | {text}" if first else text

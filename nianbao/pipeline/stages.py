@@ -1,0 +1,214 @@
+"""The other stages, each behind one small function with one calling shape.
+
+The crawler, the archive and the parser are built by other people in other packages; the pipeline
+calls their public Python functions, never their internals, and never shells out where a function
+exists. Each adapter here raises ``StageMissing`` when the stage it needs is not installed (yet), so a
+run does as much as exists and its report says exactly what was missing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from nianbao.paths import DataDir
+from nianbao.pipeline.discovery import Mention
+from nianbao.store import BlobStore, open_store_db
+
+SAMPLES_PORTAL = "samples"
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
+
+Progress = Callable[[int, int | None, str], None]  # (done, total or None, what) -> None
+
+
+def no_progress(done: int, total: int | None, what: str) -> None:
+    """The progress callback of a quiet run."""
+
+
+class StageMissing(RuntimeError):
+    """A stage the pipeline needs is not installed; the message names the function it looked for."""
+
+
+def _function(candidates: Iterable[str]) -> Callable[..., Any]:
+    """The first ``module:function`` of ``candidates`` that exists, else ``StageMissing`` naming them all."""
+    tried = []
+    for spec in candidates:
+        module_name, _, name = spec.partition(":")
+        tried.append(spec)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+                continue
+            raise
+        found = getattr(module, name, None)
+        if callable(found):
+            return found
+    raise StageMissing("not installed: " + " or ".join(tried))
+
+
+@dataclass
+class StageOutcome:
+    """What a stage reports back: its counts (named for the run report) and anything worth saying."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+# -- crawl ------------------------------------------------------------------------------------------------
+
+CRAWL_FUNCTIONS = ("crawler.run:crawl_portals", "crawler.api:crawl_portals", "crawler.crawl:crawl_portals")
+
+
+def crawl(data: DataDir, rows: list[dict[str, str]], progress: Progress = no_progress) -> StageOutcome:
+    """Crawl the given registry rows into the store (incrementally: the crawler owns that)."""
+    function = _function(CRAWL_FUNCTIONS)
+    from crawler.registry import Portal
+
+    portals = [Portal(**{**row, "status": "active", "family": row.get("family") or "auto"}) for row in rows]
+    result = function(data, portals, progress=progress)
+    return StageOutcome(counts=_counts(result))
+
+
+def _counts(result: Any) -> dict[str, int]:
+    """Integer figures from whatever summary a stage returned (a dict or a dataclass)."""
+    if result is None:
+        return {}
+    items = result.items() if isinstance(result, dict) else vars(result).items() if hasattr(result, "__dict__") else ()
+    return {key: value for key, value in items if isinstance(value, int) and not isinstance(value, bool)}
+
+
+# -- samples ----------------------------------------------------------------------------------------------
+
+
+def ingest_samples(data: DataDir, directory: Path = SAMPLES_DIR) -> StageOutcome:
+    """Put the bundled sample reports into the store as documents of a ``samples`` portal.
+
+    This is what the archive has to show before any crawl has run (or where no portal is reachable):
+    the store is the one door into extraction, so the samples go through it like crawled documents.
+    Adding them again changes nothing: a URL whose body is unchanged is not a new version.
+    """
+    db = open_store_db(data)
+    blobs = BlobStore(data.blobs)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    added = 0
+    files = sorted(directory.glob("*.txt"))
+    for path in files:
+        body = path.read_bytes()
+        digest = blobs.put(body)
+        url = f"nianbao:samples/{path.name}"
+        latest = db.execute(
+            "select version, sha256 from documents where url = ? order by version desc limit 1", [url]
+        ).fetchone()
+        if latest and latest[1] == digest:
+            db.execute("update documents set last_seen = ? where url = ? and version = ?", [now, url, latest[0]])
+            continue
+        db["documents"].insert(
+            {
+                "url": url,
+                "version": (latest[0] + 1) if latest else 1,
+                "sha256": digest,
+                "portal_id": SAMPLES_PORTAL,
+                "kind": "page",
+                "title": path.stem,
+                "filename": path.name,
+                "content_type": "text/plain; charset=utf-8",
+                "size": len(body),
+                "first_seen": now,
+                "last_seen": now,
+            }
+        )
+        added += 1
+    db.conn.commit()
+    return StageOutcome(counts={"samples": len(files), "added": added})
+
+
+# -- extract and archive ----------------------------------------------------------------------------------
+
+EXTRACT_FUNCTIONS = ("archive.extract_stage:run_extract",)
+
+
+def extract(data: DataDir, progress: Progress = no_progress) -> StageOutcome:
+    """Extract every stored document the current parser has not seen, then rebuild reports, checks, coverage.
+
+    The archive's extraction also copies the registry into its portals table, so the candidates that
+    discovery just added are in the archive (and on the site) after this stage.
+    """
+    function = _function(EXTRACT_FUNCTIONS)
+    kwargs = {"progress": progress} if "progress" in inspect.signature(function).parameters else {}
+    result = function(data, **kwargs)
+    outcome = StageOutcome(counts=_counts(result))
+    for doc_id, reason in list(getattr(result, "failures", []))[:5]:
+        outcome.notes.append(f"document {doc_id} could not be extracted: {reason}")
+    return outcome
+
+
+SNAPSHOT_FUNCTIONS = ("archive.snapshot:write_snapshot", "archive.snapshot:snapshot", "archive.api:snapshot")
+
+
+def snapshot(data: DataDir) -> str:
+    """Write a dated snapshot of the archive; return its name (file or directory)."""
+    function = _function(SNAPSHOT_FUNCTIONS)
+    result = function(data)
+    for attribute in ("name", "path", "file"):
+        value = getattr(result, attribute, None)
+        if value:
+            return str(value)
+    return str(result)
+
+
+# -- reading reports for the URLs they mention ---------------------------------------------------------
+
+
+def mentions(data: DataDir, document_ids: list[int]) -> Iterator[Mention]:
+    """The portal URLs that the given stored documents mention, read by the parser."""
+    if not document_ids:
+        return
+    parse_bytes = _function(("extract.parse:parse_bytes",))
+    db = open_store_db(data)
+    blobs = BlobStore(data.blobs)
+    regions = _portal_regions(data)
+    marks = ",".join("?" * len(document_ids))
+    for row in db.execute(
+        f"select id, url, sha256, portal_id, filename from documents where id in ({marks})", document_ids
+    ).fetchall():
+        doc_id, url, digest, portal_id, filename = row
+        try:
+            record = parse_bytes(blobs.get(digest), filename=filename)
+        except Exception:  # noqa: BLE001 - a report the parser cannot read mentions nothing; extraction reports why
+            continue
+        for mentioned in record.urls:
+            yield Mention(
+                url=mentioned,
+                source=url,
+                organ=record.organ,
+                region=regions.get(portal_id or ""),
+                year=record.year,
+            )
+
+
+def _portal_regions(data: DataDir) -> dict[str, str]:
+    from nianbao.pipeline.registry_file import read_rows
+
+    if not data.registry.exists():
+        return {}
+    return {row.get("site_id", ""): row.get("region", "") for row in read_rows(data.registry)}
+
+
+# -- family detection -------------------------------------------------------------------------------------
+
+FAMILY_FUNCTIONS = ("crawler.families:detected_families", "crawler.run:detected_families", "crawler.api:detected_families")
+
+
+def detected_families(data: DataDir, site_ids: list[str]) -> dict[str, str]:
+    """The CMS family the crawler recognised on each portal, where it recorded one."""
+    try:
+        function = _function(FAMILY_FUNCTIONS)
+    except StageMissing:
+        return {}
+    return dict(function(data, site_ids))
