@@ -1,0 +1,206 @@
+"""``nianbao extract``: turn every stored document into archive rows, then rebuild what depends on them.
+
+A document is (re)extracted when the current parser version has not yet seen it (``extractions``
+holds, per document, the parser version that last read it), or always with ``--all``. Each document's
+rows (its ``extractions`` row, ``cells``, single-report ``checks`` and ``texts``) are replaced in one
+transaction, so an interrupted run leaves every document either as it was or fully re-read. A document
+the parser cannot read is recorded in ``extractions`` with the one-line reason and the run goes on.
+
+After the documents, the tables derived from all of them (reports and editions, cross-year checks,
+wide tables, coverage) are rebuilt from scratch: they are pure functions of the rows above, so a
+second run writes the same rows again and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+import sqlite_utils
+
+from archive import coverage, fts, reports
+from archive.checks import check_row
+from archive.db import open_archive
+from archive.organs import organ_for_report
+from archive.sources import portal_by_id, sync_registry, sync_store
+from extract.document import ConversionError
+from extract.record import Record
+from nianbao.paths import DataDir
+
+_YEAR_IN_TITLE = re.compile(r"(20\d\d)\s*年")
+
+
+@dataclass(frozen=True)
+class Parser:
+    """What extraction needs from the parser: its version and ``parse_bytes``. Tests may pass their own."""
+
+    version: str
+    parse: Callable[..., Record]
+
+    @classmethod
+    def current(cls) -> "Parser":
+        from extract.parse import PARSER_VERSION, parse_bytes
+
+        return cls(PARSER_VERSION, parse_bytes)
+
+
+@dataclass
+class ExtractResult:
+    """What one run did, for the command's summary line and the pipeline's run row."""
+
+    documents: int = 0
+    extracted: int = 0
+    failed: int = 0
+    failures: list[tuple[int, str]] = field(default_factory=list)
+    reports: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.extracted} of {self.documents} documents extracted, {self.failed} failed; "
+            f"{self.reports} reports in the archive"
+        )
+
+
+def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | None = None) -> ExtractResult:
+    """Sync the registry and store, extract pending documents, rebuild the derived tables."""
+    parser = parser or Parser.current()
+    db = open_archive(data.archive_db)
+    sync_registry(db, data.registry)
+    sync_store(db, data)
+    portals = portal_by_id(db)
+    result = ExtractResult(documents=db["documents"].count)
+    for doc in pending_documents(db, parser.version, everything=everything):
+        error = extract_document(db, data, doc, parser, portals)
+        result.extracted += 1
+        if error:
+            result.failed += 1
+            result.failures.append((doc["id"], error))
+    reports.rebuild(db)
+    coverage.rebuild(db)
+    result.reports = db["reports"].count
+    return result
+
+
+def pending_documents(db: sqlite_utils.Database, version: str, *, everything: bool) -> list[dict]:
+    if everything:
+        return list(db.query("SELECT * FROM documents ORDER BY id"))
+    return list(
+        db.query(
+            """SELECT d.* FROM documents d LEFT JOIN extractions e ON e.document_id = d.id
+               WHERE e.parser_version IS NOT ? ORDER BY d.id""",
+            [version],
+        )
+    )
+
+
+def extract_document(
+    db: sqlite_utils.Database, data: DataDir, doc: dict, parser: Parser, portals: dict[str, dict]
+) -> str | None:
+    """Parse one document and replace its rows; returns the failure reason, or None when it was read."""
+    record: Record | None = None
+    try:
+        body = (data.store / doc["blob"]).read_bytes()
+        record = parser.parse(body, doc["filename"] or _url_filename(doc["url"]))
+        error = None
+    except ConversionError as exc:
+        error = str(exc)
+    except OSError as exc:
+        error = f"stored body unreadable: {exc}"
+    except Exception as exc:  # a parser bug on one document must not stop the others; it is recorded
+        error = f"{type(exc).__name__}: {exc}"
+    with db.atomic():
+        _replace_rows(db, doc, record, error, parser.version, portals.get(doc["portal_id"] or ""))
+    return error
+
+
+def _replace_rows(
+    db: sqlite_utils.Database,
+    doc: dict,
+    record: Record | None,
+    error: str | None,
+    version: str,
+    portal: dict | None,
+) -> None:
+    doc_id = doc["id"]
+    db.execute("DELETE FROM cells WHERE document_id = ?", [doc_id])
+    db.execute("DELETE FROM checks WHERE document_id = ? AND cross_year = 0", [doc_id])
+    fts.remove_text(db, doc_id)
+    extraction = {
+        "document_id": doc_id,
+        "parser_version": version,
+        "extracted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "status": "failed" if record is None else "ok",
+        "error": error,
+    }
+    if record is None:
+        db["extractions"].upsert(extraction, pk="document_id")
+        db["documents"].update(doc_id, {"report_id": None})
+        return
+    year = record.year or _year_from_title(doc["title"])
+    organ_id = organ_for_report(db, record.organ, portal)
+    report_id = None
+    if organ_id is not None and year is not None:
+        report_id = db["reports"].lookup({"organ_id": organ_id, "year": year})
+    extraction.update(
+        organ=record.organ,
+        year=year,
+        template=record.template,
+        published_on=record.published_on,
+        active_total=record.active_total,
+        source_format=record.source_format,
+        cells=sum(value is not None for value in record.cells.values()),
+        warnings=json.dumps(record.warnings, ensure_ascii=False),
+    )
+    db["extractions"].upsert(extraction, pk="document_id")
+    db["documents"].update(doc_id, {"report_id": report_id, "format": record.source_format})
+    db["cells"].insert_all(_cell_rows(doc_id, report_id, record), pk=("document_id", "cell_id"))
+    db["checks"].insert_all(
+        check_row(check, report_id, doc_id, year, cross_year=False) for check in record.checks
+    )
+    text = record.text or "\n".join(record.texts.values())
+    if text:
+        db["texts"].insert(
+            {
+                "id": doc_id,
+                "report_id": report_id,
+                "organ": record.organ,
+                "year": year,
+                "title": doc["title"],
+                "url": doc["url"],
+                "text": text,
+            }
+        )
+        fts.index_text(db, doc_id, text)
+
+
+def _cell_rows(doc_id: int, report_id: int | None, record: Record):
+    for cell_id, value in record.cells.items():
+        source = record.sources.get(cell_id)
+        yield {
+            "document_id": doc_id,
+            "cell_id": cell_id,
+            "report_id": report_id,
+            "value": value,
+            "raw": record.raw.get(cell_id),
+            "page": source.page if source else None,
+            "table_index": source.table if source else None,
+            "row_index": source.row if source else None,
+            "col_index": source.col if source else None,
+            "ocr": int(source.ocr) if source else None,
+            "ocr_confidence": source.ocr_confidence if source else None,
+        }
+
+
+def _year_from_title(title: str | None) -> int | None:
+    match = _YEAR_IN_TITLE.search(title or "")
+    return int(match.group(1)) if match else None
+
+
+def _url_filename(url: str) -> str | None:
+    name = PurePosixPath(urlsplit(url).path).name
+    return name or None

@@ -1,0 +1,259 @@
+"""The archive's schema as an ordered list of sqlite-utils migrations, recorded in ``_sqlite_migrations``.
+
+Migrations, not ``CREATE TABLE IF NOT EXISTS`` scattered through the code, because a snapshot people
+download must say exactly which schema it has (``PRAGMA user_version`` = the number of migrations
+applied) and an old archive must be upgraded in place, not rebuilt from the store.
+
+Tables are written as SQL so that the column types are the ones researchers see in ``.schema``:
+numbers are ``NUMERIC`` so that 12 stays an integer and 3.5 (万元) stays a decimal.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from archive.wide import WIDE_TABLES
+
+migrations = Migrations("nianbao.archive")
+
+# The dimension columns every wide table carries, so that Datasette can facet on its own columns.
+_FACET_COLUMNS = """
+    report_id INTEGER PRIMARY KEY REFERENCES reports(id),
+    organ_id INTEGER REFERENCES organs(id),
+    organ TEXT,
+    region TEXT,
+    level TEXT,
+    year INTEGER,
+    template TEXT,
+    check_status TEXT,
+    document_id INTEGER REFERENCES documents(id)"""
+
+
+def _wide_table(name: str, columns: list[str]) -> str:
+    body = ",\n    ".join(f"{column} NUMERIC" for column in columns)
+    return f"CREATE TABLE {name} ({_FACET_COLUMNS},\n    {body}\n)"
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+CREATE TABLE portals (
+    site_id TEXT PRIMARY KEY,
+    name TEXT,
+    organ TEXT,
+    region TEXT,
+    level TEXT,
+    start_url TEXT,
+    family TEXT,
+    status TEXT,
+    source TEXT,
+    notes TEXT
+);
+CREATE TABLE organs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    region TEXT,
+    level TEXT,
+    deadline TEXT,
+    portal_id TEXT REFERENCES portals(site_id),
+    source TEXT
+);
+CREATE UNIQUE INDEX idx_organs_name ON organs(name);
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    organ_id INTEGER NOT NULL REFERENCES organs(id),
+    year INTEGER NOT NULL,
+    organ TEXT,
+    region TEXT,
+    level TEXT,
+    template TEXT,
+    title TEXT,
+    published_on TEXT,
+    source_url TEXT,
+    primary_document_id INTEGER REFERENCES documents(id),
+    editions INTEGER,
+    documents INTEGER,
+    first_seen TEXT,
+    check_status TEXT,
+    failed_checks INTEGER,
+    active_total INTEGER
+);
+CREATE UNIQUE INDEX idx_reports_organ_year ON reports(organ_id, year);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER REFERENCES reports(id),
+    edition INTEGER,
+    url TEXT NOT NULL,
+    version INTEGER,
+    kind TEXT,
+    format TEXT,
+    content_type TEXT,
+    filename TEXT,
+    title TEXT,
+    listed_date TEXT,
+    first_seen TEXT,
+    last_seen TEXT,
+    gone_on TEXT,
+    size INTEGER,
+    portal_id TEXT REFERENCES portals(site_id),
+    parent_url TEXT,
+    listing_url TEXT,
+    sha256 TEXT,
+    blob TEXT
+);
+CREATE INDEX idx_documents_url ON documents(url, version);
+CREATE TABLE fetches (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER,
+    portal_id TEXT REFERENCES portals(site_id),
+    kind TEXT,
+    url TEXT,
+    final_url TEXT,
+    status INTEGER,
+    outcome TEXT,
+    reason TEXT,
+    fetched_at TEXT,
+    size INTEGER,
+    content_type TEXT,
+    sha256 TEXT
+);
+CREATE INDEX idx_fetches_portal ON fetches(portal_id, outcome);
+CREATE TABLE extractions (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+    parser_version TEXT NOT NULL,
+    extracted_at TEXT,
+    status TEXT NOT NULL,
+    error TEXT,
+    organ TEXT,
+    year INTEGER,
+    template TEXT,
+    published_on TEXT,
+    active_total INTEGER,
+    source_format TEXT,
+    cells INTEGER,
+    warnings TEXT
+);
+CREATE TABLE items (
+    cell_id TEXT PRIMARY KEY,
+    section TEXT,
+    row_key TEXT,
+    column_key TEXT,
+    label_zh TEXT,
+    label_en TEXT,
+    unit TEXT,
+    templates TEXT,
+    sort_order INTEGER
+);
+CREATE TABLE cells (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    cell_id TEXT NOT NULL REFERENCES items(cell_id),
+    report_id INTEGER REFERENCES reports(id),
+    value NUMERIC,
+    raw TEXT,
+    page INTEGER,
+    table_index INTEGER,
+    row_index INTEGER,
+    col_index INTEGER,
+    ocr INTEGER,
+    ocr_confidence REAL,
+    PRIMARY KEY (document_id, cell_id)
+) WITHOUT ROWID;
+CREATE INDEX idx_cells_report ON cells(report_id, cell_id);
+CREATE INDEX idx_cells_cell ON cells(cell_id);
+CREATE TABLE checks (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER REFERENCES reports(id),
+    document_id INTEGER REFERENCES documents(id),
+    organ_id INTEGER REFERENCES organs(id),
+    region TEXT,
+    level TEXT,
+    year INTEGER,
+    rule TEXT NOT NULL,
+    rule_group TEXT,
+    cross_year INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    expected NUMERIC,
+    actual NUMERIC,
+    cells TEXT
+);
+CREATE INDEX idx_checks_document ON checks(document_id);
+CREATE INDEX idx_checks_report ON checks(report_id);
+CREATE INDEX idx_checks_status ON checks(status, rule_group);
+CREATE TABLE texts (
+    id INTEGER PRIMARY KEY REFERENCES documents(id),
+    report_id INTEGER REFERENCES reports(id),
+    organ TEXT,
+    year INTEGER,
+    title TEXT,
+    url TEXT,
+    text TEXT
+);
+CREATE TABLE coverage (
+    organ_id INTEGER NOT NULL REFERENCES organs(id),
+    year INTEGER NOT NULL,
+    organ TEXT,
+    region TEXT,
+    level TEXT,
+    portal_id TEXT REFERENCES portals(site_id),
+    status TEXT NOT NULL,
+    report_id INTEGER REFERENCES reports(id),
+    published_on TEXT,
+    deadline TEXT,
+    evidence TEXT,
+    evidence_url TEXT,
+    PRIMARY KEY (organ_id, year)
+);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    command TEXT,
+    args TEXT,
+    started_at TEXT,
+    finished_at TEXT,
+    status TEXT,
+    parser_version TEXT,
+    git_commit TEXT,
+    stats TEXT
+);
+CREATE TABLE snapshots (
+    id INTEGER PRIMARY KEY,
+    date TEXT NOT NULL UNIQUE,
+    file TEXT,
+    created_at TEXT,
+    schema_version INTEGER,
+    parser_version TEXT,
+    git_commit TEXT,
+    bytes INTEGER,
+    sha256 TEXT,
+    row_counts TEXT,
+    coverage TEXT,
+    changes TEXT
+);
+"""
+    )
+    for name, columns in WIDE_TABLES.items():
+        db.execute(_wide_table(name, list(columns)))
+    for table in ("reports", "coverage", "sec2", "sec3", "sec4"):
+        for column in ("year", "region", "level"):
+            db[table].create_index([column], find_unique_name=True)
+    db["reports"].create_index(["check_status"], find_unique_name=True)
+    db["coverage"].create_index(["status"], find_unique_name=True)
+    db["checks"].create_index(["year"], find_unique_name=True)
+    db["checks"].create_index(["region"], find_unique_name=True)
+    db["organs"].create_index(["region"], find_unique_name=True)
+    db["organs"].create_index(["level"], find_unique_name=True)
+    db["documents"].create_index(["report_id"], find_unique_name=True)
+    db["documents"].create_index(["sha256"], find_unique_name=True)
+    # Full text: the trigram index lives in the file and works in any SQLite 3.34+; the bigram one is
+    # filled by archive.fts alongside it (see that module for why both exist).
+    db["texts"].enable_fts(["text"], tokenize="trigram", create_triggers=True)
+    db.execute("CREATE VIRTUAL TABLE texts_bigram_fts USING fts5(bigrams, tokenize='unicode61')")
+
+
+def apply(db: Database) -> int:
+    """Bring a database up to the current schema; ``PRAGMA user_version`` becomes the count applied."""
+    migrations.apply(db)
+    version = len(migrations.applied(db))
+    db.execute(f"PRAGMA user_version = {version}")
+    return version

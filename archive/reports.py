@@ -1,0 +1,131 @@
+"""Reports: one per organ × year, linking every document that carries it, and the wide tables built from them.
+
+A report's documents fall into editions. An HTML page and the PDF attached to it are one edition (the
+attachment belongs to its parent page's edition); a corrected re-issue (a new body at the same URL, or a
+new page for the same organ and year published later) is a later edition. The report's numbers come
+from its *primary document*: the document of the latest edition that the parser read the most cells
+from. Everything here is rebuilt from ``documents``, ``extractions`` and ``cells`` on every run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlite_utils
+
+from archive import checks
+from archive.wide import FACET_COLUMNS, WIDE_TABLES
+
+
+def rebuild(db: sqlite_utils.Database) -> None:
+    """Recompute editions, primary documents, report fields, cross-year checks and the wide tables."""
+    with db.atomic():
+        _attach_unread_attachments(db)
+        db.execute("DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM documents WHERE report_id IS NOT NULL)")
+        _editions_and_primaries(db)
+        _report_fields(db)
+        checks.rebuild_cross_year(db)
+        _check_dimensions(db)
+        _check_status(db)
+        for table, columns in WIDE_TABLES.items():
+            _rebuild_wide(db, table, columns)
+
+
+def _attach_unread_attachments(db: sqlite_utils.Database) -> None:
+    """An attachment the parser could not read still belongs to the report of the page that links it."""
+    db.execute(
+        """UPDATE documents SET report_id = (
+               SELECT p.report_id FROM documents p
+               WHERE p.url = documents.parent_url AND p.report_id IS NOT NULL
+               ORDER BY p.version DESC LIMIT 1)
+           WHERE report_id IS NULL AND parent_url IS NOT NULL"""
+    )
+
+
+def _editions_and_primaries(db: sqlite_utils.Database) -> None:
+    docs = db.query(
+        """SELECT d.id, d.report_id, d.url, d.version, d.kind, d.parent_url, d.first_seen,
+                  e.status, coalesce(e.cells, 0) AS cells
+           FROM documents d LEFT JOIN extractions e ON e.document_id = d.id
+           WHERE d.report_id IS NOT NULL"""
+    )
+    by_report: dict[int, list[dict]] = defaultdict(list)
+    for doc in docs:
+        by_report[doc["report_id"]].append(doc)
+    edition_of: list[tuple[int, int]] = []
+    primaries: list[tuple[int | None, int, int, int]] = []
+    for report_id, members in by_report.items():
+        first_seen: dict[tuple[str, int], str] = {}
+        for doc in members:
+            key = _edition_key(doc)
+            first_seen[key] = min(first_seen.get(key, doc["first_seen"] or ""), doc["first_seen"] or "")
+        order = sorted(first_seen, key=lambda key: (first_seen[key], key))
+        number = {key: index + 1 for index, key in enumerate(order)}
+        for doc in members:
+            doc["edition"] = number[_edition_key(doc)]
+            edition_of.append((doc["edition"], doc["id"]))
+        read = [doc for doc in members if doc["status"] == "ok"]
+        primary = max(read, key=lambda d: (d["edition"], d["cells"], d["kind"] == "page", -d["id"]), default=None)
+        primaries.append((primary["id"] if primary else None, len(order), len(members), report_id))
+    db.conn.executemany("UPDATE documents SET edition = ? WHERE id = ?", edition_of)
+    db.conn.executemany(
+        "UPDATE reports SET primary_document_id = ?, editions = ?, documents = ? WHERE id = ?", primaries
+    )
+
+
+def _edition_key(doc: dict) -> tuple[str, int]:
+    """Documents that were published together share a key: the page they hang off, and the version."""
+    root = doc["parent_url"] if doc["kind"] == "attachment" and doc["parent_url"] else doc["url"]
+    return root, doc["version"] or 1
+
+
+def _report_fields(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """UPDATE reports SET
+               organ = o.name, region = o.region, level = o.level,
+               template = e.template, published_on = e.published_on, active_total = e.active_total,
+               title = d.title, source_url = d.url,
+               first_seen = (SELECT min(first_seen) FROM documents WHERE report_id = reports.id)
+           FROM organs o, documents d LEFT JOIN extractions e ON e.document_id = d.id
+           WHERE o.id = reports.organ_id AND d.id = reports.primary_document_id"""
+    )
+
+
+def _check_dimensions(db: sqlite_utils.Database) -> None:
+    """Copy organ, region, level and year into ``checks`` so Datasette can facet them."""
+    db.execute(
+        """UPDATE checks SET organ_id = r.organ_id, region = r.region, level = r.level, year = r.year
+           FROM reports r WHERE r.id = checks.report_id"""
+    )
+
+
+def _check_status(db: sqlite_utils.Database) -> None:
+    """A report fails if any check on its primary document, or across years, fails."""
+    db.execute(
+        """UPDATE reports SET
+               failed_checks = (
+                   SELECT count(*) FROM checks c WHERE c.report_id = reports.id AND c.status = 'fail'
+                   AND (c.cross_year = 1 OR c.document_id = reports.primary_document_id)),
+               check_status = CASE
+                   WHEN EXISTS (SELECT 1 FROM checks c WHERE c.report_id = reports.id AND c.status = 'fail'
+                       AND (c.cross_year = 1 OR c.document_id = reports.primary_document_id)) THEN 'fail'
+                   WHEN EXISTS (SELECT 1 FROM checks c WHERE c.report_id = reports.id AND c.status = 'pass'
+                       AND (c.cross_year = 1 OR c.document_id = reports.primary_document_id)) THEN 'pass'
+                   ELSE 'unchecked' END"""
+    )
+
+
+def _rebuild_wide(db: sqlite_utils.Database, table: str, columns: dict[str, str]) -> None:
+    """One row per report: the primary document's cells pivoted into columns, with facets copied in."""
+    db.execute(f"DELETE FROM {table}")
+    facets = ", ".join(FACET_COLUMNS)
+    pivots = ",\n".join(f"max(CASE WHEN c.cell_id = '{cell}' THEN c.value END)" for cell in columns.values())
+    cells = ", ".join(f"'{cell}'" for cell in columns.values())
+    db.execute(
+        f"""INSERT INTO {table} ({facets}, {', '.join(columns)})
+            SELECT r.id, r.organ_id, r.organ, r.region, r.level, r.year, r.template, r.check_status,
+                   r.primary_document_id,
+                   {pivots}
+            FROM reports r JOIN cells c ON c.document_id = r.primary_document_id AND c.cell_id IN ({cells})
+            GROUP BY r.id"""
+    )
