@@ -16,6 +16,7 @@ from nianbao.paths import DataDir
 # Modules that contribute commands, in the order the data flows.
 COMMAND_MODULES = [
     "extract.cli",
+    "farm.cli",
     "nianbao.pipeline_cli",
 ]
 

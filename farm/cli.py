@@ -1,0 +1,69 @@
+"""``nianbao farm serve``: run the portal farm on 127.0.0.1 until Ctrl-C, printing every portal's address."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+import click
+
+from farm.server import FarmServer
+from farm.world import World
+
+REGISTRY_COLUMNS = ("site_id", "name", "organ", "region", "level", "start_url", "family", "status", "source", "notes")
+
+
+@click.group()
+def farm() -> None:
+    """The local portal farm: disclosure portals of every CMS family, for trying nianbao and for tests."""
+
+
+@farm.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (keep it local).")
+@click.option("--port-base", type=int, default=None, help="First port; portals take consecutive ports. "
+              "Default: free ports chosen by the system.")
+@click.option("--seed", type=int, default=0, show_default=True, help="World seed: same seed, same portals.")
+@click.option("--size", type=click.Choice(["small", "full"]), default="full", show_default=True)
+@click.option("--registry-out", type=click.Path(dir_okay=False), default=None,
+              help="Write the portals as registry CSV rows (the crawler's portal list) to this file.")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None,
+              help="Access log (JSONL). Default: a fresh temporary file.")
+def serve(host: str, port_base: int | None, seed: int, size: str, registry_out: str | None,
+          log_path: str | None) -> None:
+    """Serve the farm until Ctrl-C.
+
+    \b
+    Example:
+        nianbao farm serve --size small --registry-out portals.csv
+        nianbao crawl --registry portals.csv
+    """
+    world = World(seed, size)
+    server = FarmServer(world, host=host, port_base=port_base, log_path=log_path)
+    base_urls = server.start()
+    rows = world.registry_rows(base_urls)
+    for row in rows:
+        click.echo(f"{row['site_id']:<16} {row['family']:<15} {world.portal_status(row['site_id']):<14} "
+                   f"{row['start_url']}")
+    click.echo(f"admin: {server.admin_url}truth   access log: {server.log_path}")
+    if registry_out:
+        write_registry(Path(registry_out), rows)
+        click.echo(f"registry: {registry_out}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        server.stop()
+
+
+def write_registry(path: Path, rows: list[dict[str, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=REGISTRY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+commands = [farm]

@@ -1,0 +1,175 @@
+"""What an article says: its ReportSpec, its body as HTML, and its attachment files.
+
+Specs come from ``farm.records.make_record``; bodies and files from the ``farm.render`` modules written
+beside this one. Those renderers (and LibreOffice behind PDF/DOC) are imported lazily, on the first
+request that needs them, so that starting a farm stays instant. A small built-in renderer stands in when
+a renderer module is not importable, so the farm keeps serving while the others are still being built.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import io
+import zipfile
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from farm.model import Article, Attachment
+
+# farm.records levels for the unit types of the tree.
+LEVELS = {"government": "county", "department": "county_dept", "township": "township", "street": "street",
+          "community": "community"}
+MIME = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "doc": "application/msword",
+    "html": "text/html",
+}
+GOLDEN_DIR = Path(__file__).resolve().parents[1] / "tests" / "golden"
+
+
+def spec_for(article: Article) -> Any:
+    """The report's ReportSpec (None for non-reports); a seed report's spec is its golden file, if any."""
+    if not article.is_report:
+        return None
+    return _spec(article.spec_seed, article.template, article.year, article.organ, article.unit,
+                 article.seed_file)
+
+
+@lru_cache(maxsize=4096)
+def _spec(seed: int, template: str, year: int, organ: str, unit: str, seed_file: str | None) -> Any:
+    records = importlib.import_module("farm.records")
+    if seed_file:
+        golden = GOLDEN_DIR / f"seed_{seed_file[:3]}.json"
+        return records.seed_from_golden(golden) if golden.exists() else None
+    return records.make_record(seed, template=template, year=year, organ=organ, level=LEVELS[unit])
+
+
+def seed_text(filename: str) -> str:
+    """One of the five sample reports, as the converter printed it (package data of nianbao)."""
+    return resources.files("nianbao.samples").joinpath(filename).read_text(encoding="utf-8")
+
+
+def body_html(article: Article) -> str:
+    """The HTML fragment that goes inside the detail page's body container."""
+    if article.seed_file:
+        return text_to_html(seed_text(article.seed_file))
+    if not article.is_report:
+        return _other_body(article)
+    if not article.inline:
+        return f"<p>{html.escape(article.title)}，详见附件。</p>"
+    spec = spec_for(article)
+    renderer = _optional("farm.render.html", "render_body_html")
+    return renderer(spec) if renderer else text_to_html(_fallback_text(spec))
+
+
+def report_text(article: Article) -> str:
+    """The report as plain text (for the JS-only portal's pages and for fallbacks)."""
+    if article.seed_file:
+        return seed_text(article.seed_file)
+    spec = spec_for(article)
+    renderer = _optional("farm.render.text", "render_text")
+    return renderer(spec) if renderer else _fallback_text(spec)
+
+
+def attachment_bytes(article: Article, attachment: Attachment) -> bytes:
+    """The file's bytes, rendered on first request (PDF/DOC go through LibreOffice and are cached)."""
+    if article.is_report:
+        spec = spec_for(article)
+        renderer = _optional(f"farm.render.{attachment.fmt}", f"render_{attachment.fmt}")
+        if renderer:
+            return renderer(spec)
+        text = _fallback_text(spec)
+    else:
+        text = f"{article.title}\n\n{_other_text(article)}"
+    return _fallback_file(attachment.fmt, text)
+
+
+def _optional(module: str, name: str) -> Any:
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def text_to_html(text: str) -> str:
+    """Converter-style text (tab-separated rows, markdown headings) as simple report HTML."""
+    out: list[str] = []
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if rows:
+            body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+            out.append(f'<table border="1" cellspacing="0">{body}</table>')
+            rows.clear()
+
+    for line in text.splitlines():
+        if "\t" in line:
+            rows.append(line.split("\t"))
+            continue
+        flush()
+        stripped = line.strip().lstrip("#").strip()
+        if stripped:
+            tag = "h2" if line.lstrip().startswith("#") else "p"
+            out.append(f"<{tag}>{html.escape(stripped)}</{tag}>")
+    flush()
+    return "\n".join(out)
+
+
+def _fallback_text(spec: Any) -> str:
+    lines = [f"{spec.organ}{spec.year}年政府信息公开工作年度报告", "一、总体情况", spec.texts.get("sec1", ""),
+             "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"]
+    lines += [f"{cell}\t{'' if value is None else value}" for cell, value in spec.cells.items()]
+    lines += ["五、存在的主要问题及改进情况", spec.texts.get("sec5", ""), "六、其他需要报告的事项", spec.texts.get("sec6", "")]
+    return "\n".join(lines)
+
+
+def _other_text(article: Article) -> str:
+    organ, year = article.organ, article.year
+    return {
+        "work_plan": f"为深入贯彻落实党中央、国务院关于全面推进政务公开工作的部署，结合{organ}实际，现将{year}年政务公开工作要点印发如下。",
+        "guide": f"为了更好地提供政府信息公开服务，根据《中华人民共和国政府信息公开条例》，编制本指南。{organ}负责本机关政府信息公开的日常工作。",
+        "statistics": f"{organ}{year}年度统计年报已编制完成，现将主要统计指标公布如下：地区生产总值、固定资产投资、社会消费品零售总额。",
+        "final_accounts": f"{organ}{year}年度部门决算报表包括收入支出决算总表、财政拨款收入支出决算表等。",
+        "notice": f"各部门、各乡镇（街道）：请于{year + 1}年1月31日前完成本单位{year}年度政府信息公开工作年度报告的编制和发布工作。",
+        "catalogue": f"{organ}{year}年政府信息公开目录，按主题分类编排，供公众查阅。",
+    }[article.kind]
+
+
+def _other_body(article: Article) -> str:
+    return f"<p>{html.escape(_other_text(article))}</p>"
+
+
+def _fallback_file(fmt: str, text: str) -> bytes:
+    """Stand-in files while the binary renderers are missing: a real DOCX, a minimal PDF, an OLE-ish DOC."""
+    if fmt == "docx":
+        from docx import Document
+
+        document = Document()
+        for line in text.splitlines():
+            document.add_paragraph(line)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
+    if fmt == "pdf":
+        stream = b"BT /F1 12 Tf 72 720 Td (nianbao farm placeholder) Tj ET"
+        objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+                   b"<< /Length %d >>stream\n" % len(stream) + stream + b"\nendstream"]
+        out = bytearray(b"%PDF-1.4\n")
+        offsets = []
+        for number, body in enumerate(objects, 1):
+            offsets.append(len(out))
+            out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+        out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+        out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+        return bytes(out)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("content.txt", text)
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + buffer.getvalue()

@@ -1,0 +1,12 @@
+"""One module per CMS family: its URL space and its markup. ``FAMILIES`` maps registry names to them."""
+
+from __future__ import annotations
+
+from farm.families.anhui_openness import AnhuiOpenness
+from farm.families.base import Family
+from farm.families.gkmlpt import Gkmlpt
+from farm.families.hanweb import Hanweb
+from farm.families.js_only import JsOnly
+from farm.families.trs import Trs
+
+FAMILIES: dict[str, Family] = {f.name: f for f in (Trs(), Hanweb(), Gkmlpt(), AnhuiOpenness(), JsOnly())}

@@ -1,0 +1,57 @@
+"""What every family shares: the layout/route contract and the answers for details and attachments."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from farm import content, http
+from farm.http import Request, Response
+from farm.model import Article, Attachment, Portal
+
+
+class Family:
+    """One CMS family: ``layout`` gives a portal's columns and articles their URLs (and fills
+    ``portal.routes``, path → (kind, key)); ``handle`` answers a request or returns None for a 404."""
+
+    name = ""
+
+    def layout(self, portal: Portal) -> None:
+        raise NotImplementedError
+
+    def handle(self, portal: Portal, request: Request) -> Response | None:
+        raise NotImplementedError
+
+
+def gone_or_broken(article: Article) -> Response | None:
+    """Removed articles are 404 everywhere; a ``broken`` report page is a permanent 500."""
+    if article.removed:
+        return http.not_found()
+    if article.broken:
+        return Response(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>")
+    return None
+
+
+def attachment_response(article: Article, attachment: Attachment, *, disposition: bool = False) -> Response:
+    """The file, rendered lazily; validators come from the article's version, not from the bytes."""
+    if article.removed:
+        return http.not_found()
+    response = Response(200, lambda: content.attachment_bytes(article, attachment), content.MIME[attachment.fmt],
+                        etag=http.etag_of(article.article_id, article.version, attachment.att_id),
+                        last_modified=article.modified)
+    if disposition:
+        response.headers.append(("Content-Disposition", content_disposition(attachment)))
+    return response
+
+
+def content_disposition(attachment: Attachment) -> str:
+    """Hanweb style: raw GBK bytes in ``filename=`` (sent as latin-1 code points, so the wire carries the
+    GBK bytes) and, unless the attachment is the GBK-only one, RFC 5987 ``filename*=`` as well."""
+    raw = attachment.filename.encode("gbk", "replace").decode("latin-1")
+    value = f'attachment; filename="{raw}"'
+    if not attachment.gbk_only_name:
+        value += f"; filename*=UTF-8''{quote(attachment.filename)}"
+    return value
+
+
+def short(title: str, limit: int = 24) -> str:
+    return title if len(title) <= limit else title[:limit] + "..."

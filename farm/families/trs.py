@@ -1,0 +1,156 @@
+"""TRS WCM (PORTALS.md §1): static ``index.html``/``index_N.html`` listings paged by ``createPageHTML``,
+``./YYYYMM/tYYYYMMDD_ID.html`` details with a ``div.TRS_Editor`` body, ``./P0….pdf`` attachments."""
+
+from __future__ import annotations
+
+import math
+import re
+from html import escape
+
+from farm import content, http, pages
+from farm.families.base import Family, attachment_response, gone_or_broken, short
+from farm.http import Request, Response
+from farm.model import UNIT_TYPES, Article, Column, Portal
+
+ROOT = "/zfxxgk/zfxxgknb/"
+PAGER_JS = """<script>
+function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
+  if(_nPageCount == null || _nPageCount <= 1){ return; }
+  var h = "";
+  if(_nCurrIndex == 0){ h += "首页 上一页 "; }
+  else { h += "<a href=\\"" + _sPageName + "." + _sPageExt + "\\">首页</a> ";
+    h += "<a href=\\"" + (_nCurrIndex == 1 ? _sPageName : _sPageName + "_" + (_nCurrIndex - 1)) + "." + _sPageExt + "\\">上一页</a> "; }
+  if(_nCurrIndex + 1 >= _nPageCount){ h += "下一页 尾页"; }
+  else { h += "<a href=\\"" + _sPageName + "_" + (_nCurrIndex + 1) + "." + _sPageExt + "\\">下一页</a> ";
+    h += "<a href=\\"" + _sPageName + "_" + (_nPageCount - 1) + "." + _sPageExt + "\\">尾页</a>"; }
+  document.write(h + " 共" + _nPageCount + "页");
+}
+</script>
+"""
+INDEX_RE = re.compile(r"^(?:index(?:_(\d+))?\.html)?$")
+
+
+class Trs(Family):
+    name = "trs"
+
+    def layout(self, portal: Portal) -> None:
+        portal.start_path = ROOT
+        portal.routes.clear()
+        for column in portal.columns.values():
+            if column.unit is None:
+                column.path = ROOT if column.year is None else f"{ROOT}{column.year}n/"
+                column.list_path = column.path
+                kind = "nav"
+            else:
+                slug = UNIT_TYPES[column.unit][1]
+                column.path = f"{ROOT}{column.year}n/{slug}/"
+                column.list_path = f"{ROOT}{column.year}n/{slug}list/" if column.shell else column.path
+                kind = "list"
+                if column.shell:
+                    portal.routes[column.path] = ("shell", column.key)
+                    portal.routes[column.path + "index.html"] = ("shell", column.key)
+            portal.routes[column.list_path] = (kind, column.key)
+            for article_id in column.article_ids:
+                self._layout_article(portal, column, portal.articles[article_id])
+
+    def _layout_article(self, portal: Portal, column: Column, article: Article) -> None:
+        day = article.published
+        folder = f"{column.list_path}{day:%Y%m}/"
+        article.path = f"{folder}t{day:%Y%m%d}_{article.article_id}.html"
+        portal.routes[article.path] = ("detail", article.article_id)
+        for att in article.attachments:
+            att.path = f"{folder}P0{day:%Y%m%d}{att.att_id}{att.token[:6].translate(_DIGITS)}.{att.fmt}"
+            portal.routes[att.path] = ("file", (article.article_id, att.att_id))
+
+    def handle(self, portal: Portal, request: Request) -> Response | None:
+        if request.path == "/":
+            return self._home(portal)
+        folder, _, leaf = request.path.rpartition("/")
+        route, index = portal.routes.get(request.path), 0
+        match = INDEX_RE.match(leaf)
+        if route is None and match:
+            route, index = portal.routes.get(folder + "/"), int(match.group(1) or 0)
+        if route is None:
+            return None
+        kind, key = route
+        if kind == "shell":
+            return self._shell(portal, portal.columns[key])
+        if kind == "nav":
+            return self._nav(portal, portal.columns[key])
+        if kind == "list":
+            return self._listing(portal, portal.columns[key], index)
+        if kind == "detail":
+            return self._detail(portal, portal.articles[key])
+        article_id, att_id = key
+        article = portal.articles[article_id]
+        return attachment_response(article, next(a for a in article.attachments if a.att_id == att_id))
+
+    def _home(self, portal: Portal) -> Response:
+        body = (f'<div class="header"><h1>{escape(portal.name)}</h1></div>'
+                f'<ul class="nav"><li><a href="{ROOT}">政府信息公开年报</a></li>'
+                '<li><a href="/zfxxgk/fdzdgknr/">法定主动公开内容</a></li></ul>')
+        return http.page(portal, pages.document(pages.site_meta(portal), portal.name, body), pages.BASE_TIME)
+
+    def _nav(self, portal: Portal, column: Column) -> Response:
+        links = []
+        for key in column.children:
+            child = portal.columns[key]
+            rel = child.path.removeprefix(column.path)
+            links.append(f'<li><a href="./{rel}" title="{escape(child.title)}">{escape(child.title)}</a></li>')
+        body = (f'<div class="position">当前位置：首页 &gt; 政府信息公开 &gt; {escape(column.title)}</div>'
+                f'<ul class="sub-column">{"".join(links)}</ul>')
+        markup = pages.document(pages.column_meta(portal, column), column.title, body)
+        return http.page(portal, markup, pages.column_modified(portal, column))
+
+    def _shell(self, portal: Portal, column: Column) -> Response:
+        markup = f'<html><head><script>location.replace("{column.list_path}");</script></head><body></body></html>'
+        return http.page(portal, markup, pages.BASE_TIME)
+
+    def _listing(self, portal: Portal, column: Column, index: int) -> Response:
+        items = portal.listed(column)
+        count = max(1, math.ceil(len(items) / portal.page_size))
+        modified = pages.column_modified(portal, column)
+        if index >= count:
+            return self._past_end(portal, column, index, modified)
+        rows = []
+        for article in items[index * portal.page_size:(index + 1) * portal.page_size]:
+            rel = "./" + article.path.removeprefix(column.list_path)
+            rows.append(f'<li class="clearfix"><a href="{rel}" title="{escape(article.title)}" target="_blank">'
+                        f'{escape(short(article.title))}</a><span>{article.published:%Y-%m-%d}</span></li>')
+        body = (f'<div class="position">当前位置：首页 &gt; 政府信息公开年报 &gt; {escape(column.title)}</div>'
+                f'<div class="list"><ul class="gov-com-list">{"".join(rows)}</ul></div>'
+                f'<div class="page"><script>var countPage = {count};'
+                f'createPageHTML({count}, {index}, "index", "html");</script></div>')
+        markup = pages.document(pages.column_meta(portal, column) + PAGER_JS, column.title, body)
+        return http.page(portal, markup, modified)
+
+    def _past_end(self, portal: Portal, column: Column, index: int, modified) -> Response | None:
+        if "meta_refresh" in portal.habits:
+            markup = ('<html><head><meta http-equiv="refresh" content="0;url=./"></head>'
+                      '<body>页面跳转中...</body></html>')
+            return http.page(portal, markup, modified)
+        if "page_stub" in portal.habits and index < 40:
+            markup = (f'<html><head><meta charset="utf-8"><title>{escape(column.title)}</title></head><body>'
+                      '<div class="list"><ul class="gov-com-list"></ul></div>'
+                      f'<div class="page"><script>createPageHTML(0, {index}, "index", "html");</script></div>'
+                      '</body></html>')
+            return http.page(portal, markup, modified)
+        return None
+
+    def _detail(self, portal: Portal, article: Article) -> Response:
+        failure = gone_or_broken(article)
+        if failure:
+            return failure
+        column = portal.columns[article.column_key]
+        files = "".join(f'<p><a href="./{a.path.rpartition("/")[2]}">{escape(a.filename)}</a></p>'
+                        for a in article.attachments)
+        body = (f'<div class="artT"><h1>{escape(article.title)}</h1></div>'
+                f'<div class="art_infos">发布时间：{article.published:%Y-%m-%d} 来源：{escape(article.organ)}</div>'
+                f'{pages.xxgk_table(portal, article)}'
+                f'<div class="TRS_Editor">{content.body_html(article)}</div>'
+                + (f'<div class="fj">附件：{files}</div>' if files else ""))
+        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
+        return http.page(portal, markup, article.modified)
+
+
+_DIGITS = str.maketrans("abcdef", "123456")

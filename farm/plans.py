@@ -1,0 +1,88 @@
+"""Which portals a world holds: their families, hostile habits, unit types and the seed reports they carry.
+
+A plan is data, so the small (test) and full (benchmark, first-run) worlds differ only here. Habit names
+are documented in ``HABITS``; each is implemented in ``farm.habits`` or by the portal's family module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+HABITS: dict[str, str] = {
+    "https_redirect": "plain-HTTP port answers 301 to the same path on a TLS port (self-signed cert)",
+    "gbk": "pages encoded GBK, Content-Type without charset (charset only in a <meta>)",
+    "page_stub": "index_N past the last page answers a ~300-byte near-empty stub",
+    "meta_refresh": "index_N past the last page answers a meta-refresh to ./",
+    "js_shell": "street columns are ~160-byte location.replace shells pointing at the real list",
+    "robots_partial": "robots.txt disallows one leaf column (its reports are not to be crawled)",
+    "robots_deny_all": "robots.txt says Disallow: / (the whole portal is off limits)",
+    "ruishu_412": "HTML pages answer 412 with a $_ts script until a browser has run it (sets a cookie, reloads)",
+    "block_page": "every request answers 403 with a 知道创宇云防御 block page",
+    "transient_5xx": "some listing pages answer 503 + Retry-After for their first two requests",
+    "retry_after_429": "the first list-API call answers 429 + Retry-After",
+    "broken_report": "one report's detail page answers 500 forever",
+    "slow": "detail pages answer after a delay (World.slow_seconds)",
+    "gbk_filename_only": "one downfile attachment sends only a raw-GBK Content-Disposition filename",
+    "download_redirect": "one downfile attachment answers 302 to /attach/0/<hex>.pdf",
+}
+
+SEEDS = (
+    # file, organ, year, unit
+    ("000_c8abd84ebfae36d4.txt", "鹤山社区", 2024, "community"),
+    ("001_cbca3d1802e0d238.txt", "人民社区", 2023, "community"),
+    ("002_76ac588e40fcc707.txt", "常青花园社区管理办公室", 2024, "community"),
+    ("003_0f3a33c0f799f345.txt", "金社镇", 2024, "township"),
+    ("004_9e3c2a2e151c9139.txt", "鲁山县琴台街道办事处", 2024, "street"),
+)
+
+
+@dataclass(frozen=True)
+class PortalPlan:
+    site_id: str
+    family: str
+    region: int
+    units: tuple[str, ...]
+    habits: frozenset[str] = frozenset()
+    seeds: tuple[int, ...] = ()
+    registry_family: str | None = None
+    level: str = "county"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _p(site_id: str, family: str, region: int, units: str, habits: str = "", seeds: tuple[int, ...] = (),
+       registry_family: str | None = None) -> PortalPlan:
+    return PortalPlan(site_id, family, region, tuple(units.split()), frozenset(habits.split()), seeds,
+                      registry_family)
+
+
+SMALL = (
+    _p("trs-https", "trs", 0, "government department township street", "https_redirect page_stub robots_partial"),
+    _p("trs-gbk", "trs", 8, "department street", "gbk meta_refresh js_shell transient_5xx broken_report", (4,)),
+    _p("hanweb", "hanweb", 3, "department township",
+       "retry_after_429 download_redirect gbk_filename_only", (3,)),
+    _p("gkmlpt", "gkmlpt", 2, "department street"),
+    _p("openness", "anhui_openness", 0, "community township", "slow", (0, 1, 2)),
+    _p("jsonly", "js_only", 5, "department township"),
+    _p("ruishu", "trs", 9, "department", "ruishu_412"),
+    _p("blocked", "trs", 10, "department", "block_page"),
+    _p("robots-denied", "hanweb", 11, "department", "robots_deny_all"),
+)
+
+FULL = SMALL + (
+    _p("trs-city", "trs", 12, "government department township street", "page_stub", registry_family="auto"),
+    _p("trs-county", "trs", 14, "department township"),
+    _p("hanweb-city", "hanweb", 15, "government department street community", registry_family="auto"),
+    _p("gkmlpt-panyu", "gkmlpt", 7, "government department township street"),
+    _p("openness-xuan", "anhui_openness", 6, "department township community"),
+    _p("jsonly-2", "js_only", 13, "department street"),
+)
+
+# Per world size: the years on the tree, how many organs per unit type, listing page size.
+SIZES: dict[str, dict] = {
+    "small": {"years": (2020, 2023, 2024), "organs": {"government": 1, "department": 3, "township": 2,
+              "street": 2, "community": 2}, "page_size": 2, "gkmlpt_page": 10, "plans": SMALL,
+              "slow_seconds": 0.3},
+    "full": {"years": (2019, 2020, 2021, 2022, 2023, 2024), "organs": {"government": 1, "department": 8,
+             "township": 4, "street": 4, "community": 4}, "page_size": 20, "gkmlpt_page": 100, "plans": FULL,
+             "slow_seconds": 1.0},
+}
