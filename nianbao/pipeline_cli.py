@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
+from nianbao.pipeline.demo import DEFAULT_FARM_PORT, demo_run, running_farm
+from nianbao.pipeline.demo import serve as serve_site
+from nianbao.pipeline.deploy import KINDS, Setup, render
 from nianbao.pipeline.discovery import DEFAULT_ALLOWED, policy_for
 from nianbao.pipeline.lock import LockHeld
 from nianbao.pipeline.runner import RunOptions, run_pipeline
+from nianbao.pipeline.service import Service, ServiceOptions, configure_logging
+from nianbao.pipeline.stages import StageMissing
 
 if TYPE_CHECKING:  # nianbao.cli imports this module to collect its commands
     from nianbao.cli import Context
@@ -26,6 +32,11 @@ LOCKED = 75
 
 @click.command()
 @click.option("--portal", "portals", multiple=True, metavar="SITE_ID", help="Visit only these portals (repeatable).")
+@click.option(
+    "--portal-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Visit only the portals listed in this file, one site_id a line (the scheduler's due list).",
+)
 @click.option(
     "--allow-domain",
     "allowed",
@@ -45,6 +56,7 @@ LOCKED = 75
 def run(
     ctx: "Context",
     portals: tuple[str, ...],
+    portal_file: Path | None,
     allowed: tuple[str, ...],
     snapshot: bool,
     samples: bool | None,
@@ -63,9 +75,12 @@ def run(
         nianbao run --portal anhui_openness_hefei --no-snapshot
     """
     console = Console(stderr=as_json)
+    only = set(portals)
+    if portal_file is not None:
+        only |= {line.strip() for line in portal_file.read_text(encoding="utf-8").splitlines() if line.strip()}
     options = RunOptions(
         data=ctx.data,
-        only=set(portals) or None,
+        only=only or None,
         policy=policy_for(allowed),
         snapshot=snapshot,
         samples=samples,
@@ -83,4 +98,82 @@ def run(
     sys.exit(report.exit_code)
 
 
-commands = [run]
+@click.command()
+@click.option("--seed", type=int, default=0, show_default=True, help="The farm's world: which organs and reports.")
+@click.option("--size", type=click.Choice(["small", "full"]), default="full", show_default=True, help="How big a farm.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the site listens on.")
+@click.option("--port", type=int, default=8001, show_default=True, help="Port the site listens on.")
+@click.option("--farm-port", type=int, default=DEFAULT_FARM_PORT, show_default=True, help="First port of the farm's portals.")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the site after the run.")
+@click.pass_obj
+def demo(ctx: "Context", seed: int, size: str, host: str, port: int, farm_port: int, serve: bool) -> None:
+    """Start the bundled portal farm, run the whole pipeline against it and serve the archive.
+
+    Needs no internet: the farm serves many organs' disclosure portals on 127.0.0.1, the way real CMS
+    families do. The farm's portals are written into DATA/portals.csv; the site runs until Ctrl-C.
+
+    \b
+    Example:
+        nianbao demo                 # then open http://127.0.0.1:8001/
+        nianbao --data /tmp/try demo --size small --port 8080
+    """
+    console = Console()
+    data = ctx.data.ensure()
+    try:
+        with running_farm(data, seed, size, farm_port) as farm:
+            console.print(f"farm: {len(farm.rows)} portals on 127.0.0.1, access log {farm.access_log}")
+            report = demo_run(data, farm, console)
+            report.render(console)
+            if report.exit_code == 2:
+                console.print("[red]the pipeline is broken (see the stages above); serving what the archive holds")
+            if serve:
+                serve_site(data, host, port, console)
+    except LockHeld as exc:
+        click.echo(f"nianbao demo: {exc}", err=True)
+        sys.exit(LOCKED)
+    except StageMissing as exc:
+        click.echo(f"nianbao demo: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        console.print("stopped")
+    if not serve:
+        sys.exit(report.exit_code)
+
+
+@click.command()
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Also log to this file.")
+@click.option("--max-sleep", type=float, default=3600.0, show_default=True, help="Longest sleep between looks, seconds.")
+@click.option("--max-runs", type=int, help="Stop after this many runs (default: run until SIGTERM).")
+@click.option(
+    "--print",
+    "print_kind",
+    type=click.Choice(KINDS),
+    help="Print a cron or systemd set-up for this machine and data directory instead of running.",
+)
+@click.option("--user", default="nianbao", show_default=True, help="The account systemd units run as.")
+@click.pass_obj
+def schedule(
+    ctx: "Context", log_file: Path | None, max_sleep: float, max_runs: int | None, print_kind: str | None, user: str
+) -> None:
+    """Run as a service: visit each portal when the reporting calendar says it is due.
+
+    Often in January–April (reports are due 31 January, and 31 March for governments at county level
+    and above), around the day each portal usually publishes; rarely otherwise; failing portals are
+    backed off. Each run is a `nianbao run` of the due portals, logged on one line. SIGTERM stops it
+    cleanly. `--print service` writes a systemd unit for it; `--print cron` a crontab instead.
+
+    \b
+    Example:
+        nianbao --data /srv/nianbao schedule --log-file /srv/nianbao/schedule.log
+        nianbao --data /srv/nianbao schedule --print service > /etc/systemd/system/nianbao.service
+    """
+    if print_kind is not None:
+        click.echo(render(print_kind, Setup.here(ctx.data.root, user)), nl=False)
+        return
+    configure_logging(log_file)
+    service = Service(ServiceOptions(data=ctx.data.ensure(), max_sleep=max_sleep, max_runs=max_runs))
+    service.install_signal_handlers()
+    sys.exit(service.serve())
+
+
+commands = [run, demo, schedule]

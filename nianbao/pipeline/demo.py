@@ -1,0 +1,111 @@
+"""``nianbao demo``: the bundled portal farm, the whole pipeline against it, and the site, in one command.
+
+A newcomer has no portal list and this machine may have no internet, so the demo brings its own
+world: the farm serves many organs' portals on 127.0.0.1 the way the real CMS families do. The demo
+writes the farm's portals into the registry, runs the pipeline exactly as cron would (one run, same
+code), and serves the archive. The farm keeps running while the site is up, so the links from a report
+to its original document work. Discovery is limited to the farm's own addresses: the one place where
+loopback addresses are allowed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from rich.console import Console
+
+from nianbao.paths import DataDir
+from nianbao.pipeline import registry_file
+from nianbao.pipeline.discovery import DiscoveryPolicy
+from nianbao.pipeline.report import RunReport
+from nianbao.pipeline.runner import RunOptions, run_pipeline
+from nianbao.pipeline.stages import StageMissing, _function
+
+DEFAULT_FARM_PORT = 18100  # a fixed base keeps the farm's URLs, hence the store's documents, stable across demos
+
+
+@dataclass
+class Farm:
+    """A running farm: its portals' registry rows and where its access log is."""
+
+    rows: list[dict[str, str]]
+    access_log: Path
+
+    @property
+    def policy(self) -> DiscoveryPolicy:
+        hosts = sorted({urlsplit(row["start_url"]).netloc for row in self.rows})
+        return DiscoveryPolicy(allowed=tuple(hosts), allow_private=True)
+
+
+@contextmanager
+def running_farm(data: DataDir, seed: int, size: str, port_base: int | None) -> Iterator[Farm]:
+    """Start the farm with its access log in DATA/farm/; fall back to free ports if the fixed ones are taken."""
+    try:
+        from farm.server import FarmServer
+        from farm.world import World
+    except ImportError as exc:
+        raise StageMissing(f"the portal farm is not installed ({exc})") from exc
+    log_path = data.root / "farm" / "access.jsonl"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    world = World(seed=seed, size=size)
+    try:
+        server = FarmServer(world, port_base=port_base, log_path=log_path)
+        server.start()
+    except OSError:
+        server.stop()
+        server = FarmServer(world, port_base=None, log_path=log_path)
+        server.start()
+    try:
+        yield Farm(rows=server.registry_rows(), access_log=log_path)
+    finally:
+        server.stop()
+
+
+def merge_rows(path: Path, new_rows: list[dict[str, str]]) -> None:
+    """Put ``new_rows`` into the registry, replacing rows with the same site_id and keeping all others."""
+    rows = registry_file.read_rows(path) if path.exists() else []
+    fresh = {row["site_id"]: row for row in new_rows}
+    merged = [fresh.pop(row["site_id"], row) for row in rows]
+    merged.extend(fresh.values())
+    registry_file.write_rows(path, merged)
+
+
+def demo_run(data: DataDir, farm: Farm, console: Console) -> RunReport:
+    """One pipeline run over the farm's portals (and the candidates found on it)."""
+    merge_rows(data.registry, farm.rows)
+    farm_hosts = {urlsplit(row["start_url"]).netloc for row in farm.rows}
+    rows = registry_file.read_rows(data.registry)
+    only = {row["site_id"] for row in rows if urlsplit(row.get("start_url", "")).netloc in farm_hosts}
+    options = RunOptions(data=data, command="demo", only=only, policy=farm.policy)
+    return run_pipeline(options, console)
+
+
+SERVE_FUNCTIONS = ("archive.serve:serve", "archive.site:serve", "archive.cli:serve_site")
+
+
+def serve(data: DataDir, host: str, port: int, console: Console) -> None:
+    """Serve the archive until interrupted: the archive's own ``serve`` if installed, else plain Datasette."""
+    try:
+        function = _function(SERVE_FUNCTIONS)
+    except StageMissing:
+        function = None
+    console.print(f"\n[bold green]The archive is up:[/] http://{host}:{port}/  (Ctrl-C stops the site and the farm)")
+    if function is not None:
+        function(data, host=host, port=port)
+        return
+    root = Path(__file__).resolve().parents[2]
+    command = [str(Path(sys.executable).with_name("datasette")), "serve", str(data.archive_db), "-h", host, "-p", str(port)]
+    if (root / "metadata.yml").exists():
+        command += ["--metadata", str(root / "metadata.yml")]
+    child = subprocess.Popen(command)
+    try:
+        child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        child.wait(timeout=10)
