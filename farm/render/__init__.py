@@ -1,0 +1,49 @@
+"""Render a ``ReportSpec`` in the layouts real reports reach us in: plain text and HTML pages.
+
+``TEXT_LAYOUTS`` and ``HTML_LAYOUTS`` map a layout name to a function spec → document text;
+``render_body_html`` gives the report body alone, for the portal farm's CMS page templates; ``encode``
+turns a rendering into the bytes a portal would serve (UTF-8, GBK/GB18030, UTF-16). A layout that
+loses part of the report (lost pages) names the cells it lost through ``expected``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from farm.records import ReportSpec
+from farm.render.html import HTML_LAYOUTS, render_body_html
+from farm.render.text import TEXT_LAYOUTS, lost_cells
+
+__all__ = ["TEXT_LAYOUTS", "HTML_LAYOUTS", "render_body_html", "encode", "expected", "lost_cells", "LAYOUTS"]
+
+LAYOUTS = {**{f"text:{k}": v for k, v in TEXT_LAYOUTS.items()}, **{f"html:{k}": v for k, v in HTML_LAYOUTS.items()}}
+
+_META_CHARSET = re.compile(r"""<meta[^>]*charset\\s*=\\s*["']?[\\w-]+["']?[^>]*>\\s*""", re.IGNORECASE)
+
+
+def encode(text: str, encoding: str, *, declare: bool = True) -> bytes:
+    """The bytes of a rendering in ``encoding`` (utf-8, gbk, gb18030, utf-16).
+
+    An HTML page's charset declaration is rewritten to match, as a real server's page would have it;
+    ``declare=False`` removes it, as old GBK sites do, so the reader has to detect the encoding.
+    """
+    if "<html" in text[:500].lower():
+        label = {"gbk": "gbk", "gb18030": "gb18030", "gb2312": "gb2312"}.get(encoding.lower(), encoding)
+        replacement = f'<meta http-equiv="Content-Type" content="text/html; charset={label}">\\n' if declare else ""
+        text = _META_CHARSET.sub(lambda _m: replacement, text, count=1)
+    codec = "gb18030" if encoding.lower() in ("gbk", "gb2312") else encoding
+    return text.encode(codec)
+
+
+def expected(spec: ReportSpec, layout: str) -> ReportSpec:
+    """What a faithful parser must read from ``layout``: the spec, with the cells it loses set to null."""
+    name = layout.split(":", 1)[-1]
+    lost = lost_cells(spec, name)
+    if not lost:
+        return spec
+    out = copy.deepcopy(spec)
+    for cell in lost:
+        out.cells[cell] = None
+    out.errors = out.expected_failures()
+    return out

@@ -1,0 +1,206 @@
+"""The three tables of the template as printed: cells with rowspan and colspan, exactly as the
+国办公开办函 layouts merge them.
+
+Text and HTML renderers both start from this model, so a value cell is placed once and every layout
+(tab rows with gaps, one cell per line, pipe tables, HTML) follows the same printed structure. A value
+cell keeps its cell id, so a renderer that loses part of a table knows exactly which cells it lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extract.template import SEC3_COLUMNS, SEC4_CELLS, sec3_rows
+
+
+@dataclass
+class TCell:
+    """One printed cell: its text (``\\n`` = a line break inside the cell), its span, its cell id."""
+
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    cell: str | None = None  # the canonical cell id when this is a value cell
+    header: bool = False
+
+
+@dataclass
+class TTable:
+    """A table as HTML holds it: each row lists only the cells that start in it."""
+
+    section: str  # sec2, sec3, sec4
+    rows: list[list[TCell]]
+    width: int
+    header_rows: int = 0
+    row_cells: list[tuple[str, ...]] = field(default_factory=list)  # cell ids of each row
+
+    def __post_init__(self) -> None:
+        self.row_cells = [tuple(c.cell for c in row if c.cell) for row in self.rows]
+
+    def grid(self) -> list[list[tuple[TCell, bool, bool]]]:
+        """The expanded grid: for each position, (cell, starts_here_vertically, starts_here_horizontally)."""
+        grid: list[list[tuple[TCell, bool, bool] | None]] = [[None] * self.width for _ in self.rows]
+        for r, row in enumerate(self.rows):
+            c = 0
+            for cell in row:
+                while c < self.width and grid[r][c] is not None:
+                    c += 1
+                for dr in range(cell.rowspan):
+                    for dc in range(cell.colspan):
+                        if r + dr < len(grid) and c + dc < self.width:
+                            grid[r + dr][c + dc] = (cell, dr == 0, dc == 0)
+                c += cell.colspan
+        empty = TCell("")
+        return [[pos or (empty, True, True) for pos in row] for row in grid]
+
+
+def _v(cell_id: str) -> TCell:
+    return TCell("", cell=cell_id)
+
+
+def _h(text: str, rowspan: int = 1, colspan: int = 1) -> TCell:
+    return TCell(text, rowspan, colspan, header=True)
+
+
+# Section 二 ---------------------------------------------------------------------------------------------
+
+
+def sec2_table(template: str, labels: dict[str, str] | None = None) -> TTable:
+    """Section 二: four columns, the 第二十条 item headings spanning the width."""
+    labels = labels or {}
+    L = lambda key, default: labels.get(key, default)  # noqa: E731 - a tiny lookup
+    rows: list[list[TCell]] = []
+    if template == "2021":
+        rows += [
+            [_h("第二十条第（一）项", colspan=4)],
+            [_h("信息内容"), _h("本年制发件数"), _h(L("repealed", "本年废止件数")), _h("现行有效件数")],
+            [TCell("规章"), *(_v(f"sec2.regulations.{c}") for c in ("issued", "repealed", "in_force"))],
+            [TCell("行政规范性文件"), *(_v(f"sec2.normative_documents.{c}") for c in ("issued", "repealed", "in_force"))],
+            [_h("第二十条第（五）项", colspan=4)],
+            [_h("信息内容"), _h("本年处理决定数量", colspan=3)],
+            [TCell("行政许可"), TCell("", colspan=3, cell="sec2.licensing.decisions")],
+            [_h("第二十条第（六）项", colspan=4)],
+            [_h("信息内容"), _h("本年处理决定数量", colspan=3)],
+            [TCell("行政处罚"), TCell("", colspan=3, cell="sec2.penalty.decisions")],
+            [TCell("行政强制"), TCell("", colspan=3, cell="sec2.coercion.decisions")],
+            [_h("第二十条第（八）项", colspan=4)],
+            [_h("信息内容"), _h("本年收费金额（单位：万元）", colspan=3)],
+            [TCell("行政事业性收费"), TCell("", colspan=3, cell="sec2.fees.amount_10k_yuan")],
+        ]
+        return TTable("sec2", rows, 4)
+    three = ("prev_year_items", "change", "decisions")
+    rows += [
+        [_h("第二十条第（一）项", colspan=4)],
+        [_h("信息内容"), _h("本年新制作数量"), _h("本年新公开数量"), _h("对外公开总数量")],
+        [TCell("规章"), *(_v(f"sec2.regulations.{c}") for c in ("made", "published", "total_public"))],
+        [TCell("规范性文件"), *(_v(f"sec2.normative_documents.{c}") for c in ("made", "published", "total_public"))],
+        [_h("第二十条第（五）项", colspan=4)],
+        [_h("信息内容"), _h("上一年项目数量"), _h("本年增/减"), _h("处理决定数量")],
+        [TCell("行政许可"), *(_v(f"sec2.licensing.{c}") for c in three)],
+        [TCell("其他对外管理服务事项"), *(_v(f"sec2.other_services.{c}") for c in three)],
+        [_h("第二十条第（六）项", colspan=4)],
+        [_h("信息内容"), _h("上一年项目数量"), _h("本年增/减"), _h("处理决定数量")],
+        [TCell("行政处罚"), *(_v(f"sec2.penalty.{c}") for c in three)],
+        [TCell("行政强制"), *(_v(f"sec2.coercion.{c}") for c in three)],
+        [_h("第二十条第（八）项", colspan=4)],
+        [_h("信息内容"), _h("上一年项目数量"), _h("本年增/减", colspan=2)],
+        [TCell("行政事业性收费"), _v("sec2.fees.prev_year_items"), TCell("", colspan=2, cell="sec2.fees.change")],
+        [_h("第二十条第（九）项", colspan=4)],
+        [_h("信息内容"), _h("采购项目数量"), _h("采购总金额", colspan=2)],
+        [TCell("政府集中采购"), _v("sec2.procurement.items"), TCell("", colspan=2, cell="sec2.procurement.amount")],
+    ]
+    return TTable("sec2", rows, 4)
+
+
+# Section 三 ---------------------------------------------------------------------------------------------
+
+SEC3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
+# Group labels of the outcome rows, and the row keys each group spans.
+_GROUPS_2021: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("（三）不予公开", tuple(k for k in (r.key for r in sec3_rows("2021")) if k.startswith("denied_"))),
+    ("（四）无法提供", tuple(k for k in (r.key for r in sec3_rows("2021")) if k.startswith("unavailable_"))),
+    ("（五）不予处理", tuple(k for k in (r.key for r in sec3_rows("2021")) if k.startswith("not_processed_"))),
+    ("（六）其他处理", ("other_overdue_correction", "other_overdue_fee", "other_misc")),
+)
+_SOLO = {
+    "granted": "（一）予以公开",
+    "partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "other_handling": "（六）其他处理",
+    "total_processed": "（七）总计",
+}
+SEC3_HEADER_LABELS = ("自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+
+
+def sec3_row_label(key: str, template: str) -> str:
+    """The printed label of one row of section 三 (its innermost label, numbering included)."""
+    if key in _SOLO:
+        return _SOLO[key]
+    return next(r.label for r in sec3_rows(template) if r.key == key)
+
+
+def sec3_group_of(key: str) -> str | None:
+    for label, keys in _GROUPS_2021:
+        if key in keys:
+            return label
+    return None
+
+
+def sec3_table(template: str, header: dict[str, str] | None = None) -> TTable:
+    """Section 三: three label columns (merged as the template merges them) and seven value columns."""
+    header = header or {}
+    H = lambda text: header.get(text, text)  # noqa: E731 - label spelling chosen by the renderer
+    keys = [r.key for r in sec3_rows(template)]
+    values = lambda key: [_v(f"sec3.{key}.{col}") for col in SEC3_COLUMNS]  # noqa: E731
+    rows: list[list[TCell]] = [
+        [_h(H(SEC3_NOTE), rowspan=3, colspan=3), _h(H("申请人情况"), colspan=7)],
+        [_h(H("自然人"), rowspan=2), _h(H("法人或其他组织"), colspan=5), _h(H("总计"), rowspan=2)],
+        [_h(H(t)) for t in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")],
+        [TCell(H("一、本年新收政府信息公开申请数量"), colspan=3), *values("new_received")],
+        [TCell(H("二、上年结转政府信息公开申请数量"), colspan=3), *values("carried_over")],
+    ]
+    outcome_keys = keys[keys.index("granted") : keys.index("total_processed") + 1]
+    first = True
+    for key in outcome_keys:
+        row: list[TCell] = []
+        if first:
+            row.append(TCell(H("三、本年度办理结果"), rowspan=len(outcome_keys)))
+            first = False
+        group = sec3_group_of(key) if key not in _SOLO else None
+        if group is None:
+            row.append(TCell(H(sec3_row_label(key, template)), colspan=2))
+        else:
+            members = next(keys_ for label, keys_ in _GROUPS_2021 if label == group)
+            if key == members[0]:
+                row.append(TCell(H(group), rowspan=len(members)))
+            row.append(TCell(H(sec3_row_label(key, template))))
+        rows.append(row + values(key))
+    rows.append([TCell(H("四、结转下年度继续办理"), colspan=3), *values("carried_forward")])
+    return TTable("sec3", rows, 10, header_rows=3)
+
+
+# Section 四 ---------------------------------------------------------------------------------------------
+
+SEC4_RESULT_LABELS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+
+
+def sec4_table(header: dict[str, str] | None = None) -> TTable:
+    """Section 四: 行政复议 ×5 and 行政诉讼 (未经复议直接起诉 ×5, 复议后起诉 ×5) over one row of numbers."""
+    header = header or {}
+    H = lambda text: header.get(text, text)  # noqa: E731
+    rows = [
+        [_h(H("行政复议"), colspan=5), _h(H("行政诉讼"), colspan=10)],
+        [*(_h(H(t), rowspan=2) for t in SEC4_RESULT_LABELS), _h(H("未经复议直接起诉"), colspan=5), _h(H("复议后起诉"), colspan=5)],
+        [*(_h(H(t)) for t in SEC4_RESULT_LABELS), *(_h(H(t)) for t in SEC4_RESULT_LABELS)],
+        [_v(cell) for cell in SEC4_CELLS],
+    ]
+    return TTable("sec4", rows, 15, header_rows=3)
+
+
+def fill(table: TTable, text_of: dict[str, str]) -> TTable:
+    """The same table with every value cell's text set from ``text_of`` (cell id → printed text)."""
+    for row in table.rows:
+        for cell in row:
+            if cell.cell:
+                cell.text = text_of[cell.cell]
+    return table
