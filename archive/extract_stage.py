@@ -26,6 +26,7 @@ import sqlite_utils
 from archive import coverage, fts, reports
 from archive.checks import check_row
 from archive.db import open_archive
+from archive.items import rebuild_items
 from archive.organs import organ_for_report
 from archive.sources import portal_by_id, sync_registry, sync_store
 from extract.document import ConversionError
@@ -70,6 +71,7 @@ def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | Non
     """Sync the registry and store, extract pending documents, rebuild the derived tables."""
     parser = parser or Parser.current()
     db = open_archive(data.archive_db)
+    rebuild_items(db)
     sync_registry(db, data.registry)
     sync_store(db, data)
     portals = portal_by_id(db)

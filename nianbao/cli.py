@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "extract.cli",
     "farm.cli",
     "nianbao.pipeline_cli",
+    "archive.cli",
 ]
 
 

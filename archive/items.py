@@ -1,0 +1,42 @@
+"""The ``items`` table: what every canonical cell id means, in Chinese and English, with its unit.
+
+It is the label table of ``cells.cell_id``, so Datasette shows 行政复议 · 总计 beside
+``sec4.review.total`` and researchers never need TEMPLATE.md to read the long table.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from extract.template import TEMPLATES, cell_ids, cell_label
+
+
+def unit(cell_id: str) -> tuple[str, str]:
+    """The unit of a cell, in Chinese and English: counts, except the two money columns of section 二."""
+    if cell_id.endswith(".amount_10k_yuan"):
+        return "万元", "10,000 yuan"
+    if cell_id == "sec2.procurement.amount":
+        return "原文单位", "unit as printed"
+    return "件", "count"
+
+
+def rebuild_items(db: sqlite_utils.Database) -> None:
+    rows: dict[str, dict] = {}
+    for template in TEMPLATES:
+        for order, cell_id in enumerate(cell_ids(template)):
+            if cell_id in rows:
+                rows[cell_id]["templates"] += f",{template}"
+                continue
+            section, row_key, column = cell_id.split(".")
+            rows[cell_id] = {
+                "cell_id": cell_id,
+                "section": {"sec2": "二", "sec3": "三", "sec4": "四"}[section],
+                "row_key": row_key,
+                "column_key": column,
+                "label_zh": cell_label(cell_id, template),
+                "label_en": f"{row_key.replace('_', ' ')} · {column.replace('_', ' ')}",
+                "unit": unit(cell_id)[0],
+                "templates": template,
+                "sort_order": order + (0 if template == "2021" else 1000),
+            }
+    db["items"].upsert_all(rows.values(), pk="cell_id")

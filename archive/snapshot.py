@@ -1,0 +1,287 @@
+"""``nianbao snapshot``: a dated, never-overwritten, citable copy of the archive and its exports.
+
+Layout under ``DATA/snapshots/``::
+
+    2026-11-22/                       one folder per snapshot, built under a temporary name and renamed
+        nianbao-2026-11-22.db          VACUUM INTO copy, ANALYZEd, journal_mode=DELETE: one self-contained file
+        csv/<table>.csv, parquet/<table>.parquet   the main tables, for people who do not use SQLite
+        inspect.json                   table counts and hash, so Datasette does not count at start-up
+        SHA256SUMS                     ``sha256sum -c SHA256SUMS`` checks every file above
+        manifest.json                  date, schema and parser versions, commit, files, row counts,
+                                       coverage, changes since the previous snapshot
+    nianbao.db -> 2026-11-22/nianbao-2026-11-22.db   the stable name the site serves (route /nianbao)
+    latest.json                        names the newest snapshot
+
+A row for the snapshot goes into the archive's ``snapshots`` table before the copy is taken (so each
+snapshot lists itself and every earlier one); its file hash is added to the archive afterwards, since a
+file cannot contain its own hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+import sqlite_utils
+
+from archive import coverage, fts
+from archive.db import MAIN_TABLES, open_archive, row_counts, schema_version
+from nianbao.paths import DataDir
+
+STABLE_NAME = "nianbao.db"
+_BATCH = 50_000
+
+
+class SnapshotExists(Exception):
+    """A snapshot of that date exists: snapshots are never overwritten."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    date: str
+    path: Path  # the dated folder
+    db_file: Path
+    manifest: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.date
+
+
+def write_snapshot(data: DataDir, *, date: str | None = None, git_commit: str | None = None) -> Snapshot:
+    """Write the snapshot of ``date`` (today, UTC, by default) and point the stable name at it."""
+    date = date or dt.datetime.now(dt.UTC).date().isoformat()
+    dt.date.fromisoformat(date)  # a malformed date must not become a folder name
+    data.snapshots.mkdir(parents=True, exist_ok=True)
+    final = data.snapshots / date
+    if final.exists():
+        raise SnapshotExists(f"snapshot {date} exists at {final}; snapshots are never overwritten")
+    if git_commit is None:
+        from nianbao.pipeline.runs import git_commit as current_commit
+
+        git_commit = current_commit()
+    building = data.snapshots / f".{date}.partial"
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir()
+
+    archive = open_archive(data.archive_db)
+    fts.optimize(archive)
+    previous = latest_manifest(data.snapshots)
+    counts = row_counts(archive)
+    db_name = f"nianbao-{date}.db"
+    record = {
+        "date": date,
+        "file": db_name,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "schema_version": schema_version(archive),
+        "parser_version": _parser_versions(archive),
+        "git_commit": git_commit,
+        "row_counts": counts,
+        "coverage": coverage.summary(archive),
+    }
+    db_file = building / db_name
+    record["changes"] = _changes(archive, previous, data.snapshots, counts)
+    with archive.atomic():  # a row left by an interrupted attempt at this date is replaced
+        archive.execute("DELETE FROM snapshots WHERE date = ?", [date])
+        archive["snapshots"].insert(_json_columns(record))
+    archive.execute("VACUUM INTO ?", [str(db_file)])
+    _finish_copy(db_file)
+
+    files = [db_file, *_export_tables(db_file, building)]
+    files.append(_write_inspect(db_file, building))
+    sums = {path.relative_to(building).as_posix(): _sha256(path) for path in files}
+    (building / "SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for name, digest in sums.items()))
+    manifest = {
+        **record,
+        "sqlite_version": sqlite3.sqlite_version,
+        "sqlite_utils_version": importlib.metadata.version("sqlite-utils"),
+        "licence": "CC BY 4.0",
+        "files": [
+            {"name": name, "bytes": (building / name).stat().st_size, "sha256": digest, "kind": _kind(name)}
+            for name, digest in sums.items()
+        ],
+    }
+    (building / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    building.rename(final)
+    _point_stable_name(data.snapshots, date, db_name)
+    archive.execute(
+        "UPDATE snapshots SET sha256 = ?, bytes = ? WHERE date = ?", [sums[db_name], (final / db_name).stat().st_size, date]
+    )
+    return Snapshot(date=date, path=final, db_file=final / db_name, manifest=manifest)
+
+
+def _parser_versions(db: sqlite_utils.Database) -> str | None:
+    versions = [row[0] for row in db.execute("SELECT DISTINCT parser_version FROM extractions ORDER BY 1")]
+    return ",".join(versions) or None
+
+
+def _json_columns(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value for key, value in record.items()}
+
+
+def _finish_copy(path: Path) -> None:
+    """Statistics for the query planner, and one self-contained file (no -wal beside it)."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("ANALYZE")
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _export_tables(db_file: Path, folder: Path) -> list[Path]:
+    """CSV and Parquet of every main table, streamed in batches so memory stays flat on large archives."""
+    (folder / "csv").mkdir()
+    (folder / "parquet").mkdir()
+    written = []
+    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        for table in MAIN_TABLES:
+            cursor = conn.execute(f"SELECT * FROM [{table}]")
+            names = [column[0] for column in cursor.description]
+            csv_path, parquet_path = folder / "csv" / f"{table}.csv", folder / "parquet" / f"{table}.parquet"
+            csv_writer = parquet_writer = None
+            schema = None
+            while rows := cursor.fetchmany(_BATCH):
+                batch = _batch(names, rows, schema)
+                schema = batch.schema
+                if csv_writer is None:
+                    csv_writer = pa_csv.CSVWriter(csv_path, schema)
+                    parquet_writer = pq.ParquetWriter(parquet_path, schema)
+                csv_writer.write_batch(batch)
+                parquet_writer.write_batch(batch)
+            if csv_writer is None:  # an empty table still gets its header and schema
+                schema = pa.schema([(name, pa.string()) for name in names])
+                csv_writer, parquet_writer = pa_csv.CSVWriter(csv_path, schema), pq.ParquetWriter(parquet_path, schema)
+            csv_writer.close()
+            parquet_writer.close()
+            written += [csv_path, parquet_path]
+    finally:
+        conn.close()
+    return written
+
+
+def _batch(names: list[str], rows: list[tuple], schema: pa.Schema | None) -> pa.RecordBatch:
+    """Columns typed from the data: SQLite NUMERIC mixes ints and decimals, which become float64."""
+    columns = list(zip(*rows))
+    arrays = []
+    for index, values in enumerate(columns):
+        kinds = {type(value) for value in values if value is not None}
+        if schema is not None:
+            wanted = schema.field(index).type
+        elif kinds <= {int}:
+            wanted = pa.int64()
+        elif kinds <= {int, float}:
+            wanted = pa.float64()
+        else:
+            wanted = pa.string()
+        if pa.types.is_string(wanted):
+            values = [None if value is None else str(value) for value in values]
+        elif pa.types.is_integer(wanted) and float in kinds:
+            raise ValueError(f"column {names[index]} changed from integers to decimals between batches")
+        arrays.append(pa.array(values, type=wanted))
+    return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+def _write_inspect(db_file: Path, folder: Path) -> Path:
+    """What ``datasette inspect`` writes, keyed by the stable route name the site serves the file under."""
+    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        counts = {table: {"count": conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]} for table in tables}
+    finally:
+        conn.close()
+    inspect = {
+        Path(STABLE_NAME).stem: {
+            "hash": _sha256(db_file),
+            "size": db_file.stat().st_size,
+            "file": STABLE_NAME,
+            "tables": counts,
+        }
+    }
+    path = folder / "inspect.json"
+    path.write_text(json.dumps(inspect, indent=2))
+    return path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _kind(name: str) -> str:
+    return {"db": "sqlite", "csv": "csv", "parquet": "parquet", "json": "datasette-inspect"}[name.rsplit(".", 1)[1]]
+
+
+def _point_stable_name(snapshots: Path, date: str, db_name: str) -> None:
+    """Swap the stable symlink and latest.json atomically, so the site never sees a half-updated name."""
+    link = snapshots / STABLE_NAME
+    temporary = snapshots / f".{STABLE_NAME}.new"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(f"{date}/{db_name}")
+    os.replace(temporary, link)
+    latest = snapshots / ".latest.json.new"
+    latest.write_text(json.dumps({"date": date, "file": f"{date}/{db_name}"}) + "\n")
+    os.replace(latest, snapshots / "latest.json")
+
+
+def list_snapshots(snapshots: Path) -> list[dict[str, Any]]:
+    """Every snapshot's manifest, newest first (what /downloads lists)."""
+    if not snapshots.is_dir():
+        return []
+    manifests = [json.loads(path.read_text()) for path in snapshots.glob("*/manifest.json")]
+    return sorted(manifests, key=lambda manifest: manifest["date"], reverse=True)
+
+
+def latest_manifest(snapshots: Path) -> dict[str, Any] | None:
+    found = list_snapshots(snapshots)
+    return found[0] if found else None
+
+
+def latest_folder(snapshots: Path) -> Path | None:
+    manifest = latest_manifest(snapshots)
+    return snapshots / manifest["date"] if manifest else None
+
+
+def _changes(
+    db: sqlite_utils.Database, previous: dict[str, Any] | None, snapshots: Path, counts: dict[str, int]
+) -> dict[str, Any]:
+    """What changed since the previous snapshot: row counts, and reports added, removed or re-read."""
+    if previous is None:
+        return {"previous": None}
+    before = {}
+    old_file = snapshots / previous["date"] / previous["file"]
+    if old_file.exists():
+        old = sqlite3.connect(f"file:{old_file}?mode=ro", uri=True)
+        try:
+            before = dict(old.execute(_REPORT_KEYS).fetchall())
+        finally:
+            old.close()
+    now = dict(db.execute(_REPORT_KEYS).fetchall())
+    return {
+        "previous": previous["date"],
+        "rows": {table: counts[table] - previous["row_counts"].get(table, 0) for table in counts},
+        "reports_added": len(now.keys() - before.keys()),
+        "reports_removed": len(before.keys() - now.keys()),
+        "reports_changed": sum(1 for key in now.keys() & before.keys() if now[key] != before[key]),
+    }
+
+
+# A report is the same report when organ and year match; it changed when its primary document did.
+_REPORT_KEYS = """SELECT r.organ || '|' || r.year, d.sha256 FROM reports r
+                  LEFT JOIN documents d ON d.id = r.primary_document_id"""
