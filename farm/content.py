@@ -91,7 +91,7 @@ def attachment_bytes(article: Article, attachment: Attachment) -> bytes:
 def _optional(module: str, name: str) -> Any:
     try:
         return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
+    except Exception:  # a renderer still being written (or broken) must not take the farm down
         return None
 
 

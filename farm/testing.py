@@ -13,9 +13,13 @@ should use their own ``FarmServer(World(...))`` or a distinct seed so they do no
 from __future__ import annotations
 
 import atexit
+import ssl
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from farm.server import FarmServer
 from farm.world import World
@@ -36,3 +40,38 @@ def running_farm(seed: int = 0, size: str = "small", *, slow_seconds: float | No
             _farms[key] = server
             atexit.register(server.stop)
     yield server
+
+
+@dataclass
+class Reply:
+    """What ``fetch`` got: no exceptions for 4xx/5xx, since tests assert on those."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    url: str
+
+    def text(self, encoding: str = "utf-8") -> str:
+        return self.body.decode(encoding)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # redirects are asserted, not followed, unless asked
+        return None
+
+
+def fetch(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
+          follow: bool = True, method: str | None = None) -> Reply:
+    context = ssl._create_unverified_context()
+    handlers = [urllib.request.HTTPSHandler(context=context)]
+    if not follow:
+        handlers.append(_NoRedirect())
+    opener = urllib.request.build_opener(*handlers)
+    request = urllib.request.Request(url, data=data, headers={"User-Agent": "nianbao-farm-testing", **(headers or {})},
+                                     method=method)
+    try:
+        with opener.open(request, timeout=20) as response:
+            return Reply(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read(),
+                         response.url)
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read(), url)

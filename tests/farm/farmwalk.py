@@ -1,0 +1,130 @@
+"""Minimal crawlers, one per family, that walk a farm portal the way PORTALS.md says the real one pages.
+
+They are test instruments, not the product's spiders: they ignore robots.txt and collect every listed
+item, so the farm's listings can be compared with the World's truth.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from urllib.parse import urljoin, urlsplit
+
+from farm.testing import Reply, fetch
+
+HREF = re.compile(r'<a href="([^"]+)"')
+
+
+def get(url: str, **kwargs) -> Reply:
+    for _ in range(5):
+        reply = fetch(url, **kwargs)
+        if reply.status not in (429, 503):
+            return reply
+        time.sleep(float(reply.headers.get("retry-after", "1")))
+    return reply
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def detail_files(url: str, pattern: str, encoding: str = "utf-8") -> set[str]:
+    reply = get(url)
+    if reply.status != 200:
+        return set()
+    return {path_of(urljoin(reply.url, h)) for h in re.findall(pattern, reply.body.decode(encoding, "replace"))}
+
+
+def walk_trs(base: str, start: str, encoding: str = "utf-8") -> tuple[set[str], set[str]]:
+    details, files, queue, seen = set(), set(), [urljoin(base, start)], set()
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        reply = get(url)
+        text = reply.body.decode(encoding, "replace")
+        shell = re.search(r'location\.replace\("([^"]+)"\)', text)
+        if shell:
+            queue.append(urljoin(reply.url, shell.group(1)))
+            continue
+        pager = re.search(r"createPageHTML\((\d+),\s*(\d+)", text)
+        if pager:
+            items = re.findall(r'<a href="(\./\d{6}/t\d{8}_\d+\.html)" title=', text)
+            details.update(path_of(urljoin(reply.url, h)) for h in items)
+            if pager.group(2) == "0":
+                queue.extend(urljoin(reply.url, f"index_{n}.html") for n in range(1, int(pager.group(1))))
+            continue
+        queue.extend(urljoin(reply.url, h) for h in re.findall(r'<li><a href="(\./[^"]+/)"', text))
+    root = base.rstrip("/")
+    for detail in details:
+        files |= detail_files(root + detail, r'<a href="(\./P0[^"]+)"', encoding)
+    return details, files
+
+
+def walk_hanweb(base: str, start: str) -> tuple[set[str], set[str]]:
+    root = base.rstrip("/")
+    details, files, queue, seen = set(), set(), [start], set()
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        text = get(root + path).text()
+        store = re.search(r'<script type="text/xml">(.*?)</script>', text, re.S)
+        if not store:
+            queue.extend(re.findall(r'<a href="(/col/col\d+/index\.html)"', text))
+            continue
+        found = re.findall(r'<a href="(/art/[^"]+)"', store.group(1))
+        total = int(re.search(r"totalRecord: (\d+)", text).group(1))
+        perpage = int(re.search(r"perPage: (\d+)", text).group(1))
+        column = re.search(r"columnid: '(\d+)'", text).group(1)
+        start_record = len(found) + 1
+        while start_record <= total:
+            end = start_record + perpage * 3 - 1
+            reply = get(f"{root}/module/web/jpage/dataproxy.jsp?startrecord={start_record}&endrecord={end}"
+                        f"&perpage={perpage}", data=f"col=1&appid=1&columnid={column}&permissiontype=0".encode(),
+                        headers={"X-Requested-With": "XMLHttpRequest"})
+            found += re.findall(r'<a href="(/art/[^"]+)"', reply.text())
+            start_record = end + 1
+        details.update(found)
+    for detail in details:
+        files |= detail_files(root + detail, r'<a href="(/module/download/downfile\.jsp\?[^"]+)"')
+    return details, files
+
+
+def walk_gkmlpt(base: str, start: str) -> tuple[set[str], set[str]]:
+    root = base.rstrip("/")
+    page_path, _, cat = start.partition("#")
+    text = get(root + page_path).text()
+    config = json.loads(re.search(r"window\._CONFIG = (\{.*?\});</script>", text).group(1))
+    details, files, page = set(), set(), 1
+    while True:
+        data = json.loads(get(f"{root}/gkmlpt/api/all/{cat}?page={page}&sid={config['SID']}").text())
+        if not data["articles"]:
+            break
+        for article in data["articles"]:
+            details.add(article["post_url"])
+            files.update(path_of(a["url"]) for a in article["attachment"])
+        page += 1
+    return details, files
+
+
+def walk_openness(base: str, start: str) -> tuple[set[str], set[str]]:
+    root = base.rstrip("/")
+    details, files, queue, seen = set(), set(), [start], set()
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        reply = get(root + path)
+        text = reply.text()
+        details.update(re.findall(r'<a href="(/OpennessContent/show/\d+\.html)"', text))
+        main = text.split('<div class="right_con">', 1)[1]
+        queue.extend(path_of(urljoin(reply.url, h)) for h in re.findall(r'<a href="([^"]*page_\d+\.html)"', main))
+    for detail in details:
+        files |= detail_files(root + detail, r'<a href="(/Uploads/[^"]+)"')
+    return details, files
