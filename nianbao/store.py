@@ -14,11 +14,14 @@ and the archive only read. Layout under ``DATA/store/``:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -164,6 +167,25 @@ def ensure_store_schema(db: sqlite_utils.Database) -> None:
         )
         db["documents"].create_index(["url", "version"], unique=True)
         db["documents"].create_index(["sha256"])
+    _add_missing_columns(db)
+
+
+# Columns added after the first schema, so older stores gain them in place.
+_LATER_COLUMNS: dict[str, dict[str, type]] = {
+    # job: which crawl (spider + its arguments) a run belongs to; resumes: the run it continues.
+    "runs": {"job": str, "resumes": int},
+    "fetches": {"parent_url": str, "family": str},
+}
+
+
+def _add_missing_columns(db: sqlite_utils.Database) -> None:
+    for table, columns in _LATER_COLUMNS.items():
+        present = db[table].columns_dict
+        for name, kind in columns.items():
+            if name not in present:
+                db[table].add_column(name, kind)
+    if "fetches_portal" not in {index.name for index in db["fetches"].indexes}:
+        db["fetches"].create_index(["portal_id", "run_id"], index_name="fetches_portal")
 
 
 def iter_documents(data: DataDir, *, include_gone: bool = True) -> Iterator[StoredDocument]:
@@ -177,3 +199,233 @@ def iter_documents(data: DataDir, *, include_gone: bool = True) -> Iterator[Stor
         row = dict(row)
         row.pop("fetch_id", None)
         yield StoredDocument(**row, blob_path=blobs.path(row["sha256"]))
+
+
+def utcnow() -> str:
+    """Timestamps with microseconds, so ordering holds within one quick crawl."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+# Outcomes that mean a listing was not read completely: documents missing from it are not gone.
+INCOMPLETE_OUTCOMES = ("failed", "blocked", "robots_denied", "too_large")
+DOCUMENT_KINDS = ("page", "attachment")
+
+
+@dataclass(frozen=True)
+class StoredBody:
+    """The last body seen at a URL, with the validators to ask whether it changed."""
+
+    sha256: str
+    etag: str | None
+    last_modified: str | None
+    status: int | None
+    final_url: str | None
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    job: str
+    session_start: str  # started_at of the first run of an interrupted-and-resumed chain
+    resumes: int | None
+
+
+class StoreWriter:
+    """The crawler's side of the store: runs, one ``fetches`` row per request, ``documents`` versions.
+
+    Bodies go to the blob store before the row that names them is committed, so a crawl killed at any
+    moment leaves rows that only ever point at complete blobs.
+    """
+
+    def __init__(self, data: DataDir):
+        data.store.mkdir(parents=True, exist_ok=True)
+        self.data = data
+        self.db = open_store_db(data)
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.blobs = BlobStore(data.blobs)
+
+    # -- runs -------------------------------------------------------------------------------------------
+
+    def start_run(self, spider: str, args: Mapping[str, Any], job: str) -> Run:
+        """A new run; if the job's last run never finished, this one resumes it (same session)."""
+        previous = next(
+            self.db.query("select id, status from runs where job = ? order by id desc limit 1", [job]), None
+        )
+        resumes = previous["id"] if previous and previous["status"] in ("running", "interrupted") else None
+        started = utcnow()
+        with self.db.conn:
+            run_id = self.db["runs"].insert(
+                {
+                    "started_at": started,
+                    "spider": spider,
+                    "args": json.dumps(dict(args), ensure_ascii=False, sort_keys=True),
+                    "status": "running",
+                    "job": job,
+                    "resumes": resumes,
+                }
+            ).last_pk
+        return Run(id=run_id, job=job, session_start=self._session_start(run_id), resumes=resumes)
+
+    def session_runs(self, run_id: int) -> list[int]:
+        """This run and the interrupted runs it resumes, newest first."""
+        chain = []
+        current: int | None = run_id
+        while current is not None:
+            chain.append(current)
+            current = self.db["runs"].get(current)["resumes"]
+        return chain
+
+    def _session_start(self, run_id: int) -> str:
+        return self.db["runs"].get(self.session_runs(run_id)[-1])["started_at"]
+
+    def set_warc(self, run_id: int, warc_file: str) -> None:
+        with self.db.conn:
+            self.db["runs"].update(run_id, {"warc_file": warc_file})
+
+    def finish_run(self, run_id: int, status: str, stats: Mapping[str, Any]) -> None:
+        with self.db.conn:
+            self.db["runs"].update(
+                run_id,
+                {"finished_at": utcnow(), "status": status, "stats": json.dumps(dict(stats), default=str)},
+            )
+
+    # -- what the store already holds -------------------------------------------------------------------------
+
+    def last_body(self, url: str) -> StoredBody | None:
+        row = next(
+            self.db.query(
+                "select sha256, etag, last_modified, status, final_url, headers from fetches"
+                " where url = ? and sha256 is not null order by id desc limit 1",
+                [url],
+            ),
+            None,
+        )
+        if row is None or row["sha256"] not in self.blobs:
+            return None
+        return StoredBody(
+            sha256=row["sha256"],
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            status=row["status"],
+            final_url=row["final_url"],
+            headers=json.loads(row["headers"] or "{}"),
+        )
+
+    def latest_document(self, url: str) -> dict[str, Any] | None:
+        return next(
+            self.db.query("select * from documents where url = ? order by version desc limit 1", [url]), None
+        )
+
+    # -- recording ----------------------------------------------------------------------------------------------
+
+    def record(self, run_id: int, fetch: Mapping[str, Any], body: bytes | None) -> tuple[int, str]:
+        """Log one request; for a report page or attachment, add or refresh its ``documents`` version.
+
+        ``fetch`` holds the ``fetches`` columns; its ``outcome`` may be None, meaning: decide here
+        whether the body is new (``downloaded``) or the same as the stored one (``unchanged``).
+        Returns the fetch id and the outcome recorded.
+        """
+        row = dict(fetch)
+        now = row.get("fetched_at") or utcnow()
+        row["fetched_at"] = now
+        if body is not None:
+            row["sha256"] = self.blobs.put(body)
+            row["size"] = len(body)
+        document = self.latest_document(row["url"]) if row["kind"] in DOCUMENT_KINDS else None
+        outcome = row.get("outcome")
+        if outcome is None:
+            if row["kind"] in DOCUMENT_KINDS:
+                same = document is not None and document["sha256"] == row.get("sha256")
+            else:
+                previous = self.last_body(row["url"])
+                same = previous is not None and previous.sha256 == row.get("sha256")
+            outcome = "unchanged" if same else "downloaded"
+        row["outcome"] = outcome
+        row["run_id"] = run_id
+        row["headers"] = json.dumps(row.get("headers") or {}, ensure_ascii=False)
+        with self.db.conn:
+            fetch_id = self.db["fetches"].insert(row, alter=False).last_pk
+            if row["kind"] in DOCUMENT_KINDS:
+                self._update_document(document, row, fetch_id, now)
+        return fetch_id, outcome
+
+    def _update_document(self, document: dict[str, Any] | None, row: dict[str, Any], fetch_id: int, now: str) -> None:
+        if row["outcome"] == "downloaded" and row.get("sha256"):
+            self.db["documents"].insert(
+                {
+                    "url": row["url"],
+                    "version": (document["version"] + 1) if document else 1,
+                    "sha256": row["sha256"],
+                    "portal_id": row.get("portal_id"),
+                    "kind": row["kind"],
+                    "parent_url": row.get("parent_url"),
+                    "listing_url": row.get("listing_url"),
+                    "title": row.get("title"),
+                    "listed_date": row.get("listed_date"),
+                    "filename": row.get("filename"),
+                    "content_type": row.get("content_type"),
+                    "size": row.get("size"),
+                    "first_seen": now,
+                    "last_seen": now,
+                    "gone_on": None,
+                    "fetch_id": fetch_id,
+                }
+            )
+        elif document is not None:
+            # Still listed (whatever this fetch's outcome): it is not gone.
+            self.db["documents"].update(document["id"], {"last_seen": now, "gone_on": None})
+
+    def mark_gone(self, run_id: int) -> int:
+        """After a finished crawl: documents of completely listed portals not seen this session are gone.
+
+        A portal whose listing failed anywhere in the session (an error, a block, robots) may simply
+        not have shown us its reports, so nothing of it is marked.
+        """
+        runs = self.session_runs(run_id)
+        marks = ",".join("?" * len(runs))
+        portals = [
+            r["portal_id"]
+            for r in self.db.query(
+                f"select portal_id from fetches where run_id in ({marks}) group by portal_id"
+                f" having sum(kind in ('listing', 'api') and outcome in {INCOMPLETE_OUTCOMES!r}) = 0"
+                " and sum(kind in ('listing', 'api')) > 0",
+                runs,
+            )
+        ]
+        if not portals:
+            return 0
+        today = utcnow()[:10]
+        session_start = self._session_start(run_id)
+        with self.db.conn:
+            cursor = self.db.execute(
+                f"update documents set gone_on = ? where gone_on is null and last_seen < ?"
+                f" and portal_id in ({','.join('?' * len(portals))})",
+                [today, session_start, *portals],
+            )
+        return cursor.rowcount
+
+    def summary(self, run_id: int) -> list[dict[str, Any]]:
+        """Per portal, for this session: reports found, documents downloaded and unchanged, failures, blocks."""
+        runs = self.session_runs(run_id)
+        marks = ",".join("?" * len(runs))
+        return [
+            dict(r)
+            for r in self.db.query(
+                f"""
+                select portal_id,
+                  count(distinct case when kind in ('page', 'attachment') and parent_url is null
+                        then url end) as reports_found,
+                  sum(kind in ('page', 'attachment') and outcome = 'downloaded') as downloaded,
+                  sum(kind in ('page', 'attachment') and outcome in ('unchanged', 'not_modified')) as unchanged,
+                  sum(outcome in ('failed', 'too_large')) as failed,
+                  sum(outcome in ('blocked', 'robots_denied')) as blocked,
+                  count(*) as requests
+                from fetches where run_id in ({marks}) group by portal_id order by portal_id
+                """,
+                runs,
+            )
+        ]
+
+    def close(self) -> None:
+        self.db.close()

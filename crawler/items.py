@@ -1,0 +1,60 @@
+"""Items the portal spider yields: one record per request it made, carrying where the URL was found.
+
+Every request ends as exactly one ``FetchRecord`` (a downloaded page, a replayed unchanged one, or a
+failure), so the store can log every fetch whatever its outcome. The provenance (portal, listing page,
+title and date as listed) rides along because the report page itself often does not repeat it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# What a request was for. Pages and attachments become documents; listings and API calls do not.
+KINDS = ("listing", "api", "page", "attachment")
+DOCUMENT_KINDS = ("page", "attachment")
+
+# Outcomes the store records. ``None`` on an item means "the store decides" (downloaded or unchanged).
+OUTCOMES = ("downloaded", "unchanged", "not_modified", "failed", "blocked", "robots_denied", "too_large")
+
+
+@dataclass(kw_only=True)
+class Provenance:
+    """Where a URL came from: what the crawler knew before requesting it."""
+
+    portal_id: str
+    family: str | None = None
+    listing_url: str | None = None  # the listing page the report was found on
+    parent_url: str | None = None  # for an attachment: the report page that links it
+    title: str | None = None  # as listed
+    listed_date: str | None = None  # as listed
+
+
+@dataclass(kw_only=True)
+class FetchRecord(Provenance):
+    """One request and what came of it."""
+
+    kind: str
+    url: str
+    final_url: str | None = None
+    method: str = "GET"
+    status: int | None = None
+    outcome: str | None = None
+    reason: str | None = None
+    fetched_at: str = ""
+    elapsed_ms: float | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    request_headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    # True when the body came from the store (a 304 or an unvalidated known document), not the wire.
+    replayed: bool = False
+    filename: str | None = None  # the real name, from Content-Disposition, the URL or the anchor text
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown fetch kind {self.kind!r}")
+        if self.outcome is not None and self.outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {self.outcome!r}")
+
+    @property
+    def is_document(self) -> bool:
+        return self.kind in DOCUMENT_KINDS

@@ -1,0 +1,162 @@
+"""The store pipeline: every ``FetchRecord`` becomes a ``fetches`` row, a blob, a WARC record and,
+for report pages and attachments, a ``documents`` version.
+
+The run row is opened when the spider opens and closed on ``spider_closed``, where the close reason
+tells a finished crawl (documents missing from complete listings are marked gone) from an
+interrupted one (nothing is marked; the next run resumes this one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import UTC, datetime
+from io import BytesIO
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from crawler.items import FetchRecord
+from crawler.middlewares import store_for
+from nianbao.store import Run, StoreWriter
+
+logger = logging.getLogger(__name__)
+
+# Headers that described the wire encoding; the WARC holds the decoded body, so they would lie.
+_WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+def job_key(args: dict[str, Any]) -> str:
+    """Which crawl this is: the same spider and arguments make the same job, so a rerun resumes it."""
+    return hashlib.sha1(json.dumps(args, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
+
+
+class WarcLog:
+    """One gzipped WARC file per run: request and response records for every body off the wire."""
+
+    def __init__(self, handle: IO[bytes]):
+        self.handle = handle
+        self.writer = WARCWriter(handle, gzip=True)
+
+    def write(self, item: FetchRecord) -> None:
+        url = item.final_url or item.url
+        date = item.fetched_at.replace("+00:00", "Z") if item.fetched_at else None
+        warc_headers = {"WARC-Date": date} if date else {}
+        path = urlsplit(url)._replace(scheme="", netloc="").geturl() or "/"
+        request = self.writer.create_warc_record(
+            url,
+            "request",
+            payload=BytesIO(b""),
+            http_headers=StatusAndHeaders(
+                f"{item.method} {path} HTTP/1.1", list(item.request_headers.items()), is_http_request=True
+            ),
+            warc_headers_dict=dict(warc_headers),
+        )
+        headers = [(k, v) for k, v in item.headers.items() if k.lower() not in _WIRE_HEADERS]
+        response = self.writer.create_warc_record(
+            url,
+            "response",
+            payload=BytesIO(item.body or b""),
+            length=len(item.body or b""),
+            http_headers=StatusAndHeaders(f"{item.status} -", headers, protocol="HTTP/1.1"),
+            warc_headers_dict=dict(warc_headers),
+        )
+        request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
+        self.writer.write_record(response)
+        self.writer.write_record(request)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class StorePipeline:
+    """Writes every fetch to ``DATA/store`` (see ``nianbao.store``)."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.data = store_for(crawler)
+        self.writer: StoreWriter | None = None
+        self.run: Run | None = None
+        self.warc: WarcLog | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
+        if not crawler.settings.getbool("NIANBAO_STORE_ENABLED", True):
+            raise NotConfigured("NIANBAO_STORE_ENABLED is off")
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        args = dict(getattr(spider, "job_args", {}) or {})
+        args["spider"] = spider.name
+        self.writer = StoreWriter(self.data)
+        self.run = self.writer.start_run(spider.name, args, job_key(args))
+        self.data.warc.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = self.data.warc / f"nianbao-run{self.run.id:05d}-{stamp}.warc.gz"
+        self.warc = WarcLog(path.open("wb"))
+        self.writer.set_warc(self.run.id, path.name)
+        self.crawler.stats.set_value("nianbao/run_id", self.run.id)
+        if self.run.resumes:
+            logger.info("Run %s resumes interrupted run %s", self.run.id, self.run.resumes)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, FetchRecord) or self.writer is None or self.run is None:
+            return item
+        row = {
+            "portal_id": item.portal_id,
+            "family": item.family,
+            "kind": item.kind,
+            "url": item.url,
+            "final_url": item.final_url,
+            "listing_url": item.listing_url,
+            "parent_url": item.parent_url,
+            "method": item.method,
+            "title": item.title,
+            "listed_date": item.listed_date,
+            "status": item.status,
+            "outcome": item.outcome,
+            "reason": item.reason,
+            "fetched_at": item.fetched_at,
+            "elapsed_ms": item.elapsed_ms,
+            "content_type": _header(item.headers, "Content-Type"),
+            "content_disposition": _header(item.headers, "Content-Disposition"),
+            "filename": item.filename,
+            "etag": _header(item.headers, "ETag"),
+            "last_modified": _header(item.headers, "Last-Modified"),
+            "headers": item.headers,
+        }
+        _, outcome = self.writer.record(self.run.id, row, item.body)
+        self.crawler.stats.inc_value(f"nianbao/{item.kind}/{outcome}")
+        if item.body is not None and not item.replayed and self.warc is not None:
+            self.warc.write(item)
+        # The body is in the store now; do not carry megabytes further down the item chain.
+        item.body = None
+        return item
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.writer is None or self.run is None:
+            return
+        if reason == "finished":
+            gone = self.writer.mark_gone(self.run.id)
+            self.crawler.stats.set_value("nianbao/documents_gone", gone)
+            status = "finished"
+        else:
+            status = "interrupted"
+        self.writer.finish_run(self.run.id, status, self.crawler.stats.get_stats())
+        if self.warc is not None:
+            self.warc.close()
+        self.writer.close()
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lowered), None)

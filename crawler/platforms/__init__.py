@@ -1,0 +1,30 @@
+"""Platform adapters, one per CMS family, and detection of a page's family from the page itself."""
+
+from __future__ import annotations
+
+from scrapy.http import Response, TextResponse
+
+from crawler.platforms.anhui_openness import AnhuiOpenness
+from crawler.platforms.base import Platform
+from crawler.platforms.generic import Generic, JsOnly
+from crawler.platforms.gkmlpt import Gkmlpt
+from crawler.platforms.hanweb import Hanweb
+from crawler.platforms.trs import Trs
+
+PLATFORMS: dict[str, Platform] = {cls.name: cls() for cls in (Trs, Hanweb, Gkmlpt, AnhuiOpenness, JsOnly, Generic)}
+
+# Most specific markers first: a gkmlpt or openness page may also carry TRS-looking links.
+DETECTION_ORDER: tuple[type[Platform], ...] = (Gkmlpt, AnhuiOpenness, Hanweb, Trs)
+
+
+def detect_family(response: Response) -> str:
+    """The family a page belongs to, from its meta tags, script markers and URL shapes; else generic."""
+    if isinstance(response, TextResponse):
+        for cls in DETECTION_ORDER:
+            if cls.detect(response):
+                return cls.name
+    return Generic.name
+
+
+def platform_for(family: str | None) -> Platform:
+    return PLATFORMS.get(family or "generic", PLATFORMS["generic"])

@@ -1,0 +1,99 @@
+"""The portal registry: one CSV row per disclosure column to crawl.
+
+Per-portal differences live here as data, not as one spider per site: there are thousands of portals
+and most of them differ only in their start URL and CMS family.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+
+FIELDS = ["site_id", "name", "organ", "region", "level", "start_url", "family", "status", "source", "notes"]
+
+# Families a registry row may name; ``auto`` asks the spider to detect it from the first page.
+FAMILIES = ("auto", "trs", "hanweb", "gkmlpt", "anhui_openness", "js_only", "generic")
+STATUSES = ("active", "disabled")
+
+
+@dataclass(frozen=True)
+class Portal:
+    """One column to crawl. ``site_id`` is the stable slug every fetch and document row refers to."""
+
+    site_id: str
+    start_url: str
+    name: str = ""
+    organ: str = ""
+    region: str = ""
+    level: str = ""
+    family: str = "auto"
+    status: str = "active"
+    source: str = ""
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.site_id:
+            raise ValueError(f"registry row for {self.start_url!r} has no site_id")
+        if urlsplit(self.start_url).scheme not in ("http", "https"):
+            raise ValueError(f"{self.site_id}: start_url {self.start_url!r} is not an http(s) URL")
+        if self.family not in FAMILIES:
+            raise ValueError(f"{self.site_id}: unknown family {self.family!r}; known: {', '.join(FAMILIES)}")
+        if self.status not in STATUSES:
+            raise ValueError(f"{self.site_id}: unknown status {self.status!r}; known: {', '.join(STATUSES)}")
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+def site_id_for_url(url: str) -> str:
+    """A stable slug for a bare start URL, so ``--start-url`` crawls get provenance like registry rows."""
+    parts = urlsplit(url)
+    host = re.sub(r"[^a-z0-9]+", "_", parts.hostname or "site").strip("_")
+    digest = hashlib.sha1(url.encode()).hexdigest()[:8]
+    return f"{host}_{parts.port}_{digest}" if parts.port else f"{host}_{digest}"
+
+
+def portal_for_url(url: str, family: str = "auto") -> Portal:
+    return Portal(site_id=site_id_for_url(url), start_url=url, family=family, source="start_url")
+
+
+def load_registry(path: str | Path) -> list[Portal]:
+    """Read a registry CSV; unknown columns are an error so a typo cannot silently drop data."""
+    with Path(path).open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        unknown = set(reader.fieldnames or []) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"{path}: unknown registry columns {sorted(unknown)}; expected {FIELDS}")
+        portals = []
+        for row in reader:
+            values = {k: (v or "").strip() for k, v in row.items() if k}
+            values["family"] = values.get("family") or "auto"
+            values["status"] = values.get("status") or "active"
+            portals.append(Portal(**values))
+    seen: set[str] = set()
+    for portal in portals:
+        if portal.site_id in seen:
+            raise ValueError(f"{path}: duplicate site_id {portal.site_id!r}")
+        seen.add(portal.site_id)
+    return portals
+
+
+def save_registry(portals: list[Portal], path: str | Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FIELDS)
+        writer.writeheader()
+        for portal in portals:
+            row = asdict(portal)
+            writer.writerow({f.name: row[f.name] for f in fields(Portal) if f.name in FIELDS})
+
+
+def default_registry_path() -> Path:
+    """The registry shipped with nianbao: real annual-report columns, for users with internet."""
+    return Path(__file__).with_name("portals.csv")

@@ -1,0 +1,52 @@
+"""Scrapy settings for the nianbao crawler: polite defaults for real government portals.
+
+Components come from ``crawler.addon.NianbaoAddon`` (pipelines, middlewares, the browser), set at the
+"addon" priority so anything written here or passed with ``-s`` still wins. Our own settings carry the
+``NIANBAO_`` prefix; each is documented where it is read and listed at the end of this file.
+"""
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+ADDONS = {"crawler.addon.NianbaoAddon": 0}
+
+# Politeness (the startproject template's defaults, plus what county servers need).
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 50 * 1024 * 1024
+
+# Retries: 5xx, 429 and timeouts, backing off (NIANBAO_RETRY_*) and honouring Retry-After.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+COOKIES_ENABLED = True  # some WAFs (openresty CT6T) only want their cookie replayed
+FEED_EXPORT_ENCODING = "utf-8"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"
+
+# -- nianbao ------------------------------------------------------------------------------------------
+# Who to contact about this crawler; it goes into the User-Agent (set it to your address or URL).
+NIANBAO_CONTACT = "https://github.com/nianbao-archive/nianbao"
+# The data directory (the store is DATA/store); empty means $NIANBAO_DATA, else ./data.
+NIANBAO_DATA = ""
+# Use Chromium (scrapy-playwright) for JavaScript-only lists and challenges a browser passes by itself.
+NIANBAO_BROWSER = True
+NIANBAO_CHROMIUM = "/usr/bin/chromium"
+# Re-read stored pages with If-None-Match/If-Modified-Since, and answer 304s from the store.
+NIANBAO_REVALIDATE = True
+# Request known documents again even when their server gave no ETag/Last-Modified to revalidate with.
+NIANBAO_REFETCH_UNVALIDATED = False
+# Write fetches, documents, blobs and the WARC file.
+NIANBAO_STORE_ENABLED = True
+# Backoff before a retry when the server gives no Retry-After: base * 2**attempt (with jitter), capped.
+NIANBAO_RETRY_BASE_DELAY = 2.0
+NIANBAO_RETRY_MAX_DELAY = 120.0

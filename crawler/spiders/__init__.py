@@ -1,0 +1,1 @@
+"""Spiders. ``portal`` crawls any registry row; a site-specific spider is only for a true exception."""

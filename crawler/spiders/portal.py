@@ -1,0 +1,313 @@
+"""The one data-driven spider: every portal is a registry row, every family an adapter.
+
+``scrapy crawl portal -a start_url=URL`` crawls one column; ``-a registry=FILE`` (optionally with
+``-a site=ID,ID``) crawls the rows of a registry. The spider only routes: adapters read pages,
+middlewares talk to the store, the pipeline writes it. Everything a request needs to know travels in
+``request.meta["nianbao"]``, so nothing about the crawl's progress lives on the spider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.guards import BLOCKED, CHALLENGE, REDIRECT, classify, looks_like_js_list_shell
+from crawler.http import filename_from_disposition, headers_to_dict
+from crawler.items import DOCUMENT_KINDS, FetchRecord
+from crawler.middlewares import META_KEY, NOT_MODIFIED, STORED
+from crawler.platforms import detect_family, platform_for
+from crawler.platforms.base import FILE_SUFFIXES, AttachmentLink, ReportLink, filename_from_url
+from crawler.registry import Portal, default_registry_path, load_registry, portal_for_url
+from nianbao.store import utcnow
+
+# Provenance keys carried from request to request.
+PROVENANCE = ("portal_id", "family", "listing_url", "parent_url", "title", "listed_date")
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(
+        self,
+        start_url: str | None = None,
+        registry: str | None = None,
+        site: str | None = None,
+        family: str = "auto",
+        *args: Any,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        if start_url:
+            portals = [portal_for_url(start_url, family)]
+        else:
+            portals = load_registry(registry or default_registry_path())
+        wanted = {s.strip() for s in (site or "").split(",") if s.strip()}
+        unknown = wanted - {p.site_id for p in portals}
+        if unknown:
+            raise ValueError(f"unknown site ids {sorted(unknown)}")
+        self.portals: list[Portal] = [p for p in portals if p.active and (not wanted or p.site_id in wanted)]
+        # What identifies this crawl for resuming: the same arguments make the same job.
+        self.job_args = {"start_url": start_url, "registry": registry, "site": sorted(wanted), "family": family}
+
+    # -- requests --------------------------------------------------------------------------------------
+
+    @property
+    def browser_enabled(self) -> bool:
+        return self.settings.getbool("NIANBAO_BROWSER")
+
+    async def start(self) -> AsyncIterator[Request]:
+        for portal in self.portals:
+            yield self._request(
+                portal.start_url,
+                kind="listing",
+                provenance={"portal_id": portal.site_id, "family": portal.family},
+                callback=self.parse_listing,
+                browser=platform_for(portal.family).needs_browser and self.browser_enabled,
+                dont_filter=True,
+            )
+
+    def _request(
+        self,
+        url: str,
+        *,
+        kind: str,
+        provenance: dict[str, Any],
+        callback: Any,
+        method: str = "GET",
+        body: str | None = None,
+        headers: tuple[tuple[str, str], ...] | dict[str, str] = (),
+        browser: bool = False,
+        dont_filter: bool = False,
+        **extra: Any,
+    ) -> Request:
+        info = {key: provenance.get(key) for key in PROVENANCE}
+        info.update(kind=kind, url=url, **extra)
+        meta: dict[str, Any] = {META_KEY: info}
+        if browser and kind != "attachment":
+            meta.update(playwright=True, handle_httpstatus_all=True)
+            meta["playwright_page_goto_kwargs"] = {"wait_until": "networkidle"}
+        return Request(
+            url,
+            method=method,
+            body=body,
+            headers=dict(headers),
+            callback=callback,
+            errback=self.on_error,
+            meta=meta,
+            dont_filter=dont_filter,
+        )
+
+    def _document_request(self, report: ReportLink, response: Response, family: str, browser: bool) -> Request:
+        info = response.meta[META_KEY]
+        provenance = {
+            "portal_id": info["portal_id"],
+            "family": family,
+            "listing_url": response.url,
+            "title": report.title,
+            "listed_date": report.date,
+        }
+        kind = "attachment" if report.is_file else "page"
+        return self._request(
+            report.url,
+            kind=kind,
+            provenance=provenance,
+            callback=self.parse_document,
+            browser=browser,
+            challenged=info.get("challenged", False),
+        )
+
+    def _attachment_request(self, link: AttachmentLink, parent: dict[str, Any]) -> Request:
+        provenance = {**parent, "parent_url": parent["url"]}
+        return self._request(link.url, kind="attachment", provenance=provenance, callback=self.parse_document,
+                             link_name=link.name)
+
+    # -- callbacks -------------------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        """A listing page or list API reply: record it, then follow its reports and further pages."""
+        info = response.meta[META_KEY]
+        guarded = list(self._guard(response))
+        if guarded:
+            yield from guarded
+            return
+        family = info.get("family")
+        if not family or family == "auto":
+            family = detect_family(response)
+        platform = platform_for(family)
+        in_browser = bool(response.meta.get("playwright"))
+        if platform.needs_browser and not in_browser:
+            yield from self._to_browser(response, f"the {family} family builds its list in JavaScript")
+            return
+        listing = platform.parse_listing(response)
+        if (
+            family == "generic"
+            and not listing.reports
+            and not listing.next
+            and not in_browser
+            and looks_like_js_list_shell(response)
+        ):
+            yield from self._to_browser(response, "an empty list shell: the list is built in JavaScript")
+            return
+        yield self._record(response, family=family)
+        # A portal that needed the browser to pass a challenge needs it for every page.
+        browser = bool(info.get("challenged")) and self.browser_enabled
+        for report in listing.reports:
+            yield self._document_request(report, response, family, browser)
+            parent = {**info, "family": family, "url": report.url, "listing_url": response.url,
+                      "title": report.title, "listed_date": report.date}
+            for link in report.attachments:
+                yield self._attachment_request(link, parent)
+        for page in listing.next:
+            provenance = {"portal_id": info["portal_id"], "family": page.family or family, "listing_url": response.url}
+            yield self._request(
+                page.url,
+                kind=page.kind,
+                provenance=provenance,
+                callback=self.parse_listing,
+                method=page.method,
+                body=page.body,
+                headers=page.headers,
+                browser=(page.browser or browser or platform.needs_browser) and self.browser_enabled,
+                challenged=info.get("challenged", False),
+            )
+
+    def parse_document(self, response: Response) -> Iterator[Any]:
+        """A report page or attachment: record it; a report page also yields its attachments."""
+        info = response.meta[META_KEY]
+        if info["kind"] == "page":
+            guarded = list(self._guard(response))
+            if guarded:
+                yield from guarded
+                return
+        yield self._record(response)
+        if info["kind"] != "page" or not isinstance(response, TextResponse):
+            return
+        detail = platform_for(info.get("family")).parse_detail(response)
+        for link in detail.attachments:
+            yield self._attachment_request(link, info)
+
+    def _guard(self, response: Response) -> Iterator[Any]:
+        """Block pages, JS challenges and redirect shells, handled before any adapter reads the page."""
+        info = response.meta[META_KEY]
+        in_browser = bool(response.meta.get("playwright"))
+        verdict = classify(response)
+        if verdict.kind == BLOCKED:
+            yield self._record(response, outcome="blocked", reason=verdict.evidence)
+        elif verdict.kind == CHALLENGE:
+            if in_browser:
+                yield self._record(response, outcome="blocked", reason=f"{verdict.evidence}; the browser did not pass it")
+            elif not self.browser_enabled:
+                yield self._record(response, outcome="blocked", reason=f"{verdict.evidence}; browser disabled")
+            else:
+                yield self._record(response, outcome="blocked", reason=f"{verdict.evidence}; retried in the browser")
+                yield self._retry_in_browser(response, challenged=True)
+        elif verdict.kind == REDIRECT and verdict.location:
+            yield self._record(response, reason=f"{verdict.evidence} to {verdict.location}")
+            provenance = {key: info.get(key) for key in PROVENANCE}
+            callback = self.parse_listing if info["kind"] in ("listing", "api") else self.parse_document
+            yield self._request(verdict.location, kind=info["kind"], provenance=provenance, callback=callback,
+                                browser=in_browser, challenged=info.get("challenged", False))
+        elif in_browser and response.status >= 400 and not info.get("challenged"):
+            # After a challenge the browser reports the challenge's status beside the page it
+            # reached; any other error status in the browser is a real failure.
+            yield self._record(response, outcome="failed", reason=f"HTTP {response.status} in the browser")
+
+    def _to_browser(self, response: Response, why: str) -> Iterator[Any]:
+        if not self.browser_enabled:
+            yield self._record(response, outcome="failed", reason=f"{why}; browser disabled")
+            return
+        yield self._record(response, reason=f"{why}; re-read in the browser")
+        yield self._retry_in_browser(response)
+
+    def _retry_in_browser(self, response: Response, challenged: bool = False) -> Request:
+        info = response.meta[META_KEY]
+        provenance = {key: info.get(key) for key in PROVENANCE}
+        callback = self.parse_listing if info["kind"] in ("listing", "api") else self.parse_document
+        return self._request(info["url"], kind=info["kind"], provenance=provenance, callback=callback,
+                             browser=True, dont_filter=True, challenged=challenged or info.get("challenged", False))
+
+    # -- records ---------------------------------------------------------------------------------------
+
+    def _record(
+        self,
+        response: Response,
+        *,
+        outcome: str | None = None,
+        reason: str | None = None,
+        family: str | None = None,
+    ) -> FetchRecord:
+        info = response.meta[META_KEY]
+        replayed = NOT_MODIFIED in response.flags or STORED in response.flags
+        if outcome is None and NOT_MODIFIED in response.flags:
+            outcome, reason = "not_modified", reason or "304: unchanged since the stored copy"
+        elif outcome is None and STORED in response.flags:
+            outcome, reason = "unchanged", reason or "already stored; no validators, not requested again"
+        filename = None
+        if info["kind"] in DOCUMENT_KINDS and info["kind"] == "attachment":
+            name = info.get("link_name") or ""
+            filename = (
+                filename_from_disposition(response.headers.get("Content-Disposition"))
+                or (name if name.lower().endswith(FILE_SUFFIXES) else None)
+                or filename_from_url(response.url)
+            )
+        return FetchRecord(
+            **{key: info.get(key) for key in PROVENANCE if key != "family"},
+            family=family or info.get("family"),
+            kind=info["kind"],
+            url=info["url"],
+            final_url=response.url,
+            method=response.request.method if response.request is not None else "GET",
+            status=response.status,
+            outcome=outcome,
+            reason=reason,
+            fetched_at=utcnow(),
+            elapsed_ms=_latency_ms(response.meta),
+            headers=headers_to_dict(response.headers),
+            request_headers=headers_to_dict(response.request.headers) if response.request is not None else {},
+            body=response.body,
+            replayed=replayed,
+            filename=filename,
+        )
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        """Every failed request becomes a record with its reason; challenge pages may go to the browser."""
+        request: Request = failure.request
+        info = request.meta[META_KEY]
+        if failure.check(HttpError):
+            response: Response = failure.value.response
+            if info["kind"] in ("listing", "api", "page"):
+                guarded = list(self._guard(response))
+                if guarded:
+                    yield from guarded
+                    return
+            yield self._record(response, outcome="failed", reason=f"HTTP {response.status}")
+            return
+        outcome, reason = "failed", f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            outcome, reason = "robots_denied", "Forbidden by robots.txt"
+        elif failure.check(DownloadCancelledError) and "max" in failure.getErrorMessage().lower():
+            outcome = "too_large"
+        elif failure.check(DownloadTimeoutError):
+            reason = f"timeout: {failure.getErrorMessage()}"
+        yield FetchRecord(
+            **{key: info.get(key) for key in PROVENANCE},
+            kind=info["kind"],
+            url=info["url"],
+            method=request.method,
+            outcome=outcome,
+            reason=reason,
+            fetched_at=utcnow(),
+            elapsed_ms=_latency_ms(request.meta),
+            request_headers=headers_to_dict(request.headers),
+        )
+
+
+def _latency_ms(meta: dict[str, Any]) -> float | None:
+    latency = meta.get("download_latency")
+    return round(latency * 1000, 1) if latency is not None else None
