@@ -88,6 +88,15 @@ class _Handler(BaseHTTPRequestHandler):
             status = 304
         elif status != 304:
             body = response.payload()
+        portal = self.server.portal
+        # Logged before the reply leaves, so a client that has its answer always finds the line.
+        self.server.farm.log.write(AccessEntry(
+            time=now(), site_id=portal.site_id if portal else "admin", port=self.server.server_address[1],
+            scheme=self.server.scheme, method=request.method, path=self.path, status=status,
+            bytes=0 if request.method == "HEAD" else len(body),
+            user_agent=request.headers.get("user-agent", ""), conditional=request.conditional,
+            if_none_match=request.headers.get("if-none-match"),
+            if_modified_since=request.headers.get("if-modified-since")))
         self.send_response(status)
         headers = list(response.headers) + response.validator_headers()
         if status != 304:
@@ -98,14 +107,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if request.method != "HEAD" and status != 304:
             self.wfile.write(body)
-        portal = self.server.portal
-        self.server.farm.log.write(AccessEntry(
-            time=now(), site_id=portal.site_id if portal else "admin", port=self.server.server_address[1],
-            scheme=self.server.scheme, method=request.method, path=self.path, status=status,
-            bytes=0 if request.method == "HEAD" else len(body),
-            user_agent=request.headers.get("user-agent", ""), conditional=request.conditional,
-            if_none_match=request.headers.get("if-none-match"),
-            if_modified_since=request.headers.get("if-modified-since")))
 
 
 class FarmServer:
