@@ -20,6 +20,8 @@ class JobDirGuard:
     is only written at close while ``requests.seen`` is appended as it goes, so a resumed crawl would
     skip requests that were seen but never made. A marker file tells the two apart; after a kill the
     JOBDIR is emptied and the store alone carries the resume (known documents are not fetched again).
+    A crawl that finished leaves nothing to resume, and its ``requests.seen`` would hide every page
+    from the next incremental crawl, so its JOBDIR is removed.
     """
 
     def __init__(self, jobdir: Path):
@@ -47,5 +49,8 @@ class JobDirGuard:
     def spider_opened(self) -> None:
         self.marker.write_text("running\n")
 
-    def spider_closed(self) -> None:
-        self.marker.unlink(missing_ok=True)
+    def spider_closed(self, reason: str) -> None:
+        if reason == "finished":
+            shutil.rmtree(self.jobdir, ignore_errors=True)
+        else:
+            self.marker.unlink(missing_ok=True)

@@ -45,8 +45,8 @@ class StoreRevalidationMiddleware:
     Listings and report pages already in the store are requested with ``If-None-Match`` /
     ``If-Modified-Since`` taken from their last fetch; a 304 is turned back into the stored body
     (flagged ``not_modified``) so the spider still reads the listing and finds its reports. A known
-    document whose server gave no validators is not requested again unless
-    ``NIANBAO_REFETCH_UNVALIDATED`` is set: without validators a re-read could only re-download it.
+    document whose server gave no validators, or that only the browser can fetch, is not requested
+    again unless ``NIANBAO_REFETCH_UNVALIDATED`` is set: a re-read could only re-download it.
     Keys are the spider's logical URL (``meta["nianbao"]["url"]``) so an http→https redirect still
     finds what was stored under the first address.
     """
@@ -63,16 +63,18 @@ class StoreRevalidationMiddleware:
 
     def process_request(self, request: Request) -> Response | None:
         info: dict[str, Any] | None = request.meta.get(META_KEY)
-        if not info or request.method != "GET" or request.meta.get("playwright") or "stored_sha256" in info:
+        if not info or request.method != "GET" or "stored_sha256" in info:
             return None
         stored = self.store.last_body(info["url"])
         if stored is None:
             return None
         validated = bool(stored.etag or stored.last_modified)
-        if info["kind"] in DOCUMENT_KINDS and not validated and not self.refetch_unvalidated:
+        # The browser cannot revalidate: for a known document it could only download it again.
+        revalidatable = validated and not request.meta.get("playwright")
+        if info["kind"] in DOCUMENT_KINDS and not revalidatable and not self.refetch_unvalidated:
             if self.store.latest_document(info["url"]) is not None:
                 return self._replay(request, stored, STORED)
-        if not validated:
+        if not revalidatable:
             return None
         if stored.etag:
             request.headers.setdefault("If-None-Match", stored.etag)

@@ -95,8 +95,7 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        args = dict(getattr(spider, "job_args", {}) or {})
-        args["spider"] = spider.name
+        args = dict(getattr(spider, "job_args", None) or {"spider": spider.name})
         self.writer = StoreWriter(self.data)
         self.run = self.writer.start_run(spider.name, args, job_key(args))
         self.data.warc.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from nianbao.paths import DataDir
 
 # Modules that contribute commands, in the order the data flows.
 COMMAND_MODULES = [
+    "crawler.cli",
     "extract.cli",
     "farm.cli",
     "nianbao.pipeline_cli",

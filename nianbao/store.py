@@ -211,6 +211,14 @@ INCOMPLETE_OUTCOMES = ("failed", "blocked", "robots_denied", "too_large")
 DOCUMENT_KINDS = ("page", "attachment")
 
 
+# The last fetch of each URL in a session: a 412 that the browser then passed, or a 503 that a retry
+# in a later run got through, counts by how it ended.
+_LATEST_SQL = (
+    "select * from fetches where id in (select max(id) from fetches where run_id in ({marks})"
+    " group by portal_id, kind, url)"
+)
+
+
 @dataclass(frozen=True)
 class StoredBody:
     """The last body seen at a URL, with the validators to ask whether it changed."""
@@ -296,7 +304,8 @@ class StoreWriter:
         row = next(
             self.db.query(
                 "select sha256, etag, last_modified, status, final_url, headers from fetches"
-                " where url = ? and sha256 is not null order by id desc limit 1",
+                " where url = ? and sha256 is not null and outcome in ('downloaded', 'unchanged', 'not_modified')"
+                " order by id desc limit 1",
                 [url],
             ),
             None,
@@ -383,13 +392,12 @@ class StoreWriter:
         not have shown us its reports, so nothing of it is marked.
         """
         runs = self.session_runs(run_id)
-        marks = ",".join("?" * len(runs))
         portals = [
             r["portal_id"]
             for r in self.db.query(
-                f"select portal_id from fetches where run_id in ({marks}) group by portal_id"
-                f" having sum(kind in ('listing', 'api') and outcome in {INCOMPLETE_OUTCOMES!r}) = 0"
-                " and sum(kind in ('listing', 'api')) > 0",
+                f"select portal_id from ({_LATEST_SQL.format(marks=','.join('?' * len(runs)))})"
+                " where kind in ('listing', 'api') group by portal_id"
+                f" having sum(outcome in {INCOMPLETE_OUTCOMES!r}) = 0",
                 runs,
             )
         ]
@@ -408,20 +416,18 @@ class StoreWriter:
     def summary(self, run_id: int) -> list[dict[str, Any]]:
         """Per portal, for this session: reports found, documents downloaded and unchanged, failures, blocks."""
         runs = self.session_runs(run_id)
-        marks = ",".join("?" * len(runs))
         return [
             dict(r)
             for r in self.db.query(
                 f"""
                 select portal_id,
-                  count(distinct case when kind in ('page', 'attachment') and parent_url is null
-                        then url end) as reports_found,
+                  sum(kind in ('page', 'attachment') and parent_url is null) as reports_found,
                   sum(kind in ('page', 'attachment') and outcome = 'downloaded') as downloaded,
                   sum(kind in ('page', 'attachment') and outcome in ('unchanged', 'not_modified')) as unchanged,
                   sum(outcome in ('failed', 'too_large')) as failed,
-                  sum(outcome in ('blocked', 'robots_denied')) as blocked,
-                  count(*) as requests
-                from fetches where run_id in ({marks}) group by portal_id order by portal_id
+                  sum(outcome in ('blocked', 'robots_denied')) as blocked
+                from ({_LATEST_SQL.format(marks=','.join('?' * len(runs)))})
+                group by portal_id order by portal_id
                 """,
                 runs,
             )

@@ -8,7 +8,7 @@ middlewares talk to the store, the pipeline writes it. Everything a request need
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 import scrapy
@@ -28,6 +28,12 @@ from nianbao.store import utcnow
 
 # Provenance keys carried from request to request.
 PROVENANCE = ("portal_id", "family", "listing_url", "parent_url", "title", "listed_date")
+
+
+def job_args(start_url: str | None, registry: str | None, sites: Iterable[str], family: str = "auto") -> dict[str, Any]:
+    """The arguments that make a crawl the same job (``nianbao crawl`` names its JOBDIR after them)."""
+    return {"spider": PortalSpider.name, "start_url": start_url, "registry": registry,
+            "site": sorted(set(sites)), "family": family}
 
 
 class PortalSpider(scrapy.Spider):
@@ -53,7 +59,7 @@ class PortalSpider(scrapy.Spider):
             raise ValueError(f"unknown site ids {sorted(unknown)}")
         self.portals: list[Portal] = [p for p in portals if p.active and (not wanted or p.site_id in wanted)]
         # What identifies this crawl for resuming: the same arguments make the same job.
-        self.job_args = {"start_url": start_url, "registry": registry, "site": sorted(wanted), "family": family}
+        self.job_args = job_args(start_url, registry, wanted, family)
 
     # -- requests --------------------------------------------------------------------------------------
 

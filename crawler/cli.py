@@ -1,0 +1,130 @@
+"""``nianbao crawl``: run the portal spider into DATA/store and print what it found, per portal.
+
+The crawl runs as ``python -m scrapy crawl portal`` in a child process, so it gets Scrapy's own
+signal handling (a first Ctrl-C stops gracefully and the job can resume) and a fresh reactor each
+time. The job directory is DATA/store/jobs/<job>, named after the crawl's arguments, so running the
+same command again resumes an interrupted crawl.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from crawler.pipelines import job_key
+from crawler.registry import default_registry_path, load_registry
+from crawler.spiders.portal import job_args
+from nianbao.cli import pass_context
+from nianbao.paths import DataDir
+from nianbao.store import StoreWriter
+
+
+def crawl_command(
+    data: DataDir,
+    *,
+    start_url: str | None = None,
+    registry: Path | None = None,
+    sites: tuple[str, ...] = (),
+    browser: bool = True,
+    settings: tuple[str, ...] = (),
+) -> tuple[list[str], str]:
+    """The scrapy command line for a crawl, and its job key."""
+    args = job_args(start_url, str(registry) if registry else None, sites)
+    job = job_key(args)
+    command = [sys.executable, "-m", "scrapy", "crawl", "portal"]
+    if start_url:
+        command += ["-a", f"start_url={start_url}"]
+    else:
+        command += ["-a", f"registry={registry}"]
+    if sites:
+        command += ["-a", f"site={','.join(sites)}"]
+    command += ["-s", f"NIANBAO_DATA={data.root}", "-s", f"JOBDIR={data.store / 'jobs' / job}"]
+    if not browser:
+        command += ["-s", "NIANBAO_BROWSER=False"]
+    for setting in settings:
+        command += ["-s", setting]
+    return command, job
+
+
+def user_registry(data: DataDir) -> Path:
+    """DATA/portals.csv, created from the shipped registry the first time, for the user to edit."""
+    if not data.registry.exists():
+        data.root.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(default_registry_path(), data.registry)
+    return data.registry
+
+
+@click.command()
+@click.option("--start-url", help="Crawl this one column (family detected from the page).")
+@click.option("--registry", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Registry CSV of portals. Default: DATA/portals.csv (a copy of the shipped list).")
+@click.option("--site", "sites", multiple=True, help="Only this registry site_id (repeatable).")
+@click.option("--no-browser", is_flag=True, help="Never start Chromium; JavaScript-only portals are recorded as failed.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy setting for this crawl (repeatable), e.g. -s DOWNLOAD_DELAY=5.")
+@pass_context
+def crawl(ctx, start_url: str | None, registry: Path | None, sites: tuple[str, ...], no_browser: bool,
+          settings: tuple[str, ...]) -> None:
+    """Crawl disclosure portals for annual reports into DATA/store.
+
+    Every request is logged in DATA/store/store.db (fetches), every report page and attachment is
+    kept by SHA-256 with its provenance (documents), and each run writes a WARC file. Running the
+    same command again re-reads listings conditionally and downloads only what changed; after an
+    interruption it resumes.
+
+    \b
+    Example:
+        nianbao crawl --registry portals.csv --site trs-https
+        nianbao crawl --start-url https://www.mva.gov.cn/gongkai/zfxxgkpt/zfxxgknb/
+    """
+    data: DataDir = ctx.data
+    data.ensure()
+    if start_url and (registry or sites):
+        raise click.UsageError("--start-url crawls one address; it does not combine with --registry or --site")
+    if not start_url:
+        registry = (registry or user_registry(data)).resolve()
+        known = {portal.site_id for portal in load_registry(registry)}
+        unknown = sorted(set(sites) - known)
+        if unknown:
+            raise click.UsageError(f"unknown --site {', '.join(unknown)} (not in {registry})")
+    command, job = crawl_command(data, start_url=start_url, registry=registry, sites=sites,
+                                 browser=not no_browser, settings=settings)
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    process = subprocess.Popen(command, env=env)
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        # The child got the same Ctrl-C and is closing gracefully; wait so its job can resume.
+        code = process.wait()
+    print_summary(data, job)
+    if code:
+        sys.exit(code)
+
+
+def print_summary(data: DataDir, job: str, console: Console | None = None) -> None:
+    store = StoreWriter(data)
+    try:
+        run = next(store.db.query("select id, status from runs where job = ? order by id desc limit 1", [job]), None)
+        if run is None:
+            return
+        rows = store.summary(run["id"])
+    finally:
+        store.close()
+    table = Table(title=f"crawl run {run['id']} ({run['status']})")
+    columns = ("reports_found", "downloaded", "unchanged", "failed", "blocked")
+    table.add_column("portal")
+    for column in columns:
+        table.add_column(column.replace("_", " "), justify="right")
+    for row in rows:
+        table.add_row(row["portal_id"], *(str(row[c] or 0) for c in columns))
+    (console or Console()).print(table)
+
+
+commands = [crawl]
