@@ -229,14 +229,13 @@ def tables() -> dict[str, dict[str, Any]]:
             "每份报告每条勾稽规则的结果，包括跨年度规则（本年上年结转 = 上年结转下年；现行有效件数平衡）。"
             " Every check result, cross-year rules included. A failed check is a finding, not an error.",
             {
-                "id": "编号 / Id",
+                "document_id": "所核对的文件（跨年度规则为本年度的取数文件）/ Document checked (→ documents)",
+                "rule": "规则名称 / Rule",
                 "report_id": "年度报告 / Report (→ reports)",
-                "document_id": "文件 / Document (→ documents)",
                 "organ_id": "机关 / Organ (→ organs)",
                 "region": _FACET_DESCRIPTIONS["region"],
                 "level": _FACET_DESCRIPTIONS["level"],
                 "year": _FACET_DESCRIPTIONS["year"],
-                "rule": "规则名称 / Rule",
                 "rule_group": "规则类别 / Rule group",
                 "cross_year": "是否跨年度规则（1 是）/ Cross-year rule (1 = yes)",
                 "status": "结果：pass 相符，fail 不符，unchecked 有空格无法检查 / Result",

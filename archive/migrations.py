@@ -163,22 +163,21 @@ CREATE TABLE cells (
 CREATE INDEX idx_cells_report ON cells(report_id, cell_id);
 CREATE INDEX idx_cells_cell ON cells(cell_id);
 CREATE TABLE checks (
-    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    rule TEXT NOT NULL,
     report_id INTEGER REFERENCES reports(id),
-    document_id INTEGER REFERENCES documents(id),
     organ_id INTEGER REFERENCES organs(id),
     region TEXT,
     level TEXT,
     year INTEGER,
-    rule TEXT NOT NULL,
     rule_group TEXT,
     cross_year INTEGER NOT NULL DEFAULT 0,
     status TEXT NOT NULL,
     expected NUMERIC,
     actual NUMERIC,
-    cells TEXT
+    cells TEXT,
+    PRIMARY KEY (document_id, rule)
 );
-CREATE INDEX idx_checks_document ON checks(document_id);
 CREATE INDEX idx_checks_report ON checks(report_id);
 CREATE INDEX idx_checks_status ON checks(status, rule_group);
 CREATE TABLE texts (

@@ -1,0 +1,185 @@
+"""``nianbao extract``: documents in the store become reports, cells, checks and coverage in the archive."""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+from click.testing import CliRunner
+
+from archive.extract_stage import Parser, run_extract
+from archive.wide import WIDE_TABLES
+from extract.parse import PARSER_VERSION, parse_bytes
+from extract.template import cell_ids
+from nianbao.cli import cli
+
+
+def archive(world) -> sqlite_utils.Database:
+    return sqlite_utils.Database(world.data.archive_db)
+
+
+def report_id(db, organ: str, year: int) -> int:
+    return db.execute("SELECT id FROM reports WHERE organ = ? AND year = ?", [organ, year]).fetchone()[0]
+
+
+def test_schema_is_migrated_and_recorded(world):
+    db = archive(world)
+    applied = [row["name"] for row in db["_sqlite_migrations"].rows_where("migration_set = 'nianbao.archive'")]
+    assert applied == ["m001_initial"]
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_one_report_per_organ_and_year(world):
+    db = archive(world)
+    found = {(row["organ"], row["year"]) for row in db["reports"].rows}
+    assert found == {
+        ("铜陵市生态环境局", 2022),
+        ("铜陵市生态环境局", 2023),
+        ("铜陵市生态环境局", 2024),
+        ("枞阳县人民政府", 2023),
+        ("枞阳县人民政府", 2024),
+        ("鲁山县教育局", 2024),
+    }
+    organs = {row["name"]: row for row in db["organs"].rows}
+    assert organs["枞阳县人民政府"]["region"] == "安徽省" and organs["枞阳县人民政府"]["level"] == "county"
+    assert organs["南山县人民政府"]["source"] == "registry"
+
+
+def test_page_and_its_pdf_are_one_report(world):
+    db = archive(world)
+    rid = report_id(db, "铜陵市生态环境局", 2022)
+    docs = list(db.query("SELECT url, kind, format, edition FROM documents WHERE report_id = ? ORDER BY id", [rid]))
+    assert [(d["kind"], d["format"], d["edition"]) for d in docs] == [("page", "html", 1), ("attachment", "pdf", 1)]
+    # Both documents were read, and the PDF's cells carry their page, row and column.
+    pdf_cells = dict(
+        db.execute(
+            "SELECT c.cell_id, c.value FROM cells c JOIN documents d ON d.id = c.document_id WHERE d.url = ?",
+            [world.pdf_url],
+        ).fetchall()
+    )
+    spec = world.specs[("a", 2022)]
+    assert pdf_cells == {cell: spec.cells[cell] for cell in cell_ids("2021")}
+    located = db.execute(
+        "SELECT page, row_index, col_index FROM cells c JOIN documents d ON d.id = c.document_id "
+        "WHERE d.url = ? AND c.cell_id = 'sec3.new_received.total'",
+        [world.pdf_url],
+    ).fetchone()
+    assert all(value is not None for value in located)
+
+
+def test_corrected_reissue_is_a_new_edition_and_its_numbers_win(world):
+    db = archive(world)
+    rid = report_id(db, "枞阳县人民政府", 2024)
+    report = db["reports"].get(rid)
+    assert report["editions"] == 2 and report["documents"] == 2
+    primary = db["documents"].get(report["primary_document_id"])
+    assert (primary["version"], primary["edition"]) == (2, 2)
+    corrected, first = world.specs[("b", 2024)], world.first_edition[("b", 2024)]
+    assert corrected.cells["sec3.granted.total"] != first.cells["sec3.granted.total"]
+    sec3 = db["sec3"].get(rid)
+    assert sec3["granted_total"] == corrected.cells["sec3.granted.total"]
+
+
+def test_wide_tables_hold_the_primary_documents_numbers_with_facets(world):
+    db = archive(world)
+    for (key, year), spec in world.specs.items():
+        rid = db.execute("SELECT id FROM reports WHERE organ = ? AND year = ?", [spec.organ, year]).fetchone()[0]
+        for table, columns in WIDE_TABLES.items():
+            row = db[table].get(rid)
+            assert (row["organ"], row["year"], row["template"]) == (spec.organ, year, "2021")
+            for column, cell in columns.items():
+                assert row[column] == spec.cells.get(cell), (table, column)
+    assert db["sec3"].get(report_id(db, "枞阳县人民政府", 2023))["region"] == "安徽省"
+
+
+def test_unreadable_document_is_recorded_and_the_rest_go_on(world):
+    db = archive(world)
+    failed = list(db.query("SELECT d.url, e.status, e.error, e.parser_version FROM extractions e "
+                           "JOIN documents d ON d.id = e.document_id WHERE e.status != 'ok'"))
+    assert failed == [
+        {"url": world.broken_url, "status": "failed", "error": "report.doc: empty file (0 bytes)",
+         "parser_version": PARSER_VERSION}
+    ]
+    assert db.execute("SELECT count(*) FROM extractions WHERE status = 'ok'").fetchone()[0] == 8
+
+
+def test_single_report_checks_are_stored(world):
+    db = archive(world)
+    failed = list(db.query("SELECT r.organ, c.rule FROM checks c JOIN reports r ON r.id = c.report_id "
+                           "WHERE c.status = 'fail' AND c.cross_year = 0"))
+    assert failed == [{"organ": "鲁山县教育局", "rule": "sec4.total.review"}]
+
+
+def test_planted_cross_year_failure_is_found_and_nothing_else(world):
+    db = archive(world)
+    rows = list(db.query("SELECT r.organ, r.year, c.rule, c.status, c.expected, c.actual, c.cells FROM checks c "
+                         "JOIN reports r ON r.id = c.report_id WHERE c.cross_year = 1 ORDER BY r.organ, r.year, c.rule"))
+    failing = [(r["organ"], r["year"], r["rule"]) for r in rows if r["status"] == "fail"]
+    assert failing == [
+        ("铜陵市生态环境局", 2024, "cross_year.carried_over.natural_person"),
+        ("铜陵市生态环境局", 2024, "cross_year.carried_over.total"),
+    ]
+    planted = next(r for r in rows if r["rule"] == "cross_year.carried_over.total" and r["status"] == "fail")
+    assert planted["actual"] == planted["expected"] + 1
+    assert json.loads(planted["cells"]) == ["prev:sec3.carried_forward.total", "sec3.carried_over.total"]
+    # Every consecutive pair was checked, with section 二's balance too; nothing pairs across a gap.
+    pairs = {(r["organ"], r["year"]) for r in rows}
+    assert pairs == {("铜陵市生态环境局", 2023), ("铜陵市生态环境局", 2024), ("枞阳县人民政府", 2024)}
+    balance = [r for r in rows if r["rule"].startswith("sec2.in_force.")]
+    assert len(balance) == 6 and all(r["status"] == "pass" for r in balance)
+    assert archive(world)["reports"].get(report_id(db, "铜陵市生态环境局", 2024))["check_status"] == "fail"
+
+
+def test_coverage_statuses_with_evidence(world):
+    db = archive(world)
+    status = {(r["organ"], r["year"]): r for r in db["coverage"].rows}
+    assert status[("铜陵市生态环境局", 2023)]["status"] == "found"
+    late = status[("铜陵市生态环境局", 2024)]
+    assert (late["status"], late["published_on"], late["deadline"]) == ("late", "2025-02-15", "2025-01-31")
+    assert status[("枞阳县人民政府", 2024)]["status"] == "found"  # county governments have until 31 March
+    assert status[("枞阳县人民政府", 2024)]["deadline"] == "2025-03-31"
+    unreachable = status[("南山县人民政府", 2024)]
+    assert unreachable["status"] == "unreachable" and "HTTP 412" in unreachable["evidence"]
+    missing = status[("新集镇人民政府", 2024)]
+    assert missing["status"] == "missing" and missing["evidence_url"]
+    assert status[("铜陵市生态环境局", 2021)]["status"] == "missing"
+    assert {year for _, year in status} == set(range(2019, 2025))
+    assert len(status) == 5 * 6
+
+
+def test_extract_twice_changes_nothing(world_copy):
+    before = list(archive(world_copy).iterdump())
+    result = CliRunner().invoke(cli, ["--data", str(world_copy.data.root), "extract"])
+    assert result.exit_code == 0, result.output
+    assert "0 of 9 documents extracted" in result.output
+    assert list(archive(world_copy).iterdump()) == before
+
+
+def test_extract_all_rereads_every_document_to_the_same_rows(world_copy):
+    def content(db):
+        """Every row but the extraction times and the FTS b-trees (their layout depends on the writes)."""
+        return [line for line in db.iterdump() if "extractions" not in line and "_fts_" not in line]
+
+    before = content(archive(world_copy))
+    result = run_extract(world_copy.data, everything=True)
+    assert (result.extracted, result.failed) == (9, 1)
+    assert content(archive(world_copy)) == before
+
+
+def test_new_parser_version_rereads_and_a_crashing_parser_is_recorded(world_copy):
+    def crashing(data: bytes, filename: str | None = None):
+        if filename == "report.pdf":
+            raise RuntimeError("boom")
+        return parse_bytes(data, filename)
+
+    result = run_extract(world_copy.data, parser=Parser("test-2", crashing))
+    assert result.extracted == 9 and result.failed == 2
+    db = archive(world_copy)
+    assert {row["parser_version"] for row in db["extractions"].rows} == {"test-2"}
+    pdf = db.execute("SELECT e.error FROM extractions e JOIN documents d ON d.id = e.document_id WHERE d.url = ?",
+                     [world_copy.pdf_url]).fetchone()[0]
+    assert pdf == "RuntimeError: boom"
+    # The PDF still belongs to its page's report, with no cells of its own left behind.
+    assert db.execute("SELECT count(*) FROM cells c JOIN documents d ON d.id = c.document_id WHERE d.url = ?",
+                      [world_copy.pdf_url]).fetchone()[0] == 0
+    assert db.execute("SELECT report_id IS NOT NULL FROM documents WHERE url = ?", [world_copy.pdf_url]).fetchone()[0]
