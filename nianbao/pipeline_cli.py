@@ -151,9 +151,18 @@ def demo(ctx: "Context", seed: int, size: str, host: str, port: int, farm_port: 
     help="Print a cron or systemd set-up for this machine and data directory instead of running.",
 )
 @click.option("--user", default="nianbao", show_default=True, help="The account systemd units run as.")
+@click.option("--snapshot/--no-snapshot", default=True, show_default=True, help="Passed to each run.")
+@click.option("--allow-domain", "allowed", multiple=True, metavar="PATTERN", help="Passed to each run.")
 @click.pass_obj
 def schedule(
-    ctx: "Context", log_file: Path | None, max_sleep: float, max_runs: int | None, print_kind: str | None, user: str
+    ctx: "Context",
+    log_file: Path | None,
+    max_sleep: float,
+    max_runs: int | None,
+    print_kind: str | None,
+    user: str,
+    snapshot: bool,
+    allowed: tuple[str, ...],
 ) -> None:
     """Run as a service: visit each portal when the reporting calendar says it is due.
 
@@ -171,7 +180,11 @@ def schedule(
         click.echo(render(print_kind, Setup.here(ctx.data.root, user)), nl=False)
         return
     configure_logging(log_file)
-    service = Service(ServiceOptions(data=ctx.data.ensure(), max_sleep=max_sleep, max_runs=max_runs))
+    run_args = [] if snapshot else ["--no-snapshot"]
+    for pattern in allowed:
+        run_args += ["--allow-domain", pattern]
+    options = ServiceOptions(data=ctx.data.ensure(), max_sleep=max_sleep, max_runs=max_runs, run_args=run_args)
+    service = Service(options)
     service.install_signal_handlers()
     sys.exit(service.serve())
 

@@ -118,8 +118,9 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
         crawl = runner.run("crawl", lambda progress: stages.crawl(data, chosen, progress), required=False)
         if options.samples or (options.samples is None and crawl.status == "missing"):
             runner.run("samples", lambda progress: stages.ingest_samples(data))
-        visited = [row["site_id"] for row in chosen] if crawl.status == "ok" else []
-        figures = store_diff.figures_since(data, mark, visited)
+        figures = store_diff.figures_since(data, mark, [row["site_id"] for row in chosen])
+        if crawl.status != "ok":
+            _unvisited(figures, chosen, crawl)
         report.portals = list(figures.values())
         with runner.stage("discover", required=False) as result:
             result.counts = _discover(data, options.policy, mark, figures, chosen, report)
@@ -137,6 +138,16 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
         runs.record_portals(archive, run_id, report.portals, report.started_at)
         runs.finish_run(archive, run_id, report.status, report.to_stats())
     return report
+
+
+def _unvisited(
+    figures: dict[str, store_diff.PortalFigures], chosen: list[dict[str, str]], crawl: StageResult
+) -> None:
+    """Portals a failed or missing crawl never reached count as failed visits, so the calendar backs off."""
+    for row in chosen:
+        figures[row["site_id"]].failed += 1
+        figures[row["site_id"]].fetched += 1
+        figures[row["site_id"]].reasons = [f"crawl {crawl.status}: {crawl.error or ''}".strip()[:200]]
 
 
 def _count(rows: list[dict[str, str]], status: str) -> int:
