@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 import importlib
 import io
+import threading
 import zipfile
+from collections import defaultdict
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,8 +28,18 @@ MIME = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "doc": "application/msword",
+    "wps": "application/vnd.ms-works",
     "html": "text/html",
 }
+# Renderer of each attachment format: (module, single-spec function, batch function, extra arguments).
+RENDERERS = {
+    "docx": ("farm.render.docx", "render_docx", None, ()),
+    "pdf": ("farm.render.pdf", "render_pdf", "render_pdfs", ()),
+    "doc": ("farm.render.doc", "render_doc", "render_docs", ("doc",)),
+    "wps": ("farm.render.doc", "render_doc", "render_docs", ("wps",)),
+}
+# LibreOffice runs one at a time: concurrent runs on one profile fail, and the cache makes repeats cheap.
+_office = threading.Lock()
 GOLDEN_DIR = Path(__file__).resolve().parents[1] / "tests" / "golden"
 
 
@@ -79,13 +91,38 @@ def attachment_bytes(article: Article, attachment: Attachment) -> bytes:
     """The file's bytes, rendered on first request (PDF/DOC go through LibreOffice and are cached)."""
     if article.is_report:
         spec = spec_for(article)
-        renderer = _optional(f"farm.render.{attachment.fmt}", f"render_{attachment.fmt}")
-        if renderer:
-            return renderer(spec)
-        text = _fallback_text(spec)
+        module, name, _, extra = RENDERERS[attachment.fmt]
+        renderer = _optional(module, name)
+        if renderer and spec is not None:
+            if attachment.fmt == "docx":
+                return renderer(spec)
+            with _office:
+                return renderer(spec, *extra)
+        text = _fallback_text(spec) if spec is not None else article.title
     else:
         text = f"{article.title}\n\n{_other_text(article)}"
     return _fallback_file(attachment.fmt, text)
+
+
+def prewarm(articles: list[Article]) -> int:
+    """Render every PDF/DOC/WPS attachment of these reports in a few LibreOffice batches, so that a later
+    crawl (or benchmark) measures the farm, not LibreOffice. Returns the number of files rendered."""
+    batches: dict[str, list[Any]] = defaultdict(list)
+    for article in articles:
+        spec = spec_for(article) if article.is_report and not article.removed else None
+        for attachment in article.attachments if spec is not None else ():
+            if RENDERERS[attachment.fmt][2]:
+                batches[attachment.fmt].append(spec)
+    done = 0
+    for fmt, specs in batches.items():
+        module, _, batch, extra = RENDERERS[fmt]
+        renderer = _optional(module, batch)
+        if renderer:
+            with _office:
+                for start in range(0, len(specs), 50):
+                    renderer(specs[start:start + 50], *extra)
+            done += len(specs)
+    return done
 
 
 def _optional(module: str, name: str) -> Any:

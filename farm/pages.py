@@ -72,3 +72,8 @@ def column_modified(portal: Portal, column: Column) -> datetime:
         stack.extend(portal.columns[key].children)
     return max((portal.articles[i].modified for k in keys for i in portal.columns[k].article_ids),
                default=BASE_TIME)
+
+
+def updated_note(article: Article) -> str:
+    """Republished reports say so next to the date, as many portals print 更新时间."""
+    return f" 更新时间：{article.modified:%Y-%m-%d %H:%M}" if article.version > 1 else ""

@@ -156,7 +156,7 @@ class World:
             roll = rng.random()
             inline = roll < 0.7
             formats = (["pdf"] if 0.55 <= roll < 0.82 else ["docx"] if 0.82 <= roll < 0.92
-                       else ["doc"] if roll >= 0.92 else [])
+                       else ["doc"] if 0.92 <= roll < 0.97 else ["wps"] if roll >= 0.97 else [])
         else:
             title = NON_REPORT_TITLES[kind].format(organ=short, year=year)
             published = published or date(year, 1, 10) + timedelta(days=rng.randrange(0, 300))

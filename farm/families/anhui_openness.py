@@ -98,6 +98,7 @@ class AnhuiOpenness(Family):
         files = "".join(f'<li><a href="{a.path}" title="{escape(a.filename)}">{escape(a.filename)}</a></li>'
                         for a in article.attachments)
         body = (f'{pages.xxgk_table(portal, article)}<div class="wzcon"><h1 class="newstitle">{escape(article.title)}</h1>'
+                f'<div class="newsinfo">发布日期：{article.published:%Y-%m-%d}{pages.updated_note(article)}</div>'
                 f'<div class="j-fontContent minh500">{content.body_html(article)}</div>'
                 + (f'<div class="fjdown"><h4>附件下载：</h4><ul>{files}</ul></div>' if files else "") + "</div>")
         markup = pages.document(pages.article_meta(portal, column, article), article.title, body)

@@ -134,6 +134,7 @@ class Gkmlpt(Family):
         body = (f"<script>window._CONFIG = {cfg};</script>"
                 f'<div class="introduce"><table>{table}</table></div>'
                 f'<h1 class="content-title">{escape(article.title)}</h1>'
+                f'<div class="date">发布日期：{article.published:%Y-%m-%d}{pages.updated_note(article)}</div>'
                 f'<div class="content">{body_html}{files}</div>')
         markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
         return http.page(portal, markup, article.modified)

@@ -144,7 +144,7 @@ class Hanweb(Family):
         files = "".join(f'<p><a href="{a.path}" target="_blank">附件{n}</a></p>'
                         for n, a in enumerate(article.attachments, 1))
         body = (f'<div class="bt-box-main"><div class="artile_title"><h1>{escape(article.title)}</h1></div>'
-                f'<div class="artile_info">发布日期：{article.published:%Y-%m-%d} 信息来源：{escape(article.organ)}</div>'
+                f'<div class="artile_info">发布日期：{article.published:%Y-%m-%d}{pages.updated_note(article)} 信息来源：{escape(article.organ)}</div>'
                 f'{pages.xxgk_table(portal, article)}'
                 f'<div id="zoom">{content.body_html(article)}{files}</div></div>')
         markup = pages.document(pages.article_meta(portal, column, article), article.title, body)

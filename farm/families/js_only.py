@@ -89,7 +89,7 @@ class JsOnly(Family):
         column = portal.columns[article.column_key]
         files = "".join(f'<p>附件：<a href="{a.path}">{escape(a.filename)}</a></p>' for a in article.attachments)
         body = (f'<div class="article"><h1>{escape(article.title)}</h1>'
-                f'<div class="info">发布日期：{article.published:%Y-%m-%d}</div>'
+                f'<div class="info">发布日期：{article.published:%Y-%m-%d}{pages.updated_note(article)}</div>'
                 f'<div class="article-content">{content.body_html(article)}{files}</div></div>')
         markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
         return http.page(portal, markup, article.modified)

@@ -145,7 +145,7 @@ class Trs(Family):
         files = "".join(f'<p><a href="./{a.path.rpartition("/")[2]}">{escape(a.filename)}</a></p>'
                         for a in article.attachments)
         body = (f'<div class="artT"><h1>{escape(article.title)}</h1></div>'
-                f'<div class="art_infos">发布时间：{article.published:%Y-%m-%d} 来源：{escape(article.organ)}</div>'
+                f'<div class="art_infos">发布时间：{article.published:%Y-%m-%d}{pages.updated_note(article)} 来源：{escape(article.organ)}</div>'
                 f'{pages.xxgk_table(portal, article)}'
                 f'<div class="TRS_Editor">{content.body_html(article)}</div>'
                 + (f'<div class="fj">附件：{files}</div>' if files else ""))
