@@ -292,28 +292,57 @@ def active_sentence(
     )
 
 
+_FILLER = (
+    "坚持以公开为常态、不公开为例外，围绕中心工作，把政府信息公开工作作为一项重要任务狠抓落实。",
+    "严格落实信息发布审核制度，严把政治关、法律关、政策关、保密关、文字关，确保信息准确、合法合规。",
+    "通过政府网站、政务新媒体、公告栏等多种渠道发布信息，方便群众及时了解政策和办事流程。",
+    "围绕群众关心关注的社会救助、养老服务、惠民惠农资金发放等重点领域，及时准确公开相关信息。",
+    "加强政策解读，采用图文解读、问答等形式，提高政策解读的针对性和可读性。",
+    "健全政府信息公开工作机制，明确分管领导和专职人员，做到专事有专人、专人有专责。",
+    "定期开展自查自纠，对发现的问题第一时间整改到位，保证信息公开工作规范运行。",
+    "积极参加上级组织的政务公开业务培训，不断提升工作人员业务能力和水平。",
+    "设立政务公开专区，提供政府信息查询、信息公开申请、办事咨询答复等一站式服务。",
+    "主动接受社会监督，畅通意见建议渠道，认真听取群众对政务公开工作的意见和建议。",
+)
+
+
+def _filler(rng: random.Random | None, n: int) -> str:
+    """A few sentences of the boilerplate every report carries, so rendered reports are real-sized."""
+    if rng is None:
+        return ""
+    return "".join(rng.sample(_FILLER, n))
+
+
 def sec1_text(
-    organ: str, year: int, total: int | None, items: Sequence[tuple[str, int]], urls: Sequence[str], variant: int
+    organ: str,
+    year: int,
+    total: int | None,
+    items: Sequence[tuple[str, int]],
+    urls: Sequence[str],
+    variant: int,
+    rng: random.Random | None = None,
 ) -> str:
     """Section 一 as real reports write it: five sub-headings, the active sentence, the portal address."""
     where = "".join(f"可登录“{organ}政府信息公开平台（{u}）”查阅。" for u in urls)
+    fill = lambda: _filler(rng, 3)  # noqa: E731 - fresh sentences for each sub-section
     paragraphs = [
         "（一）主动公开情况",
         active_sentence(organ, year, total, items, variant) + where,
+        *([fill()] if rng else []),
         "（二）依申请公开情况",
-        f"{year}年度，严格按照《中华人民共和国政府信息公开条例》要求办理依申请公开事项，规范答复流程。",
+        f"{year}年度，严格按照《中华人民共和国政府信息公开条例》要求办理依申请公开事项，规范答复流程。" + fill(),
         "（三）政府信息管理情况",
-        "明确专人负责信息发布和管理，严格落实审核制度，确保信息准确、合法合规。",
+        "明确专人负责信息发布和管理，严格落实审核制度，确保信息准确、合法合规。" + fill(),
         "（四）政府信息公开平台建设情况",
-        "加强政府网站信息公开专栏建设，及时更新栏目内容，方便群众查阅。",
+        "加强政府网站信息公开专栏建设，及时更新栏目内容，方便群众查阅。" + fill(),
         "（五）监督保障情况",
-        "强化责任落实，定期开展自查，未发生责任追究情况。",
+        "强化责任落实，定期开展自查，未发生责任追究情况。" + fill(),
     ]
     return "\n".join(paragraphs)
 
 
 def sec5_text(rng: random.Random, year: int) -> str:
-    return (
+    return _filler(rng, 2) + "\n" + (
         f"{year}年，政府信息公开工作取得了一定成效，但仍存在一些不足：一是信息发布的及时性有待加强；"
         "二是公开内容与公众需求还存在一定差距。\n"
         f"{year + 1}年，将进一步规范公开工作，加大重点领域信息发布力度，加强业务培训。"
@@ -484,7 +513,7 @@ def make_record(
         _break(spec, errors, rng)
     _blank(spec, blanks, rng)
     spec.texts = {
-        "sec1": sec1_text(organ, year, spec.active_total, spec.active_items, urls, rng.randrange(6)),
+        "sec1": sec1_text(organ, year, spec.active_total, spec.active_items, urls, rng.randrange(6), rng),
         "sec5": sec5_text(rng, year),
         "sec6": sec6_text(rng),
     }

@@ -23,7 +23,7 @@ from html import escape
 from farm.records import ReportSpec
 from farm.render import document as doc
 from farm.render.tables import TCell, TTable, fill, sec2_table, sec3_table, sec4_table
-from farm.render.text import header_spelling, row_fields, split_table
+from farm.render.text import header_spelling, label_spelling, row_fields, split_table
 from farm.render.values import ValueStyle, format_value, style_for
 
 BODY_STYLES = ("table", "cellp", "word", "split", "lines", "cell_paragraphs")
@@ -156,7 +156,7 @@ def render_body_html(spec: ReportSpec, style: str = "table", *, seed_key: str | 
     header = header_spelling(rng.choice(("none", "none", "newline", "spaces")), rng)
     misprint = {"repealed": "本年度止件数"} if rng.random() < 0.2 else {}
     sec2 = fill(sec2_table(spec.template, misprint), texts)
-    sec3 = fill(sec3_table(spec.template, header), texts)
+    sec3 = fill(sec3_table(spec.template, {**label_spelling(rng), **header}), texts)
     sec4 = fill(sec4_table(header), texts)
     cell_style = "word" if style == "word" else ("cellp" if style == "cellp" else "table")
 

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from farm.records import ReportSpec
 from farm.render import document as doc
-from farm.render.tables import TCell, TTable, fill, sec2_table, sec3_table, sec4_table
+from farm.render.tables import _GROUPS_2021, _SOLO, TCell, TTable, fill, sec2_table, sec3_table, sec4_table
+from extract.template import sec3_rows
 from farm.render.values import ValueStyle, format_value, style_for
 
 
@@ -71,6 +73,31 @@ def header_spelling(mode: str, rng: random.Random) -> dict[str, str]:
     return out
 
 
+def label_spelling(rng: random.Random) -> dict[str, str]:
+    """Row labels of section 三 numbered as real reports number them.
+
+    ``（一）予以公开`` / ``(一) 予以公开``; ``1.属于国家秘密`` / ``1. 属于…`` / ``1、属于…``; the
+    partial-disclosure note with half-width brackets and commas (seed 003); group labels broken by a
+    space (``(三) 不予公 开``, seed 002).
+    """
+    paren = rng.choice(("full", "half", "half_space"))
+    item = rng.choice(("1.", "1. ", "1、"))
+    broken = rng.random() < 0.3
+    labels = {r.label for t in ("2021", "2019") for r in sec3_rows(t)} | set(_SOLO.values()) | {g for g, _ in _GROUPS_2021}
+    out: dict[str, str] = {}
+    for label in labels:
+        new = label
+        if paren != "full":
+            space = " " if paren == "half_space" else ""
+            new = re.sub(r"^（([一二三四五六七])）", lambda m: f"({m.group(1)}){space}", new)
+            new = new.replace("（区分处理的，只计这一情形，不计其他情形）", "(区分处理的, 只计这一情形, 不计其他情形)")
+        new = re.sub(r"^(\d)\.", lambda m: m.group(1) + item[1:], new)
+        if broken and label in {g for g, _ in _GROUPS_2021}:
+            new = new[:-1] + " " + new[-1]
+        out[label] = new
+    return out
+
+
 # Table rows as fields -------------------------------------------------------------------------------------
 
 
@@ -106,7 +133,7 @@ def _tables(spec: ReportSpec, rng: random.Random, style: ValueStyle, header: dic
     labels = {"repealed": "本年度止件数"} if misprint else {}
     return (
         fill(sec2_table(spec.template, labels), texts),
-        fill(sec3_table(spec.template, header), texts),
+        fill(sec3_table(spec.template, {**label_spelling(rng), **header}), texts),
         fill(sec4_table(header), texts),
     )
 
@@ -282,6 +309,17 @@ def join(lines: list[Line]) -> str:
 # Layouts ----------------------------------------------------------------------------------------------------
 
 
+def page_break_rows(lines: list[Line], rng: random.Random) -> list[Line]:
+    """A page break inside section 三: a blank line, and the next row's leading gaps lost (seeds 002–004)."""
+    rows = [i for i, line in enumerate(lines) if line.cells and line.tag and line.tag[1] >= 6 and line.text.startswith("\t")]
+    out = list(lines)
+    for i in sorted(rng.sample(rows, min(len(rows), rng.randint(0, 2))), reverse=True):
+        out[i] = Line(out[i].text.lstrip("\t"), out[i].cells, out[i].tag)
+        if rng.random() < 0.5:
+            out.insert(i, Line("", (), out[i].tag))
+    return out
+
+
 def _tsv_gaps(spec: ReportSpec, name: str = "tsv_gaps") -> list[Line]:
     rng = doc.rng_for(spec, name)
     prose = doc.prose_style(rng, markdown=False)
@@ -289,6 +327,7 @@ def _tsv_gaps(spec: ReportSpec, name: str = "tsv_gaps") -> list[Line]:
         spec,
         rng,
         table_lines=lambda t: tsv_lines(t, pad_colspan=True, trailing_pad=True),
+        sec3_lines=lambda t: page_break_rows(tsv_lines(t, pad_colspan=True, trailing_pad=True), rng),
         prose=prose,
         header_mode=rng.choice(("none", "spaces")),
         misprint=rng.random() < 0.3,
