@@ -1,0 +1,39 @@
+"""What only a browser sees: the JS-built list, and the 412 check that a browser passes by itself."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not shutil.which("chromium"), reason="no chromium")]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield instance
+        instance.close()
+
+
+def test_js_only_list_appears_in_a_browser(farm, browser):
+    portal = farm.world.portals["jsonly"]
+    page = browser.new_page()
+    page.goto(farm.url("jsonly", portal.start_path))
+    links = set(page.eval_on_selector_all("#nb-tree a", "els => els.map(e => e.getAttribute('href'))"))
+    assert links == {a.path for a in portal.articles.values() if not a.removed}
+    page.close()
+
+
+def test_ruishu_check_passes_in_a_browser(farm, browser):
+    portal = farm.world.portals["ruishu"]
+    page = browser.new_page()
+    first = page.goto(farm.url("ruishu", portal.start_path))
+    assert first.status == 412
+    page.wait_for_load_state("networkidle")
+    assert portal.columns["root"].title in page.title()
+    assert page.eval_on_selector_all(".sub-column a", "els => els.length") == len(portal.columns["root"].children)
+    page.close()
