@@ -149,50 +149,29 @@ def _export_tables(db_file: Path, folder: Path) -> list[Path]:
     conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
     try:
         for table in MAIN_TABLES:
-            cursor = conn.execute(f"SELECT * FROM [{table}]")
-            names = [column[0] for column in cursor.description]
+            schema = _arrow_schema(conn, table)
             csv_path, parquet_path = folder / "csv" / f"{table}.csv", folder / "parquet" / f"{table}.parquet"
-            csv_writer = parquet_writer = None
-            schema = None
-            while rows := cursor.fetchmany(_BATCH):
-                batch = _batch(names, rows, schema)
-                schema = batch.schema
-                if csv_writer is None:
-                    csv_writer = pa_csv.CSVWriter(csv_path, schema)
-                    parquet_writer = pq.ParquetWriter(parquet_path, schema)
-                csv_writer.write_batch(batch)
-                parquet_writer.write_batch(batch)
-            if csv_writer is None:  # an empty table still gets its header and schema
-                schema = pa.schema([(name, pa.string()) for name in names])
-                csv_writer, parquet_writer = pa_csv.CSVWriter(csv_path, schema), pq.ParquetWriter(parquet_path, schema)
-            csv_writer.close()
-            parquet_writer.close()
+            cursor = conn.execute(f"SELECT {', '.join(f'[{name}]' for name in schema.names)} FROM [{table}]")
+            with pa_csv.CSVWriter(csv_path, schema) as csv_writer, pq.ParquetWriter(parquet_path, schema) as parquet:
+                while rows := cursor.fetchmany(_BATCH):
+                    batch = pa.RecordBatch.from_arrays(
+                        [pa.array(column, type=field.type) for column, field in zip(zip(*rows), schema)], schema=schema
+                    )
+                    csv_writer.write_batch(batch)
+                    parquet.write_batch(batch)
             written += [csv_path, parquet_path]
     finally:
         conn.close()
     return written
 
 
-def _batch(names: list[str], rows: list[tuple], schema: pa.Schema | None) -> pa.RecordBatch:
-    """Columns typed from the data: SQLite NUMERIC mixes ints and decimals, which become float64."""
-    columns = list(zip(*rows))
-    arrays = []
-    for index, values in enumerate(columns):
-        kinds = {type(value) for value in values if value is not None}
-        if schema is not None:
-            wanted = schema.field(index).type
-        elif kinds <= {int}:
-            wanted = pa.int64()
-        elif kinds <= {int, float}:
-            wanted = pa.float64()
-        else:
-            wanted = pa.string()
-        if pa.types.is_string(wanted):
-            values = [None if value is None else str(value) for value in values]
-        elif pa.types.is_integer(wanted) and float in kinds:
-            raise ValueError(f"column {names[index]} changed from integers to decimals between batches")
-        arrays.append(pa.array(values, type=wanted))
-    return pa.RecordBatch.from_arrays(arrays, names=names)
+# Declared SQLite types -> Arrow types. NUMERIC holds counts and decimals (万元) alike, so it is float64.
+_ARROW_TYPES = {"INTEGER": pa.int64(), "REAL": pa.float64(), "NUMERIC": pa.float64(), "TEXT": pa.string()}
+
+
+def _arrow_schema(conn: sqlite3.Connection, table: str) -> pa.Schema:
+    columns = conn.execute(f"PRAGMA table_info([{table}])").fetchall()
+    return pa.schema([(name, _ARROW_TYPES.get(kind.upper(), pa.string())) for _, name, kind, *_ in columns])
 
 
 def _write_inspect(db_file: Path, folder: Path) -> Path:

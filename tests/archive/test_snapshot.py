@@ -1,0 +1,82 @@
+"""``nianbao snapshot``: dated, never overwritten, checksummed, with its manifest, exports and stable name."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sqlite3
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from archive.db import MAIN_TABLES
+from archive.snapshot import SnapshotExists, write_snapshot
+from nianbao.cli import cli
+
+
+def test_snapshot_files_checksums_and_manifest(world):
+    folder = world.data.snapshots / "2025-06-02"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["date"] == "2025-06-02"
+    assert manifest["schema_version"] == 1
+    assert manifest["parser_version"]
+    assert manifest["git_commit"] == "0" * 40
+    assert manifest["row_counts"]["reports"] == 6
+    assert manifest["coverage"] == {"found": 5, "late": 1, "missing": 18, "unreachable": 6}
+    assert manifest["changes"] == {"previous": None}
+    sums = dict(reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines())
+    assert set(sums) == {f["name"] for f in manifest["files"]}
+    for name, digest in sums.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    assert {f"csv/{t}.csv" for t in MAIN_TABLES} | {f"parquet/{t}.parquet" for t in MAIN_TABLES} <= set(sums)
+
+
+def test_snapshot_database_is_self_contained_analyzed_and_lists_itself(world):
+    folder = world.data.snapshots / "2025-06-02"
+    conn = sqlite3.connect(f"file:{folder / 'nianbao-2025-06-02.db'}?mode=ro", uri=True)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert conn.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0] > 0
+    assert conn.execute("SELECT date, file FROM snapshots").fetchall() == [("2025-06-02", "nianbao-2025-06-02.db")]
+    assert not (folder / "nianbao-2025-06-02.db-wal").exists()
+    # The archive itself learns the file's hash afterwards.
+    archive = sqlite3.connect(world.data.archive_db)
+    sha = archive.execute("SELECT sha256 FROM snapshots WHERE date = '2025-06-02'").fetchone()[0]
+    assert sha == hashlib.sha256((folder / "nianbao-2025-06-02.db").read_bytes()).hexdigest()
+
+
+def test_exports_have_every_row(world):
+    folder = world.data.snapshots / "2025-06-02"
+    conn = sqlite3.connect(folder / "nianbao-2025-06-02.db")
+    for table in MAIN_TABLES:
+        count = conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+        with (folder / "csv" / f"{table}.csv").open(encoding="utf-8") as handle:
+            assert sum(1 for _ in csv.reader(handle)) == count + 1, table
+        assert pq.read_table(folder / "parquet" / f"{table}.parquet").num_rows == count, table
+    cells = pq.read_table(folder / "parquet" / "cells.parquet").to_pylist()
+    assert any(row["cell_id"] == "sec3.new_received.total" and isinstance(row["value"], float) for row in cells)
+
+
+def test_never_overwritten_and_the_next_one_reports_changes(world_copy):
+    data = world_copy.data
+    with pytest.raises(SnapshotExists):
+        write_snapshot(data, date="2025-06-02", git_commit="1" * 40)
+    result = CliRunner().invoke(cli, ["--data", str(data.root), "snapshot", "--date", "2025-06-02"])
+    assert result.exit_code == 1 and "never overwritten" in result.output
+    first_bytes = (data.snapshots / "2025-06-02" / "nianbao-2025-06-02.db").read_bytes()
+
+    made = write_snapshot(data, date="2025-07-01", git_commit="1" * 40)
+    assert made.manifest["changes"] == {
+        "previous": "2025-06-02",
+        "rows": {**{table: 0 for table in made.manifest["row_counts"]}, "snapshots": 1},
+        "reports_added": 0,
+        "reports_removed": 0,
+        "reports_changed": 0,
+    }
+    assert (data.snapshots / "2025-06-02" / "nianbao-2025-06-02.db").read_bytes() == first_bytes
+    assert (data.snapshots / "nianbao.db").resolve() == made.db_file.resolve()
+    assert json.loads((data.snapshots / "latest.json").read_text())["date"] == "2025-07-01"
+    conn = sqlite3.connect(made.db_file)
+    listed = conn.execute("SELECT date, sha256 IS NOT NULL FROM snapshots ORDER BY date").fetchall()
+    assert listed == [("2025-06-02", 1), ("2025-07-01", 0)]
