@@ -38,6 +38,7 @@ class ProseStyle:
     subheads: str = "full"  # full （一）, half (一) , arabic （1）, misprint: （3） for （三） only
     spaced_numbers: bool = False  # 鹤山社区 2024 年…
     page_break_in_sentence: bool = False  # the active sentence broken by a lost line (seed 003)
+    titled: bool = True  # False: no title line; the preamble names the organ and year (seed 001)
 
 
 def prose_style(rng: random.Random, *, markdown: bool | None = None) -> ProseStyle:
@@ -46,21 +47,28 @@ def prose_style(rng: random.Random, *, markdown: bool | None = None) -> ProseSty
         subheads=rng.choice(("full", "full", "half", "arabic", "misprint")),
         spaced_numbers=rng.random() < 0.4,
         page_break_in_sentence=rng.random() < 0.25,
+        titled=rng.random() < 0.85,
     )
 
 
 def title(spec: ReportSpec, style: ProseStyle) -> str:
+    """The title line, or nothing for reports that open with the preamble (seed 001)."""
+    if not style.titled:
+        return ""
     sp = " " if style.spaced_numbers else ""
     text = f"{spec.organ}{sp}{spec.year}{sp}年政府信息公开工作年度报告"
     return f"# {text}" if style.markdown else text
 
 
-def preamble(spec: ReportSpec) -> str:
+def preamble(spec: ReportSpec, style: ProseStyle | None = None) -> str:
     notice = "国办公开办函〔2021〕30号" if spec.template == "2021" else "国办公开办函〔2019〕60号"
-    return (
+    text = (
         "根据《中华人民共和国政府信息公开条例》（国务院令第711号）和《国务院办公厅政府信息与政务公开办公室"
         f"关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（{notice}）要求，编制本年度报告。"
     )
+    if style is not None and not style.titled:
+        text += f"现结合工作实际，编制{spec.organ}{spec.year}年度政府信息公开工作年度报告。"
+    return text
 
 
 def heading(index: int, style: ProseStyle) -> str:

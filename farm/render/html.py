@@ -174,9 +174,9 @@ def render_body_html(spec: ReportSpec, style: str = "table", *, seed_key: str | 
 
     p = lambda text: _p(text, cell_style)  # noqa: E731
     out: list[str] = []
-    if rng.random() < 0.5:
+    if prose.titled and rng.random() < 0.6:
         out.append(_p(doc.title(spec, prose), cell_style, indent=False, align="center"))
-    out.append(p(doc.preamble(spec)))
+    out.append(p(doc.preamble(spec, prose)))
     out.append(_heading(doc.heading(0, prose), cell_style, rng))
     out += [p(line) for line in doc.sec1_lines(spec, prose, rng) if line]
     for index, table in ((1, sec2), (2, sec3), (3, sec4)):

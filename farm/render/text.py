@@ -285,7 +285,8 @@ def document_lines(
     style = value_style or style_for(rng, empty_ok=False)
     sec2, sec3, sec4 = _tables(spec, rng, style, header_spelling(header_mode, rng), misprint)
     blank = [Line("")] if gap else []
-    lines: list[Line] = [Line(""), Line(doc.title(spec, prose)), *blank, Line(doc.preamble(spec)), *blank]
+    head = [Line(doc.title(spec, prose)), *blank] if prose.titled else []
+    lines: list[Line] = [Line(""), *head, Line(doc.preamble(spec, prose)), *blank]
     lines += [Line(doc.heading(0, prose)), *blank]
     for text in doc.sec1_lines(spec, prose, rng):
         lines += [Line(text), *blank] if text else [Line("")]
@@ -486,3 +487,8 @@ TEXT_LAYOUTS: dict[str, Callable[[ReportSpec], str]] = {
     "pipe_sep": lambda spec: join(_pipe(spec, separator=True)),
     "spaced": lambda spec: join(_spaced(spec)),
 }
+
+
+def render_text(spec: ReportSpec, layout: str = "tsv_gaps") -> str:
+    """The report as plain text in one layout (by default tab rows with gaps, the commonest)."""
+    return TEXT_LAYOUTS[layout](spec)
