@@ -201,7 +201,7 @@ class FarmServer:
         """Truth and mutations over HTTP: GET /truth, POST /change?id=, /remove?id=, /add?site_id=."""
         world, q = self.world, request.query
         if request.path == "/truth":
-            body = {"seed": world.seed, "size": world.size, "base_urls": self.base_urls,
+            body = {"seed": world.seed, "size": world.size, "base_urls": self.base_urls, "tls_urls": self.tls_urls,
                     "status": {s: world.portal_status(s) for s in world.portals},
                     "reports": [{k: v for k, v in asdict(t).items() if k != "spec"} for t in world.reports()],
                     "non_reports": [asdict(n) for n in world.non_reports()]}

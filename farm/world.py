@@ -248,6 +248,11 @@ class World:
             out[truth.site_id].update(truth.paths)
         return out
 
+    def expected_urls(self, base_urls: dict[str, str]) -> set[str]:
+        """``expected_paths`` as absolute URLs on the given bases (``FarmServer.base_urls``; pass
+        ``tls_urls`` merged in to get the final https URLs of a portal that redirects)."""
+        return {base_urls[site].rstrip("/") + path for site, paths in self.expected_paths().items() for path in paths}
+
     def portal_status(self, site_id: str) -> str:
         return self.portals[site_id].status
 

@@ -1,0 +1,58 @@
+"""``nianbao farm serve`` prints the portals, writes the registry and serves until interrupted."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from farm.server import FarmServer
+from farm.testing import fetch
+from farm.world import World
+
+
+def test_serve_command(tmp_path: Path):
+    registry, log = tmp_path / "portals.csv", tmp_path / "access.jsonl"
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "nianbao"), "farm", "serve", "--size", "small", "--seed", "5",
+         "--registry-out", str(registry), "--log", str(log)],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        lines = []
+        while not any(line.startswith("registry:") for line in lines):
+            line = process.stdout.readline()
+            assert line, "farm serve exited early"
+            lines.append(line)
+        rows = list(csv.DictReader(registry.open(encoding="utf-8")))
+        world = World(5, "small")
+        assert [r["site_id"] for r in rows] == list(world.portals)
+        hanweb = next(r for r in rows if r["site_id"] == "hanweb")
+        assert hanweb["family"] == "hanweb" and fetch(hanweb["start_url"]).status == 200
+        assert log.exists() and '"site_id": "hanweb"' in log.read_text(encoding="utf-8")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+    assert process.returncode == 0
+
+
+def test_port_base_gives_consecutive_ports(tmp_path: Path):
+    base = 20000 + os.getpid() % 20000
+    with FarmServer(World(0, "small"), port_base=base, log_path=tmp_path / "log.jsonl") as server:
+        ports = sorted(int(url.rsplit(":", 1)[1].strip("/")) for url in server.base_urls.values())
+    assert ports[0] >= base and ports[-1] < base + len(ports) + 3
+
+
+def test_full_world_serves_every_start_page():
+    world = World(1, "full")
+    started = time.monotonic()
+    with FarmServer(world) as server:
+        for row in server.registry_rows():
+            status = fetch(row["start_url"].partition("#")[0]).status
+            assert status == {"ok": 200, "robots_denied": 200, "browser": 412 if "ruishu" in row["notes"] else 200,
+                              "blocked": 403}[world.portal_status(row["site_id"])]
+    assert time.monotonic() - started < 20
