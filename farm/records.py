@@ -20,7 +20,6 @@ from extract.checks import record_checks
 from extract.record import ActiveItem
 from extract.template import (
     SEC3_APPLICANT_COLUMNS,
-    SEC3_COLUMNS,
     SEC4_COLUMNS,
     SEC4_GROUPS,
     cell_ids,
@@ -67,7 +66,7 @@ def failed_rules(
 # Names ------------------------------------------------------------------------------------------------
 
 _CITIES = ("铜陵", "安庆", "池州", "宣城", "平顶山", "南阳", "赣州", "遵义", "咸阳", "济宁", "广州", "武汉")
-_DISTRICTS = ("铜官", "义安", "郊区", "海珠", "硚口", "鼓楼", "城关", "东湖", "新华", "西湖", "金水")
+_DISTRICTS = ("铜官", "义安", "狮子山", "海珠", "硚口", "鼓楼", "城关", "东湖", "新华", "西湖", "金水")
 _COUNTIES = ("枞阳", "鲁山", "兴仁", "富县", "会昌", "嘉祥", "宿松", "临泉", "叶县", "潜山", "寿县")
 _TOWNS = ("金社", "太平", "石桥", "新集", "白云", "马店", "横埠", "钱桥", "瓦埠", "张集", "梁园")
 _STREETS = ("琴台", "人民", "东风", "解放", "新华", "北关", "南湖", "滨江", "长江路", "幸福")
@@ -154,7 +153,7 @@ def _money(rng: random.Random, busy: float, high: float) -> int | float:
     """Money in 万元: 0 for most small organs, else printed with two decimals (read back as a float)."""
     if rng.random() > busy:
         return 0
-    return round(rng.uniform(0.5, high), 2) or 0
+    return round(rng.uniform(0.5, high), 2)
 
 
 def _sec2(rng: random.Random, template: str, busy: float) -> dict[str, Value]:
@@ -484,9 +483,9 @@ def make_record(
     if template == "2021" and year < 2021:
         raise ValueError(f"the 2021 template is used for reports on 2021 onwards, not {year}")
     level = level or _level_for(rng)
-    busy = _BUSY[level] if level in _BUSY else 0.0
     if level not in _BUSY:
         raise ValueError(f"unknown level {level!r}: expected one of {', '.join(LEVELS)}")
+    busy = _BUSY[level]
     organ = organ or organ_name(rng, level)
     cells: dict[str, Value] = {**_sec2(rng, template, busy), **_sec3(rng, template, busy), **_sec4(rng, busy)}
     cells = {cell: cells[cell] for cell in cell_ids(template)}

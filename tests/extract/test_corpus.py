@@ -15,6 +15,8 @@ import pytest
 
 from extract.parse import parse_bytes
 from extract.record import Record
+from extract.template import cell_ids
+from farm.records import achievable_error_sets, make_record
 from farm.render import HTML_LAYOUTS, TEXT_LAYOUTS
 from farm.render.corpus import Case, corpus_cases
 
@@ -98,3 +100,32 @@ def test_lost_cells_are_null_and_named_in_warnings(case: Case, parsed: dict[str,
     assert lost
     unnamed = [cell for cell in lost if not any(cell in warning for warning in record.warnings)]
     assert not unnamed, f"lost cells not named in warnings: {unnamed}"
+
+
+# The generator itself: the corpus is only as good as the records behind it ----------------------------
+
+
+def test_records_are_deterministic() -> None:
+    assert make_record(7, level="county_dept") == make_record(7, level="county_dept")
+    assert make_record(7).cells != make_record(8, level="city_dept").cells
+
+
+@pytest.mark.parametrize("template", ["2021", "2019"])
+def test_valid_records_pass_every_check(template: str) -> None:
+    for seed in range(60):
+        spec = make_record(seed, template=template, blanks=0.1 if seed % 3 else 0.0)
+        assert spec.errors == [] == spec.expected_failures()
+        assert list(spec.cells) == cell_ids(template)
+
+
+@pytest.mark.parametrize("errors", [tuple(sorted(s)) for s in achievable_error_sets("2021")][::7])
+def test_deliberate_mistakes_break_exactly_the_rules_named(errors: tuple[str, ...]) -> None:
+    spec = make_record(3, level="city_dept", errors=errors, blanks=0.2)
+    assert spec.errors == sorted(errors) == spec.expected_failures()
+
+
+def test_impossible_mistakes_are_refused() -> None:
+    with pytest.raises(ValueError, match="no mistake breaks exactly"):
+        make_record(1, errors=("sec3.row_total.granted",))  # a row total alone cannot be wrong
+    with pytest.raises(ValueError, match="2019 and 2020"):
+        make_record(1, template="2019", year=2023)
