@@ -474,7 +474,7 @@ ORDER BY region, year""",
   round(bm25(texts_bigram_fts), 2) AS 相关度
 FROM texts_bigram_fts
 JOIN texts t ON t.id = texts_bigram_fts.rowid
-WHERE texts_bigram_fts MATCH escape_fts(:q)
+WHERE :q != '' AND texts_bigram_fts MATCH escape_fts(:q)
 ORDER BY bm25(texts_bigram_fts)
 LIMIT 100""",
         },
@@ -497,7 +497,7 @@ def _chart(title: str, query: str, mark: Any, x: dict, y: dict, color: dict | No
 def dashboards() -> dict[str, Any]:
     """One dashboard of national and per-region trends (datasette-dashboards, Vega-Lite bundled)."""
     region = "[[ AND region = :region ]]"
-    year_x = {"field": "year", "type": "ordinal", "title": "年度 / Year"}
+    year_x = {"field": "year", "type": "ordinal", "title": "年度 / Year", "axis": {"labelAngle": 0}}
     count_y = {"field": "n", "type": "quantitative", "title": "件 / count"}
     kind = {"field": "kind", "type": "nominal", "title": "类别 / Kind"}
     outcomes = " UNION ALL ".join(
@@ -565,7 +565,7 @@ def dashboards() -> dict[str, Any]:
                     "SELECT region, sum(new_received_total) AS n FROM sec3 WHERE year = (SELECT max(year) FROM sec3) "
                     f"{region} GROUP BY region ORDER BY n DESC",
                     {"type": "bar", "tooltip": True},
-                    {"field": "region", "type": "nominal", "sort": "-y", "title": "地区 / Region"},
+                    {"field": "region", "type": "nominal", "sort": "-y", "title": "地区 / Region", "axis": {"labelAngle": 0}},
                     count_y,
                 ),
             },
