@@ -22,8 +22,8 @@ from html import escape
 
 from farm.records import ReportSpec
 from farm.render import document as doc
-from farm.render.tables import TCell, TTable, fill, sec2_table, sec3_table, sec4_table
-from farm.render.text import header_spelling, label_spelling, row_fields, split_table
+from farm.render.spelling import MISPRINTS, header_spelling, label_spelling
+from farm.render.tables import TCell, TTable, fill, row_fields, sec2_table, sec3_table, sec4_table, split_table
 from farm.render.values import ValueStyle, format_value, style_for
 
 BODY_STYLES = ("table", "cellp", "word", "split", "lines", "cell_paragraphs")
@@ -120,7 +120,7 @@ def _lines_as_paragraphs(table: TTable, rng: random.Random) -> list[str]:
 def _cells_as_paragraphs(table: TTable) -> list[str]:
     out = []
     for r in range(len(table.rows)):
-        for cell, top, left in table.grid()[r]:
+        for cell, top, left in table.positions[r]:
             if top and left:
                 out.append(f"<p>{escape(cell.text.replace(chr(10), ''))}</p>")
     return out
@@ -154,7 +154,7 @@ def render_body_html(spec: ReportSpec, style: str = "table", *, seed_key: str | 
     values = _value_style(style, rng)
     texts = {cell: format_value(value, cell, values, rng) for cell, value in spec.cells.items()}
     header = header_spelling(rng.choice(("none", "none", "newline", "spaces")), rng)
-    misprint = {"repealed": "本年度止件数"} if rng.random() < 0.2 else {}
+    misprint = MISPRINTS if rng.random() < 0.2 else {}
     sec2 = fill(sec2_table(spec.template, misprint), texts)
     sec3 = fill(sec3_table(spec.template, {**label_spelling(rng), **header}), texts)
     sec4 = fill(sec4_table(header), texts)

@@ -8,7 +8,9 @@ cell keeps its cell id, so a renderer that loses part of a table knows exactly w
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from extract.template import SEC3_COLUMNS, SEC4_CELLS, sec3_rows
 
@@ -32,12 +34,13 @@ class TTable:
     rows: list[list[TCell]]
     width: int
     header_rows: int = 0
-    row_cells: list[tuple[str, ...]] = field(default_factory=list)  # cell ids of each row
+    row_cell_ids: list[tuple[str, ...]] = field(default_factory=list)  # cell ids of each row
 
     def __post_init__(self) -> None:
-        self.row_cells = [tuple(c.cell for c in row if c.cell) for row in self.rows]
+        self.row_cell_ids = [tuple(c.cell for c in row if c.cell) for row in self.rows]
 
-    def grid(self) -> list[list[tuple[TCell, bool, bool]]]:
+    @cached_property
+    def positions(self) -> list[list[tuple[TCell, bool, bool]]]:
         """The expanded grid: for each position, (cell, starts_here_vertically, starts_here_horizontally)."""
         grid: list[list[tuple[TCell, bool, bool] | None]] = [[None] * self.width for _ in self.rows]
         for r, row in enumerate(self.rows):
@@ -117,13 +120,13 @@ def sec2_table(template: str, labels: dict[str, str] | None = None) -> TTable:
 SEC3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 # Group labels of the outcome rows, and the row keys each group spans.
-_GROUPS_2021: tuple[tuple[str, tuple[str, ...]], ...] = (
+SEC3_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("（三）不予公开", tuple(k for k in (r.key for r in sec3_rows("2021")) if k.startswith("denied_"))),
     ("（四）无法提供", tuple(k for k in (r.key for r in sec3_rows("2021")) if k.startswith("unavailable_"))),
     ("（五）不予处理", tuple(k for k in (r.key for r in sec3_rows("2021")) if k.startswith("not_processed_"))),
     ("（六）其他处理", ("other_overdue_correction", "other_overdue_fee", "other_misc")),
 )
-_SOLO = {
+SEC3_SOLO_LABELS = {
     "granted": "（一）予以公开",
     "partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
     "other_handling": "（六）其他处理",
@@ -134,13 +137,13 @@ SEC3_HEADER_LABELS = ("自然人", "法人或其他组织", "商业企业", "科
 
 def sec3_row_label(key: str, template: str) -> str:
     """The printed label of one row of section 三 (its innermost label, numbering included)."""
-    if key in _SOLO:
-        return _SOLO[key]
+    if key in SEC3_SOLO_LABELS:
+        return SEC3_SOLO_LABELS[key]
     return next(r.label for r in sec3_rows(template) if r.key == key)
 
 
 def sec3_group_of(key: str) -> str | None:
-    for label, keys in _GROUPS_2021:
+    for label, keys in SEC3_GROUPS:
         if key in keys:
             return label
     return None
@@ -166,11 +169,11 @@ def sec3_table(template: str, header: dict[str, str] | None = None) -> TTable:
         if first:
             row.append(TCell(H("三、本年度办理结果"), rowspan=len(outcome_keys)))
             first = False
-        group = sec3_group_of(key) if key not in _SOLO else None
+        group = sec3_group_of(key) if key not in SEC3_SOLO_LABELS else None
         if group is None:
             row.append(TCell(H(sec3_row_label(key, template)), colspan=2))
         else:
-            members = next(keys_ for label, keys_ in _GROUPS_2021 if label == group)
+            members = next(keys_ for label, keys_ in SEC3_GROUPS if label == group)
             if key == members[0]:
                 row.append(TCell(H(group), rowspan=len(members)))
             row.append(TCell(H(sec3_row_label(key, template))))
@@ -204,3 +207,66 @@ def fill(table: TTable, text_of: dict[str, str]) -> TTable:
             if cell.cell:
                 cell.text = text_of[cell.cell]
     return table
+
+
+# Reading a table back as rows of fields --------------------------------------------------------------
+
+
+
+def row_cells(table: TTable, r: int, *, pad_colspan: bool) -> list[tuple[str, TCell | None]]:
+    """The fields of row ``r`` with the cell each one starts (None for merged-over positions)."""
+    fields: list[tuple[str, TCell | None]] = []
+    for cell, top, left in table.positions[r]:
+        if top and left:
+            fields.append((cell.text, cell))
+        elif left or pad_colspan:
+            fields.append(("", None))
+    return fields
+
+
+def row_fields(table: TTable, r: int, *, pad_colspan: bool) -> list[str]:
+    """The fields of row ``r``: merged-over positions empty, colspans printed once or padded."""
+    return [text for text, _ in row_cells(table, r, pad_colspan=pad_colspan)]
+
+
+def label_index(table: TTable, r: int, *, pad_colspan: bool) -> int | None:
+    """Index of the row's innermost label: the last printed non-value field before its first value."""
+    label = None
+    for i, (text, cell) in enumerate(row_cells(table, r, pad_colspan=pad_colspan)):
+        if cell is not None and cell.cell:
+            return label
+        if cell is not None and text:
+            label = i
+    return None
+
+
+def split_table(table: TTable, at: int, *, repeat_labels: bool) -> tuple[TTable, TTable]:
+    """The table cut before row ``at``; merged cells crossing the cut continue in the second part."""
+    grid = table.positions
+    first_rows = copy.deepcopy(table.rows[:at])
+    second_rows = copy.deepcopy(table.rows[at:])
+    continued: list[tuple[int, TCell]] = []
+    for r in range(at):
+        c = 0
+        for cell in table.rows[r]:
+            while grid[r][c][0] is not cell:
+                c += 1
+            if r + cell.rowspan > at:
+                first_rows[r][table.rows[r].index(cell)].rowspan = at - r
+                text = cell.text if repeat_labels else ""
+                continued.append((c, TCell(text, r + cell.rowspan - at, cell.colspan, cell.cell, cell.header)))
+            c += cell.colspan
+    if continued:
+        taken = {col for start, cell in continued for col in range(start, start + cell.colspan)}
+        placed: list[tuple[int, TCell]] = []
+        c = 0
+        for cell in second_rows[0]:
+            while c in taken:
+                c += 1
+            placed.append((c, cell))
+            c += cell.colspan
+        second_rows[0] = [cell for _, cell in sorted(continued + placed, key=lambda t: t[0])]
+    return (
+        TTable(table.section, first_rows, table.width, table.header_rows),
+        TTable(table.section, second_rows, table.width, 0),
+    )

@@ -18,16 +18,14 @@ a faithful parser must then report as null (``lost_cells``).
 
 from __future__ import annotations
 
-import copy
 import random
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from farm.records import ReportSpec
 from farm.render import document as doc
-from farm.render.tables import _GROUPS_2021, _SOLO, TCell, TTable, fill, sec2_table, sec3_table, sec4_table
-from extract.template import sec3_rows
+from farm.render.spelling import MISPRINTS, header_spelling, label_spelling
+from farm.render.tables import TTable, fill, label_index, row_fields, sec2_table, sec3_table, sec4_table, split_table
 from farm.render.values import ValueStyle, format_value, style_for
 
 
@@ -40,97 +38,12 @@ class Line:
     tag: tuple[str, int] | None = None  # (section, row index in its table)
 
 
-# Header spellings ---------------------------------------------------------------------------------------
-
-_BREAKABLE = (
-    "自然人",
-    "商业企业",
-    "科研机构",
-    "社会公益组织",
-    "法律服务机构",
-    "结果维持",
-    "结果纠正",
-    "其他结果",
-    "尚未审结",
-    "三、本年度办理结果",
-)
-
-
-def header_spelling(mode: str, rng: random.Random) -> dict[str, str]:
-    """Header labels as converters break them: ``自然 人``, ``结 果 维 持``, ``商业\\n企业``."""
-    out: dict[str, str] = {}
-    for word in _BREAKABLE:
-        if mode == "spaces":
-            cut = rng.randint(1, len(word) - 1)
-            out[word] = f"{word[:cut]} {word[cut:]}"
-        elif mode == "chars":
-            out[word] = " ".join(word)
-        elif mode == "newline":
-            cut = 2 if len(word) >= 4 else 1
-            out[word] = f"{word[:cut]}\n{word[cut:]}"
-    if mode == "chars":
-        out["总计"] = "总 计"
-    return out
-
-
-def label_spelling(rng: random.Random) -> dict[str, str]:
-    """Row labels of section 三 numbered as real reports number them.
-
-    ``（一）予以公开`` / ``(一) 予以公开``; ``1.属于国家秘密`` / ``1. 属于…`` / ``1、属于…``; the
-    partial-disclosure note with half-width brackets and commas (seed 003); group labels broken by a
-    space (``(三) 不予公 开``, seed 002).
-    """
-    paren = rng.choice(("full", "half", "half_space"))
-    item = rng.choice(("1.", "1. ", "1、"))
-    broken = rng.random() < 0.3
-    labels = {r.label for t in ("2021", "2019") for r in sec3_rows(t)} | set(_SOLO.values()) | {g for g, _ in _GROUPS_2021}
-    out: dict[str, str] = {}
-    for label in labels:
-        new = label
-        if paren != "full":
-            space = " " if paren == "half_space" else ""
-            new = re.sub(r"^（([一二三四五六七])）", lambda m: f"({m.group(1)}){space}", new)
-            new = new.replace("（区分处理的，只计这一情形，不计其他情形）", "(区分处理的, 只计这一情形, 不计其他情形)")
-        new = re.sub(r"^(\d)\.", lambda m: m.group(1) + item[1:], new)
-        if broken and label in {g for g, _ in _GROUPS_2021}:
-            new = new[:-1] + " " + new[-1]
-        out[label] = new
-    return out
-
-
-# Table rows as fields -------------------------------------------------------------------------------------
-
-
-def row_cells(table: TTable, r: int, *, pad_colspan: bool) -> list[tuple[str, TCell | None]]:
-    """The fields of row ``r`` with the cell each one starts (None for merged-over positions)."""
-    fields: list[tuple[str, TCell | None]] = []
-    for cell, top, left in table.grid()[r]:
-        if top and left:
-            fields.append((cell.text, cell))
-        elif left or pad_colspan:
-            fields.append(("", None))
-    return fields
-
-
-def row_fields(table: TTable, r: int, *, pad_colspan: bool) -> list[str]:
-    """The fields of row ``r``: merged-over positions empty, colspans printed once or padded."""
-    return [text for text, _ in row_cells(table, r, pad_colspan=pad_colspan)]
-
-
-def label_index(table: TTable, r: int, *, pad_colspan: bool) -> int | None:
-    """Index of the row's innermost label: the last printed non-value field before its first value."""
-    label = None
-    for i, (text, cell) in enumerate(row_cells(table, r, pad_colspan=pad_colspan)):
-        if cell is not None and cell.cell:
-            return label
-        if cell is not None and text:
-            label = i
-    return None
-
-
-def _tables(spec: ReportSpec, rng: random.Random, style: ValueStyle, header: dict[str, str], misprint: bool):
+def _tables(
+    spec: ReportSpec, rng: random.Random, style: ValueStyle, header: dict[str, str], misprint: bool
+) -> tuple[TTable, TTable, TTable]:
+    """The three tables of ``spec`` with every value printed in ``style``."""
     texts = {cell: format_value(value, cell, style, rng) for cell, value in spec.cells.items()}
-    labels = {"repealed": "本年度止件数"} if misprint else {}
+    labels = MISPRINTS if misprint else {}
     return (
         fill(sec2_table(spec.template, labels), texts),
         fill(sec3_table(spec.template, {**label_spelling(rng), **header}), texts),
@@ -139,11 +52,11 @@ def _tables(spec: ReportSpec, rng: random.Random, style: ValueStyle, header: dic
 
 
 def tsv_lines(
-    table: TTable, *, pad_colspan: bool, trailing_pad: bool, wrap: dict[int, str] | None = None, rows: range | None = None
+    table: TTable, *, pad_colspan: bool, trailing_pad: bool, wrap: dict[int, str] | None = None
 ) -> list[Line]:
     """Tab-separated rows; ``wrap`` maps a row to how its long label wraps ("after" or "inside")."""
     wrap = wrap or {}
-    indexes = rows if rows is not None else range(len(table.rows))
+    indexes = range(len(table.rows))
     all_fields = [row_fields(table, r, pad_colspan=pad_colspan) for r in indexes]
     width = max(len(f) for f in all_fields)
     out: list[Line] = []
@@ -159,14 +72,14 @@ def tsv_lines(
             cut = len(label) // 2
             if how == "after":
                 first = fields[:label_i] + [label[:cut]] + fields[label_i + 1 :]
-                out.append(Line("\t".join(first), table.row_cells[r], tag))
+                out.append(Line("\t".join(first), table.row_cell_ids[r], tag))
                 out.append(Line(label[cut:], (), tag))
             else:
                 head = "\t".join(fields[:label_i] + [label[:cut]])
                 out.append(Line(head, (), tag))
-                out.append(Line("\t".join([label[cut:]] + fields[label_i + 1 :]), table.row_cells[r], tag))
+                out.append(Line("\t".join([label[cut:]] + fields[label_i + 1 :]), table.row_cell_ids[r], tag))
             continue
-        out.append(Line("\t".join(fields), table.row_cells[r], tag))
+        out.append(Line("\t".join(fields), table.row_cell_ids[r], tag))
     return out
 
 
@@ -176,7 +89,7 @@ def cell_lines(table: TTable, *, tab: bool, noise: random.Random | None = None) 
     prefix = "\t" if tab else ""
     for r in range(len(table.rows)):
         tag = (table.section, r)
-        for cell, top, left in table.grid()[r]:
+        for cell, top, left in table.positions[r]:
             if top and left:
                 text = cell.text
                 if noise and cell.cell and text and noise.random() < 0.3:
@@ -199,7 +112,7 @@ def pipe_lines(table: TTable, *, separator: bool) -> list[Line]:
     out: list[Line] = []
     for r in range(len(table.rows)):
         fields = [f.replace("\n", " ").replace("|", "｜") for f in row_fields(table, r, pad_colspan=True)]
-        out.append(Line("| " + " | ".join(fields) + " |", table.row_cells[r], (table.section, r)))
+        out.append(Line("| " + " | ".join(fields) + " |", table.row_cell_ids[r], (table.section, r)))
         if separator and r == 0:
             out.append(Line("|" + "---|" * len(fields), (), (table.section, r)))
     return out
@@ -223,45 +136,10 @@ def spaced_lines(table: TTable, rng: random.Random, *, wrap_long: bool) -> list[
         line = ""
         for piece in pieces:
             line = f"{line}{sep() if line else ''}{piece}"
-        out.append(Line(line.rstrip(), table.row_cells[r], tag))
+        out.append(Line(line.rstrip(), table.row_cell_ids[r], tag))
         if rest:
             out.append(Line(" " * rng.randint(0, 8) + rest, (), tag))
     return out
-
-
-# Splitting a table at a page break -----------------------------------------------------------------------
-
-
-def split_table(table: TTable, at: int, *, repeat_labels: bool) -> tuple[TTable, TTable]:
-    """The table cut before row ``at``; merged cells crossing the cut continue in the second part."""
-    grid = table.grid()
-    first_rows = copy.deepcopy(table.rows[:at])
-    second_rows = copy.deepcopy(table.rows[at:])
-    continued: list[tuple[int, TCell]] = []
-    for r in range(at):
-        c = 0
-        for cell in table.rows[r]:
-            while grid[r][c][0] is not cell:
-                c += 1
-            if r + cell.rowspan > at:
-                first_rows[r][table.rows[r].index(cell)].rowspan = at - r
-                text = cell.text if repeat_labels else ""
-                continued.append((c, TCell(text, r + cell.rowspan - at, cell.colspan, cell.cell, cell.header)))
-            c += cell.colspan
-    if continued:
-        taken = {col for start, cell in continued for col in range(start, start + cell.colspan)}
-        placed: list[tuple[int, TCell]] = []
-        c = 0
-        for cell in second_rows[0]:
-            while c in taken:
-                c += 1
-            placed.append((c, cell))
-            c += cell.colspan
-        second_rows[0] = [cell for _, cell in sorted(continued + placed, key=lambda t: t[0])]
-    return (
-        TTable(table.section, first_rows, table.width, table.header_rows),
-        TTable(table.section, second_rows, table.width, 0),
-    )
 
 
 # Documents -------------------------------------------------------------------------------------------------
@@ -455,7 +333,7 @@ def truncation(spec: ReportSpec) -> tuple[int, int]:
     rng = doc.rng_for(spec, "truncation")
     sec2_rows = len(sec2_table(spec.template).rows)
     sec3 = sec3_table(spec.template)
-    first_denied = next(r for r, cells in enumerate(sec3.row_cells) if cells and ".denied_" in cells[0])
+    first_denied = next(r for r, cells in enumerate(sec3.row_cell_ids) if cells and ".denied_" in cells[0])
     return rng.randint(2, sec2_rows - 2), rng.randint(first_denied, first_denied + 6)
 
 
