@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from farm import content
 from farm.server import FarmServer
 from farm.world import World
 
@@ -27,10 +28,14 @@ def farm() -> None:
 @click.option("--size", type=click.Choice(["small", "full"]), default="full", show_default=True)
 @click.option("--registry-out", type=click.Path(dir_okay=False), default=None,
               help="Write the portals as registry CSV rows (the crawler's portal list) to this file.")
+@click.option("--slow-seconds", type=float, default=None,
+              help="Delay of the slow portals' slow pages (default: 0.3 small, 1.0 full; 0 for benchmarks).")
+@click.option("--prewarm", is_flag=True, help="Render every PDF/DOC/WPS attachment with LibreOffice before "
+              "serving (cached on disk), so crawls and benchmarks do not wait for it.")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None,
               help="Access log (JSONL). Default: a fresh temporary file.")
 def serve(host: str, port_base: int | None, seed: int, size: str, registry_out: str | None,
-          log_path: str | None) -> None:
+          slow_seconds: float | None, prewarm: bool, log_path: str | None) -> None:
     """Serve the farm until Ctrl-C.
 
     \b
@@ -38,7 +43,10 @@ def serve(host: str, port_base: int | None, seed: int, size: str, registry_out: 
         nianbao farm serve --size small --registry-out portals.csv
         nianbao crawl --registry portals.csv
     """
-    world = World(seed, size)
+    world = World(seed, size, slow_seconds=slow_seconds)
+    if prewarm:
+        articles = [a for portal in world.portals.values() for a in portal.articles.values()]
+        click.echo(f"prewarm: rendered {content.prewarm(articles)} attachments")
     server = FarmServer(world, host=host, port_base=port_base, log_path=log_path)
     base_urls = server.start()
     rows = world.registry_rows(base_urls)

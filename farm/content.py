@@ -66,7 +66,21 @@ def seed_text(filename: str) -> str:
 
 
 def body_html(article: Article) -> str:
-    """The HTML fragment that goes inside the detail page's body container."""
+    """The HTML fragment that goes inside the detail page's body container (cached per version, since
+    rendering a report's tables costs milliseconds and a crawl asks for each page more than once)."""
+    key = (article.article_id, article.version, article.spec_seed, article.seed_file, article.inline)
+    cached = _bodies.get(key)
+    if cached is None:
+        if len(_bodies) > 20000:
+            _bodies.clear()
+        cached = _bodies[key] = _render_body(article)
+    return cached
+
+
+_bodies: dict[tuple, str] = {}
+
+
+def _render_body(article: Article) -> str:
     if article.seed_file:
         return text_to_html(seed_text(article.seed_file))
     if not article.is_report:
@@ -76,15 +90,6 @@ def body_html(article: Article) -> str:
     spec = spec_for(article)
     renderer = _optional("farm.render.html", "render_body_html")
     return renderer(spec) if renderer else text_to_html(_fallback_text(spec))
-
-
-def report_text(article: Article) -> str:
-    """The report as plain text (for the JS-only portal's pages and for fallbacks)."""
-    if article.seed_file:
-        return seed_text(article.seed_file)
-    spec = spec_for(article)
-    renderer = _optional("farm.render.text", "render_text")
-    return renderer(spec) if renderer else _fallback_text(spec)
 
 
 def attachment_bytes(article: Article, attachment: Attachment) -> bytes:

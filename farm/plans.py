@@ -21,7 +21,7 @@ HABITS: dict[str, str] = {
     "transient_5xx": "some listing pages answer 503 + Retry-After for their first two requests",
     "retry_after_429": "the first list-API call answers 429 + Retry-After",
     "broken_report": "one report's detail page answers 500 forever",
-    "slow": "detail pages answer after a delay (World.slow_seconds)",
+    "slow": "one detail page in three answers after a delay (World.slow_seconds; habits.is_slow)",
     "gbk_filename_only": "one downfile attachment sends only a raw-GBK Content-Disposition filename",
     "download_redirect": "one downfile attachment answers 302 to /attach/0/<hex>.pdf",
 }

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from farm.accesslog import AccessEntry, AccessLog, now
 from farm.families import FAMILIES
-from farm.habits import Gate
+from farm.habits import Gate, is_slow
 from farm.http import Request, Response, not_found
 from farm.model import Portal
 from farm.tls import self_signed_context
@@ -193,7 +193,8 @@ class FarmServer:
             response = self.gate.check(portal, request) or FAMILIES[portal.family].handle(portal, request)
         if response is None:
             return not_found()
-        if "slow" in portal.habits and portal.routes.get(request.path, ("",))[0] == "detail":
+        kind, key = portal.routes.get(request.path, ("", None))
+        if "slow" in portal.habits and kind == "detail" and is_slow(key):
             response.delay = self.world.slow_seconds
         return response
 

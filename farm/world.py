@@ -20,8 +20,6 @@ from farm.families import FAMILIES
 from farm.model import NON_REPORT_KINDS, REPORT, UNIT_TYPES, Article, Attachment, Column, Portal
 from farm.names import DEPARTMENTS, NON_REPORT_TITLES, PLACE_STEMS, REGIONS, REPORT_TITLES
 
-FAMILY_NAMES = ("trs", "hanweb", "gkmlpt", "anhui_openness", "js_only", "auto")
-EPOCH = datetime(2025, 4, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
