@@ -21,6 +21,7 @@ class ValueStyle:
     fullwidth: bool = False
     thousands: bool = False
     units: bool = False
+    count_unit: str = "件"  # or 条, as some reports count documents
     blanks: tuple[str, ...] = ("/",)  # markers for None; "" prints an empty cell
 
 
@@ -34,16 +35,16 @@ def style_for(rng: random.Random, *, empty_ok: bool, plain: bool = False) -> Val
         fullwidth=rng.random() < 0.2,
         thousands=rng.random() < 0.5,
         units=rng.random() < 0.2,
+        count_unit="条" if rng.random() < 0.2 else "件",
         blanks=blanks,
     )
 
 
-def unit_for(cell_id: str) -> str:
+def unit_for(cell_id: str, style: ValueStyle) -> str:
+    """The unit printed after a number: 万元 for money, the report's count unit for everything else."""
     if cell_id.endswith(("amount_10k_yuan", "procurement.amount")):
         return "万元"
-    if cell_id.startswith("sec2.") and cell_id.endswith(("issued", "repealed", "in_force")):
-        return "件"
-    return "件"
+    return style.count_unit
 
 
 def format_value(value: int | float | None, cell_id: str, style: ValueStyle, rng: random.Random) -> str:
@@ -57,5 +58,5 @@ def format_value(value: int | float | None, cell_id: str, style: ValueStyle, rng
     if style.fullwidth:
         text = text.translate(FULLWIDTH)
     if style.units and (value != 0 or rng.random() < 0.5):
-        text += unit_for(cell_id)
+        text += unit_for(cell_id, style)
     return text
