@@ -77,12 +77,13 @@ FULL = SMALL + (
     _p("jsonly-2", "js_only", 13, "department street"),
 )
 
-# Per world size: the years on the tree, how many organs per unit type, listing page size.
+# Per world size: the years on the tree, how many organs per unit type, listing page size, and whether
+# .wps attachments occur (full world only, so the small world's file types stay pdf/doc/docx).
 SIZES: dict[str, dict] = {
     "small": {"years": (2020, 2023, 2024), "organs": {"government": 1, "department": 3, "township": 2,
               "street": 2, "community": 2}, "page_size": 2, "gkmlpt_page": 10, "plans": SMALL,
-              "slow_seconds": 0.3},
+              "slow_seconds": 0.3, "wps": False},
     "full": {"years": (2019, 2020, 2021, 2022, 2023, 2024), "organs": {"government": 1, "department": 8,
              "township": 4, "street": 4, "community": 4}, "page_size": 20, "gkmlpt_page": 100, "plans": FULL,
-             "slow_seconds": 1.0},
+             "slow_seconds": 1.0, "wps": True},
 }

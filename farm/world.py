@@ -154,7 +154,7 @@ class World:
             roll = rng.random()
             inline = roll < 0.7
             formats = (["pdf"] if 0.55 <= roll < 0.82 else ["docx"] if 0.82 <= roll < 0.92
-                       else ["doc"] if 0.92 <= roll < 0.97 else ["wps"] if roll >= 0.97 else [])
+                       else ["doc"] if 0.92 <= roll < 0.97 else [self._wps_or_doc()] if roll >= 0.97 else [])
         else:
             title = NON_REPORT_TITLES[kind].format(organ=short, year=year)
             published = published or date(year, 1, 10) + timedelta(days=rng.randrange(0, 300))
@@ -170,6 +170,9 @@ class World:
         portal.articles[article_id] = article
         column.article_ids.append(article_id)
         return article
+
+    def _wps_or_doc(self) -> str:
+        return "wps" if self.config["wps"] else "doc"
 
     def _attachment(self, rng: random.Random, title: str, fmt: str) -> Attachment:
         att_id = self._new_id(rng, 1_000_000, 9_999_999)

@@ -52,4 +52,5 @@ def test_full_world_is_bigger():
     full = World(0, "full")
     assert len(full.portals) > len(World(0, "small").portals)
     assert {t.year for t in full.reports()} == set(range(2019, 2025))
+    assert "wps" in {f for t in full.reports() for f in t.formats}
     assert "auto" in {r["family"] for r in full.registry_rows({s: "http://x/" for s in full.portals})}
