@@ -15,6 +15,7 @@ from farm.http import Request, Response
 from farm.model import Article, Column, Portal
 
 DATAPROXY = "/module/web/jpage/dataproxy.jsp"
+JPAGE_JS = "/module/jslib/jquery/jpage/jpage.js"
 DOWNFILE = "/module/download/downfile.jsp"
 GROUP_SIZE = 3
 MAX_PERPAGE = 300
@@ -46,6 +47,8 @@ class Hanweb(Family):
             return self._home(portal)
         if request.path == DATAPROXY:
             return self._dataproxy(portal, request)
+        if request.path == JPAGE_JS:
+            return http.data(JPAGE_SHIM.encode(), "application/javascript", pages.BASE_TIME)
         if request.path == DOWNFILE:
             route = portal.routes.get(f"file:{request.query.get('filename', '')}")
         else:
@@ -104,11 +107,11 @@ class Hanweb(Family):
                 f'<div id="{unitid}"><script type="text/xml"><datastore><nextgroup>{self._nextgroup(portal, column)}'
                 f'</nextgroup><recordset>{records}</recordset></datastore></script></div>'
                 "<script>$(document).ready(function(){"
-                f"$('#{unitid}').jpage({{dataStore: dataStore, totalRecord: {len(items)}, perPage: {portal.page_size},"
+                f"$('#{unitid}').jpage({{totalRecord: {len(items)}, perPage: {portal.page_size},"
                 f" groupSize: {GROUP_SIZE}, proxyUrl: '{DATAPROXY}', barPosition: 'bottom',"
                 f" webid: '{portal.params['webid']}', columnid: '{column.col_id}', unitid: '{unitid}'}});"
                 "});</script>")
-        head = pages.column_meta(portal, column) + '<script src="/module/jslib/jquery/jpage/jpage.js"></script>\n'
+        head = pages.column_meta(portal, column) + f'<script src="{JPAGE_JS}"></script>\n'
         markup = pages.document(head, column.title, body)
         return http.page(portal, markup, pages.column_modified(portal, column))
 
@@ -149,3 +152,34 @@ class Hanweb(Family):
                 f'<div id="zoom">{content.body_html(article)}{files}</div></div>')
         markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
         return http.page(portal, markup, article.modified)
+
+
+# A stand-in for jQuery + the jpage plugin, enough for a browser to show what a real Hanweb page shows:
+# the rows of the XML datastore, then further pages fetched by POST from dataproxy.jsp.
+JPAGE_SHIM = r"""
+(function(){
+  function records(xml){ var out=[], re=/<record><!\[CDATA\[([\s\S]*?)\]\]><\/record>/g, m;
+    while((m=re.exec(xml))){ out.push(m[1]); } return out; }
+  function Sel(target){ this.target=target; }
+  Sel.prototype.ready=function(fn){ if(document.readyState!=="loading"){fn();} else {document.addEventListener("DOMContentLoaded", fn);} };
+  Sel.prototype.jpage=function(cfg){
+    var box=document.getElementById(String(this.target).slice(1)), store=box.querySelector('script[type="text/xml"]');
+    var rows=records(store ? store.textContent : ""), list=document.createElement("ul"), bar=document.createElement("div");
+    list.className="jpage-list"; bar.className="jpage-bar"; box.appendChild(list); box.appendChild(bar);
+    var pages=Math.max(1, Math.ceil(cfg.totalRecord/cfg.perPage));
+    function show(n){
+      var start=(n-1)*cfg.perPage;
+      function draw(){ list.innerHTML=rows.slice(start, start+cfg.perPage).join("");
+        bar.innerHTML="共"+pages+"页 第"+n+"页 "+(n<pages?'<a href="#" data-n="'+(n+1)+'">下一页</a>':"");
+        var next=bar.querySelector("a"); if(next){ next.onclick=function(e){ e.preventDefault(); show(n+1); }; } }
+      if(rows.length>=Math.min(cfg.totalRecord, start+cfg.perPage)){ draw(); return; }
+      var body="col=1&appid=1&webid="+cfg.webid+"&path=/&columnid="+cfg.columnid+"&unitid="+cfg.unitid+"&permissiontype=0";
+      fetch(cfg.proxyUrl+"?startrecord="+(rows.length+1)+"&endrecord="+(rows.length+cfg.perPage*3)+"&perpage="+cfg.perPage,
+            {method:"POST", body:body, headers:{"Content-Type":"application/x-www-form-urlencoded","X-Requested-With":"XMLHttpRequest"}})
+        .then(function(r){ return r.text(); }).then(function(t){ rows=rows.concat(records(t)); draw(); });
+    }
+    show(1);
+  };
+  window.$=window.jQuery=function(target){ return new Sel(target); };
+})();
+"""

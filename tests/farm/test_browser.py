@@ -37,3 +37,23 @@ def test_ruishu_check_passes_in_a_browser(farm, browser):
     assert portal.columns["root"].title in page.title()
     assert page.eval_on_selector_all(".sub-column a", "els => els.length") == len(portal.columns["root"].children)
     page.close()
+
+
+def test_hanweb_list_renders_and_pages_in_a_browser(fresh_farm, browser):
+    farm = fresh_farm
+    portal = farm.world.portals["hanweb"]
+    column = max(portal.leaf_columns(), key=lambda c: len(portal.listed(c)))
+    paths = [a.path for a in portal.listed(column)]
+    page = browser.new_page()
+    page.goto(farm.url("hanweb", column.path))
+    shown = page.eval_on_selector_all(".jpage-list a", "els => els.map(e => e.getAttribute('href'))")
+    assert shown == paths[:portal.page_size]
+    seen = list(shown)
+    while page.query_selector(".jpage-bar a"):
+        page.click(".jpage-bar a")
+        page.wait_for_timeout(300)
+        seen += page.eval_on_selector_all(".jpage-list a", "els => els.map(e => e.getAttribute('href'))")
+        if len(seen) > len(paths) * 2:
+            break
+    assert seen == paths
+    page.close()
