@@ -51,6 +51,10 @@ LOCKED = 75
     help="Archive the bundled sample reports too [default: only when no crawler is installed].",
 )
 @click.option("--wait", type=float, default=0.0, show_default=True, help="Seconds to wait for a run already going.")
+@click.option("--no-browser", is_flag=True, help="Never start Chromium; JavaScript-only portals are recorded as failed.")
+@click.option(
+    "-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting for the crawl (repeatable)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON instead of tables.")
 @click.pass_obj
 def run(
@@ -61,6 +65,8 @@ def run(
     snapshot: bool,
     samples: bool | None,
     wait: float,
+    no_browser: bool,
+    settings: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Crawl the registry's portals, extract what is new, update the archive and snapshot it.
@@ -85,6 +91,8 @@ def run(
         snapshot=snapshot,
         samples=samples,
         lock_wait=wait,
+        browser=not no_browser,
+        crawl_settings=settings,
     )
     try:
         report = run_pipeline(options, console)

@@ -1,7 +1,8 @@
 """``nianbao run`` as a function: every stage in order, timed, measured, recorded, under one lock.
 
-Order: registry → crawl → discover (portals named in new reports, and what walking earlier candidates
-found) → extract (documents, reports, checks, coverage, and the registry into the archive) → snapshot. Each stage is timed and its outcome kept in the run report; a stage that is not
+Order: registry → crawl → extract (documents, reports, checks, coverage) → discover (portals named in
+the new reports, and what walking earlier candidates found, into the registry and the archive's
+portals table) → snapshot. Each stage is timed and its outcome kept in the run report; a stage that is not
 installed is reported as ``missing``, a stage that raises as ``failed``, and the run goes on as far as
 it sensibly can, so one bad stage never hides what the others did.
 """
@@ -37,6 +38,8 @@ class RunOptions:
     snapshot: bool = True
     samples: bool | None = None  # None: archive the bundled samples only when no crawler is installed
     lock_wait: float = 0.0
+    browser: bool = True  # Chromium for JavaScript-only portals (the crawler decides where it is needed)
+    crawl_settings: tuple[str, ...] = ()  # Scrapy settings NAME=VALUE for this run's crawl
 
 
 def lock_for(data: DataDir) -> RunLock:
@@ -115,28 +118,40 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
             rows = registry_file.read_rows(data.registry)
             chosen = registry_file.crawlable(rows, options.only)
             result.counts = {"portals": len(rows), "to_visit": len(chosen), "candidates": _count(rows, CANDIDATE)}
-        crawl = runner.run("crawl", lambda progress: stages.crawl(data, chosen, progress), required=False)
+        crawl = runner.run(
+            "crawl",
+            lambda progress: stages.crawl(
+                data, chosen, progress, browser=options.browser, settings=options.crawl_settings
+            ),
+            required=False,
+        )
         if options.samples or (options.samples is None and crawl.status == "missing"):
             runner.run("samples", lambda progress: stages.ingest_samples(data))
         figures = store_diff.figures_since(data, mark, [row["site_id"] for row in chosen])
         if crawl.status != "ok":
             _unvisited(figures, chosen, crawl)
         report.portals = list(figures.values())
+        runner.run("extract", lambda progress: stages.extract(data, progress))
         with runner.stage("discover", required=False) as result:
             result.counts = _discover(data, options.policy, mark, figures, chosen, report)
-        runner.run("extract", lambda progress: stages.extract(data, progress))
+        if result.counts.get("added") or result.counts.get("walked"):
+            runner.run("archive registry", lambda progress: stages.sync_registry(data), required=False)
         if options.snapshot and report.changed_anything:
             runs.finish_run(archive, run_id, report.status, report.to_stats())
             with runner.stage("snapshot", required=False) as result:
                 report.snapshot = stages.snapshot(data)
                 result.counts = {"written": 1}
         pending.clear()
+    except KeyboardInterrupt:
+        # Stopped by Ctrl-C or the scheduler: the pending mark stays, so the next run finishes this one.
+        report.finished_at = runs.now_iso()
+        runs.finish_run(archive, run_id, "interrupted", report.to_stats())
+        raise
     except Exception as exc:  # noqa: BLE001 - whatever escaped the stages still ends in a recorded run
         report.stages.append(StageResult("pipeline", "failed", error=f"{type(exc).__name__}: {exc}"))
-    finally:
-        report.finished_at = runs.now_iso()
-        runs.record_portals(archive, run_id, report.portals, report.started_at)
-        runs.finish_run(archive, run_id, report.status, report.to_stats())
+    report.finished_at = runs.now_iso()
+    runs.record_portals(archive, run_id, report.portals, report.started_at)
+    runs.finish_run(archive, run_id, report.status, report.to_stats())
     return report
 
 

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
+import signal
+import subprocess
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+import sqlite_utils
 
 from nianbao.paths import DataDir
 from nianbao.pipeline.discovery import Mention
@@ -62,17 +68,61 @@ class StageOutcome:
 
 # -- crawl ------------------------------------------------------------------------------------------------
 
-CRAWL_FUNCTIONS = ("crawler.run:crawl_portals", "crawler.api:crawl_portals", "crawler.crawl:crawl_portals")
+def crawl(
+    data: DataDir,
+    rows: list[dict[str, str]],
+    progress: Progress = no_progress,
+    *,
+    browser: bool = True,
+    settings: tuple[str, ...] = (),
+) -> StageOutcome:
+    """Crawl the given registry rows into the store, with the crawler's own command in a child process.
+
+    The crawler runs Scrapy in a child (a fresh reactor per crawl, Scrapy's own signal handling); it
+    is handed a registry of exactly the rows to visit, all marked active so candidates are walked too,
+    at a fixed path so that an interrupted crawl resumes as the same job. Progress is read from the
+    store's fetch log while the child works. Ctrl-C (or the scheduler's SIGINT) is passed on to the
+    child, which stops gracefully, and then ends the run: the next run finishes what was left.
+    """
+    try:
+        from crawler.cli import crawl_command
+    except ImportError as exc:
+        raise StageMissing(f"not installed: crawler.cli:crawl_command ({exc})") from exc
+    if not rows:
+        return StageOutcome(counts={"portals": 0})
+    from nianbao.pipeline.registry_file import write_rows
+
+    registry = data.root / ".pipeline" / "crawl-portals.csv"
+    write_rows(registry, [{**row, "status": "active", "family": row.get("family") or "auto"} for row in rows])
+    command, job = crawl_command(data, registry=registry, browser=browser, settings=settings)
+    log_path = data.root / ".pipeline" / "crawl.log"
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    db = open_store_db(data)
+    start = int(db.execute("select coalesce(max(id), 0) from fetches").fetchone()[0])
+    with log_path.open("wb") as log:
+        child = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            while child.poll() is None:
+                _report_fetches(db, start, progress)
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            child.send_signal(signal.SIGINT)
+            child.wait()
+            raise
+    _report_fetches(db, start, progress)
+    if child.returncode:
+        tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+        raise RuntimeError(f"crawler exited with status {child.returncode}: {' | '.join(tail)} (log: {log_path})")
+    return StageOutcome(counts={"portals": len(rows), "requests": _fetches_since(db, start)})
 
 
-def crawl(data: DataDir, rows: list[dict[str, str]], progress: Progress = no_progress) -> StageOutcome:
-    """Crawl the given registry rows into the store (incrementally: the crawler owns that)."""
-    function = _function(CRAWL_FUNCTIONS)
-    from crawler.registry import Portal
+def _fetches_since(db: Any, start: int) -> int:
+    return int(db.execute("select count(*) from fetches where id > ?", [start]).fetchone()[0])
 
-    portals = [Portal(**{**row, "status": "active", "family": row.get("family") or "auto"}) for row in rows]
-    result = function(data, portals, progress=progress)
-    return StageOutcome(counts=_counts(result))
+
+def _report_fetches(db: Any, start: int, progress: Progress) -> None:
+    last = db.execute("select url from fetches where id > ? order by id desc limit 1", [start]).fetchone()
+    progress(_fetches_since(db, start), None, last[0] if last else "")
 
 
 def _counts(result: Any) -> dict[str, int]:
@@ -166,30 +216,48 @@ def snapshot(data: DataDir) -> str:
 
 
 def mentions(data: DataDir, document_ids: list[int]) -> Iterator[Mention]:
-    """The portal URLs that the given stored documents mention, read by the parser."""
+    """The portal URLs that the given stored documents mention.
+
+    Read from the text the archive already extracted (cheap: one regex pass, the parser's own
+    ``find_urls``); a document the archive holds no text for is parsed here instead.
+    """
     if not document_ids:
         return
-    parse_bytes = _function(("extract.parse:parse_bytes",))
-    db = open_store_db(data)
-    blobs = BlobStore(data.blobs)
+    find_urls = _function(("extract.fields:find_urls",))
     regions = _portal_regions(data)
-    marks = ",".join("?" * len(document_ids))
-    for row in db.execute(
-        f"select id, url, sha256, portal_id, filename from documents where id in ({marks})", document_ids
-    ).fetchall():
-        doc_id, url, digest, portal_id, filename = row
-        try:
-            record = parse_bytes(blobs.get(digest), filename=filename)
-        except Exception:  # noqa: BLE001 - a report the parser cannot read mentions nothing; extraction reports why
-            continue
-        for mentioned in record.urls:
-            yield Mention(
-                url=mentioned,
-                source=url,
-                organ=record.organ,
-                region=regions.get(portal_id or ""),
-                year=record.year,
-            )
+    texts: dict[int, tuple[str | None, int | None, str]] = {}
+    if data.archive_db.exists():
+        archive = sqlite_utils.Database(data.archive_db)
+        if "texts" in archive.table_names():
+            for chunk in _chunks(document_ids, 500):
+                marks = ",".join("?" * len(chunk))
+                for doc_id, organ, year, text in archive.execute(
+                    f"select id, organ, year, text from texts where id in ({marks})", chunk
+                ).fetchall():
+                    texts[doc_id] = (organ, year, text or "")
+    store = open_store_db(data)
+    blobs = BlobStore(data.blobs)
+    for chunk in _chunks(document_ids, 500):
+        marks = ",".join("?" * len(chunk))
+        for doc_id, url, digest, portal_id, filename in store.execute(
+            f"select id, url, sha256, portal_id, filename from documents where id in ({marks})", chunk
+        ).fetchall():
+            if doc_id in texts:
+                organ, year, text = texts[doc_id]
+                urls = find_urls(text)
+            else:
+                try:
+                    record = _function(("extract.parse:parse_bytes",))(blobs.get(digest), filename=filename)
+                except Exception:  # noqa: BLE001 - a report nobody can read mentions nothing; extraction says why
+                    continue
+                organ, year, urls = record.organ, record.year, record.urls
+            for mentioned in urls:
+                yield Mention(url=mentioned, source=url, organ=organ, region=regions.get(portal_id or ""), year=year)
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _portal_regions(data: DataDir) -> dict[str, str]:
@@ -198,6 +266,14 @@ def _portal_regions(data: DataDir) -> dict[str, str]:
     if not data.registry.exists():
         return {}
     return {row.get("site_id", ""): row.get("region", "") for row in read_rows(data.registry)}
+
+
+def sync_registry(data: DataDir) -> StageOutcome:
+    """Copy the registry (with the candidates discovery just added) into the archive's portals table."""
+    function = _function(("archive.sources:sync_registry",))
+    from archive.db import open_archive
+
+    return StageOutcome(counts={"portals": int(function(open_archive(data.archive_db), data.registry))})
 
 
 # -- family detection -------------------------------------------------------------------------------------

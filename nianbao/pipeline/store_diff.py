@@ -90,7 +90,11 @@ def figures_since(data: DataDir, before: StoreMark, portals: list[str]) -> dict[
             figures.new += 1
         else:
             figures.changed += 1
-    gone_now = db.execute("select id, portal_id from documents where gone_on is not null").fetchall()
+    # Only a URL's latest version counts: an older version left behind by a change is not a removal.
+    gone_now = db.execute(
+        "select id, portal_id from documents d where gone_on is not null "
+        "and version = (select max(version) from documents where url = d.url)"
+    ).fetchall()
     for doc_id, site_id in gone_now:
         if doc_id not in before.gone:
             get(site_id).gone += 1

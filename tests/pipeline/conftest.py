@@ -26,7 +26,9 @@ class FakeWeb:
     failing: set[str] = field(default_factory=set)
     crawls: list[list[str]] = field(default_factory=list)
 
-    def crawl(self, data: DataDir, rows: list[dict[str, str]], progress: stages.Progress) -> StageOutcome:
+    def crawl(
+        self, data: DataDir, rows: list[dict[str, str]], progress: stages.Progress, **options: object
+    ) -> StageOutcome:
         db = open_store_db(data)
         blobs = BlobStore(data.blobs)
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
