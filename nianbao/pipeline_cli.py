@@ -161,6 +161,7 @@ def demo(ctx: "Context", seed: int, size: str, host: str, port: int, farm_port: 
 @click.option("--user", default="nianbao", show_default=True, help="The account systemd units run as.")
 @click.option("--snapshot/--no-snapshot", default=True, show_default=True, help="Passed to each run.")
 @click.option("--allow-domain", "allowed", multiple=True, metavar="PATTERN", help="Passed to each run.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Passed to each run's crawl.")
 @click.pass_obj
 def schedule(
     ctx: "Context",
@@ -171,6 +172,7 @@ def schedule(
     user: str,
     snapshot: bool,
     allowed: tuple[str, ...],
+    settings: tuple[str, ...],
 ) -> None:
     """Run as a service: visit each portal when the reporting calendar says it is due.
 
@@ -191,6 +193,8 @@ def schedule(
     run_args = [] if snapshot else ["--no-snapshot"]
     for pattern in allowed:
         run_args += ["--allow-domain", pattern]
+    for setting in settings:
+        run_args += ["--set", setting]
     options = ServiceOptions(data=ctx.data.ensure(), max_sleep=max_sleep, max_runs=max_runs, run_args=run_args)
     service = Service(options)
     service.install_signal_handlers()

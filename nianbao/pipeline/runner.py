@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from rich.console import Console
 
 from nianbao.paths import DataDir
@@ -48,6 +49,11 @@ def lock_for(data: DataDir) -> RunLock:
 
 def pending_for(data: DataDir) -> Pending:
     return Pending(data.root / ".pipeline" / "pending.json")
+
+
+def snapshot_owed_for(data: DataDir) -> Path:
+    """Present while the archive holds changes no snapshot has: the next run snapshots even if idle."""
+    return data.root / ".pipeline" / "snapshot-owed"
 
 
 class _Stages:
@@ -136,11 +142,18 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
             result.counts = _discover(data, options.policy, mark, figures, chosen, report)
         if result.counts.get("added") or result.counts.get("walked"):
             runner.run("archive registry", lambda progress: stages.sync_registry(data), required=False)
-        if options.snapshot and report.changed_anything:
+        owed = snapshot_owed_for(data)
+        if options.snapshot and (report.changed_anything or owed.exists()):
+            owed.touch()
             runs.finish_run(archive, run_id, report.status, report.to_stats())
             with runner.stage("snapshot", required=False) as result:
-                report.snapshot = stages.snapshot(data)
-                result.counts = {"written": 1}
+                try:
+                    report.snapshot = stages.snapshot(data)
+                    result.counts = {"written": 1}
+                    owed.unlink(missing_ok=True)
+                except stages.SnapshotDeferred as exc:
+                    result.status = "deferred"
+                    report.notes.append(f"snapshot deferred to the next run on a new date: {exc}")
         pending.clear()
     except KeyboardInterrupt:
         # Stopped by Ctrl-C or the scheduler: the pending mark stays, so the next run finishes this one.

@@ -74,6 +74,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "failed": int,
             "blocked": int,
             "fetched": int,
+            "robots": int,
             "reasons": str,
             "visited_at": str,
         },

@@ -198,18 +198,22 @@ def extract(data: DataDir, progress: Progress = no_progress) -> StageOutcome:
     return outcome
 
 
-SNAPSHOT_FUNCTIONS = ("archive.snapshot:write_snapshot", "archive.snapshot:snapshot", "archive.api:snapshot")
+class SnapshotDeferred(RuntimeError):
+    """Today's snapshot exists already (one per date, never overwritten); the next day's run writes one."""
 
 
 def snapshot(data: DataDir) -> str:
-    """Write a dated snapshot of the archive; return its name (file or directory)."""
-    function = _function(SNAPSHOT_FUNCTIONS)
-    result = function(data)
-    for attribute in ("name", "path", "file"):
-        value = getattr(result, attribute, None)
-        if value:
-            return str(value)
-    return str(result)
+    """Write today's snapshot of the archive; return its name (its date)."""
+    function = _function(("archive.snapshot:write_snapshot",))
+    from archive.snapshot import SnapshotExists
+
+    from nianbao.pipeline.runs import git_commit
+
+    try:
+        result = function(data, git_commit=git_commit())
+    except SnapshotExists as exc:
+        raise SnapshotDeferred(str(exc)) from exc
+    return str(getattr(result, "name", result))
 
 
 # -- reading reports for the URLs they mention ---------------------------------------------------------

@@ -18,6 +18,7 @@ from nianbao.store import open_store_db
 
 FAILED = ("failed", "too_large")
 BLOCKED = ("blocked", "robots_denied")
+ROBOTS = "robots_denied"
 SEEN = ("downloaded", "unchanged", "not_modified")
 
 
@@ -43,15 +44,20 @@ class PortalFigures:
     failed: int = 0  # requests that failed (timeouts, 5xx, 4xx, too large)
     blocked: int = 0  # requests refused by a block page, challenge or robots.txt
     fetched: int = 0  # requests made in this run
+    robots: int = 0  # of ``blocked``: URLs robots.txt told us not to fetch (our choice, not a failure)
     family: str | None = None  # the family the crawler used, when the store says so
     reasons: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
-        """ok, partial (some requests failed), failed or blocked (nothing could be read)."""
+        """ok, partial (some requests failed or were blocked), failed or blocked (nothing could be read).
+
+        URLs that robots.txt disallows are counted under ``blocked`` but are no failure: obeying
+        robots.txt is our policy. A portal that disallows everything is ``blocked`` all the same.
+        """
         if self.fetched and self.failed + self.blocked >= self.fetched:
             return "blocked" if self.blocked >= self.failed else "failed"
-        if self.failed or self.blocked:
+        if self.failed or self.blocked > self.robots:
             return "partial"
         return "ok"
 
@@ -109,6 +115,7 @@ def figures_since(data: DataDir, before: StoreMark, portals: list[str]) -> dict[
             figures.failed += count
         elif outcome in BLOCKED:
             figures.blocked += count
+            figures.robots += count if outcome == ROBOTS else 0
     for site_id, reason in db.execute(
         "select distinct portal_id, coalesce(reason, outcome) from fetches where id > ? and outcome in (?, ?, ?, ?)",
         [before.fetch_id, *FAILED, *BLOCKED],

@@ -163,3 +163,21 @@ def test_candidates_from_reports_are_walked_and_recorded(
     assert rows[two["site_id"]]["status"] == "disabled"
     assert rows[three["site_id"]]["status"] == "candidate" and "failed (HTTP 503)" in rows[three["site_id"]]["notes"]
     assert rows["alpha"] == {**rows["alpha"], "status": "active"}
+
+
+def test_a_deferred_snapshot_is_written_by_the_next_run(
+    data: DataDir, fake_web: FakeWeb, samples: list[bytes], monkeypatch: pytest.MonkeyPatch, snapshots: list[str]
+) -> None:
+    fake_web.pages = {"alpha": {"http://www.alpha.gov.cn/a1.txt": samples[0]}}
+
+    def exists(data: DataDir) -> str:
+        raise stages.SnapshotDeferred("snapshot 2025-01-02 exists")
+
+    monkeypatch.setattr(stages, "snapshot", exists)
+    first = run(data)
+    assert first.snapshot is None and first.exit_code == 0
+    assert next(stage for stage in first.stages if stage.stage == "snapshot").status == "deferred"
+    monkeypatch.setattr(stages, "snapshot", lambda data: "2025-01-03")
+    second = run(data)
+    assert second.totals()["new"] == 0 and second.snapshot == "2025-01-03"
+    assert run(data).snapshot is None
