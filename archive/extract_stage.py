@@ -140,14 +140,14 @@ def _replace_rows(
         "error": error,
     }
     if record is None:
-        db["extractions"].upsert(extraction, pk="document_id")
-        db["documents"].update(doc_id, {"report_id": None})
+        _write(db, "extractions", [extraction], replace=True)
+        db.execute("UPDATE documents SET report_id = NULL WHERE id = ?", [doc_id])
         return
     year = record.year or _year_from_title(doc["title"])
     organ_id = organ_for_report(db, record.organ, portal)
     report_id = None
     if organ_id is not None and year is not None:
-        report_id = db["reports"].lookup({"organ_id": organ_id, "year": year})
+        report_id = _report_id(db, organ_id, year)
     extraction.update(
         organ=record.organ,
         year=year,
@@ -158,26 +158,34 @@ def _replace_rows(
         cells=sum(value is not None for value in record.cells.values()),
         warnings=json.dumps(record.warnings, ensure_ascii=False),
     )
-    db["extractions"].upsert(extraction, pk="document_id")
-    db["documents"].update(doc_id, {"report_id": report_id, "format": record.source_format})
-    db["cells"].insert_all(_cell_rows(doc_id, report_id, record), pk=("document_id", "cell_id"))
-    db["checks"].insert_all(
-        check_row(check, report_id, doc_id, year, cross_year=False) for check in record.checks
-    )
+    _write(db, "extractions", [extraction], replace=True)
+    db.execute("UPDATE documents SET report_id = ?, format = ? WHERE id = ?", [report_id, record.source_format, doc_id])
+    _write(db, "cells", list(_cell_rows(doc_id, report_id, record)))
+    _write(db, "checks", [check_row(check, report_id, doc_id, year, cross_year=False) for check in record.checks])
     text = record.text or "\n".join(record.texts.values())
     if text:
-        db["texts"].insert(
-            {
-                "id": doc_id,
-                "report_id": report_id,
-                "organ": record.organ,
-                "year": year,
-                "title": doc["title"],
-                "url": doc["url"],
-                "text": text,
-            }
-        )
+        row = {"id": doc_id, "report_id": report_id, "organ": record.organ, "year": year, "title": doc["title"],
+               "url": doc["url"], "text": text}
+        _write(db, "texts", [row])
         fts.index_text(db, doc_id, text)
+
+
+def _write(db: sqlite_utils.Database, table: str, rows: list[dict], *, replace: bool = False) -> None:
+    """Plain ``executemany``: this is the hot path (200 cells a document), and the tables exist already."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    db.conn.executemany(sql, [tuple(row[column] for column in columns) for row in rows])
+
+
+def _report_id(db: sqlite_utils.Database, organ_id: int, year: int) -> int:
+    """The report of an organ and year, created on first sight; its id never changes afterwards."""
+    found = db.execute("SELECT id FROM reports WHERE organ_id = ? AND year = ?", [organ_id, year]).fetchone()
+    if found:
+        return found[0]
+    return db.execute("INSERT INTO reports (organ_id, year) VALUES (?, ?)", [organ_id, year]).lastrowid
 
 
 def _cell_rows(doc_id: int, report_id: int | None, record: Record):

@@ -8,7 +8,7 @@ Two FTS5 indexes cover the ``texts`` table (one row per extracted document):
     texts_fts match '"信息处理费"')``. It cannot find two-character words such as 公开 or 复议: a
     trigram index has no token shorter than three characters.
 
-``texts_bigram_fts`` (``tokenize='unicode61'``, rowid = ``texts.id``)
+``texts_bigram_fts`` (``tokenize='unicode61'``, contentless, rowid = ``texts.id``)
     The same text with every run of Chinese characters rewritten as overlapping bigrams
     (信息公开 -> ``信息 息公 公开``), so every word of two or more characters is a phrase of bigram
     tokens. A query must be rewritten the same way: 复议 -> ``"复议"``, 行政复议 -> ``"行政 政复 复议"``.
@@ -61,13 +61,33 @@ def bigram_query(query: str) -> str:
 
 def index_text(db: Database, document_id: int, text: str) -> None:
     """Put one document's text into the bigram index (the trigram one follows ``texts`` by trigger)."""
-    db.execute("DELETE FROM texts_bigram_fts WHERE rowid = ?", [document_id])
     db.execute("INSERT INTO texts_bigram_fts (rowid, bigrams) VALUES (?, ?)", [document_id, bigrams(text)])
 
 
 def remove_text(db: Database, document_id: int) -> None:
-    db.execute("DELETE FROM texts_bigram_fts WHERE rowid = ?", [document_id])
+    """Take one document's text out of ``texts`` and both indexes.
+
+    The bigram index is contentless (it would otherwise store three times the text), so a row is
+    removed with FTS5's ``'delete'`` command and the very tokens it was indexed with: ``bigrams()`` of
+    the text still in ``texts``. Should ``bigrams()`` ever change, rebuild with
+    :func:`rebuild_bigram_index` first.
+    """
+    old = db.execute("SELECT text FROM texts WHERE id = ?", [document_id]).fetchone()
+    if old is None:
+        return
+    db.execute(
+        "INSERT INTO texts_bigram_fts (texts_bigram_fts, rowid, bigrams) VALUES ('delete', ?, ?)",
+        [document_id, bigrams(old[0] or "")],
+    )
     db.execute("DELETE FROM texts WHERE id = ?", [document_id])
+
+
+def rebuild_bigram_index(db: Database) -> None:
+    """Re-index every text from scratch: for a changed ``bigrams()`` or a suspected stale index."""
+    with db.atomic():
+        db.execute("INSERT INTO texts_bigram_fts (texts_bigram_fts) VALUES ('delete-all')")
+        for document_id, text in db.execute("SELECT id, text FROM texts").fetchall():
+            index_text(db, document_id, text or "")
 
 
 def optimize(db: Database) -> None:

@@ -205,7 +205,6 @@ def tables() -> dict[str, dict[str, Any]]:
                 "ocr": "是否经OCR识别（1 是）/ Read by OCR (1 = yes)",
                 "ocr_confidence": "OCR 置信度（0–100）/ OCR confidence (0–100)",
             },
-            facets=["cell_id"],
         ),
         "items": _table(
             "指标字典 / Cell dictionary",
@@ -241,7 +240,7 @@ def tables() -> dict[str, dict[str, Any]]:
                 "status": "结果：pass 相符，fail 不符，unchecked 有空格无法检查 / Result",
                 "expected": "应为（各分项之和）/ Expected (sum of the parts)",
                 "actual": "报告所填 / As reported",
-                "cells": "涉及的单元格（prev: 表示上一年度）/ Cells involved (prev: = the year before)",
+                "cells": "未通过时涉及的单元格（prev: 表示上一年度）/ Cells involved when not passed (prev: = the year before)",
             },
             facets=["status", "rule_group", "year", "region", "cross_year"],
         ),

@@ -161,7 +161,6 @@ CREATE TABLE cells (
     PRIMARY KEY (document_id, cell_id)
 ) WITHOUT ROWID;
 CREATE INDEX idx_cells_report ON cells(report_id, cell_id);
-CREATE INDEX idx_cells_cell ON cells(cell_id);
 CREATE TABLE checks (
     document_id INTEGER NOT NULL REFERENCES documents(id),
     rule TEXT NOT NULL,
@@ -177,7 +176,7 @@ CREATE TABLE checks (
     actual NUMERIC,
     cells TEXT,
     PRIMARY KEY (document_id, rule)
-);
+) WITHOUT ROWID;
 CREATE INDEX idx_checks_report ON checks(report_id);
 CREATE INDEX idx_checks_status ON checks(status, rule_group);
 CREATE TABLE texts (
@@ -247,7 +246,7 @@ CREATE TABLE snapshots (
     # Full text: the trigram index lives in the file and works in any SQLite 3.34+; the bigram one is
     # filled by archive.fts alongside it (see that module for why both exist).
     db["texts"].enable_fts(["text"], tokenize="trigram", create_triggers=True)
-    db.execute("CREATE VIRTUAL TABLE texts_bigram_fts USING fts5(bigrams, tokenize='unicode61')")
+    db.execute("CREATE VIRTUAL TABLE texts_bigram_fts USING fts5(bigrams, tokenize='unicode61', content='')")
 
 
 def apply(db: Database) -> int:

@@ -89,18 +89,25 @@ def serve(data: DataDir, host: str, port: int) -> int:
     return subprocess.call(command, cwd=data.snapshots, env=env)
 
 
-def make_datasette(data: DataDir):
-    """The same site in process, for tests and benchmarks (``await ds.client.get(path)``)."""
+def make_datasette(data: DataDir, *, db_file: Path | None = None, metadata: dict | None = None):
+    """The same site in process, for tests and benchmarks (``await ds.client.get(path)``).
+
+    ``db_file`` serves another file than the newest snapshot (its ``inspect.json`` beside it, if any);
+    ``metadata`` replaces metadata.yml's dict (the benchmark switches the rate limit off with it).
+    """
     from datasette.app import Datasette
 
     os.environ["NIANBAO_DATA"] = str(data.root)
-    folder = latest_folder(data.snapshots)
-    inspect = None
-    if folder and (folder / "inspect.json").exists():
-        inspect = json.loads((folder / "inspect.json").read_text())
+    if db_file is None:
+        db_file = served_file(data)
+        folder = latest_folder(data.snapshots)
+        inspect_file = folder / "inspect.json" if folder else None
+    else:
+        inspect_file = db_file.parent / "inspect.json"
+    inspect = json.loads(inspect_file.read_text()) if inspect_file and inspect_file.exists() else None
     return Datasette(
-        immutables=[str(served_file(data))],
-        metadata=yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8")),
+        immutables=[str(db_file)],
+        metadata=metadata or yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8")),
         template_dir=str(TEMPLATES),
         plugins_dir=str(PLUGINS),
         static_mounts=[("snapshots", str(data.snapshots))],

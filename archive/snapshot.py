@@ -99,7 +99,7 @@ def write_snapshot(data: DataDir, *, date: str | None = None, git_commit: str | 
     _finish_copy(db_file)
 
     files = [db_file, *_export_tables(db_file, building)]
-    files.append(_write_inspect(db_file, building))
+    files.append(write_inspect(db_file, building))
     sums = {path.relative_to(building).as_posix(): _sha256(path) for path in files}
     (building / "SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for name, digest in sums.items()))
     manifest = {
@@ -174,8 +174,8 @@ def _arrow_schema(conn: sqlite3.Connection, table: str) -> pa.Schema:
     return pa.schema([(name, _ARROW_TYPES.get(kind.upper(), pa.string())) for _, name, kind, *_ in columns])
 
 
-def _write_inspect(db_file: Path, folder: Path) -> Path:
-    """What ``datasette inspect`` writes, keyed by the stable route name the site serves the file under."""
+def write_inspect(db_file: Path, folder: Path) -> Path:
+    """What ``datasette inspect`` writes, keyed by the route the site serves the file under (``nianbao``)."""
     conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
     try:
         tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
