@@ -385,12 +385,13 @@ def assemble(pages: list[PageContent], settings: LayoutSettings) -> tuple[list[P
             blocks.append(Paragraph(text=text, page=para_page))
         para_lines = []
 
-    for page in pages:
-        items = layout_page(page, settings)
-        lines = [it for it in items if isinstance(it, _Line)]
-        if lines:
-            body_left = min(ln.x0 for ln in lines)
-            body_right = max(ln.x1 for ln in lines)
+    laid_out = [(page, layout_page(page, settings)) for page in pages]
+    # The text block's margins, from every page: a page holding only headings would mislead.
+    all_lines = [it for _, items in laid_out for it in items if isinstance(it, _Line)]
+    if all_lines:
+        body_left = min(ln.x0 for ln in all_lines)
+        body_right = max(ln.x1 for ln in all_lines)
+    for page, items in laid_out:
         first_on_page = True
         for it in items:
             if isinstance(it, TableGrid):

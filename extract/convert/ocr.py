@@ -1,0 +1,342 @@
+"""OCR of pages without a text layer: tesseract ``chi_sim`` (Debian's tesseract-ocr-chi-sim), one page at a time.
+
+Used only for pages that have no text layer (scans wrapped in PDF, or image files). A page is
+rendered at 300 dpi, cleaned (median filter against specks), deskewed (the angle whose horizontal
+projection is sharpest), and its ruling lines are found from long dark runs. The lines become the
+table grid through the same ``geometry`` pipeline as a text-layer PDF, and are erased before
+tesseract reads the page, so that words never merge across cell borders. Every cell read by OCR
+carries the lowest word confidence in it; a cell below ``Limits.ocr_min_confidence``, or a cell
+with ink but no recognised text, is listed in the document's warnings: OCR misses are flagged,
+never silently wrong.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import subprocess
+
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
+
+from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent, assemble, find_tables, merge_edges
+from extract.convert.limits import DEFAULT_LIMITS, Limits
+from extract.document import ConversionError, Document, Table
+
+OCR_DPI = 300
+PT_PER_PX = 72.0 / OCR_DPI
+OCR_SETTINGS = LayoutSettings(snap=3.0, min_cell=6.0, min_edge=20.0)  # in points, after scaling
+_PX_SETTINGS = OCR_SETTINGS.scaled(1 / PT_PER_PX)
+_INK = 150  # grey level below which a pixel is ink
+# A ruling is a dark run of at least this many 8-pixel units: 9.5 mm across (longer than any stroke
+# or dash in a text line), 5.4 mm down (shorter than one table row, longer than any character).
+_LINE_RUN = {True: 14, False: 8}
+_DIGIT_LIKE = re.compile(r"^[0-9OoIl|〇.,]+$")
+_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "〇": "0", "I": "1", "l": "1", "|": "1"})
+
+
+def tesseract_binary() -> str:
+    import shutil
+
+    found = os.environ.get("NIANBAO_TESSERACT") or shutil.which("tesseract")
+    if not found:
+        raise ConversionError("tesseract is not installed: apt-get install tesseract-ocr tesseract-ocr-chi-sim")
+    return found
+
+
+def ocr_pdf_pages(pdf, indices: list[int], limits: Limits, warnings: list[str]) -> list[PageContent]:
+    """Rasterise the given pages of an open pypdfium2 document and read them."""
+    out = []
+    for index in indices:
+        page = pdf[index]
+        try:
+            image = page.render(scale=OCR_DPI / 72.0, grayscale=True).to_pil().convert("L")
+        finally:
+            page.close()
+        out.append(ocr_image(image, index + 1, limits))
+    return out
+
+
+def convert_image(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """A scanned page (or multi-page TIFF) as an image file."""
+    Image.MAX_IMAGE_PIXELS = 60_000_000  # about A3 at 400 dpi; larger is refused rather than decoded
+    try:
+        image = Image.open(io.BytesIO(data))
+        frames = getattr(image, "n_frames", 1)
+        if frames > limits.max_ocr_pages:
+            raise ConversionError(f"image has {frames} pages, more than the OCR limit of {limits.max_ocr_pages}")
+        pages = []
+        for i in range(frames):
+            image.seek(i)
+            frame = ImageOps.exif_transpose(image.convert("L"))
+            dpi = image.info.get("dpi", (OCR_DPI, OCR_DPI))[0] or OCR_DPI
+            if abs(dpi - OCR_DPI) > 1:
+                frame = frame.resize((round(frame.width * OCR_DPI / dpi), round(frame.height * OCR_DPI / dpi)))
+            pages.append(ocr_image(frame, i + 1, limits))
+    except ConversionError:
+        raise
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ConversionError(f"unreadable image ({type(exc).__name__}: {exc})") from exc
+    warnings: list[str] = []
+    blocks, more = assemble(pages, OCR_SETTINGS)
+    warnings += more + flag_low_confidence(blocks, limits)
+    return Document(blocks=blocks, source_format="image", warnings=warnings, ocr=True)
+
+
+def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
+    """One 300-dpi grey page -> glyphs (OCR words) and rulings, in points.
+
+    Two tesseract runs per page: one over the page with the tables blanked out (the prose), and one
+    over a strip that stacks every table cell's crop one under another. Read alone, a cell's text is
+    never mixed with its neighbours' and short numbers are read as lines of their own, which is what
+    makes OCR of the template's dense tables dependable.
+    """
+    if _MEDIAN:
+        image = image.filter(ImageFilter.MedianFilter(3))
+    angle = estimate_skew(image)
+    if abs(angle) > 0.02:
+        image = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    edges = merge_edges(find_rulings(image), _PX_SETTINGS)
+    clean = image.copy()
+    draw = ImageDraw.Draw(clean)
+    for e in edges:
+        if e.horizontal:
+            draw.rectangle([e.start - 2, e.pos - 5, e.end + 2, e.pos + 5], fill=255)
+        else:
+            draw.rectangle([e.pos - 5, e.start - 2, e.pos + 5, e.end + 2], fill=255)
+    grids = find_tables(edges, _PX_SETTINGS)
+    prose = clean.copy()
+    prose_draw = ImageDraw.Draw(prose)
+    for grid in grids:
+        prose_draw.rectangle([grid.xs[0] - 4, grid.ys[0] - 4, grid.xs[-1] + 4, grid.ys[-1] + 4], fill=255)
+    words = run_tesseract(prose, limits) if _has_ink(prose) else []
+    words += _read_cells(clean, grids, limits)
+    glyphs = [_to_points(g) for g in words]
+    points = [Edge(e.horizontal, e.pos * PT_PER_PX, e.start * PT_PER_PX, e.end * PT_PER_PX) for e in edges]
+    return PageContent(
+        number=number,
+        width=image.width * PT_PER_PX,
+        height=image.height * PT_PER_PX,
+        glyphs=glyphs,
+        edges=points,
+        ocr=True,
+    )
+
+
+def _has_ink(image: Image.Image) -> bool:
+    return sum(image.resize((image.width // 8, image.height // 8), Image.Resampling.BOX).histogram()[:200]) > 0
+
+
+_INSET = 5
+
+
+def _read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
+    """OCR every merged cell of every table once, through one strip image; words in page pixels.
+
+    A cell with ink that yields no word gets an empty glyph of confidence 0, so it is flagged.
+    """
+    crops: list[tuple[tuple[int, int, int, int], Image.Image]] = []
+    for grid in grids:
+        seen: set[int] = set()
+        for r in range(len(grid.ys) - 1):
+            for c in range(len(grid.xs) - 1):
+                rid = grid.region[r][c]
+                if rid in seen:
+                    continue
+                seen.add(rid)
+                rows = [i for i, row in enumerate(grid.region) if rid in row]
+                cols = [j for j in range(len(grid.xs) - 1) if any(grid.region[i][j] == rid for i in rows)]
+                box = (
+                    int(grid.xs[min(cols)]) + _INSET,
+                    int(grid.ys[min(rows)]) + _INSET,
+                    int(grid.xs[max(cols) + 1]) - _INSET,
+                    int(grid.ys[max(rows) + 1]) - _INSET,
+                )
+                if box[2] - box[0] < 4 or box[3] - box[1] < 4:
+                    continue
+                crop = image.crop(box)
+                bbox = ImageOps.invert(crop).point(lambda v: 255 if v > 255 - _INK else 0).getbbox()
+                if bbox is None:
+                    continue  # a blank cell
+                x0, y0, x1, y1 = bbox
+                tight = crop.crop(bbox)
+                # Tesseract reads badly what touches the image border: give each crop a white margin.
+                padded = Image.new("L", (tight.width + 2 * _PAD, tight.height + 2 * _PAD), 255)
+                padded.paste(tight, (_PAD, _PAD))
+                origin = (box[0] + x0 - _PAD, box[1] + y0 - _PAD)
+                crops.append(((origin[0], origin[1], origin[0] + padded.width, origin[1] + padded.height), padded))
+    if not crops:
+        return []
+    images = [crop.resize((crop.width * _UPSCALE, crop.height * _UPSCALE), Image.Resampling.LANCZOS) if _UPSCALE != 1 else crop for _, crop in crops]
+    single = [k for k, (_, im) in enumerate(crops) if im.height <= _SHORT_HEIGHT]
+    multi = [k for k, (_, im) in enumerate(crops) if im.height > _SHORT_HEIGHT]
+    readings: list[list[Glyph]] = [[] for _ in crops]
+    for indices, psm in ((single, _SINGLE_PSM), (multi, 6)):
+        for k, reading in zip(indices, run_tesseract_many([images[k] for k in indices], limits, psm=psm)):
+            readings[k] = reading
+    short = [k for k in single if crops[k][1].width <= _SHORT_WIDTH]
+    digits = run_tesseract_many([images[k] for k in short], limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
+    for k, reading in zip(short, digits):
+        readings[k] = _better(readings[k], reading)
+    out: list[Glyph] = []
+    for (box, _), reading in zip(crops, readings):
+        if not reading:
+            out.append(Glyph("", box[0], box[1], box[2], box[3], 0.0))
+        f = _UPSCALE
+        out += [Glyph(g.text, g.x0 / f + box[0], g.top / f + box[1], g.x1 / f + box[0], g.bottom / f + box[1], g.conf) for g in reading]
+    return out
+
+
+# A crop this small holds one line of a few characters: it may be a number, which the Chinese model
+# misreads when alone (``2`` as 沪, ``1`` as 下); it is read again by the English model restricted to
+# digits, and the more confident reading is kept.
+_PAD = 24
+_SHORT_HEIGHT = 70 + 2 * _PAD
+_MEDIAN = False
+_SINGLE_PSM = 7
+_UPSCALE = 1
+_SHORT_WIDTH = 220 + 2 * _PAD
+_DIGIT_WHITELIST = ("-c", "tessedit_char_whitelist=0123456789.,/-")
+
+
+def _better(chinese: list[Glyph], digits: list[Glyph]) -> list[Glyph]:
+    def conf(reading: list[Glyph]) -> float:
+        return min((g.conf or 0.0) for g in reading) if reading else -1.0
+
+    if digits and conf(digits) > conf(chinese):
+        return digits
+    return chinese
+
+
+def run_tesseract_many(
+    images: list[Image.Image], limits: Limits, psm: int = 7, lang: str = "chi_sim", extra: tuple[str, ...] = ()
+) -> list[list[Glyph]]:
+    """OCR many small images in one tesseract process (a list file), so the model is loaded once."""
+    if not images:
+        return []
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as tmp:
+        paths = []
+        for i, image in enumerate(images):
+            path = Path(tmp) / f"c{i:04d}.png"
+            image.save(path)
+            paths.append(str(path))
+        listing = Path(tmp) / "list.txt"
+        listing.write_text("\n".join(paths) + "\n")
+        rows = _tesseract_tsv(str(listing), None, limits, psm, lang, extra)
+    out: list[list[Glyph]] = [[] for _ in images]
+    for page, glyph in rows:
+        if 1 <= page <= len(images):
+            out[page - 1].append(glyph)
+    return out
+
+
+def _to_points(g: Glyph) -> Glyph:
+    return Glyph(g.text, g.x0 * PT_PER_PX, g.top * PT_PER_PX, g.x1 * PT_PER_PX, g.bottom * PT_PER_PX, g.conf)
+
+
+def estimate_skew(image: Image.Image, limit: float = 2.0) -> float:
+    """The rotation (degrees, Pillow's sense) that makes text rows and rulings horizontal.
+
+    Projection-profile method on a quarter-size ink mask: rotated by the right angle, rows of the page
+    are either full of ink or empty, so the sum of squared differences between adjacent row sums peaks.
+    """
+    small = image.resize((image.width // 4, image.height // 4), Image.Resampling.BOX)
+    mask = small.point(lambda v: 255 if v < _INK else 0)
+
+    def score(angle: float) -> float:
+        rotated = mask.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
+        profile = list(rotated.resize((1, rotated.height), Image.Resampling.BOX).getdata())
+        return sum((a - b) ** 2 for a, b in zip(profile, profile[1:]))
+
+    best = max((k / 10 for k in range(int(-limit * 10), int(limit * 10) + 1)), key=score)
+    return max((best + k / 50 for k in range(-5, 6)), key=score)
+
+
+def find_rulings(image: Image.Image) -> list[Edge]:
+    """Horizontal and vertical ruling segments (pixels) from long runs of ink, found with C-speed regexes."""
+    mask = image.point(lambda v: 255 if v < _INK else 0)
+    edges: list[Edge] = []
+    unit = 8
+    for horizontal in (True, False):
+        src = mask if horizontal else mask.transpose(Image.Transpose.TRANSPOSE)
+        reduced = src.resize((src.width // unit, src.height), Image.Resampling.BOX)
+        flags = reduced.point(lambda v: 1 if v >= 150 else 0).tobytes()
+        width = reduced.width
+        run = _LINE_RUN[horizontal]
+        pattern = re.compile(rb"\x01{%d,}" % run)
+        for y in range(reduced.height):
+            row = flags[y * width : (y + 1) * width]
+            if row.count(1) < run:
+                continue
+            for m in pattern.finditer(row):
+                edges.append(Edge(horizontal, float(y), float(m.start() * unit), float(m.end() * unit)))
+    return edges
+
+
+def run_tesseract(
+    image: Image.Image, limits: Limits, psm: int = 6, lang: str = "chi_sim", extra: tuple[str, ...] = ()
+) -> list[Glyph]:
+    """Words with boxes (pixels) and confidences from one tesseract run on one image."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return [g for _, g in _tesseract_tsv("stdin", buffer.getvalue(), limits, psm, lang, extra)]
+
+
+def _tesseract_tsv(
+    source: str, stdin: bytes | None, limits: Limits, psm: int, lang: str, extra: tuple[str, ...]
+) -> list[tuple[int, Glyph]]:
+    """Run tesseract (one thread, own process group, timeout) and parse its TSV words: (page, glyph)."""
+    cmd = [tesseract_binary(), source, "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(OCR_DPI),
+           "-c", "preserve_interword_spaces=1", *extra, "tsv"]
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    try:
+        out, err = proc.communicate(stdin, timeout=limits.ocr_timeout)
+    except subprocess.TimeoutExpired as exc:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise ConversionError(f"OCR of a page timed out after {limits.ocr_timeout:g} s") from exc
+    if proc.returncode != 0:
+        raise ConversionError(f"tesseract failed: {err.decode('utf-8', 'replace').strip()[-200:]}")
+    words: list[tuple[int, Glyph]] = []
+    for line in out.decode("utf-8", "replace").splitlines()[1:]:
+        parts = line.split("\t")
+        if len(parts) < 12 or parts[0] != "5":
+            continue
+        text = parts[11].strip()
+        if not text:
+            continue
+        left, top, width, height = (int(v) for v in parts[6:10])
+        conf = float(parts[10])
+        if _DIGIT_LIKE.match(text) and (any(ch.isdigit() for ch in text) or text in ("O", "o", "〇")):
+            text = text.translate(_DIGIT_FIX)
+        words.append((int(parts[1]), Glyph(text, left, top, left + width, top + height, max(conf, 0.0))))
+    return words
+
+
+def flag_low_confidence(blocks, limits: Limits) -> list[str]:
+    """Warnings naming every OCR-read table cell below the confidence threshold (or unread)."""
+    flagged: list[str] = []
+    seen: set[tuple] = set()
+    for block in blocks:
+        if not isinstance(block, Table):
+            continue
+        for row in block.rows:
+            for cell in row:
+                conf = cell.ocr_confidence
+                if conf is None or conf >= limits.ocr_min_confidence:
+                    continue
+                key = (cell.page, cell.table, cell.row, cell.col)
+                if key in seen:
+                    continue
+                seen.add(key)
+                flagged.append(
+                    f"low OCR confidence {conf:.0f} at page {cell.page} table {cell.table} row {cell.row} "
+                    f"col {cell.col}: {cell.text!r}"
+                )
+    return flagged
