@@ -22,6 +22,8 @@ HABITS: dict[str, str] = {
     "retry_after_429": "the first list-API call answers 429 + Retry-After",
     "broken_report": "one report's detail page answers 500 forever",
     "slow": "one detail page in three answers after a delay (World.slow_seconds; habits.is_slow)",
+    "shtml": "TRS pages end in .shtml (index.shtml, index_N.shtml, tYYYYMMDD_ID.shtml)",
+    "gkmlpt_one_page": "the gkmlpt list API answers everything on page 1 and 404 from page 2",
     "gbk_filename_only": "one downfile attachment sends only a raw-GBK Content-Disposition filename",
     "download_redirect": "one downfile attachment answers 302 to /attach/0/<hex>.pdf",
 }
@@ -70,9 +72,10 @@ SMALL = (
 
 FULL = SMALL + (
     _p("trs-city", "trs", 12, "government department township street", "page_stub", registry_family="auto"),
-    _p("trs-county", "trs", 14, "department township"),
+    _p("trs-county", "trs", 14, "department township", "shtml"),
     _p("hanweb-city", "hanweb", 15, "government department street community", registry_family="auto"),
-    _p("gkmlpt-panyu", "gkmlpt", 7, "government department township street"),
+    _p("gkmlpt-panyu", "gkmlpt", 7, "government department township street", "gkmlpt_one_page"),
+    _p("vsb-county", "vsb", 4, "department township street", registry_family="auto"),
     _p("openness-xuan", "anhui_openness", 6, "department township community"),
     _p("jsonly-2", "js_only", 13, "department street"),
 )
@@ -83,7 +86,7 @@ SIZES: dict[str, dict] = {
     "small": {"years": (2020, 2023, 2024), "organs": {"government": 1, "department": 3, "township": 2,
               "street": 2, "community": 2}, "page_size": 2, "gkmlpt_page": 10, "plans": SMALL,
               "slow_seconds": 0.3, "wps": False},
-    "full": {"years": (2019, 2020, 2021, 2022, 2023, 2024), "organs": {"government": 1, "department": 8,
-             "township": 4, "street": 4, "community": 4}, "page_size": 20, "gkmlpt_page": 100, "plans": FULL,
+    "full": {"years": (2019, 2020, 2021, 2022, 2023, 2024), "organs": {"government": 1, "department": 12,
+             "township": 5, "street": 5, "community": 6}, "page_size": 8, "gkmlpt_page": 100, "plans": FULL,
              "slow_seconds": 1.0, "wps": True},
 }

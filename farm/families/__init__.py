@@ -8,5 +8,6 @@ from farm.families.gkmlpt import Gkmlpt
 from farm.families.hanweb import Hanweb
 from farm.families.js_only import JsOnly
 from farm.families.trs import Trs
+from farm.families.vsb import Vsb
 
-FAMILIES: dict[str, Family] = {f.name: f for f in (Trs(), Hanweb(), Gkmlpt(), AnhuiOpenness(), JsOnly())}
+FAMILIES: dict[str, Family] = {f.name: f for f in (Trs(), Hanweb(), Gkmlpt(), AnhuiOpenness(), JsOnly(), Vsb())}

@@ -16,6 +16,7 @@ from farm.http import Request, Response
 from farm.model import Article, Column, Portal
 
 API_RE = re.compile(r"^/gkmlpt/api/all/(\d+)$")
+# Categories beside the annual reports; their ids stay below every generated column id (>= 1000).
 OTHER_CATEGORIES = (("机构职能", 1), ("政策文件", 2), ("规划计划", 3), ("财政资金", 4))
 
 
@@ -66,7 +67,7 @@ class Gkmlpt(Family):
         return node
 
     def config(self, portal: Portal) -> dict:
-        tree = [{"id": 9000 + n, "name": name, "parent": 0, "children": []} for name, n in OTHER_CATEGORIES]
+        tree = [{"id": 100 + n, "name": name, "parent": 0, "children": []} for name, n in OTHER_CATEGORIES]
         tree.append(self._tree(portal, portal.columns["root"]))
         return {"SID": portal.params["sid"], "TREE": tree, "SITE_NAME": portal.name, "IS_ANNUAL_REPORT": True}
 
@@ -89,7 +90,12 @@ class Gkmlpt(Family):
             return http.data(json.dumps(body).encode(), "application/json", pages.BASE_TIME)
         articles = self._descendants(portal, column)
         page = max(1, int(request.query.get("page") or 1))
-        rows = articles[(page - 1) * portal.page_size:page * portal.page_size]
+        if "gkmlpt_one_page" in portal.habits:
+            if page > 1:
+                return http.not_found()
+            rows = articles
+        else:
+            rows = articles[(page - 1) * portal.page_size:page * portal.page_size]
         host = request.headers.get("host", "127.0.0.1")
         body = {"classify": {"id": cat_id, "name": column.title, "post_count": len(articles)},
                 "articles": [self._json(portal, a, host) for a in rows], "total": len(articles)}

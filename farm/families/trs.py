@@ -1,5 +1,6 @@
 """TRS WCM (PORTALS.md §1): static ``index.html``/``index_N.html`` listings paged by ``createPageHTML``,
-``./YYYYMM/tYYYYMMDD_ID.html`` details with a ``div.TRS_Editor`` body, ``./P0….pdf`` attachments."""
+``./YYYYMM/tYYYYMMDD_ID.html`` details with a ``div.TRS_Editor`` body, ``./P0….pdf`` attachments.
+Portals with the ``shtml`` habit publish ``index.shtml``/``index_N.shtml`` and ``.shtml`` details instead."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
 }
 </script>
 """
-INDEX_RE = re.compile(r"^(?:index(?:_(\d+))?\.html)?$")
+INDEX_RE = re.compile(r"^(?:index(?:_(\d+))?\.s?html)?$")
 
 
 class Trs(Family):
@@ -48,7 +49,7 @@ class Trs(Family):
                 kind = "list"
                 if column.shell:
                     portal.routes[column.path] = ("shell", column.key)
-                    portal.routes[column.path + "index.html"] = ("shell", column.key)
+                    portal.routes[column.path + f"index.{ext(portal)}"] = ("shell", column.key)
             portal.routes[column.list_path] = (kind, column.key)
             for article_id in column.article_ids:
                 self._layout_article(portal, column, portal.articles[article_id])
@@ -56,7 +57,7 @@ class Trs(Family):
     def _layout_article(self, portal: Portal, column: Column, article: Article) -> None:
         day = article.published
         folder = f"{column.list_path}{day:%Y%m}/"
-        article.path = f"{folder}t{day:%Y%m%d}_{article.article_id}.html"
+        article.path = f"{folder}t{day:%Y%m%d}_{article.article_id}.{ext(portal)}"
         portal.routes[article.path] = ("detail", article.article_id)
         for att in article.attachments:
             att.path = f"{folder}P0{day:%Y%m%d}{att.att_id}{att.token[:6].translate(_DIGITS)}.{att.fmt}"
@@ -120,7 +121,7 @@ class Trs(Family):
         body = (f'<div class="position">当前位置：首页 &gt; 政府信息公开年报 &gt; {escape(column.title)}</div>'
                 f'<div class="list"><ul class="gov-com-list">{"".join(rows)}</ul></div>'
                 f'<div class="page"><script>var countPage = {count};'
-                f'createPageHTML({count}, {index}, "index", "html");</script></div>')
+                f'createPageHTML({count}, {index}, "index", "{ext(portal)}");</script></div>')
         markup = pages.document(pages.column_meta(portal, column) + PAGER_JS, column.title, body)
         return http.page(portal, markup, modified)
 
@@ -132,7 +133,7 @@ class Trs(Family):
         if "page_stub" in portal.habits and index < 40:
             markup = (f'<html><head><meta charset="utf-8"><title>{escape(column.title)}</title></head><body>'
                       '<div class="list"><ul class="gov-com-list"></ul></div>'
-                      f'<div class="page"><script>createPageHTML(0, {index}, "index", "html");</script></div>'
+                      f'<div class="page"><script>createPageHTML(0, {index}, "index", "{ext(portal)}");</script></div>'
                       '</body></html>')
             return http.page(portal, markup, modified)
         return None
@@ -154,3 +155,7 @@ class Trs(Family):
 
 
 _DIGITS = str.maketrans("abcdef", "123456")
+
+
+def ext(portal: Portal) -> str:
+    return "shtml" if "shtml" in portal.habits else "html"

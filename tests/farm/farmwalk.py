@@ -50,12 +50,12 @@ def walk_trs(base: str, start: str, encoding: str = "utf-8") -> tuple[set[str], 
         if shell:
             queue.append(urljoin(reply.url, shell.group(1)))
             continue
-        pager = re.search(r"createPageHTML\((\d+),\s*(\d+)", text)
+        pager = re.search(r'createPageHTML\((\d+),\s*(\d+),\s*"index",\s*"(s?html)"', text)
         if pager:
-            items = re.findall(r'<a href="(\./\d{6}/t\d{8}_\d+\.html)" title=', text)
+            items = re.findall(r'<a href="(\./\d{6}/t\d{8}_\d+\.s?html)" title=', text)
             details.update(path_of(urljoin(reply.url, h)) for h in items)
             if pager.group(2) == "0":
-                queue.extend(urljoin(reply.url, f"index_{n}.html") for n in range(1, int(pager.group(1))))
+                queue.extend(urljoin(reply.url, f"index_{n}.{pager.group(3)}") for n in range(1, int(pager.group(1))))
             continue
         queue.extend(urljoin(reply.url, h) for h in re.findall(r'<li><a href="(\./[^"]+/)"', text))
     root = base.rstrip("/")
@@ -128,3 +128,21 @@ def walk_openness(base: str, start: str) -> tuple[set[str], set[str]]:
     for detail in details:
         files |= detail_files(root + detail, r'<a href="(/Uploads/[^"]+)"')
     return details, files
+
+
+def walk_vsb(base: str, start: str) -> tuple[set[str], set[str]]:
+    """The generic way: follow column links and 下页 (next-page) links, collect ``/info/`` details."""
+    root = base.rstrip("/")
+    details, files, queue, seen = set(), set(), [start], set()
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        text = get(root + path).text()
+        details.update(re.findall(r'<a href="(/info/\d+/\d+\.htm)"', text))
+        queue.extend(re.findall(r'<li><a href="(/zfxxgk/[^"]+\.htm)"', text))
+        queue.extend(re.findall(r'<a href="([^"]+\.htm)">下页</a>', text))
+    for detail in details:
+        files |= detail_files(root + detail, r'<a href="(/system/_content/download\.jsp\?[^"]+)"')
+    return details, {f.replace("&amp;", "&") for f in files}

@@ -1,0 +1,53 @@
+"""Variants that only the full world holds: .shtml TRS, one-page gkmlpt, and the unknown VSB CMS."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from farmwalk import walk_trs, walk_vsb
+
+from farm.server import FarmServer
+from farm.testing import fetch
+from farm.world import World
+
+
+@pytest.fixture(scope="module")
+def full_farm(tmp_path_factory):
+    with FarmServer(World(0, "full", slow_seconds=0), log_path=tmp_path_factory.mktemp("full") / "log.jsonl") as s:
+        yield s
+
+
+def test_shtml_trs_portal(full_farm):
+    portal = full_farm.world.portals["trs-county"]
+    assert all(a.path.endswith(".shtml") for a in portal.articles.values())
+    details, files = walk_trs(full_farm.base_urls["trs-county"], portal.start_path)
+    assert details == {a.path for a in portal.articles.values()}
+    assert files == {f.path for a in portal.articles.values() for f in a.attachments}
+    column = next(c for c in portal.leaf_columns() if len(portal.listed(c)) > portal.page_size)
+    assert fetch(full_farm.url("trs-county", column.path + "index_1.shtml")).status == 200
+
+
+def test_gkmlpt_one_page(full_farm):
+    portal = full_farm.world.portals["gkmlpt-panyu"]
+    api = full_farm.url("gkmlpt-panyu", f"/gkmlpt/api/all/{portal.columns['root'].col_id}")
+    first = json.loads(fetch(f"{api}?page=1&sid={portal.params['sid']}").text())
+    assert len(first["articles"]) == first["total"] > portal.page_size
+    assert fetch(f"{api}?page=2&sid={portal.params['sid']}").status == 404
+
+
+def test_vsb_portal_pages_backwards_and_is_auto(full_farm):
+    portal = full_farm.world.portals["vsb-county"]
+    row = next(r for r in full_farm.registry_rows() if r["site_id"] == "vsb-county")
+    assert row["family"] == "auto"
+    details, files = walk_vsb(full_farm.base_urls["vsb-county"], portal.start_path)
+    assert details == {a.path for a in portal.articles.values()}
+    assert files == {f.path for a in portal.articles.values() for f in a.attachments}
+    column = max(portal.leaf_columns(), key=lambda c: len(portal.listed(c)))
+    text = fetch(full_farm.url("vsb-county", column.path)).text()
+    pages = int(re.search(r"&nbsp;1/(\d+)&nbsp;", text).group(1))
+    assert pages > 1 and f'{column.path[:-4]}/{pages - 1}.htm">下页' in text
+    attachment = next(f for a in portal.articles.values() for f in a.attachments if f.fmt == "docx")
+    reply = fetch(full_farm.url("vsb-county", attachment.path))
+    assert reply.status == 200 and "filename*=UTF-8''" in reply.headers["content-disposition"]
