@@ -7,11 +7,13 @@ import copy
 
 import sqlite_utils
 import yaml
+from click.testing import CliRunner
 from datasette.app import Datasette
 
 from archive.db import MAIN_TABLES, SUPPORT_TABLES
 from archive.metadata import METADATA_PATH, build_metadata, render_metadata
-from archive.serve import SETTINGS, served_file
+from nianbao.cli import cli
+from archive.serve import SETTINGS, datasette_args, served_file
 
 # Installed Datasette plugins, exactly: any other (a write or upload plugin above all) fails this test.
 PLUGINS = {
@@ -203,3 +205,17 @@ def test_rate_limit_stops_a_sql_loop(world):
         return [(await ds.client.get("/nianbao.json", params={"sql": "select 1"})).status_code for _ in range(5)]
 
     assert asyncio.run(codes()) == [200, 200, 200, 429, 429]
+
+
+def test_serve_without_a_snapshot_says_what_to_do(tmp_path):
+    result = CliRunner().invoke(cli, ["--data", str(tmp_path / "empty"), "serve"])
+    assert result.exit_code == 1
+    assert "no snapshot" in result.output and "nianbao snapshot" in result.output
+
+
+def test_serve_command_line_is_immutable_relative_and_limited(world):
+    args = datasette_args(world.data, "127.0.0.1", 8123)
+    assert args[:3] == ["serve", "-i", "nianbao.db"]
+    assert "--inspect-file" in args and "--plugins-dir" in args and "--template-dir" in args
+    settings = {args[i + 1]: args[i + 2] for i, arg in enumerate(args) if arg == "--setting"}
+    assert settings["sql_time_limit_ms"] == "3000" and settings["facet_time_limit_ms"] == "1000"
