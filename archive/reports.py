@@ -84,7 +84,8 @@ def _report_fields(db: sqlite_utils.Database) -> None:
         """UPDATE reports SET
                organ = o.name, region = o.region, level = o.level,
                template = e.template, published_on = e.published_on, active_total = e.active_total,
-               title = d.title, source_url = d.url,
+               title = coalesce(d.title, o.name || ' ' || reports.year || '年政府信息公开工作年度报告'),
+               source_url = d.url,
                first_seen = (SELECT min(first_seen) FROM documents WHERE report_id = reports.id)
            FROM organs o, documents d LEFT JOIN extractions e ON e.document_id = d.id
            WHERE o.id = reports.organ_id AND d.id = reports.primary_document_id"""

@@ -47,10 +47,9 @@ def sync_registry(db: sqlite_utils.Database, registry: Path) -> int:
     return len(portals)
 
 
-def sync_store(db: sqlite_utils.Database, data: DataDir) -> set[int]:
-    """Documents and fetches from the store; returns the ids of documents new or changed since last time."""
+def sync_store(db: sqlite_utils.Database, data: DataDir) -> int:
+    """Documents and fetches from the store; returns how many document rows were new or changed."""
     before = {row["id"]: row for row in db.query("SELECT id, sha256, last_seen, gone_on FROM documents")}
-    changed: set[int] = set()
     rows = []
     for doc in iter_documents(data):
         row = {
@@ -78,7 +77,6 @@ def sync_store(db: sqlite_utils.Database, data: DataDir) -> set[int]:
             doc.last_seen,
             doc.gone_on,
         ):
-            changed.add(doc.id)
             rows.append(row)
     # Upsert keeps the columns the archive adds itself (report_id, edition, format).
     db["documents"].upsert_all(rows, pk="id")
@@ -89,7 +87,7 @@ def sync_store(db: sqlite_utils.Database, data: DataDir) -> set[int]:
             f"SELECT {', '.join(_FETCH_COLUMNS)} FROM fetches WHERE id > ? ORDER BY id", [have]
         )
         db["fetches"].insert_all(fetches, pk="id", batch_size=1000)
-    return changed
+    return len(rows)
 
 
 def portal_by_id(db: sqlite_utils.Database) -> dict[str, dict]:
