@@ -407,7 +407,8 @@ class StoreWriter:
         session_start = self._session_start(run_id)
         with self.db.conn:
             cursor = self.db.execute(
-                f"update documents set gone_on = ? where gone_on is null and last_seen < ?"
+                "update documents set gone_on = ? where gone_on is null and last_seen < ?"
+                " and id in (select max(id) from documents group by url)"  # older versions are history
                 f" and portal_id in ({','.join('?' * len(portals))})",
                 [today, session_start, *portals],
             )

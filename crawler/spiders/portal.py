@@ -254,6 +254,8 @@ class PortalSpider(scrapy.Spider):
             outcome, reason = "not_modified", reason or "304: unchanged since the stored copy"
         elif outcome is None and STORED in response.flags:
             outcome, reason = "unchanged", reason or "already stored; no validators, not requested again"
+        if reason is None and response.meta.get("playwright"):
+            reason = "rendered in the browser"
         filename = None
         if info["kind"] in DOCUMENT_KINDS and info["kind"] == "attachment":
             name = info.get("link_name") or ""

@@ -1,0 +1,72 @@
+"""Interrupted crawls resume: after SIGKILL (store only) and after SIGINT (Scrapy's JOBDIR too)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.cli import crawl_command
+from farm.server import FarmServer
+from nianbao.paths import DataDir
+from tests.crawler.conftest import FAST, documents, nianbao_crawl, query
+
+SITE = "openness"  # detail pages answer slowly, so there is time to interrupt
+
+# Whole crawls: kept on one xdist worker so the session farm and its crawls are made once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("crawler-farm")]
+
+
+def start(data: Path, registry: Path) -> tuple[subprocess.Popen, Path]:
+    """The scrapy process ``nianbao crawl`` would start, one request at a time so it runs for a while."""
+    command, job = crawl_command(DataDir.resolve(data), registry=registry, sites=(SITE,), browser=False,
+                                 settings=(*FAST, "CONCURRENT_REQUESTS_PER_DOMAIN=1"))
+    log = (data / "scrapy.log").open("w")
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    return subprocess.Popen(command, env=env, stdout=log, stderr=log), data / "store" / "jobs" / job
+
+
+def wait_for_documents(data: Path, count: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if sum(map(len, documents(data).values())) >= count:
+                return
+        except sqlite3.OperationalError:  # the crawl has not created the store yet
+            pass
+        time.sleep(0.05)
+    pytest.fail(f"the crawl stored fewer than {count} documents before ending")
+
+
+def assert_complete_once(data: Path, farm: FarmServer, before: set[str], requests) -> None:
+    assert documents(data)[SITE] == farm.world.expected_paths(SITE)[SITE]
+    assert query(data, "select url from documents group by url having count(*) > 1") == []
+    downloaded_again = {e.path for e in requests if e.site_id == SITE and e.status == 200} & before
+    assert downloaded_again == set()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["sigkill", "sigint"])
+def test_interrupted_crawl_resumes(stop: signal.Signals, farm: FarmServer, registry: Path, tmp_path: Path) -> None:
+    process, jobdir = start(tmp_path, registry)
+    wait_for_documents(tmp_path, 4, process)
+    process.send_signal(stop)
+    process.wait(timeout=60)
+    before = documents(tmp_path)[SITE]
+    assert before < farm.world.expected_paths(SITE)[SITE], "interrupted too late to prove anything"
+    (status,) = query(tmp_path, "select status from runs order by id desc limit 1")[0]
+    if stop == signal.SIGINT:
+        assert status == "interrupted" and (jobdir / "requests.seen").exists()
+    else:
+        assert status == "running"
+
+    mark = farm.log.mark()
+    nianbao_crawl(tmp_path, "--registry", str(registry), "--site", SITE, "--no-browser")
+    assert_complete_once(tmp_path, farm, before, farm.log.entries_since(mark))
+    runs = query(tmp_path, "select id, resumes, status from runs order by id")
+    assert runs[-1] == (2, 1, "finished")
+    assert not jobdir.exists()  # a finished job leaves nothing to resume
