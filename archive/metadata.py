@@ -613,6 +613,11 @@ def build_metadata() -> dict[str, Any]:
             '<p><a href="/-/dashboards/trends">趋势图 Trends</a> · '
             '<a href="/downloads">下载与引用 Downloads &amp; citation</a> · '
             '<a href="/about">说明 About</a></p>'
+            f'<p>从这里开始 Start here: <a href="/{DATABASE}/reports">年度报告 reports</a> · '
+            f'<a href="/{DATABASE}/sec3">申请办理 sec3</a> · <a href="/{DATABASE}/sec4">复议诉讼 sec4</a> · '
+            f'<a href="/{DATABASE}/coverage">覆盖情况 coverage</a> · '
+            f'<a href="/{DATABASE}/sums_do_not_add_up">数字对不上的报告 sums that do not add up</a> · '
+            f'<a href="/{DATABASE}/search">全文检索 search</a></p>'
         ),
         "license": "CC BY 4.0（数据整理）/ CC BY 4.0 (the compilation)",
         "license_url": "https://creativecommons.org/licenses/by/4.0/",
