@@ -276,19 +276,21 @@ def active_sentence(
     """The 主动公开 sentence of section 一 in one of the phrasings real reports use."""
     if total is None:
         return f"{year}年，{organ}坚持以公开为常态、不公开为例外，及时发布各类政务信息。"
-    sp = " " if variant % 2 else ""
+    sp = " " if (variant // 4) % 2 else ""
     if not items:
         return f"{year}年，通过政府网站、公告栏等多渠道，发布各类政务信息{sp}{total}{sp}条，涵盖政策法规、民生保障、财政资金等重点领域。"
-    if variant % 3 == 0:
+    phrasing = variant % 4
+    if phrasing == 0:
         listed = "，".join(f"{c}{sp}{n}{sp}条" for c, n in items)
         return f"{year}年，{organ}全年主动公开各类信息{sp}{total}{sp}条，其中{listed}。"
-    if variant % 3 == 1:
+    if phrasing == 1:
         listed = "；".join(f"{c}{sp}{n}{sp}条" for c, n in items)
         return f"{year}年度，我单位通过门户网站主动公开信息{sp}{total}{sp}条：其中，{listed}。"
-    listed = "，".join(f"{c}{sp}{n}{sp}条" for c, n in items)
-    return (
-        f"截至{year}年12月31日，{organ}在政府信息公开平台共主动公开政府信息{sp}{total}{sp}条，其中{listed}。"
-    )
+    if phrasing == 2:
+        listed = "，".join(f"{c}{sp}{n}{sp}条" for c, n in items)
+        return f"截至{year}年12月31日，{organ}在政府信息公开平台共主动公开政府信息{sp}{total}{sp}条，其中{listed}。"
+    listed = "、".join(f"{c}{sp}{n}{sp}条" for c, n in items)
+    return f"{year}年共主动公开政府信息{sp}{total}{sp}条。其中：{listed}。"
 
 
 _FILLER = (
@@ -512,7 +514,7 @@ def make_record(
         _break(spec, errors, rng)
     _blank(spec, blanks, rng)
     spec.texts = {
-        "sec1": sec1_text(organ, year, spec.active_total, spec.active_items, urls, rng.randrange(6), rng),
+        "sec1": sec1_text(organ, year, spec.active_total, spec.active_items, urls, rng.randrange(8), rng),
         "sec5": sec5_text(rng, year),
         "sec6": sec6_text(rng),
     }

@@ -46,6 +46,8 @@ def _cell_html(text: str, style: str, rng: random.Random, *, value: bool) -> str
     if not text:
         return rng.choice(("", "&nbsp;", " "))
     inner = "<br/>".join(escape(t) for t in text.split("\n"))
+    if value and rng.random() < 0.15:
+        inner = f"&nbsp;{inner}&nbsp;"
     if style == "cellp":
         return f'<p style="text-align:center;"><span style="font-family:宋体;">{inner}</span></p>'
     return inner
@@ -67,6 +69,7 @@ def table_html(table: TTable, style: str, rng: random.Random) -> str:
                 "<table>",
             )
         )
+    th = style == "table" and rng.random() < 0.3  # some editors mark header cells as <th>
     out = [open_tag, "<tbody>"]
     for r, row in enumerate(table.rows):
         tr = f'<tr style="mso-yfti-irow:{r};height:20.0pt">' if style == "word" else "<tr>"
@@ -79,7 +82,8 @@ def table_html(table: TTable, style: str, rng: random.Random) -> str:
                 attrs += f' colspan="{cell.colspan}"'
             if style == "word":
                 attrs += ' valign="center" style="border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt"'
-            cells.append(f"<td{attrs}>{_cell_html(cell.text, style, rng, value=bool(cell.cell))}</td>")
+            tag = "th" if cell.header and th else "td"
+            cells.append(f"<{tag}{attrs}>{_cell_html(cell.text, style, rng, value=bool(cell.cell))}</{tag}>")
         out.append(tr + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "\n".join(out)
@@ -139,6 +143,17 @@ def _sec2_split(table: TTable) -> list[TTable]:
     return parts
 
 
+def _line_breaks(labels: dict[str, str], rng: random.Random) -> dict[str, str]:
+    """Long row labels broken by ``<br>`` where the editor pressed Enter inside the cell."""
+    out = dict(labels)
+    for label, spelled in labels.items():
+        if "\n" in spelled or len(spelled) < 12 or rng.random() > 0.3:
+            continue
+        at = spelled.find("（", 3) if "（" in spelled[3:] else len(spelled) // 2
+        out[label] = f"{spelled[:at]}\n{spelled[at:]}"
+    return out
+
+
 def _value_style(style: str, rng: random.Random) -> ValueStyle:
     if style in ("lines", "cell_paragraphs"):
         return style_for(rng, empty_ok=False)
@@ -156,7 +171,10 @@ def render_body_html(spec: ReportSpec, style: str = "table", *, seed_key: str | 
     header = header_spelling(rng.choice(("none", "none", "newline", "spaces")), rng)
     misprint = MISPRINTS if rng.random() < 0.2 else {}
     sec2 = fill(sec2_table(spec.template, misprint), texts)
-    sec3 = fill(sec3_table(spec.template, {**label_spelling(rng), **header}), texts)
+    labels = {**label_spelling(rng), **header}
+    if style not in ("lines", "cell_paragraphs"):
+        labels = _line_breaks(labels, rng)
+    sec3 = fill(sec3_table(spec.template, labels), texts)
     sec4 = fill(sec4_table(header), texts)
     cell_style = "word" if style == "word" else ("cellp" if style == "cellp" else "table")
 
