@@ -24,7 +24,7 @@ _ACTIVE_TOTAL = (
     re.compile(r"主动公开[^。；]{0,20}?(?:信息|文件)[^\d。；]{0,6}?(\d[\d,]*)\s*条"),
     re.compile(r"(?:发布|公开)(?:各类)?(?:政务|政府)?信息(?:共)?\s*(\d[\d,]*)\s*条"),
 )
-_ITEM = re.compile(r"^(?P<category>.+?)\s*(?P<count>\d[\d,]*)\s*条$")
+_ITEM_COUNT = re.compile(r"(\d[\d,]*)条")
 _ITEM_SEPARATORS = re.compile(r"[，,；;：:]")
 
 
@@ -126,13 +126,14 @@ def find_active(sec1: str) -> tuple[int | None, list[ActiveItem]]:
             sentence = following if end < 0 else following[:end]
     if "其中" not in sentence:
         return total, []
-    sentence = sentence[sentence.index("其中") + 2 :]
+    sentence = re.sub(r"\s+", "", sentence[sentence.index("其中") + 2 :])
     items: list[ActiveItem] = []
-    for piece in _ITEM_SEPARATORS.split(sentence):
-        piece = re.sub(r"\s+", "", piece).lstrip("、")
-        item = _ITEM.match(piece)
-        if item and item.group("category"):
-            items.append(ActiveItem(item.group("category"), int(item.group("count").replace(",", ""))))
+    start = 0
+    for count in _ITEM_COUNT.finditer(sentence):
+        category = sentence[start : count.start()].lstrip("，,；;：:、")
+        start = count.end()
+        if category and not _ITEM_SEPARATORS.search(category):
+            items.append(ActiveItem(category, int(count.group(1).replace(",", ""))))
     return total, items
 
 

@@ -38,7 +38,10 @@ SEC3_SIGNATURES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("not_processed_excessive", ("大量反复",), ()),
     ("not_processed_confirmation", ("重新出具",), ()),
     ("other_overdue_correction", ("逾期不补正",), ()),
+    ("other_overdue_correction", ("无正当理由逾期",), ()),
     ("other_overdue_fee", ("缴纳费用",), ()),
+    ("other_overdue_fee", ("逾期未按收费",), ()),
+    ("not_processed_confirmation", ("确认或重",), ()),
     ("granted", ("予以公开",), ("不予", "部分")),
 )
 

@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from extract.document import Cell
-from extract.labels import sec2_key, sec3_key
+from extract.labels import clean_label, sec2_key, sec3_key
 from extract.record import CellSource, Number
 from extract.template import SEC3_COLUMNS, SEC4_CELLS, sec2_rows, sec3_rows
 from extract.values import parse_value, split_trailing_values
@@ -36,7 +36,7 @@ class TableReading:
     warnings: list[str] = field(default_factory=list)
 
     def put(self, cell_id: str, value: Value) -> None:
-        if cell_id in self.raw:
+        if cell_id in self.raw and not (self.raw[cell_id] == "" and value.raw):
             if self.cells.get(cell_id) != value.number:
                 self.warnings.append(
                     f"{cell_id} printed twice ({self.raw[cell_id]!r} and {value.raw!r}); kept the first"
@@ -67,7 +67,12 @@ class _Pending:
 
 
 def split_row(cells: list[Cell]) -> tuple[list[str], list[Value]]:
-    """A row's label texts (up to the last non-value cell) and the value cells after it."""
+    """A row's label texts (up to the last non-value cell) and the value cells after it.
+
+    A cell merged across columns appears in each column it covers; it is one printed value, so
+    repeats of the same cell (the same object, or the same table/row/column origin) count once.
+    """
+    cells = _without_repeats(cells)
     last_label = -1
     parsed: list[tuple[bool, Number | None]] = []
     for index, cell in enumerate(cells):
@@ -97,18 +102,37 @@ class TableInterpreter:
         self.pending: _Pending | None = None
         self.labels: deque[str] = deque(maxlen=3)
         self.sec4_values: list[Value] = []
+        self.deferred: tuple[str, list[Value]] | None = None
 
     def feed(self, cells: list[Cell], section: str | None) -> None:
         labels, values = split_row(cells)
         if not labels and not any(v.raw for v in values):
             return  # an empty row
+        deferred = self.deferred
+        self._feed(labels, values, section)
+        if self.deferred is deferred:
+            self.deferred = None  # a row with values and no known label waits one row for its label's end
+
+    def _feed(self, labels: list[str], values: list[Value], section: str | None) -> None:
         if section == "sec4":
             if not labels:
                 self._sec4(values)
             return
-        if labels and not any(v.raw for v in values):
+        if labels and not any(v.raw for v in values) and (_is_header(labels) or self._match(labels[-1]) is None):
             values = []  # a header row, or a label whose cells are all blank padding
         if labels:
+            key = None
+            if not values and self.deferred is not None:
+                # The second line of a wrapped label whose first line carried the values.
+                deferred_labels, deferred_values = self.deferred
+                key = self._match(deferred_labels + "".join(labels))
+                if key is not None:
+                    self.deferred = None
+                    self._close()
+                    self.labels.clear()
+                    self.pending = _Pending(key[0], key[1], self._width(*key), [])
+                    self._take(deferred_values)
+                    return
             key = self._match(labels[-1]) or self._match("".join(labels))
             if key is None and self.labels:
                 key = self._match("".join(self.labels) + "".join(labels))
@@ -118,6 +142,7 @@ class TableInterpreter:
                 self.labels.append("".join(labels))
                 if values:
                     self._close()
+                    self.deferred = ("".join(labels), values)
                 return
             self._close()
             self.labels.clear()
@@ -161,7 +186,7 @@ class TableInterpreter:
         assert pending is not None
         room = pending.expected - len(pending.values)
         if not pending.values:
-            values = _trim_padding(values, pending.expected)
+            values = _trim_padding(values, pending.expected, leading_first=pending.section == "sec3")
         if not pending.values and len(values) > pending.expected:
             # Trailing blanks are padding of the printed grid; anything else beyond the template is noise.
             extra = [v for v in values[pending.expected :] if v.raw]
@@ -187,20 +212,45 @@ class TableInterpreter:
             row.pop()
         while len(row) > len(SEC4_CELLS) and row and not row[0].raw:
             row = row[1:]
-        if not self.sec4_values:
-            while row and not row[0].raw and len(row) > 1:
-                row = row[1:]
         self.sec4_values.extend(row)
 
 
-def _trim_padding(values: list[Value], expected: int) -> list[Value]:
-    """Drop the blank cells a printed grid adds around a row (rowspan gaps, trailing tabs) beyond the template."""
+HEADER_WORDS = frozenset(
+    {"自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "申请人情况", "法人或其他组织", "信息内容",
+     "本年制发件数", "本年处理决定数量", "本年新制作数量", "上一年项目数量", "结果维持", "尚未审结"}
+)
+
+
+def _is_header(labels: list[str]) -> bool:
+    """A row of column headings (``商业企业 … 其他 总计``), whose last word may look like a row label."""
+    return len(labels) > 1 and any(clean_label(label) in HEADER_WORDS for label in labels)
+
+
+def _trim_padding(values: list[Value], expected: int, *, leading_first: bool) -> list[Value]:
+    """Drop the blank cells a printed grid adds around a row beyond the template's columns.
+
+    Section 三's labels span two columns, leaving a blank gap before the values in text layouts;
+    section 二's last column spans two (本年增/减 in the 2019 template), leaving one after them.
+    """
     values = list(values)
+    ends = (0, -1) if leading_first else (-1, 0)
     while len(values) > expected:
-        if not values[-1].raw:
-            values.pop()
-        elif not values[0].raw:
-            values.pop(0)
-        else:
+        end = next((e for e in ends if not values[e].raw), None)
+        if end is None:
             break
+        values.pop(end)
     return values
+
+
+def _without_repeats(cells: list[Cell]) -> list[Cell]:
+    out: list[Cell] = []
+    for cell in cells:
+        if out:
+            last = out[-1]
+            if cell is last or (
+                cell.table is not None and cell.col is not None and cell.page == last.page
+                and (cell.table, cell.row, cell.col) == (last.table, last.row, last.col)
+            ):
+                continue
+        out.append(cell)
+    return out

@@ -16,6 +16,7 @@ NULL_MARKERS = frozenset({"", "/", "／", "\\", "-", "－", "—", "——", "�
 UNITS = ("万元", "件", "条", "个", "项", "次", "元", "份", "宗")
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _SPACES = re.compile(r"[\s\u00a0\u3000\u2002-\u200b]+")
+_SEPARATE_NUMBERS = re.compile(r"\d[件条]?[\s\u00a0\u3000]+[+-]?\d")
 _MINUS = str.maketrans({"−": "-", "﹣": "-", "＋": "+"})
 
 
@@ -33,6 +34,8 @@ def parse_value(text: str) -> tuple[bool, Number | None]:
     compact = normalize(text)
     if compact in NULL_MARKERS:
         return True, None
+    if _SEPARATE_NUMBERS.search(unicodedata.normalize("NFKC", text)):
+        return False, None  # several numbers in one cell (a flattened row), not one number
     for unit in UNITS:
         if compact.endswith(unit) and len(compact) > len(unit):
             compact = compact[: -len(unit)]
@@ -64,6 +67,6 @@ def split_trailing_values(text: str) -> tuple[str, list[str]]:
     label = " ".join(tokens)
     if not label and len(values) == 1:
         return "", values
-    if label and normalize(label)[-1:] in {"第", "共", "为", "计"}:
+    if label and normalize(label)[-1:] in {"第", "共", "为"}:
         return text, []
     return label, values

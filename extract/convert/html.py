@@ -133,10 +133,10 @@ class _Builder:
                     c += 1
                 rowspan = _span(td.get("rowspan"))
                 colspan = _span(td.get("colspan"))
-                text = cell_text(td)
+                cell = Cell(cell_text(td), table=index, row=r, col=c)
                 for dr in range(rowspan):
                     for dc in range(colspan):
-                        grid[(r + dr, c + dc)] = Cell(text, table=index, row=r, col=c)
+                        grid[(r + dr, c + dc)] = cell  # one object: the interpreter counts a merged value once
                 c += colspan
                 width = max(width, c)
         out: list[list[Cell]] = []

@@ -85,10 +85,11 @@ def _sniff_zip(data: bytes) -> str:
 
 def _sniff_markup_or_text(data: bytes) -> str:
     head = data[:8192]
-    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
-        if head.startswith(bom):
-            head = head[len(bom):]
-            break
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 with a BOM: CJK text has control-range bytes everywhere, so judge the decoded text.
+        head = head[: len(head) // 2 * 2].decode("utf-16", errors="ignore").encode("utf-8")
+    elif head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
     if head[:200].count(b"\x00") > 20:  # UTF-16 text: look at it as ASCII-compatible for the markers
         head = head.replace(b"\x00", b"")
     lowered = head.lstrip(b" \t\r\n").lower()

@@ -49,7 +49,10 @@ def text_to_document(text: str) -> Document:
             continue
         close_row()
         if "\t" in line.rstrip("\t ") or (line.endswith("\t") and line.strip()):
-            table_rows.append([Cell(cell.strip()) for cell in line.split("\t")])
+            cells = line.split("\t")
+            if len(cells) > 1 and not cells[-1].strip():
+                cells.pop()  # the tab editors leave at the end of a copied table row
+            table_rows.append([Cell(cell.strip()) for cell in cells])
             continue
         stripped = line.strip()
         if stripped.startswith("|") and stripped.count("|") >= 2:
