@@ -22,12 +22,16 @@ LAYOUTS = {**{f"text:{k}": v for k, v in TEXT_LAYOUTS.items()}, **{f"html:{k}": 
 _META_CHARSET = re.compile(r"""<meta[^>]*charset\\s*=\\s*["']?[\\w-]+["']?[^>]*>\\s*""", re.IGNORECASE)
 
 
-def encode(text: str, encoding: str, *, declare: bool = True) -> bytes:
-    """The bytes of a rendering in ``encoding`` (utf-8, gbk, gb18030, utf-16).
+def encode(text: str, encoding: str, *, declare: bool = True, crlf: bool = False) -> bytes:
+    """The bytes of a rendering in ``encoding`` (utf-8, utf-8-sig, gbk, gb18030, utf-16).
 
     An HTML page's charset declaration is rewritten to match, as a real server's page would have it;
     ``declare=False`` removes it, as old GBK sites do, so the reader has to detect the encoding.
+    ``crlf`` ends lines as files saved on Windows do (Notepad's UTF-8 also starts with a BOM:
+    ``utf-8-sig``; its "Unicode" is UTF-16 with a BOM).
     """
+    if crlf:
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
     if "<html" in text[:500].lower():
         label = {"gbk": "gbk", "gb18030": "gb18030", "gb2312": "gb2312"}.get(encoding.lower(), encoding)
         replacement = f'<meta http-equiv="Content-Type" content="text/html; charset={label}">\\n' if declare else ""

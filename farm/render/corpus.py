@@ -13,9 +13,16 @@ from functools import lru_cache
 from farm.records import ReportSpec, corpus_specs
 from farm.render import HTML_LAYOUTS, TEXT_LAYOUTS, encode, expected
 
-# (encoding, declare the charset in the page): text files carry no declaration.
-TEXT_ENCODINGS: tuple[tuple[str, bool], ...] = (("utf-8", False), ("gb18030", False), ("utf-16", False))
-HTML_ENCODINGS: tuple[tuple[str, bool], ...] = (("utf-8", True), ("gbk", True), ("gbk", False))
+# (encoding, declare the charset in the page, CRLF line ends): text files carry no declaration; files
+# saved on Windows end lines with CRLF, and Notepad's UTF-8 starts with a BOM.
+Encoding = tuple[str, bool, bool]
+TEXT_ENCODINGS: tuple[Encoding, ...] = (
+    ("utf-8", False, False),
+    ("utf-8-sig", False, True),
+    ("gb18030", False, True),
+    ("utf-16", False, True),
+)
+HTML_ENCODINGS: tuple[Encoding, ...] = (("utf-8", True, False), ("gbk", True, False), ("gbk", False, True))
 
 
 @dataclass(frozen=True)
@@ -27,14 +34,16 @@ class Case:
     layout: str
     encoding: str
     declared: bool
+    crlf: bool
     spec: ReportSpec
     expected: ReportSpec
     data: bytes
     filename: str
 
 
-def _encoding_label(encoding: str, declared: bool, kind: str) -> str:
-    return encoding if kind == "text" or declared else f"{encoding}-undeclared"
+def _encoding_label(encoding: str, declared: bool, crlf: bool, kind: str) -> str:
+    label = encoding if kind == "text" or declared else f"{encoding}-undeclared"
+    return f"{label}-crlf" if crlf else label
 
 
 @lru_cache(maxsize=1)
@@ -50,11 +59,11 @@ def corpus_cases() -> tuple[Case, ...]:
     ):
         for layout, render in layouts.items():
             for template in ("2021", "2019"):
-                for encoding, declared in encodings:
+                for encoding, declared, crlf in encodings:
                     pool = by_template[template]
                     spec = pool[used[template] % len(pool)]
                     used[template] += 1
-                    label = _encoding_label(encoding, declared, kind)
+                    label = _encoding_label(encoding, declared, crlf, kind)
                     cases.append(
                         Case(
                             id=f"{kind}-{layout}-{template}-{label}-s{spec.seed}",
@@ -62,9 +71,10 @@ def corpus_cases() -> tuple[Case, ...]:
                             layout=layout,
                             encoding=encoding,
                             declared=declared,
+                            crlf=crlf,
                             spec=spec,
                             expected=expected(spec, layout),
-                            data=encode(render(spec), encoding, declare=declared),
+                            data=encode(render(spec), encoding, declare=declared, crlf=crlf),
                             filename=f"report-{spec.seed}.{suffix}",
                         )
                     )

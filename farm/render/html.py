@@ -50,7 +50,20 @@ def _cell_html(text: str, style: str, rng: random.Random, *, value: bool) -> str
         inner = f"&nbsp;{inner}&nbsp;"
     if style == "cellp":
         return f'<p style="text-align:center;"><span style="font-family:宋体;">{inner}</span></p>'
+    if rng.random() < 0.2:
+        return f'<font face="宋体" size="2">{inner}</font>'  # old editors' markup
     return inner
+
+
+def _span_attrs(cell: TCell, *, word: bool) -> str:
+    """rowspan/colspan as editors write them; Word leaves numbers unquoted and single-quotes styles."""
+    if word:
+        attrs = f" width={56 * cell.colspan}"
+        attrs += f" rowspan={cell.rowspan}" if cell.rowspan > 1 else ""
+        attrs += f" colspan={cell.colspan}" if cell.colspan > 1 else ""
+        return attrs + " valign=center style='border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt'"
+    attrs = f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else ""
+    return attrs + (f' colspan="{cell.colspan}"' if cell.colspan > 1 else "")
 
 
 def table_html(table: TTable, style: str, rng: random.Random) -> str:
@@ -75,13 +88,7 @@ def table_html(table: TTable, style: str, rng: random.Random) -> str:
         tr = f'<tr style="mso-yfti-irow:{r};height:20.0pt">' if style == "word" else "<tr>"
         cells = []
         for cell in row:
-            attrs = ""
-            if cell.rowspan > 1:
-                attrs += f' rowspan="{cell.rowspan}"'
-            if cell.colspan > 1:
-                attrs += f' colspan="{cell.colspan}"'
-            if style == "word":
-                attrs += ' valign="center" style="border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt"'
+            attrs = _span_attrs(cell, word=style == "word")
             tag = "th" if cell.header and th else "td"
             cells.append(f"<{tag}{attrs}>{_cell_html(cell.text, style, rng, value=bool(cell.cell))}</{tag}>")
         out.append(tr + "".join(cells) + "</tr>")
@@ -226,6 +233,10 @@ def page(spec: ReportSpec, body: str, container: str, rng: random.Random) -> str
     title = f"{spec.organ}{spec.year}年政府信息公开工作年度报告"
     pub = spec.published_on or f"{spec.year + 1}-01-20"
     county = "枞阳县人民政府" if rng.random() < 0.5 else "鲁山县人民政府"
+    layout_start, layout_end = "", ""
+    if rng.random() < 0.35:  # older sites lay the page out with a table around the article
+        layout_start = '<table width="100%" border="0" cellspacing="0" cellpadding="0"><tr><td class="bt_content" valign="top">\n'
+        layout_end = '\n</td><td width="240" valign="top"><div class="xggj">相关链接</div></td></tr></table>'
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -250,9 +261,9 @@ def page(spec: ReportSpec, body: str, container: str, rng: random.Random) -> str
 <div class="article">
 <h1 class="title">{escape(title)}</h1>
 <div class="time">发布时间：{pub} 来源：{escape(spec.organ)} 浏览次数：<span id="hits">{rng.randint(10, 999)}</span></div>
-{start}
+{layout_start}{start}
 {body}
-{end}
+{end}{layout_end}
 <div class="fx">【<a href="javascript:window.print()">打印本页</a>】【<a href="javascript:window.close()">关闭窗口</a>】</div>
 </div>
 <div class="footer"><p>主办单位：{county}办公室 备案号：皖ICP备{rng.randint(10**7, 10**8)}号</p>

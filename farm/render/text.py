@@ -52,9 +52,18 @@ def _tables(
 
 
 def tsv_lines(
-    table: TTable, *, pad_colspan: bool, trailing_pad: bool, wrap: dict[int, str] | None = None
+    table: TTable,
+    *,
+    pad_colspan: bool,
+    trailing_pad: bool,
+    wrap: dict[int, str] | None = None,
+    raw_breaks: bool = False,
 ) -> list[Line]:
-    """Tab-separated rows; ``wrap`` maps a row to how its long label wraps ("after" or "inside")."""
+    """Tab-separated rows; ``wrap`` maps a row to how its long label wraps ("after" or "inside").
+
+    ``raw_breaks`` prints a line break inside a header cell as it is (``商业\n企业``), as converters that
+    copy cell text verbatim do; otherwise it becomes a space.
+    """
     wrap = wrap or {}
     indexes = range(len(table.rows))
     all_fields = [row_fields(table, r, pad_colspan=pad_colspan) for r in indexes]
@@ -63,7 +72,8 @@ def tsv_lines(
     for r, fields in zip(indexes, all_fields):
         if trailing_pad:
             fields = fields + [""] * (width - len(fields))
-        fields = [f.replace("\n", " ") for f in fields]
+        if not (raw_breaks and r < table.header_rows):
+            fields = [f.replace("\n", " ") for f in fields]
         tag = (table.section, r)
         how = wrap.get(r)
         label_i = label_index(table, r, pad_colspan=pad_colspan)
@@ -217,13 +227,14 @@ def _tsv_markdown(spec: ReportSpec) -> list[Line]:
     rng = doc.rng_for(spec, "tsv_markdown")
     prose = doc.prose_style(rng, markdown=True)
     pad = rng.random() < 0.5
+    header_mode = rng.choice(("spaces", "chars", "newline"))
     return document_lines(
         spec,
         rng,
-        table_lines=lambda t: tsv_lines(t, pad_colspan=pad, trailing_pad=pad),
+        table_lines=lambda t: tsv_lines(t, pad_colspan=pad, trailing_pad=pad, raw_breaks=True),
         prose=prose,
         value_style=style_for(rng, empty_ok=not pad),
-        header_mode=rng.choice(("spaces", "chars")),
+        header_mode=header_mode,
         misprint=rng.random() < 0.3,
     )
 

@@ -48,7 +48,8 @@ def test_corpus_is_large_and_covers_everything() -> None:
     combos = Counter((c.layout, c.spec.template) for c in CASES)
     assert {layout for layout, _ in combos} == set(TEXT_LAYOUTS) | set(HTML_LAYOUTS)
     assert all(count >= 3 for count in combos.values())
-    assert {c.encoding for c in CASES} >= {"utf-8", "gb18030", "gbk", "utf-16"}
+    assert {c.encoding for c in CASES} >= {"utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"}
+    assert any(c.crlf for c in CASES if c.kind == "text") and any(c.crlf for c in CASES if c.kind == "html")
     assert any(c.kind == "html" and not c.declared and c.encoding == "gbk" for c in CASES)
     assert sum(1 for c in CASES if any(v is None for v in c.spec.cells.values())) >= 10
     assert sum(1 for c in CASES if c.spec.errors) >= 10
