@@ -1,12 +1,14 @@
 """Hostile habits that sit in front of a family (PORTALS.md §0 "Anti-bot", "Transport quirks").
 
-``gate`` runs before the family answers: a WAF block page, the 瑞数-style 412 check, transient 503/429
-with Retry-After. The 412 check is passed only by running its JavaScript (it computes a cookie and
-reloads), which is what a real browser does by itself; the farm never makes it solvable by reading text.
+``Gate.check`` runs before the family answers: a WAF block page, the 瑞数-style 412 check, the 加速乐
+521 ``go({...})`` challenge, transient 503/429 with Retry-After. The checks are passed by running their
+JavaScript (it computes a cookie and reloads), which is what a real browser does by itself.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import threading
 import zlib
@@ -16,6 +18,8 @@ from farm.http import Request, Response
 from farm.model import Portal
 
 RUISHU_COOKIE = "FSSBBIl1UgzbN7N80T"
+JSL_COOKIE = "__jsl_clearance_s"
+JSL_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 RUISHU_JS_PATH = "/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js"
 ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|wps|xlsx?)$|/downfile\.jsp$", re.I)
 TRANSIENT_LIMIT = 2
@@ -74,6 +78,10 @@ class Gate:
             answer = self._ruishu(portal, request)
             if answer:
                 return answer
+        if "jsl_challenge" in habits:
+            answer = self._jsl(portal, request)
+            if answer:
+                return answer
         if "transient_5xx" in habits and re.search(r"/index_1\.html$", request.path):
             if self._hit(portal, request.path) <= TRANSIENT_LIMIT:
                 return Response(503, b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
@@ -98,3 +106,41 @@ class Gate:
                   f"<script type=\"text/javascript\" charset=\"utf-8\" src=\"{RUISHU_JS_PATH}\" r=\"m\"></script>"
                   "</head><body></body></html>")
         return Response(412, markup.encode(), headers=[("Set-Cookie", f"{RUISHU_COOKIE}S=5f{cd[:16]}; path=/")])
+
+    def _jsl(self, portal: Portal, request: Request) -> Response | None:
+        """加速乐: 521 with a ``go({...})`` page whose script finds the two characters that make the
+        clearance string hash to ``ct``, sets it as a cookie and reloads (PORTALS.md §0)."""
+        if request.path == "/robots.txt" or ATTACHMENT_RE.search(request.path):
+            return None
+        if request.cookies.get(JSL_COOKIE) == jsl_clearance(portal):
+            return None
+        clearance = jsl_clearance(portal)
+        head, tail = clearance[:JSL_HIDDEN_AT], clearance[JSL_HIDDEN_AT + 2:]
+        challenge = {"bts": [head, tail], "chars": JSL_CHARS, "ct": hashlib.sha256(clearance.encode()).hexdigest(),
+                     "ha": "sha256", "is": True, "tn": JSL_COOKIE, "vt": "3600", "wt": "1500"}
+        markup = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><script>"
+                  + JSL_SCRIPT + f"go({json.dumps(challenge)});</script></body></html>")
+        uid = hashlib.md5(f"jsluid/{portal.site_id}".encode()).hexdigest()
+        return Response(521, markup.encode(), headers=[("Set-Cookie", f"__jsluid_s={uid}; path=/")])
+
+
+JSL_HIDDEN_AT = 16
+
+
+def jsl_clearance(portal: Portal) -> str:
+    """The clearance value a browser ends up with on this portal (two of its characters are hidden)."""
+    digest = hashlib.md5(f"jsl/{portal.site_id}".encode()).hexdigest()
+    rng = int(digest[:8], 16)
+    return f"1700000000.{digest[8:10]}|0|" + JSL_CHARS[rng % 52] + JSL_CHARS[(rng // 52) % 52] + digest[10:30]
+
+
+JSL_SCRIPT = """async function go(c){
+  var enc=new TextEncoder();
+  async function hex(t){ var b=await crypto.subtle.digest("SHA-256", enc.encode(t));
+    return Array.from(new Uint8Array(b)).map(function(x){return x.toString(16).padStart(2,"0");}).join(""); }
+  for(var i=0;i<c.chars.length;i++){ for(var j=0;j<c.chars.length;j++){
+    var v=c.bts[0]+c.chars[i]+c.chars[j]+c.bts[1];
+    if(await hex(v)===c.ct){ document.cookie=c.tn+"="+v+";Max-Age="+c.vt+";path=/"; location.href=location.pathname+location.search; return; }
+  } }
+}
+"""

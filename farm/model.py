@@ -117,7 +117,7 @@ class Portal:
             return "blocked"
         if "robots_deny_all" in self.habits:
             return "robots_denied"
-        if "ruishu_412" in self.habits or self.family == "js_only":
+        if {"ruishu_412", "jsl_challenge"} & self.habits or self.family == "js_only":
             return "browser"
         return "ok"
 

@@ -17,6 +17,7 @@ HABITS: dict[str, str] = {
     "robots_partial": "robots.txt disallows one leaf column (its reports are not to be crawled)",
     "robots_deny_all": "robots.txt says Disallow: / (the whole portal is off limits)",
     "ruishu_412": "HTML pages answer 412 with a $_ts script until a browser has run it (sets a cookie, reloads)",
+    "jsl_challenge": "HTML pages answer 521 with a 加速乐 go({...}) script until a browser ran it (files are not challenged)",
     "block_page": "every request answers 403 with a 知道创宇云防御 block page",
     "transient_5xx": "some listing pages answer 503 + Retry-After for their first two requests",
     "retry_after_429": "the first list-API call answers 429 + Retry-After",
@@ -76,7 +77,7 @@ FULL = SMALL + (
     _p("hanweb-city", "hanweb", 15, "government department street community", registry_family="auto"),
     _p("gkmlpt-panyu", "gkmlpt", 7, "government department township street", "gkmlpt_one_page"),
     _p("vsb-county", "vsb", 4, "department township street", registry_family="auto"),
-    _p("openness-xuan", "anhui_openness", 6, "department township community"),
+    _p("openness-xuan", "anhui_openness", 6, "department township community", "jsl_challenge"),
     _p("jsonly-2", "js_only", 13, "department street"),
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 from farmwalk import walk_trs, walk_vsb
@@ -51,3 +52,26 @@ def test_vsb_portal_pages_backwards_and_is_auto(full_farm):
     attachment = next(f for a in portal.articles.values() for f in a.attachments if f.fmt == "docx")
     reply = fetch(full_farm.url("vsb-county", attachment.path))
     assert reply.status == 200 and "filename*=UTF-8''" in reply.headers["content-disposition"]
+
+
+def test_jsl_challenge_without_a_browser(full_farm):
+    portal = full_farm.world.portals["openness-xuan"]
+    assert full_farm.world.portal_status("openness-xuan") == "browser"
+    reply = fetch(full_farm.url("openness-xuan", portal.start_path))
+    assert reply.status == 521 and "go({" in reply.text() and "__jsluid_s" in reply.headers["set-cookie"]
+    assert fetch(full_farm.url("openness-xuan", "/robots.txt")).status in (200, 404)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("chromium"), reason="no chromium")
+def test_jsl_challenge_passes_in_a_browser(full_farm):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    portal = full_farm.world.portals["openness-xuan"]
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        page = browser.new_page()
+        first = page.goto(full_farm.url("openness-xuan", portal.start_path))
+        assert first.status == 521
+        page.wait_for_selector(".left_tree", timeout=15000)
+        assert portal.columns["root"].title in page.content()
+        browser.close()
