@@ -94,6 +94,16 @@ def _render_body(article: Article) -> str:
 
 def attachment_bytes(article: Article, attachment: Attachment) -> bytes:
     """The file's bytes, rendered on first request (PDF/DOC go through LibreOffice and are cached)."""
+    data = _attachment_bytes(article, attachment)
+    sizes[(attachment.att_id, article.version)] = len(data)
+    return data
+
+
+# Sizes of the files rendered so far, for list APIs that report a size (gkmlpt) without rendering.
+sizes: dict[tuple[int, int], int] = {}
+
+
+def _attachment_bytes(article: Article, attachment: Attachment) -> bytes:
     if article.is_report:
         spec = spec_for(article)
         module, name, _, extra = RENDERERS[attachment.fmt]

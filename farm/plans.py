@@ -25,6 +25,7 @@ HABITS: dict[str, str] = {
     "slow": "one detail page in three answers after a delay (World.slow_seconds; habits.is_slow)",
     "shtml": "TRS pages end in .shtml (index.shtml, index_N.shtml, tYYYYMMDD_ID.shtml)",
     "gkmlpt_one_page": "the gkmlpt list API answers everything on page 1 and 404 from page 2",
+    "hanweb_page_only": "dataproxy.jsp ignores startrecord/endrecord and honours only page + perpage",
     "gbk_filename_only": "one downfile attachment sends only a raw-GBK Content-Disposition filename",
     "download_redirect": "one downfile attachment answers 302 to /attach/0/<hex>.pdf",
 }
@@ -74,7 +75,8 @@ SMALL = (
 FULL = SMALL + (
     _p("trs-city", "trs", 12, "government department township street", "page_stub", registry_family="auto"),
     _p("trs-county", "trs", 14, "department township", "shtml"),
-    _p("hanweb-city", "hanweb", 15, "government department street community", registry_family="auto"),
+    _p("hanweb-city", "hanweb", 15, "government department street community", "hanweb_page_only",
+       registry_family="auto"),
     _p("gkmlpt-panyu", "gkmlpt", 7, "government department township street", "gkmlpt_one_page"),
     _p("vsb-county", "vsb", 4, "department township street", registry_family="auto"),
     _p("openness-xuan", "anhui_openness", 6, "department township community", "jsl_challenge"),

@@ -75,7 +75,6 @@ class World:
         self.lock = threading.RLock()
         self.generation = 0
         self._ids: set[int] = set()
-        self._rng = random.Random(seed)
         self.portals: dict[str, Portal] = {}
         for plan in self.config["plans"]:
             self.portals[plan.site_id] = self._build_portal(plan)

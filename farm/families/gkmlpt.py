@@ -117,7 +117,7 @@ class Gkmlpt(Family):
             "post_url": article.path, "created_at": f"{article.published:%Y-%m-%d} 09:30:00",
             "create_time": stamp, "date": stamp, "document_number": "",
             "identifier": pages.index_number(portal, article), "publisher": article.organ,
-            "attachment": [{"name": a.filename, "type": a.fmt, "mime": content.MIME[a.fmt], "size": 0,
+            "attachment": [{"name": a.filename, "type": a.fmt, "mime": content.MIME[a.fmt], "size": content.sizes.get((a.att_id, article.version), 0),
                             "url": f"http://{host}{a.path}"} for a in article.attachments],
         }
 

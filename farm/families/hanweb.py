@@ -125,7 +125,7 @@ class Hanweb(Family):
                                  b"<recordset></recordset></datastore>", "text/xml;charset=UTF-8")
         items = portal.listed(column)
         perpage = max(1, min(int(params.get("perpage") or portal.page_size), MAX_PERPAGE))
-        if "startrecord" in params:
+        if "startrecord" in params and "hanweb_page_only" not in portal.habits:
             start = max(1, int(params["startrecord"]))
             end = min(int(params.get("endrecord") or start + perpage - 1), start + MAX_PERPAGE - 1)
         else:

@@ -75,3 +75,15 @@ def test_jsl_challenge_passes_in_a_browser(full_farm):
         page.wait_for_selector(".left_tree", timeout=15000)
         assert portal.columns["root"].title in page.content()
         browser.close()
+
+
+def test_hanweb_page_only(full_farm):
+    portal = full_farm.world.portals["hanweb-city"]
+    column = max(portal.leaf_columns(), key=lambda c: len(portal.listed(c)))
+    paths = [a.path for a in portal.listed(column)]
+    url = full_farm.url("hanweb-city", "/module/web/jpage/dataproxy.jsp")
+    form = f"columnid={column.col_id}".encode()
+    ignored = fetch(f"{url}?startrecord=3&endrecord=4&perpage=2", data=form).text()
+    assert re.findall(r'href="(/art/[^"]+)"', ignored) == paths[:2]
+    honoured = fetch(f"{url}?page=2&perpage=2", data=form).text()
+    assert re.findall(r'href="(/art/[^"]+)"', honoured) == paths[2:4]
