@@ -491,9 +491,8 @@ def _continue_table(pending: _PendingTable, grid: TableGrid, page: int, ocr: boo
         cont.rows[:] = _split_columns(cont.rows, grid.xs, union, tol)
         grid = _regrid(grid, union)
         pending.grid = _regrid(pending.grid, union)
-    first_rows = [[c.text for c in row] for row in table.rows]
-    k = min(len(first_rows), len(cont.rows) - 1)
-    while k > 0 and [[c.text for c in row] for row in cont.rows[:k]] != first_rows[:k]:
+    k = min(len(table.rows), len(cont.rows) - 1)
+    while k > 0 and not all(_same_row(a, b, ocr) for a, b in zip(table.rows[:k], cont.rows[:k])):
         k -= 1
     rows = cont.rows[k:]
     if rows:
@@ -547,6 +546,19 @@ def _regrid(grid: TableGrid, union: list[float]) -> TableGrid:
     ]
     region = [[row[old] for old in mapping] for row in grid.region]
     return TableGrid(xs=union, ys=grid.ys, region=region, texts=grid.texts, confs=grid.confs)
+
+
+def _same_row(a: list[Cell], b: list[Cell], fuzzy: bool) -> bool:
+    """Rows print the same text; OCR readings of one header on two pages differ a little."""
+    ta = [re.sub(r"\s+", "", c.text) for c in a]
+    tb = [re.sub(r"\s+", "", c.text) for c in b]
+    if ta == tb:
+        return True
+    if not fuzzy or len(ta) != len(tb):
+        return False
+    import difflib
+
+    return difflib.SequenceMatcher(None, "|".join(ta), "|".join(tb), autojunk=False).ratio() >= 0.75
 
 
 def _first_value_col(row: list[Cell]) -> int:

@@ -29,9 +29,12 @@ PT_PER_PX = 72.0 / OCR_DPI
 OCR_SETTINGS = LayoutSettings(snap=3.0, min_cell=6.0, min_edge=20.0)  # in points, after scaling
 _PX_SETTINGS = OCR_SETTINGS.scaled(1 / PT_PER_PX)
 _INK = 150  # grey level below which a pixel is ink
+_RULING_INK = 150
 # A ruling is a dark run of at least this many 8-pixel units: 9.5 mm across (longer than any stroke
 # or dash in a text line), 5.4 mm down (shorter than one table row, longer than any character).
 _LINE_RUN = {True: 14, False: 8}
+_NUMBER = re.compile(r"[0-9][0-9.,]*")
+_BARS = str.maketrans("", "", "|[]")  # ruling remnants: never content in a report
 _DIGIT_LIKE = re.compile(r"^[0-9OoIl|〇.,]+$")
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "〇": "0", "I": "1", "l": "1", "|": "1"})
 
@@ -137,7 +140,8 @@ def _read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
     A cell with ink that yields no word gets an empty glyph of confidence 0, so it is flagged.
     """
     crops: list[tuple[tuple[int, int, int, int], Image.Image]] = []
-    for grid in grids:
+    columns: list[tuple[int, int]] = []  # (table, first grid column) of each crop
+    for g_index, grid in enumerate(grids):
         seen: set[int] = set()
         for r in range(len(grid.ys) - 1):
             for c in range(len(grid.xs) - 1):
@@ -166,6 +170,7 @@ def _read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
                 padded.paste(tight, (_PAD, _PAD))
                 origin = (box[0] + x0 - _PAD, box[1] + y0 - _PAD)
                 crops.append(((origin[0], origin[1], origin[0] + padded.width, origin[1] + padded.height), padded))
+                columns.append((g_index, min(cols)))
     if not crops:
         return []
     images = [crop.resize((crop.width * _UPSCALE, crop.height * _UPSCALE), Image.Resampling.LANCZOS) if _UPSCALE != 1 else crop for _, crop in crops]
@@ -177,8 +182,22 @@ def _read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
             readings[k] = reading
     short = [k for k in single if crops[k][1].width <= _SHORT_WIDTH]
     digits = run_tesseract_many([images[k] for k in short], limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
-    for k, reading in zip(short, digits):
+    digit_of = dict(zip(short, digits))
+    for k, reading in digit_of.items():
         readings[k] = _better(readings[k], reading)
+    # In a column of numbers, a Chinese reading of a lone cell (7 read as 了) is never right: the
+    # digit reading wins there whatever the confidences say.
+    numeric = [k for k, r in enumerate(readings) if r and all(_NUMBER.fullmatch(g.text) for g in r)]
+    per_column: dict[tuple[int, int], list[int]] = {}
+    for k, key in enumerate(columns):
+        per_column.setdefault(key, []).append(k)
+    numeric_set = set(numeric)
+    for members in per_column.values():
+        if sum(1 for k in members if k in numeric_set) * 2 < len(members):
+            continue
+        for k in members:
+            if k not in numeric_set and digit_of.get(k):
+                readings[k] = digit_of[k]
     out: list[Glyph] = []
     for (box, _), reading in zip(crops, readings):
         if not reading:
@@ -258,7 +277,8 @@ def estimate_skew(image: Image.Image, limit: float = 2.0) -> float:
 
 def find_rulings(image: Image.Image) -> list[Edge]:
     """Horizontal and vertical ruling segments (pixels) from long runs of ink, found with C-speed regexes."""
-    mask = image.point(lambda v: 255 if v < _INK else 0)
+    # Thin rulings come out of a scanner grey, not black: a lighter threshold than for text.
+    mask = image.point(lambda v: 255 if v < _RULING_INK else 0)
     edges: list[Edge] = []
     unit = 8
     for horizontal in (True, False):
@@ -308,7 +328,7 @@ def _tesseract_tsv(
         parts = line.split("\t")
         if len(parts) < 12 or parts[0] != "5":
             continue
-        text = parts[11].strip()
+        text = parts[11].strip().translate(_BARS)
         if not text:
             continue
         left, top, width, height = (int(v) for v in parts[6:10])
