@@ -21,7 +21,6 @@ from rich.table import Table
 from crawler.pipelines import job_key
 from crawler.registry import default_registry_path, load_registry
 from crawler.spiders.portal import job_args
-from nianbao.cli import pass_context
 from nianbao.paths import DataDir
 from nianbao.store import StoreWriter
 
@@ -69,8 +68,8 @@ def user_registry(data: DataDir) -> Path:
 @click.option("--no-browser", is_flag=True, help="Never start Chromium; JavaScript-only portals are recorded as failed.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting for this crawl (repeatable), e.g. -s DOWNLOAD_DELAY=5.")
-@pass_context
-def crawl(ctx, start_url: str | None, registry: Path | None, sites: tuple[str, ...], no_browser: bool,
+@click.pass_obj
+def crawl(obj, start_url: str | None, registry: Path | None, sites: tuple[str, ...], no_browser: bool,
           settings: tuple[str, ...]) -> None:
     """Crawl disclosure portals for annual reports into DATA/store.
 
@@ -84,7 +83,7 @@ def crawl(ctx, start_url: str | None, registry: Path | None, sites: tuple[str, .
         nianbao crawl --registry portals.csv --site trs-https
         nianbao crawl --start-url https://www.mva.gov.cn/gongkai/zfxxgkpt/zfxxgknb/
     """
-    data: DataDir = ctx.data
+    data: DataDir = obj.data  # nianbao.cli.Context, given by the root group
     data.ensure()
     if start_url and (registry or sites):
         raise click.UsageError("--start-url crawls one address; it does not combine with --registry or --site")

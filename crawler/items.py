@@ -44,6 +44,7 @@ class FetchRecord(Provenance):
     elapsed_ms: float | None = None
     headers: dict[str, str] = field(default_factory=dict)
     request_headers: dict[str, str] = field(default_factory=dict)
+    request_body: bytes = b""  # a list API's POST form, kept for the WARC request record
     body: bytes | None = None
     # True when the body came from the store (a 304 or an unvalidated known document), not the wire.
     replayed: bool = False

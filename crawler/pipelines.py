@@ -52,7 +52,8 @@ class WarcLog:
         request = self.writer.create_warc_record(
             url,
             "request",
-            payload=BytesIO(b""),
+            payload=BytesIO(item.request_body),
+            length=len(item.request_body),
             http_headers=StatusAndHeaders(
                 f"{item.method} {path} HTTP/1.1", list(item.request_headers.items()), is_http_request=True
             ),

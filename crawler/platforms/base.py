@@ -49,7 +49,6 @@ class PageRequest:
     body: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
     browser: bool = False
-    family: str | None = None  # when the next page belongs to another adapter than the one that saw it
 
 
 @dataclass

@@ -170,7 +170,7 @@ class PortalSpider(scrapy.Spider):
             for link in report.attachments:
                 yield self._attachment_request(link, parent)
         for page in listing.next:
-            provenance = {"portal_id": info["portal_id"], "family": page.family or family, "listing_url": response.url}
+            provenance = {"portal_id": info["portal_id"], "family": family, "listing_url": response.url}
             yield self._request(
                 page.url,
                 kind=page.kind,
@@ -278,6 +278,7 @@ class PortalSpider(scrapy.Spider):
             elapsed_ms=_latency_ms(response.meta),
             headers=headers_to_dict(response.headers),
             request_headers=headers_to_dict(response.request.headers) if response.request is not None else {},
+            request_body=response.request.body if response.request is not None else b"",
             body=response.body,
             replayed=replayed,
             filename=filename,

@@ -8,7 +8,9 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from farm.server import FarmServer
-from tests.crawler.conftest import Crawl, documents, query
+from crawler.addon import user_agent
+from crawler.settings import NIANBAO_CONTACT
+from tests.crawler.conftest import Crawl, documents, nianbao_crawl, query
 
 # Whole crawls: kept on one xdist worker so the session farm and its crawls are made once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("crawler-farm")]
@@ -50,6 +52,19 @@ def test_blocks_robots_and_failures_are_recorded(first_crawl: Crawl) -> None:
     # The block page is kept as evidence.
     (sha,) = query(first_crawl.data, "select sha256 from fetches where portal_id = 'blocked' and run_id = 1")[0]
     assert sha
+
+
+def test_user_agent_names_nianbao(first_crawl: Crawl) -> None:
+    agents = {entry.user_agent for entry in first_crawl.requests}
+    assert agents == {user_agent(NIANBAO_CONTACT)}
+
+
+def test_no_browser_records_javascript_portals_as_failed(farm: FarmServer, registry: Path, tmp_path: Path) -> None:
+    nianbao_crawl(tmp_path, "--registry", str(registry), "--site", "jsonly", "--site", "ruishu", "--no-browser")
+    rows = dict(query(tmp_path, "select portal_id, outcome || ': ' || reason from fetches"))
+    assert rows["jsonly"] == "failed: the js_only family builds its list in JavaScript; browser disabled"
+    assert rows["ruishu"].startswith("blocked: HTTP 412") and rows["ruishu"].endswith("browser disabled")
+    assert query(tmp_path, "select count(*) from documents") == [(0,)]
 
 
 def test_summary_table_per_portal(first_crawl: Crawl, farm: FarmServer) -> None:
