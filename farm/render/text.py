@@ -8,6 +8,7 @@ Each layout prints the same tables (``farm.render.tables``) the way one real sou
 - ``tsv_wrapped``: long row labels wrapped onto the next line, with or without their numbers;
 - ``tsv_truncated``: pages lost from inside section 二 to inside section 三 (seed 000);
 - ``cell_lines``: one cell per line behind a tab, blank lines between rows, ``商业\\n企业`` (seed 001);
+- ``cell_lines_tail_lost``: the same with its last pages lost (late rows of 三, 四, 五, 六, signature);
 - ``plain_lines``: one cell per line, nothing else;
 - ``pipe`` / ``pipe_sep``: markdown pipe tables without and with ``|---|`` rows;
 - ``spaced``: columns separated by runs of spaces as ``pdftotext -layout`` prints them.
@@ -187,7 +188,7 @@ def document_lines(
     lines += [Line(doc.heading(5, prose)), *blank]
     for text in spec.texts.get("sec6", "").split("\n"):
         lines += [Line(text), *blank]
-    lines += [Line(text) for text in doc.signature(spec, rng)]
+    lines += [Line(text, (), ("signature", 0)) for text in doc.signature(spec, rng)]
     return lines
 
 
@@ -246,10 +247,15 @@ def _tsv_split(spec: ReportSpec) -> list[Line]:
     def sec3(table: TTable) -> list[Line]:
         at = rng.randint(4, len(table.rows) - 2)
         first, second = split_table(table, at, repeat_labels=rng.random() < 0.5)
+        # Word's "repeat header rows" prints the header again on the next page.
+        header = tsv_lines(table, pad_colspan=True, trailing_pad=True)[: table.header_rows]
+        repeated = [Line(x.text) for x in header] if rng.random() < 0.4 else []
+        rest = tsv_lines(second, pad_colspan=True, trailing_pad=True)
         return [
             *tsv_lines(first, pad_colspan=False, trailing_pad=False),
             Line(""),
-            *[Line(x.text, x.cells, (x.tag[0], x.tag[1] + at) if x.tag else None) for x in tsv_lines(second, pad_colspan=True, trailing_pad=True)],
+            *repeated,
+            *[Line(x.text, x.cells, (x.tag[0], x.tag[1] + at) if x.tag else None) for x in rest],
         ]
 
     return document_lines(
@@ -283,8 +289,8 @@ def _tsv_wrapped(spec: ReportSpec) -> list[Line]:
     )
 
 
-def _cell_lines(spec: ReportSpec) -> list[Line]:
-    rng = doc.rng_for(spec, "cell_lines")
+def _cell_lines(spec: ReportSpec, name: str = "cell_lines") -> list[Line]:
+    rng = doc.rng_for(spec, name)
     prose = doc.prose_style(rng, markdown=False)
     return document_lines(
         spec,
@@ -356,12 +362,33 @@ def _truncated_lines(spec: ReportSpec) -> list[Line]:
     return lines[:start] + [Line("")] + lines[end:]
 
 
+def _tail_lost_lines(spec: ReportSpec) -> list[Line]:
+    """One cell per line, the last pages lost: from a late row of section 三 to the signature."""
+    lines = _cell_lines(spec, "cell_lines_tail_lost")
+    sec3 = sec3_table(spec.template)
+    first_unavailable = next(r for r, cells in enumerate(sec3.row_cell_ids) if cells and ".unavailable_" in cells[0])
+    m = doc.rng_for(spec, "tail").randint(first_unavailable, len(sec3.rows) - 1)
+    return lines[: min(i for i, line in enumerate(lines) if line.tag == ("sec3", m))]
+
+
+# Layouts that lose pages, as line lists: what they lose is what they do not print.
+LOSSY: dict[str, Callable[[ReportSpec], list[Line]]] = {
+    "tsv_truncated": _truncated_lines,
+    "cell_lines_tail_lost": _tail_lost_lines,
+}
+
+
 def lost_cells(spec: ReportSpec, layout: str) -> set[str]:
     """Cells a layout does not print at all (lost pages): a faithful parser reads them as null."""
-    if layout != "tsv_truncated":
+    if layout not in LOSSY:
         return set()
-    printed = {cell for line in _truncated_lines(spec) for cell in line.cells}
+    printed = {cell for line in LOSSY[layout](spec) for cell in line.cells}
     return set(spec.cells) - printed
+
+
+def lost_signature(spec: ReportSpec, layout: str) -> bool:
+    """Whether the signature (and so the date under it) is on a lost page."""
+    return layout in LOSSY and not any(line.tag == ("signature", 0) for line in LOSSY[layout](spec))
 
 
 TEXT_LAYOUTS: dict[str, Callable[[ReportSpec], str]] = {
@@ -370,6 +397,7 @@ TEXT_LAYOUTS: dict[str, Callable[[ReportSpec], str]] = {
     "tsv_split": lambda spec: join(_tsv_split(spec)),
     "tsv_wrapped": lambda spec: join(_tsv_wrapped(spec)),
     "tsv_truncated": lambda spec: join(_truncated_lines(spec)),
+    "cell_lines_tail_lost": lambda spec: join(_tail_lost_lines(spec)),
     "cell_lines": lambda spec: join(_cell_lines(spec)),
     "plain_lines": lambda spec: join(_plain_lines(spec)),
     "pipe": lambda spec: join(_pipe(spec, separator=False)),
