@@ -57,11 +57,6 @@ def document(head: str, title: str, body: str) -> str:
             f"<body>\n{body}\n</body>\n</html>\n")
 
 
-def modified_of(portal: Portal, articles: list[Article]) -> datetime:
-    """A listing changes when any of its items does, so its Last-Modified is their latest."""
-    return max((a.modified for a in articles), default=BASE_TIME)
-
-
 def column_modified(portal: Portal, column: Column) -> datetime:
     """Latest change under a column, removed items included (a removal changes the listing too)."""
     keys = [column.key]

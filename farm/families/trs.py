@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime
 from html import escape
 
 from farm import content, http, pages
@@ -125,7 +126,7 @@ class Trs(Family):
         markup = pages.document(pages.column_meta(portal, column) + PAGER_JS, column.title, body)
         return http.page(portal, markup, modified)
 
-    def _past_end(self, portal: Portal, column: Column, index: int, modified) -> Response | None:
+    def _past_end(self, portal: Portal, column: Column, index: int, modified: datetime) -> Response | None:
         if "meta_refresh" in portal.habits:
             markup = ('<html><head><meta http-equiv="refresh" content="0;url=./"></head>'
                       '<body>页面跳转中...</body></html>')
