@@ -307,6 +307,13 @@ _FILLER = (
 )
 
 
+def _side_channel(rng: random.Random | None, total: int | None) -> str:
+    """Items published elsewhere (WeChat, Weibo), which are not the actively disclosed total (seed 002)."""
+    if rng is None or total is None or rng.random() > 0.3:
+        return ""
+    return f"通过“{rng.choice(('政务', '发布', '之声'))}”微信公众号发布信息{rng.randint(5, 300)}条。"
+
+
 def _filler(rng: random.Random | None, n: int) -> str:
     """A few sentences of the boilerplate every report carries, so rendered reports are real-sized."""
     if rng is None:
@@ -328,7 +335,7 @@ def sec1_text(
     fill = lambda: _filler(rng, 3)  # noqa: E731 - fresh sentences for each sub-section
     paragraphs = [
         "（一）主动公开情况",
-        active_sentence(organ, year, total, items, variant) + where,
+        active_sentence(organ, year, total, items, variant) + where + _side_channel(rng, total),
         *([fill()] if rng else []),
         "（二）依申请公开情况",
         f"{year}年度，严格按照《中华人民共和国政府信息公开条例》要求办理依申请公开事项，规范答复流程。" + fill(),

@@ -39,6 +39,7 @@ class ProseStyle:
     spaced_numbers: bool = False  # 鹤山社区 2024 年…
     page_break_in_sentence: bool = False  # the active sentence broken by a lost line (seed 003)
     titled: bool = True  # False: no title line; the preamble names the organ and year (seed 001)
+    period: bool = False  # the preamble states the reporting period, two dates that are not the signature's
 
 
 def prose_style(rng: random.Random, *, markdown: bool | None = None) -> ProseStyle:
@@ -48,6 +49,7 @@ def prose_style(rng: random.Random, *, markdown: bool | None = None) -> ProseSty
         spaced_numbers=rng.random() < 0.4,
         page_break_in_sentence=rng.random() < 0.25,
         titled=rng.random() < 0.85,
+        period=rng.random() < 0.4,
     )
 
 
@@ -68,6 +70,9 @@ def preamble(spec: ReportSpec, style: ProseStyle | None = None) -> str:
     )
     if style is not None and not style.titled:
         text += f"现结合工作实际，编制{spec.organ}{spec.year}年度政府信息公开工作年度报告。"
+    if style is not None and style.period:
+        y = spec.year
+        text += f"本报告中所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。"
     return text
 
 
