@@ -11,7 +11,8 @@ Body styles (``render_body_html(spec, style=...)``):
 
 Full pages (``HTML_LAYOUTS``) put a body inside the containers of ../shared/PORTALS.md
 (``div.TRS_Editor``, ``#zoom``, ``#UCAP-CONTENT``, ``div.news_cont_d_wrap``, ``#ivs_content``,
-``div.content``) with the page chrome around it: meta tags, navigation, the 索引号 table, a footer.
+``div.content``) with the page chrome around it: meta tags, navigation, the 索引号 table, a footer, and on
+older sites a layout table around the article.
 """
 
 from __future__ import annotations
@@ -228,7 +229,8 @@ CONTAINERS: dict[str, tuple[str, str]] = {
 
 
 def page(spec: ReportSpec, body: str, container: str, rng: random.Random) -> str:
-    """A detail page: meta tags, navigation, 索引号 table, the body in its container, footer."""
+    """A detail page: meta tags, navigation, 索引号 table, the body in its container (sometimes inside a
+    layout table), footer. The chrome repeats the organ and a date on purpose: real pages do."""
     start, end = CONTAINERS[container]
     title = f"{spec.organ}{spec.year}年政府信息公开工作年度报告"
     pub = spec.published_on or f"{spec.year + 1}-01-20"
