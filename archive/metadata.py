@@ -599,6 +599,8 @@ def plugins() -> dict[str, Any]:
             ]
         },
         "datasette-dashboards": dashboards(),
+        # archive/site/plugins/nianbao_site.py: where /downloads finds the snapshots (set by `nianbao serve`).
+        "nianbao-site": {"data_dir": {"$env": "NIANBAO_DATA"}},
     }
 
 

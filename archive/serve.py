@@ -12,6 +12,7 @@ the same way (in process through ``make_datasette``, or as a subprocess for the 
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -97,7 +98,6 @@ def make_datasette(data: DataDir, *, db_file: Path | None = None, metadata: dict
     """
     from datasette.app import Datasette
 
-    os.environ["NIANBAO_DATA"] = str(data.root)
     if db_file is None:
         db_file = served_file(data)
         folder = latest_folder(data.snapshots)
@@ -105,9 +105,11 @@ def make_datasette(data: DataDir, *, db_file: Path | None = None, metadata: dict
     else:
         inspect_file = db_file.parent / "inspect.json"
     inspect = json.loads(inspect_file.read_text()) if inspect_file and inspect_file.exists() else None
+    metadata = copy.deepcopy(metadata or yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8")))
+    metadata["plugins"]["nianbao-site"] = {"data_dir": str(data.root)}  # what NIANBAO_DATA says for `serve`
     return Datasette(
         immutables=[str(db_file)],
-        metadata=metadata or yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8")),
+        metadata=metadata,
         template_dir=str(TEMPLATES),
         plugins_dir=str(PLUGINS),
         static_mounts=[("snapshots", str(data.snapshots))],

@@ -116,6 +116,11 @@ def test_site_in_a_browser(browser_page, world, tmp_path):
     assert "复议" in page.locator("table.rows-and-columns").inner_text()
     page.screenshot(path=ARTIFACTS / "search.png", full_page=True)
 
+    page.goto("/downloads")
+    sha = (world.data.snapshots / "2025-06-02" / "SHA256SUMS").read_text().split()[0]
+    assert sha in page.inner_text("body")
+    page.screenshot(path=ARTIFACTS / "downloads.png", full_page=True)
+
     page.goto("/nianbao")
     with page.expect_download() as download:
         page.click("a[href$='/nianbao.db']")
