@@ -20,8 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 from farm.accesslog import AccessEntry, AccessLog, now
 from farm.families import FAMILIES
 from farm.habits import Gate, is_slow
-from farm.http import Request, Response, not_found
+from farm.http import Request, Response, data, not_found
 from farm.model import Portal
+from farm.pages import BASE_TIME
 from farm.tls import self_signed_context
 from farm.world import World
 
@@ -176,6 +177,10 @@ class FarmServer:
         self._servers.clear()
         self.log.close()
 
+    def reset_habits(self) -> None:
+        """Re-arm the habits that count requests (503 twice, 429 once), e.g. before a second crawl."""
+        self.gate.reset()
+
     def registry_rows(self) -> list[dict[str, str]]:
         return self.world.registry_rows(self.base_urls)
 
@@ -189,7 +194,7 @@ class FarmServer:
             if request.path == "/robots.txt" and "block_page" not in portal.habits:
                 if portal.robots_txt is None:
                     return not_found()
-                return Response(200, portal.robots_txt.encode(), "text/plain")
+                return data(portal.robots_txt.encode(), "text/plain", BASE_TIME)
             response = self.gate.check(portal, request) or FAMILIES[portal.family].handle(portal, request)
         if response is None:
             return not_found()

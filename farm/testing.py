@@ -30,7 +30,10 @@ _lock = threading.Lock()
 
 @contextmanager
 def running_farm(seed: int = 0, size: str = "small", *, slow_seconds: float | None = None) -> Iterator[FarmServer]:
-    """The shared running farm for this seed and size (started on first use, stopped at exit)."""
+    """The shared running farm for this seed and size (started on first use, stopped at exit).
+
+    ``slow_seconds`` counts only for the call that starts the farm. Habits that count requests (503
+    twice, 429 once) are shared too: ``server.reset_habits()`` re-arms them."""
     key = (seed, size)
     with _lock:
         server = _farms.get(key)

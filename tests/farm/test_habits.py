@@ -95,6 +95,8 @@ def test_transient_503_with_retry_after(fresh_farm):
     statuses = [fetch(url) for _ in range(3)]
     assert [r.status for r in statuses] == [503, 503, 200]
     assert statuses[0].headers["retry-after"] == "1"
+    farm.reset_habits()
+    assert fetch(url).status == 503
 
 
 def test_429_on_first_list_api_call(fresh_farm):
