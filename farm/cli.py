@@ -30,8 +30,8 @@ def farm() -> None:
               help="Write the portals as registry CSV rows (the crawler's portal list) to this file.")
 @click.option("--slow-seconds", type=float, default=None,
               help="Delay of the slow portals' slow pages (default: 0.3 small, 1.0 full; 0 for benchmarks).")
-@click.option("--prewarm", is_flag=True, help="Render every PDF/DOC/WPS attachment with LibreOffice before "
-              "serving (cached on disk), so crawls and benchmarks do not wait for it.")
+@click.option("--prewarm", is_flag=True, help="Render every page body, and every PDF/DOC/WPS attachment with "
+              "LibreOffice (cached on disk), before serving, so crawls and benchmarks do not wait for them.")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None,
               help="Access log (JSONL). Default: a fresh temporary file.")
 def serve(host: str, port_base: int | None, seed: int, size: str, registry_out: str | None,

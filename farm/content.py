@@ -120,10 +120,12 @@ def _attachment_bytes(article: Article, attachment: Attachment) -> bytes:
 
 
 def prewarm(articles: list[Article]) -> int:
-    """Render every PDF/DOC/WPS attachment of these reports in a few LibreOffice batches, so that a later
-    crawl (or benchmark) measures the farm, not LibreOffice. Returns the number of files rendered."""
+    """Render every page body and every PDF/DOC/WPS attachment of these articles (the files in a few
+    LibreOffice batches), so that a later crawl or benchmark measures the farm, not the renderers.
+    Returns the number of files rendered."""
     batches: dict[str, list[Any]] = defaultdict(list)
     for article in articles:
+        body_html(article)
         spec = spec_for(article) if article.is_report and not article.removed else None
         for attachment in article.attachments if spec is not None else ():
             if RENDERERS[attachment.fmt][2]:
