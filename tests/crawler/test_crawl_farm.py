@@ -128,3 +128,17 @@ def test_scrapy_crawl_and_list(farm: FarmServer, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     (got,) = documents(tmp_path).values()  # family detected from the page, one portal id for the URL
     assert got == farm.world.expected_paths("hanweb")["hanweb"]
+
+
+def test_retry_after_is_honoured(first_crawl: Crawl) -> None:
+    from datetime import datetime
+
+    refused = [e for e in first_crawl.requests if e.status == 503]
+    if not refused:
+        pytest.skip("this farm already spent its transient 503s on an earlier crawl")
+    for entry in refused:
+        later = [e for e in first_crawl.requests if e.path == entry.path and e.time > entry.time]
+        assert later, f"{entry.path} was not retried"
+        waited = datetime.fromisoformat(later[0].time) - datetime.fromisoformat(entry.time)
+        assert waited.total_seconds() >= 0.9  # the farm says Retry-After: 1
+    assert any(e.status == 200 for e in first_crawl.requests if e.path == refused[0].path)
