@@ -154,12 +154,43 @@ class _Walker:
         for r, row in enumerate(grid):
             while len(row) < width:  # gridAfter or short rows: pad so every row has the grid's width
                 row.append(Cell("", page=page, table=index, row=r, col=len(row)))
+        slivers = _sliver_columns(tbl, width)
+        if slivers:
+            grid = [[cell for c, cell in enumerate(row) if c not in slivers] for row in grid]
+            for row in grid:
+                for c, cell in enumerate(row):
+                    cell.col = c
         self.blocks.append(Table(rows=grid, page=page, index=index))
         for element in nested:
             if _local(element.tag) == "tbl":
                 self._table(element)
             else:
                 self.walk(element)
+
+
+def _sliver_columns(tbl, width: int) -> set[int]:
+    """Grid columns a few twips wide, made when cell edges of different rows almost line up.
+
+    Word and LibreOffice add such a column whenever two rows' borders differ by a hair; printed, it is
+    no column at all (the PDF route collapses it the same way), so it is dropped from the grid.
+    """
+    cols = tbl.findall(f"{W}tblGrid/{W}gridCol")
+    if len(cols) != width or width < 2:
+        return set()
+    widths = [_int_attr(col, "w") for col in cols]
+    known = sorted(w for w in widths if w > 0)
+    if not known:
+        return set()
+    median = known[len(known) // 2]
+    limit = max(120, 0.15 * median)  # 120 twips = 2 mm
+    return {c for c, w in enumerate(widths) if 0 < w < limit}
+
+
+def _int_attr(element, name: str) -> int:
+    try:
+        return int(float(element.get(f"{W}{name}", "0")))
+    except ValueError:
+        return 0
 
 
 def _row_cells(tr) -> list:
