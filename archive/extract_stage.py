@@ -116,11 +116,11 @@ def extract_document(
     except Exception as exc:  # a parser bug on one document must not stop the others; it is recorded
         error = f"{type(exc).__name__}: {exc}"
     with db.atomic():
-        _replace_rows(db, doc, record, error, parser.version, portals.get(doc["portal_id"] or ""))
+        replace_document_rows(db, doc, record, error, parser.version, portals.get(doc["portal_id"] or ""))
     return error
 
 
-def _replace_rows(
+def replace_document_rows(
     db: sqlite_utils.Database,
     doc: dict,
     record: Record | None,
@@ -128,6 +128,7 @@ def _replace_rows(
     version: str,
     portal: dict | None,
 ) -> None:
+    """One document's rows, replaced: the caller holds the transaction (``extract_document`` opens one each)."""
     doc_id = doc["id"]
     db.execute("DELETE FROM cells WHERE document_id = ?", [doc_id])
     db.execute("DELETE FROM checks WHERE document_id = ? AND cross_year = 0", [doc_id])

@@ -24,7 +24,7 @@ import yaml
 
 from archive import coverage, reports
 from archive.db import open_archive
-from archive.extract_stage import _replace_rows
+from archive.extract_stage import replace_document_rows
 from archive.items import rebuild_items
 from archive.metadata import METADATA_PATH, build_metadata
 from archive.serve import make_datasette
@@ -109,7 +109,7 @@ def build(data: DataDir, n_reports: int) -> dict[str, float]:
             record, _ = bases[rng.randrange(len(bases))]
             organ = organs[(doc["id"] - 1) // len(YEARS)]
             record.organ, record.year = organ["name"], int(doc["url"].rsplit("/", 2)[1])
-            _replace_rows(db, doc, record, None, "bench", portal_rows[doc["portal_id"]])
+            replace_document_rows(db, doc, record, None, "bench", portal_rows[doc["portal_id"]])
     timings["load documents (cells, checks, texts, FTS)"] = time.perf_counter() - start
 
     for name, step in (("reports, cross-year checks, wide tables", reports.rebuild), ("coverage", coverage.rebuild)):
