@@ -142,9 +142,8 @@ class PortalSpider(scrapy.Spider):
         if guarded:
             yield from guarded
             return
-        family = info.get("family")
-        if not family or family == "auto":
-            family = detect_family(response)
+        declared = info.get("family") or "auto"
+        family = detect_family(response) if declared == "auto" else declared
         platform = platform_for(family)
         in_browser = bool(response.meta.get("playwright"))
         if platform.needs_browser and not in_browser:
@@ -170,7 +169,9 @@ class PortalSpider(scrapy.Spider):
             for link in report.attachments:
                 yield self._attachment_request(link, parent)
         for page in listing.next:
-            provenance = {"portal_id": info["portal_id"], "family": family, "listing_url": response.url}
+            # Under "auto" every listing page is recognised on its own: a tree's navigation pages
+            # often carry none of the markers its list pages do.
+            provenance = {"portal_id": info["portal_id"], "family": declared, "listing_url": response.url}
             yield self._request(
                 page.url,
                 kind=page.kind,

@@ -142,3 +142,13 @@ def test_retry_after_is_honoured(first_crawl: Crawl) -> None:
         waited = datetime.fromisoformat(later[0].time) - datetime.fromisoformat(entry.time)
         assert waited.total_seconds() >= 0.9  # the farm says Retry-After: 1
     assert any(e.status == 200 for e in first_crawl.requests if e.path == refused[0].path)
+
+
+def test_start_url_detects_the_family_page_by_page(farm: FarmServer, tmp_path: Path) -> None:
+    """A TRS tree whose navigation pages carry no TRS marker: each listing page is recognised on its own."""
+    start = next(r["start_url"] for r in farm.registry_rows() if r["site_id"] == "trs-gbk")
+    nianbao_crawl(tmp_path, "--start-url", start, "--no-browser")
+    (got,) = documents(tmp_path).values()
+    assert got == farm.world.expected_paths("trs-gbk")["trs-gbk"]
+    families = {f for (f,) in query(tmp_path, "select distinct family from fetches where kind = 'listing'")}
+    assert {"generic", "trs"} <= families  # redirect shells stay "auto": they belong to no family
