@@ -48,7 +48,8 @@ def parse_bytes(data: bytes, filename: str | None = None) -> Record:
 
 def parse_document(doc: Document) -> Record:
     rows = list(_rows_with_sections(doc))
-    compact = normalize(doc.text)
+    text = doc.text
+    compact = normalize(text)
     template = detect_template(compact)
     interpreter = TableInterpreter(template)
     for cells, section in rows:
@@ -89,7 +90,7 @@ def parse_document(doc: Document) -> Record:
         published_on=published_on,
         active_total=active_total,
         active_items=active_items,
-        urls=find_urls(doc.text),
+        urls=find_urls(text),
         cells=record_cells,
         raw={k: v for k, v in reading.raw.items() if k in record_cells},
         checks=checks.record_checks(record_cells, template, active_total, active_items),
@@ -97,7 +98,7 @@ def parse_document(doc: Document) -> Record:
         texts=texts,
         sources={k: v for k, v in reading.sources.items() if k in record_cells},
         source_format=doc.source_format,
-        text=doc.text,
+        text=text,
     )
 
 

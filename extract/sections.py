@@ -8,6 +8,7 @@ such as ``四、结转下年度继续办理`` or ``三、本年度办理结果``
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extract.values import normalize
 
@@ -16,8 +17,11 @@ MAX_HEADING_LENGTH = 32
 _MARKDOWN = re.compile(r"^#+")
 
 
+@lru_cache(maxsize=8192)
 def heading_section(text: str) -> str | None:
     """The section a line opens, or None when it is not a section heading."""
+    if len(text) > 4 * MAX_HEADING_LENGTH:
+        return None
     compact = _MARKDOWN.sub("", normalize(text))
     if not compact or len(compact) > MAX_HEADING_LENGTH or re.search(r"\d{2,}", compact):
         return None

@@ -118,7 +118,9 @@ class TableInterpreter:
             if not labels:
                 self._sec4(values)
             return
-        if labels and not any(v.raw for v in values) and (_is_header(labels) or self._match(labels[-1]) is None):
+        if labels and not any(v.raw for v in values) and (
+            _is_header(labels) or clean_label(labels[-1]) in COLUMN_WORDS or self._match(labels[-1]) is None
+        ):
             values = []  # a header row, or a label whose cells are all blank padding
         if labels:
             key = None
@@ -219,6 +221,10 @@ HEADER_WORDS = frozenset(
     {"自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "申请人情况", "法人或其他组织", "信息内容",
      "本年制发件数", "本年处理决定数量", "本年新制作数量", "上一年项目数量", "结果维持", "尚未审结"}
 )
+
+
+# Row labels that are also column headings: a blank row under them is taken for the heading.
+COLUMN_WORDS = frozenset({"其他", "其它", "总计", "合计"})
 
 
 def _is_header(labels: list[str]) -> bool:

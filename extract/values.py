@@ -21,8 +21,19 @@ _MINUS = str.maketrans({"−": "-", "﹣": "-", "＋": "+"})
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width digits and punctuation to ASCII) and no whitespace at all."""
+    """NFKC (full-width digits and punctuation to ASCII) and no whitespace at all.
+
+    Cells and labels repeat across rows and reports, so short strings are cached; whole documents
+    are not, which keeps memory flat over a large batch.
+    """
+    return _normalize_short(text) if len(text) <= 256 else _normalize(text)
+
+
+def _normalize(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text)).translate(_MINUS)
+
+
+_normalize_short = lru_cache(maxsize=16384)(_normalize)
 
 
 @lru_cache(maxsize=8192)
