@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from farm import content
 from farm.server import FarmServer
 from farm.world import World
 
@@ -44,10 +43,9 @@ def serve(host: str, port_base: int | None, seed: int, size: str, registry_out: 
         nianbao crawl --registry portals.csv
     """
     world = World(seed, size, slow_seconds=slow_seconds)
-    if prewarm:
-        articles = [a for portal in world.portals.values() for a in portal.articles.values()]
-        click.echo(f"prewarm: rendered {content.prewarm(articles)} attachments")
     server = FarmServer(world, host=host, port_base=port_base, log_path=log_path)
+    if prewarm:
+        click.echo(f"prewarm: rendered {server.prewarm()} attachments")
     base_urls = server.start()
     rows = world.registry_rows(base_urls)
     for row in rows:

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from farm import filecache
 from farm.model import Article, Attachment
 
 # farm.records levels for the unit types of the tree.
@@ -109,10 +110,15 @@ def _attachment_bytes(article: Article, attachment: Attachment) -> bytes:
         module, name, _, extra = RENDERERS[attachment.fmt]
         renderer = _optional(module, name)
         if renderer and spec is not None:
-            if attachment.fmt == "docx":
-                return renderer(spec)
-            with _office:
-                return renderer(spec, *extra)
+            data = filecache.get(spec, attachment.fmt)
+            if data is None:
+                if attachment.fmt == "docx":
+                    data = renderer(spec)
+                else:
+                    with _office:
+                        data = renderer(spec, *extra)
+                filecache.put(spec, attachment.fmt, data)
+            return data
         text = _fallback_text(spec) if spec is not None else article.title
     else:
         text = f"{article.title}\n\n{_other_text(article)}"
@@ -128,16 +134,23 @@ def prewarm(articles: list[Article]) -> int:
         body_html(article)
         spec = spec_for(article) if article.is_report and not article.removed else None
         for attachment in article.attachments if spec is not None else ():
+            if filecache.get(spec, attachment.fmt) is not None:
+                continue
             if RENDERERS[attachment.fmt][2]:
                 batches[attachment.fmt].append(spec)
+            else:
+                attachment_bytes(article, attachment)
     done = 0
     for fmt, specs in batches.items():
         module, _, batch, extra = RENDERERS[fmt]
         renderer = _optional(module, batch)
         if renderer:
-            with _office:
-                for start in range(0, len(specs), 50):
-                    renderer(specs[start:start + 50], *extra)
+            for start in range(0, len(specs), 50):
+                chunk = specs[start:start + 50]
+                with _office:
+                    files = renderer(chunk, *extra)
+                for spec, data in zip(chunk, files):
+                    filecache.put(spec, fmt, data)
             done += len(specs)
     return done
 

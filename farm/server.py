@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from farm import content
 from farm.accesslog import AccessEntry, AccessLog, now
 from farm.families import FAMILIES
 from farm.habits import Gate, is_slow
@@ -176,6 +177,10 @@ class FarmServer:
             server.server_close()
         self._servers.clear()
         self.log.close()
+
+    def prewarm(self) -> int:
+        """Render every body and PDF/DOC/WPS file now (see ``content.prewarm``); returns the file count."""
+        return content.prewarm([a for p in self.world.portals.values() for a in p.articles.values()])
 
     def reset_habits(self) -> None:
         """Re-arm the habits that count requests (503 twice, 429 once), e.g. before a second crawl."""
