@@ -90,7 +90,14 @@ def _render_body(article: Article) -> str:
         return f"<p>{html.escape(article.title)}，详见附件。</p>"
     spec = spec_for(article)
     renderer = _optional("farm.render.html", "render_body_html")
-    return renderer(spec) if renderer else text_to_html(_fallback_text(spec))
+    if renderer is None:
+        return text_to_html(_fallback_text(spec))
+    # Kept on disk like the files, so that a restarted farm serves the same bytes (and ETags).
+    cached = filecache.get(spec, "body.html")
+    if cached is None:
+        cached = renderer(spec).encode("utf-8")
+        filecache.put(spec, "body.html", cached)
+    return cached.decode("utf-8")
 
 
 def attachment_bytes(article: Article, attachment: Attachment) -> bytes:
