@@ -46,6 +46,7 @@ class RunReport:
     resumed: list[int] = field(default_factory=list)
     candidates_added: int = 0
     notes: list[str] = field(default_factory=list)
+    tracebacks: list[str] = field(default_factory=list)  # of failed stages: kept in the runs row, not printed
 
     @property
     def exit_code(self) -> int:
@@ -81,6 +82,7 @@ class RunReport:
             "resumed": self.resumed,
             "stages": [asdict(stage) for stage in self.stages],
             "notes": self.notes,
+            "tracebacks": self.tracebacks,
         }
 
     def render(self, console: Console) -> None:

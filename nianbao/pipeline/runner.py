@@ -73,7 +73,7 @@ class _Stages:
             result.status, result.error = "missing", str(exc)
         except Exception as exc:  # noqa: BLE001 - a failed stage is reported, the run goes on
             result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
-            self.report.notes.append(f"{name} failed:\n" + traceback.format_exc(limit=6))
+            self.report.tracebacks.append(f"{name}:\n" + traceback.format_exc(limit=8))
         finally:
             result.seconds = round(time.monotonic() - started, 2)
             self.report.stages.append(result)
