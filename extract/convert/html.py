@@ -123,33 +123,36 @@ class _Builder:
                 self.parts.append(child.tail)
 
     def _table(self, table: lxml.etree._Element) -> Table:
+        """The table as a grid: a cell merged over rows or columns stands in every position it covers."""
         index = self.tables
         self.tables += 1
-        rows = [tr for tr in table.iter("tr") if _owning_table(tr) is table]
-        grid: dict[tuple[int, int], Cell] = {}
-        width = 0
-        for r, tr in enumerate(rows):
-            c = 0
-            for td in tr:
-                if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
-                    continue
-                while (r, c) in grid:
-                    c += 1
+        out: list[list[Cell]] = []
+        carried: dict[int, tuple[Cell, int]] = {}  # column -> (cell from a row above, rows it still covers)
+        for r, tr in enumerate(tr for tr in table.iter("tr") if _owning_table(tr) is table):
+            row: list[Cell] = []
+            for td in tr.iterchildren("td", "th", "TD", "TH"):
+                while len(row) in carried:
+                    row.append(self._carry(carried, len(row)))
                 rowspan = _span(td.get("rowspan"))
                 colspan = _span(td.get("colspan"))
-                cell = Cell(cell_text(td), table=index, row=r, col=c)
-                for dr in range(rowspan):
-                    for dc in range(colspan):
-                        grid[(r + dr, c + dc)] = cell  # one object: the interpreter counts a merged value once
-                c += colspan
-                width = max(width, c)
-        out: list[list[Cell]] = []
-        for r in range(len(rows)):
-            row = [grid.get((r, c), Cell("", table=index, row=r, col=c)) for c in range(width)]
-            while row and not row[-1].text and (r, len(row) - 1) not in grid:
-                row.pop()
+                cell = Cell(cell_text(td), table=index, row=r, col=len(row))
+                for _ in range(colspan):
+                    if rowspan > 1:
+                        carried[len(row)] = (cell, rowspan - 1)
+                    row.append(cell)  # one object: the interpreter counts a merged value once
+            while len(row) in carried:
+                row.append(self._carry(carried, len(row)))
             out.append(row)
         return Table(out, index=index)
+
+    @staticmethod
+    def _carry(carried: dict[int, tuple[Cell, int]], column: int) -> Cell:
+        cell, remaining = carried[column]
+        if remaining > 1:
+            carried[column] = (cell, remaining - 1)
+        else:
+            del carried[column]
+        return cell
 
 
 def _owning_table(tr: lxml.etree._Element) -> lxml.etree._Element | None:
