@@ -50,13 +50,13 @@ class PortalPlan:
     seeds: tuple[int, ...] = ()
     registry_family: str | None = None
     level: str = "county"
-    extra: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
 
 
 def _p(site_id: str, family: str, region: int, units: str, habits: str = "", seeds: tuple[int, ...] = (),
-       registry_family: str | None = None) -> PortalPlan:
+       registry_family: str | None = None, params: dict[str, str] | None = None) -> PortalPlan:
     return PortalPlan(site_id, family, region, tuple(units.split()), frozenset(habits.split()), seeds,
-                      registry_family)
+                      registry_family, params=params or {})
 
 
 SMALL = (
@@ -73,8 +73,9 @@ SMALL = (
 )
 
 FULL = SMALL + (
-    _p("trs-city", "trs", 12, "government department township street", "page_stub", registry_family="auto"),
-    _p("trs-county", "trs", 14, "department township", "shtml"),
+    _p("trs-city", "trs", 12, "government department township street", "page_stub", registry_family="auto",
+       params={"trs_list": "mva"}),
+    _p("trs-county", "trs", 14, "department township", "shtml", params={"trs_list": "mohrss"}),
     _p("hanweb-city", "hanweb", 15, "government department street community", "hanweb_page_only",
        registry_family="auto"),
     _p("gkmlpt-panyu", "gkmlpt", 7, "government department township street", "gkmlpt_one_page"),

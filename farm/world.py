@@ -97,7 +97,7 @@ class World:
             region=f"{province}{region}", level=plan.level, family=plan.family,
             registry_family=plan.registry_family or plan.family, habits=plan.habits,
             page_size=self.config["gkmlpt_page"] if plan.family == "gkmlpt" else self.config["page_size"],
-            domain=f"www.{plan.site_id.replace('-', '')}.gov.cn",
+            domain=f"www.{plan.site_id.replace('-', '')}.gov.cn", params=dict(plan.params),
         )
         portal.columns["root"] = Column("root", "政府信息公开工作年度报告", self._new_id(rng, 1000, 99999))
         organs = self._organs(rng, region, plan.units)

@@ -114,13 +114,10 @@ class Trs(Family):
         modified = pages.column_modified(portal, column)
         if index >= count:
             return self._past_end(portal, column, index, modified)
-        rows = []
-        for article in items[index * portal.page_size:(index + 1) * portal.page_size]:
-            rel = "./" + article.path.removeprefix(column.list_path)
-            rows.append(f'<li class="clearfix"><a href="{rel}" title="{escape(article.title)}" target="_blank">'
-                        f'{escape(short(article.title))}</a><span>{article.published:%Y-%m-%d}</span></li>')
+        chosen = items[index * portal.page_size:(index + 1) * portal.page_size]
+        rows = list_markup(portal, column, chosen)
         body = (f'<div class="position">当前位置：首页 &gt; 政府信息公开年报 &gt; {escape(column.title)}</div>'
-                f'<div class="list"><ul class="gov-com-list">{"".join(rows)}</ul></div>'
+                f'{rows}'
                 f'<div class="page"><script>var countPage = {count};'
                 f'createPageHTML({count}, {index}, "index", "{ext(portal)}");</script></div>')
         markup = pages.document(pages.column_meta(portal, column) + PAGER_JS, column.title, body)
@@ -156,6 +153,28 @@ class Trs(Family):
 
 
 _DIGITS = str.maketrans("abcdef", "123456")
+
+
+def list_markup(portal: Portal, column: Column, articles: list[Article]) -> str:
+    """The rows as one of the TRS sites of PORTALS.md §1 prints them (``trs_list`` portal parameter):
+    Yulin ``ul.gov-com-list li.clearfix a + span`` (default), mohrss ``ul.rsb_con_rightUl > li > a + span``,
+    or mva ``.overview_right li a[title]`` with the date in a ``<span>`` inside the anchor."""
+    style = portal.params.get("trs_list", "yulin")
+    rows = []
+    for article in articles:
+        rel, title, day = "./" + article.path.removeprefix(column.list_path), escape(article.title), article.published
+        if style == "mva":
+            rows.append(f'<li><a href="{rel}" title="{title}" target="_blank">{escape(short(article.title))}'
+                        f"<span>{day:%Y-%m-%d}</span></a></li>")
+        elif style == "mohrss":
+            rows.append(f'<li><a href="{rel}" title="{title}">{escape(short(article.title))}</a>'
+                        f"<span>{day:%Y/%m/%d}</span></li>")
+        else:
+            rows.append(f'<li class="clearfix"><a href="{rel}" title="{title}" target="_blank">'
+                        f"{escape(short(article.title))}</a><span>{day:%Y-%m-%d}</span></li>")
+    container = {"mva": '<div class="overview_right"><ul>{}</ul></div>',
+                 "mohrss": '<ul class="rsb_con_rightUl">{}</ul>'}.get(style, '<div class="list"><ul class="gov-com-list">{}</ul></div>')
+    return container.format("".join(rows))
 
 
 def ext(portal: Portal) -> str:

@@ -27,7 +27,11 @@ def test_shtml_trs_portal(full_farm):
     assert details == {a.path for a in portal.articles.values()}
     assert files == {f.path for a in portal.articles.values() for f in a.attachments}
     column = next(c for c in portal.leaf_columns() if len(portal.listed(c)) > portal.page_size)
-    assert fetch(full_farm.url("trs-county", column.path + "index_1.shtml")).status == 200
+    second = fetch(full_farm.url("trs-county", column.path + "index_1.shtml"))
+    assert second.status == 200 and '<ul class="rsb_con_rightUl">' in second.text()
+    city = full_farm.world.portals["trs-city"]
+    leaf = next(c for c in city.leaf_columns() if city.listed(c))
+    assert '<div class="overview_right">' in fetch(full_farm.url("trs-city", leaf.path)).text()
 
 
 def test_gkmlpt_one_page(full_farm):
