@@ -155,6 +155,13 @@ class FarmServer:
         return server
 
     def start(self) -> dict[str, str]:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # a port already taken must not leave the other portals listening
+            raise
+
+    def _start(self) -> dict[str, str]:
         context = None
         for portal in self.world.portals.values():
             if "https_redirect" in portal.habits:
