@@ -389,8 +389,12 @@ def assemble(pages: list[PageContent], settings: LayoutSettings) -> tuple[list[P
     # The text block's margins, from every page: a page holding only headings would mislead.
     all_lines = [it for _, items in laid_out for it in items if isinstance(it, _Line)]
     if all_lines:
+        # The right margin is where most full lines end: the median end of the longest lines, so a
+        # URL overflowing the margin does not make every justified line look short.
         body_left = min(ln.x0 for ln in all_lines)
-        body_right = max(ln.x1 for ln in all_lines)
+        widest = max(ln.x1 - ln.x0 for ln in all_lines)
+        ends = sorted(ln.x1 for ln in all_lines if ln.x1 - ln.x0 >= 0.7 * widest)
+        body_right = ends[len(ends) // 2]
     for page, items in laid_out:
         first_on_page = True
         for it in items:
@@ -411,11 +415,15 @@ def assemble(pages: list[PageContent], settings: LayoutSettings) -> tuple[list[P
             size = max(line.bottom - line.top, 1e-6)
             if para_lines:
                 prev = para_lines[-1]
-                same_page = para_page == page.number or first_on_page
                 ends_short = body_right is not None and prev.x1 < body_right - 1.5 * size
                 indented = body_left is not None and line.x0 > body_left + 0.8 * size
                 gap = line.top - prev.bottom if not first_on_page else 0.0
-                if ends_short or indented or gap > 1.2 * size or not same_page:
+                centred = body_left is not None and body_right is not None and all(
+                    abs((ln.x0 + ln.x1) / 2 - (body_left + body_right) / 2) < 0.5 * size for ln in (prev, line)
+                )
+                if centred and gap <= 1.2 * size and prev.x1 - prev.x0 > line.x1 - line.x0:
+                    pass  # a centred title wrapped onto a shorter second line
+                elif ends_short or indented or gap > 1.2 * size:
                     flush()
             if not para_lines:
                 para_page = page.number
