@@ -350,6 +350,10 @@ class StoreWriter:
                 previous = self.last_body(row["url"])
                 same = previous is not None and previous.sha256 == row.get("sha256")
             outcome = "unchanged" if same else "downloaded"
+        if document is None and row.get("sha256") and outcome in ("unchanged", "not_modified"):
+            # Known bytes (say, the start page first read as a listing) that are a document for the
+            # first time: a new document all the same.
+            outcome = "downloaded"
         row["outcome"] = outcome
         row["run_id"] = run_id
         row["headers"] = json.dumps(row.get("headers") or {}, ensure_ascii=False)

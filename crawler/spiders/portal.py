@@ -22,7 +22,7 @@ from crawler.http import filename_from_disposition, headers_to_dict
 from crawler.items import DOCUMENT_KINDS, FetchRecord
 from crawler.middlewares import META_KEY, NOT_MODIFIED, STORED
 from crawler.platforms import detect_family, platform_for
-from crawler.platforms.base import FILE_SUFFIXES, AttachmentLink, ReportLink, filename_from_url
+from crawler.platforms.base import FILE_SUFFIXES, AttachmentLink, ReportLink, filename_from_url, is_annual_report_title
 from crawler.registry import Portal, default_registry_path, load_registry, portal_for_url
 from nianbao.store import utcnow
 
@@ -126,6 +126,7 @@ class PortalSpider(scrapy.Spider):
             callback=self.parse_document,
             browser=browser,
             challenged=info.get("challenged", False),
+            dont_filter=report.url == info["url"],  # the start page was itself the report
         )
 
     def _attachment_request(self, link: AttachmentLink, parent: dict[str, Any]) -> Request:
@@ -160,6 +161,11 @@ class PortalSpider(scrapy.Spider):
             yield from self._to_browser(response, "an empty list shell: the list is built in JavaScript")
             return
         yield self._record(response, family=family)
+        if not listing.reports and info.get("listing_url") is None:
+            # A registry row may point at a report itself (PORTALS.md §9 "(detail)" rows).
+            detail = platform.parse_detail(response)
+            if is_annual_report_title(detail.title):
+                listing.reports.append(ReportLink(info["url"], detail.title or "", detail.date))
         # A portal that needed the browser to pass a challenge needs it for every page.
         browser = bool(info.get("challenged")) and self.browser_enabled
         for report in listing.reports:

@@ -152,3 +152,10 @@ def test_start_url_detects_the_family_page_by_page(farm: FarmServer, tmp_path: P
     assert got == farm.world.expected_paths("trs-gbk")["trs-gbk"]
     families = {f for (f,) in query(tmp_path, "select distinct family from fetches where kind = 'listing'")}
     assert {"generic", "trs"} <= families  # redirect shells stay "auto": they belong to no family
+
+
+def test_start_url_that_is_a_report_page(farm: FarmServer, tmp_path: Path) -> None:
+    report = next(r for r in farm.world.reports("hanweb") if r.attachment_paths and r.crawlable)
+    nianbao_crawl(tmp_path, "--start-url", farm.url("hanweb", report.page_path), "--no-browser")
+    (got,) = documents(tmp_path).values()
+    assert got == set(report.paths)
