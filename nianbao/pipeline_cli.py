@@ -7,6 +7,7 @@ functions the commands do.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +29,8 @@ if TYPE_CHECKING:  # nianbao.cli imports this module to collect its commands
 
 # Exit status when another run holds the data directory: EX_TEMPFAIL, "try again later".
 LOCKED = 75
+# Exit status of a run stopped by SIGINT or SIGTERM, as shells report a SIGINT death.
+INTERRUPTED = 130
 
 
 @click.command()
@@ -72,8 +75,9 @@ def run(
     """Crawl the registry's portals, extract what is new, update the archive and snapshot it.
 
     Safe from cron or a systemd timer: a lock on DATA/run.lock refuses a second run (exit 75) while
-    one is going, and a run that was killed is finished by the next. Exit status: 0 clean, 1 partial
-    (some portals failed or were blocked), 2 broken (a stage failed).
+    one is going, and a run that was killed or stopped (SIGINT/SIGTERM, exit 130) is finished by the
+    next. Exit status: 0 clean, 1 partial (some portals failed or were blocked), 2 broken (a stage
+    failed).
 
     \b
     Example:
@@ -94,11 +98,17 @@ def run(
         browser=not no_browser,
         crawl_settings=settings,
     )
+    # systemd and kill stop a run with SIGTERM: end it like Ctrl-C, so the crawl stops gracefully and
+    # the run is recorded as interrupted, for the next run to finish.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         report = run_pipeline(options, console)
     except LockHeld as exc:
         click.echo(f"nianbao run: {exc}; not starting a second run", err=True)
         sys.exit(LOCKED)
+    except KeyboardInterrupt:
+        click.echo("nianbao run: interrupted; the next run finishes it", err=True)
+        sys.exit(INTERRUPTED)
     if as_json:
         click.echo(json.dumps({"run_id": report.run_id, "status": report.status, **report.to_stats()}, ensure_ascii=False))
     else:
@@ -108,7 +118,13 @@ def run(
 
 @click.command()
 @click.option("--seed", type=int, default=0, show_default=True, help="The farm's world: which organs and reports.")
-@click.option("--size", type=click.Choice(["small", "full"]), default="full", show_default=True, help="How big a farm.")
+@click.option(
+    "--size",
+    type=click.Choice(["small", "full"]),
+    default="small",
+    show_default=True,
+    help="small: 9 portals, ~100 reports, about 2 minutes; full: 16 portals, ~1,400 reports, half an hour or more.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the site listens on.")
 @click.option("--port", type=int, default=8001, show_default=True, help="Port the site listens on.")
 @click.option("--farm-port", type=int, default=DEFAULT_FARM_PORT, show_default=True, help="First port of the farm's portals.")

@@ -115,6 +115,8 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
     mark = left[1] if left else store_diff.mark(data)
     if left:
         report.notes.append(f"finishing the interrupted run {left[0]}: figures count from where it started")
+        if left[0] is not None and left[0] not in report.resumed:
+            report.resumed.append(left[0])
     pending.save(run_id, mark)
     chosen: list[dict[str, str]] = []
     try:
