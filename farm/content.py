@@ -1,9 +1,8 @@
 """What an article says: its ReportSpec, its body as HTML, and its attachment files.
 
-Specs come from ``farm.records.make_record``; bodies and files from the ``farm.render`` modules written
-beside this one. Those renderers (and LibreOffice behind PDF/DOC) are imported lazily, on the first
-request that needs them, so that starting a farm stays instant. A small built-in renderer stands in when
-a renderer module is not importable, so the farm keeps serving while the others are still being built.
+Specs come from ``farm.records.make_record``; bodies and files from the ``farm.render`` modules. Those
+renderers (and LibreOffice behind PDF/DOC/WPS) are imported lazily, on the first request that needs
+them, so that starting a farm stays instant; their outputs are kept in ``farm.filecache``.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import html
 import importlib
 import io
 import threading
-import zipfile
 from collections import defaultdict
 from functools import lru_cache
 from importlib import resources
@@ -89,13 +87,10 @@ def _render_body(article: Article) -> str:
     if not article.inline:
         return f"<p>{html.escape(article.title)}，详见附件。</p>"
     spec = spec_for(article)
-    renderer = _optional("farm.render.html", "render_body_html")
-    if renderer is None:
-        return text_to_html(_fallback_text(spec))
     # Kept on disk like the files, so that a restarted farm serves the same bytes (and ETags).
     cached = filecache.get(spec, "body.html")
     if cached is None:
-        cached = renderer(spec).encode("utf-8")
+        cached = _renderer("farm.render.html", "render_body_html")(spec).encode("utf-8")
         filecache.put(spec, "body.html", cached)
     return cached.decode("utf-8")
 
@@ -112,24 +107,19 @@ sizes: dict[tuple[int, int], int] = {}
 
 
 def _attachment_bytes(article: Article, attachment: Attachment) -> bytes:
-    if article.is_report:
-        spec = spec_for(article)
+    spec = spec_for(article)
+    if spec is None:
+        return _plain_docx(f"{article.title}\n\n{_other_text(article)}")
+    data = filecache.get(spec, attachment.fmt)
+    if data is None:
         module, name, _, extra = RENDERERS[attachment.fmt]
-        renderer = _optional(module, name)
-        if renderer and spec is not None:
-            data = filecache.get(spec, attachment.fmt)
-            if data is None:
-                if attachment.fmt == "docx":
-                    data = renderer(spec)
-                else:
-                    with _office:
-                        data = renderer(spec, *extra)
-                filecache.put(spec, attachment.fmt, data)
-            return data
-        text = _fallback_text(spec) if spec is not None else article.title
-    else:
-        text = f"{article.title}\n\n{_other_text(article)}"
-    return _fallback_file(attachment.fmt, text)
+        if attachment.fmt == "docx":
+            data = _renderer(module, name)(spec)
+        else:
+            with _office:
+                data = _renderer(module, name)(spec, *extra)
+        filecache.put(spec, attachment.fmt, data)
+    return data
 
 
 def prewarm(articles: list[Article]) -> int:
@@ -150,23 +140,18 @@ def prewarm(articles: list[Article]) -> int:
     done = 0
     for fmt, specs in batches.items():
         module, _, batch, extra = RENDERERS[fmt]
-        renderer = _optional(module, batch)
-        if renderer:
-            for start in range(0, len(specs), 50):
-                chunk = specs[start:start + 50]
-                with _office:
-                    files = renderer(chunk, *extra)
-                for spec, data in zip(chunk, files):
-                    filecache.put(spec, fmt, data)
-            done += len(specs)
+        for start in range(0, len(specs), 50):
+            chunk = specs[start:start + 50]
+            with _office:
+                files = _renderer(module, batch)(chunk, *extra)
+            for spec, data in zip(chunk, files):
+                filecache.put(spec, fmt, data)
+        done += len(specs)
     return done
 
 
-def _optional(module: str, name: str) -> Any:
-    try:
-        return getattr(importlib.import_module(module), name)
-    except Exception:  # a renderer still being written (or broken) must not take the farm down
-        return None
+def _renderer(module: str, name: str) -> Any:
+    return getattr(importlib.import_module(module), name)
 
 
 def text_to_html(text: str) -> str:
@@ -193,14 +178,6 @@ def text_to_html(text: str) -> str:
     return "\n".join(out)
 
 
-def _fallback_text(spec: Any) -> str:
-    lines = [f"{spec.organ}{spec.year}年政府信息公开工作年度报告", "一、总体情况", spec.texts.get("sec1", ""),
-             "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"]
-    lines += [f"{cell}\t{'' if value is None else value}" for cell, value in spec.cells.items()]
-    lines += ["五、存在的主要问题及改进情况", spec.texts.get("sec5", ""), "六、其他需要报告的事项", spec.texts.get("sec6", "")]
-    return "\n".join(lines)
-
-
 def _other_text(article: Article) -> str:
     organ, year = article.organ, article.year
     return {
@@ -217,33 +194,13 @@ def _other_body(article: Article) -> str:
     return f"<p>{html.escape(_other_text(article))}</p>"
 
 
-def _fallback_file(fmt: str, text: str) -> bytes:
-    """Stand-in files while the binary renderers are missing: a real DOCX, a minimal PDF, an OLE-ish DOC."""
-    if fmt == "docx":
-        from docx import Document
+def _plain_docx(text: str) -> bytes:
+    """A non-report's attachment: a plain Word file, one paragraph a line."""
+    from docx import Document
 
-        document = Document()
-        for line in text.splitlines():
-            document.add_paragraph(line)
-        buffer = io.BytesIO()
-        document.save(buffer)
-        return buffer.getvalue()
-    if fmt == "pdf":
-        stream = b"BT /F1 12 Tf 72 720 Td (nianbao farm placeholder) Tj ET"
-        objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-                   b"<< /Length %d >>stream\n" % len(stream) + stream + b"\nendstream"]
-        out = bytearray(b"%PDF-1.4\n")
-        offsets = []
-        for number, body in enumerate(objects, 1):
-            offsets.append(len(out))
-            out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-        xref = len(out)
-        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-        out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-        out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-        return bytes(out)
+    document = Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("content.txt", text)
-    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + buffer.getvalue()
+    document.save(buffer)
+    return buffer.getvalue()
