@@ -42,12 +42,17 @@ def soffice_binary() -> str:
 
 
 def convert_many(
-    inputs: list[tuple[str, bytes]], target: str, *, timeout: float = DEFAULT_LIMITS.conversion_timeout
+    inputs: list[tuple[str, bytes]],
+    target: str,
+    *,
+    timeout: float = DEFAULT_LIMITS.conversion_timeout,
+    filter_options: str | None = None,
 ) -> list[bytes | None]:
     """Convert files with one soffice run; None for a file LibreOffice could not convert.
 
     ``inputs`` are (file name, bytes); the extension of the name tells LibreOffice which import filter
     to try first. The timeout covers the whole run: callers batching many files scale it.
+    ``filter_options`` is appended to the export filter (LibreOffice's JSON options, e.g. a password).
     """
     if target not in FILTERS:
         raise ValueError(f"unsupported LibreOffice target {target!r}: expected one of {', '.join(FILTERS)}")
@@ -74,7 +79,7 @@ def convert_many(
             "--nolockcheck",
             f"-env:UserInstallation={(root / 'profile').as_uri()}",
             "--convert-to",
-            FILTERS[target],
+            FILTERS[target] + (f":{filter_options}" if filter_options else ""),
             "--outdir",
             str(root / "out"),
             *map(str, paths),
