@@ -192,7 +192,8 @@ class World:
         reports = [a for a in portal.articles.values() if a.is_report and a.seed_file is None]
         if "broken_report" in portal.habits and reports:
             rng.choice([a for a in reports if a.inline] or reports).broken = True
-        with_files = [a for a in reports if a.attachments]
+        # PDFs first: the redirected download of PORTALS.md is a /attach/0/….pdf.
+        with_files = sorted((a for a in reports if a.attachments), key=lambda a: a.attachments[0].fmt != "pdf")
         if "download_redirect" in portal.habits and with_files:
             with_files[0].attachments[0].redirect = True
         if "gbk_filename_only" in portal.habits and len(with_files) > 1:
