@@ -75,7 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
                 response = farm.admin(request)
             elif self.server.redirect_port:
                 response = Response(301, b"", headers=[
-                    ("Location", f"https://127.0.0.1:{self.server.redirect_port}{self.path}")])
+                    ("Location", f"https://{farm.host}:{self.server.redirect_port}{self.path}")])
             else:
                 response = farm.answer(portal, request)
         except Exception as error:  # a farm bug must show as a 500 in the log, not kill the thread
