@@ -242,7 +242,8 @@ def tables() -> dict[str, dict[str, Any]]:
                 "actual": "报告所填 / As reported",
                 "cells": "未通过时涉及的单元格（prev: 表示上一年度）/ Cells involved when not passed (prev: = the year before)",
             },
-            facets=["status", "rule_group", "year", "region", "cross_year"],
+            # Millions of rows: facet on what is indexed; by region or year, use reports or the canned query.
+            facets=["status", "rule_group"],
         ),
         "sec2": _table(
             "二、主动公开政府信息情况 / Section 二: proactive disclosure",

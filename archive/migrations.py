@@ -237,8 +237,6 @@ CREATE TABLE snapshots (
             db[table].create_index([column], find_unique_name=True)
     db["reports"].create_index(["check_status"], find_unique_name=True)
     db["coverage"].create_index(["status"], find_unique_name=True)
-    db["checks"].create_index(["year"], find_unique_name=True)
-    db["checks"].create_index(["region"], find_unique_name=True)
     db["organs"].create_index(["region"], find_unique_name=True)
     db["organs"].create_index(["level"], find_unique_name=True)
     db["documents"].create_index(["report_id"], find_unique_name=True)
