@@ -97,9 +97,9 @@ class Vsb(Family):
         fun = []
         if page > 1:
             fun.append(f'<span class="p_first p_fun"><a href="{href(1)}">首页</a></span>'
-                       f'<span class="p_prev p_fun"><a href="{href(page - 1)}">上页</a></span>')
+                       f'<span class="p_prev p_fun"><a href="{href(page - 1)}">上一页</a></span>')
         if page < total:
-            fun.append(f'<span class="p_next p_fun"><a href="{href(page + 1)}">下页</a></span>'
+            fun.append(f'<span class="p_next p_fun"><a href="{href(page + 1)}">下一页</a></span>'
                        f'<span class="p_last p_fun"><a href="{href(total)}">尾页</a></span>')
         pager = (f'<span class="p_pages">共{len(items)}条&nbsp;&nbsp;{page}/{total}&nbsp;</span>{"".join(fun)}')
         body = (f'<div class="lm_list"><h2>{escape(column.title)}</h2><ul>{rows}</ul>'

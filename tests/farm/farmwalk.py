@@ -131,7 +131,7 @@ def walk_openness(base: str, start: str) -> tuple[set[str], set[str]]:
 
 
 def walk_vsb(base: str, start: str) -> tuple[set[str], set[str]]:
-    """The generic way: follow column links and 下页 (next-page) links, collect ``/info/`` details."""
+    """The generic way: follow column links and 下一页 (next-page) links, collect ``/info/`` details."""
     root = base.rstrip("/")
     details, files, queue, seen = set(), set(), [start], set()
     while queue:
@@ -142,7 +142,7 @@ def walk_vsb(base: str, start: str) -> tuple[set[str], set[str]]:
         text = get(root + path).text()
         details.update(re.findall(r'<a href="(/info/\d+/\d+\.htm)"', text))
         queue.extend(re.findall(r'<li><a href="(/zfxxgk/[^"]+\.htm)"', text))
-        queue.extend(re.findall(r'<a href="([^"]+\.htm)">下页</a>', text))
+        queue.extend(re.findall(r'<a href="([^"]+\.htm)">下一页</a>', text))
     for detail in details:
         files |= detail_files(root + detail, r'<a href="(/system/_content/download\.jsp\?[^"]+)"')
     return details, {f.replace("&amp;", "&") for f in files}

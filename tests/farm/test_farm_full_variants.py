@@ -52,7 +52,7 @@ def test_vsb_portal_pages_backwards_and_is_auto(full_farm):
     column = max(portal.leaf_columns(), key=lambda c: len(portal.listed(c)))
     text = fetch(full_farm.url("vsb-county", column.path)).text()
     pages = int(re.search(r"&nbsp;1/(\d+)&nbsp;", text).group(1))
-    assert pages > 1 and f'{column.path[:-4]}/{pages - 1}.htm">下页' in text
+    assert pages > 1 and f'{column.path[:-4]}/{pages - 1}.htm">下一页' in text
     attachment = next(f for a in portal.articles.values() for f in a.attachments if f.fmt == "docx")
     reply = fetch(full_farm.url("vsb-county", attachment.path))
     assert reply.status == 200 and "filename*=UTF-8''" in reply.headers["content-disposition"]
