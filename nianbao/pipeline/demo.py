@@ -25,7 +25,7 @@ from nianbao.pipeline import registry_file
 from nianbao.pipeline.discovery import DiscoveryPolicy
 from nianbao.pipeline.report import RunReport
 from nianbao.pipeline.runner import RunOptions, run_pipeline
-from nianbao.pipeline.stages import StageMissing, _function
+from nianbao.pipeline.stages import StageMissing
 
 DEFAULT_FARM_PORT = 18100
 # The farm is this machine: politeness delays would only make the newcomer wait. Every portal of the
@@ -96,26 +96,23 @@ def demo_run(data: DataDir, farm: Farm, console: Console) -> RunReport:
     return run_pipeline(options, console)
 
 
-SERVE_FUNCTIONS = ("archive.serve:serve", "archive.site:serve", "archive.cli:serve_site")
-
-
 def serve(data: DataDir, host: str, port: int, console: Console) -> None:
-    """Serve the archive until interrupted: the archive's own ``serve`` if installed, else plain Datasette."""
-    try:
-        function = _function(SERVE_FUNCTIONS)
-    except StageMissing:
-        function = None
+    """Serve the archive until interrupted: the archive's own site on the newest snapshot, else plain Datasette.
+
+    The published site serves snapshots; when the run could not write one (a stage missing or
+    broken), the newcomer still gets the live archive through plain Datasette rather than nothing.
+    """
     console.print(f"\n[bold green]The archive is up:[/] http://{host}:{port}/  (Ctrl-C stops the site and the farm)")
-    if function is not None:
-        function(data, host=host, port=port)
-        return
-    root = Path(__file__).resolve().parents[2]
-    command = [str(Path(sys.executable).with_name("datasette")), "serve", str(data.archive_db), "-h", host, "-p", str(port)]
-    if (root / "metadata.yml").exists():
-        command += ["--metadata", str(root / "metadata.yml")]
-    child = subprocess.Popen(command)
     try:
-        child.wait()
-    except KeyboardInterrupt:
-        child.terminate()
-        child.wait(timeout=10)
+        from archive.serve import NoSnapshot
+        from archive.serve import serve as serve_site
+    except ImportError:
+        serve_site = None
+    if serve_site is not None:
+        try:
+            serve_site(data, host=host, port=port)
+            return
+        except NoSnapshot as exc:
+            console.print(f"no snapshot to publish ({exc}); serving the live archive instead")
+    command = [str(Path(sys.executable).with_name("datasette")), "serve", str(data.archive_db), "-h", host, "-p", str(port)]
+    subprocess.call(command)
