@@ -59,7 +59,7 @@ def label_spelling(rng: random.Random) -> dict[str, str]:
     broken = rng.random() < 0.3
     labels = {r.label for t in ("2021", "2019") for r in sec3_rows(t)} | set(SEC3_SOLO_LABELS.values()) | {g for g, _ in SEC3_GROUPS}
     out: dict[str, str] = {}
-    for label in labels:
+    for label in sorted(labels):
         new = label
         if paren != "full":
             space = " " if paren == "half_space" else ""
