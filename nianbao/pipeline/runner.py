@@ -2,9 +2,9 @@
 
 Order: registry → crawl → extract (documents, reports, checks, coverage) → discover (portals named in
 the new reports, and what walking earlier candidates found, into the registry and the archive's
-portals table) → snapshot. Each stage is timed and its outcome kept in the run report; a stage that is not
-installed is reported as ``missing``, a stage that raises as ``failed``, and the run goes on as far as
-it sensibly can, so one bad stage never hides what the others did.
+portals table) → snapshot. Each stage is timed and its outcome kept in the run report; a stage that
+is not installed is reported as ``missing``, a stage that raises as ``failed``, and the run goes on
+as far as it sensibly can, so one bad stage never hides what the others did.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
 from rich.console import Console
 
 from nianbao.paths import DataDir
@@ -140,9 +141,9 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
             _unvisited(figures, chosen, crawl)
         report.portals = list(figures.values())
         runner.run("extract", lambda progress: stages.extract(data, progress))
-        with runner.stage("discover", required=False) as result:
-            result.counts = _discover(data, options.policy, mark, figures, chosen, report)
-        if result.counts.get("added") or result.counts.get("walked"):
+        with runner.stage("discover", required=False) as discovered:
+            discovered.counts = _discover(data, options.policy, mark, figures, chosen, report)
+        if discovered.counts.get("added") or discovered.counts.get("walked"):
             runner.run("archive registry", lambda progress: stages.sync_registry(data), required=False)
         owed = snapshot_owed_for(data)
         if options.snapshot and (report.changed_anything or owed.exists()):
@@ -175,9 +176,11 @@ def _unvisited(
 ) -> None:
     """Portals a failed or missing crawl never reached count as failed visits, so the calendar backs off."""
     for row in chosen:
-        figures[row["site_id"]].failed += 1
-        figures[row["site_id"]].fetched += 1
-        figures[row["site_id"]].reasons = [f"crawl {crawl.status}: {crawl.error or ''}".strip()[:200]]
+        figures_of = figures[row["site_id"]]
+        if figures_of.fetched:
+            continue
+        figures_of.failed = figures_of.fetched = 1
+        figures_of.reasons = [f"crawl {crawl.status}: {crawl.error or ''}".strip()[:200]]
 
 
 def _count(rows: list[dict[str, str]], status: str) -> int:
@@ -200,7 +203,13 @@ def _discover(
     if result.added or walked:
         registry_file.write_rows(data.registry, rows)
     report.candidates_added = len(result.added)
-    return {"read": len(new_ids), "added": len(result.added), "known": result.known, "refused": len(result.refused), "walked": walked}
+    return {
+        "read": len(new_ids),
+        "added": len(result.added),
+        "known": result.known,
+        "refused": len(result.refused),
+        "walked": walked,
+    }
 
 
 def _record_walks(

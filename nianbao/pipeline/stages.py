@@ -282,13 +282,24 @@ def sync_registry(data: DataDir) -> StageOutcome:
 
 # -- family detection -------------------------------------------------------------------------------------
 
-FAMILY_FUNCTIONS = ("crawler.families:detected_families", "crawler.run:detected_families", "crawler.api:detected_families")
-
 
 def detected_families(data: DataDir, site_ids: list[str]) -> dict[str, str]:
-    """The CMS family the crawler recognised on each portal, where it recorded one."""
-    try:
-        function = _function(FAMILY_FUNCTIONS)
-    except StageMissing:
+    """The CMS family the crawler recognised on each portal: the one its fetches name most often.
+
+    The crawler records, with every fetch, the family whose adapter read it (detected from the page
+    when the registry said ``auto``); ``generic`` is the fallback for sites of no known family.
+    """
+    if not site_ids:
         return {}
-    return dict(function(data, site_ids))
+    db = open_store_db(data)
+    if "family" not in db["fetches"].columns_dict:
+        return {}
+    marks = ",".join("?" * len(site_ids))
+    found: dict[str, str] = {}
+    for site_id, family, _ in db.execute(
+        f"select portal_id, family, count(*) as n from fetches where portal_id in ({marks}) "
+        "and family is not null and family != 'auto' group by portal_id, family order by portal_id, n desc",
+        site_ids,
+    ).fetchall():
+        found.setdefault(site_id, family)
+    return found

@@ -181,3 +181,12 @@ def test_a_deferred_snapshot_is_written_by_the_next_run(
     second = run(data)
     assert second.totals()["new"] == 0 and second.snapshot == "2025-01-03"
     assert run(data).snapshot is None
+
+
+def test_detected_family_is_the_one_the_crawler_used_most(data: DataDir) -> None:
+    from nianbao.store import open_store_db
+
+    db = open_store_db(data)
+    for portal, family in [("a", "auto"), ("a", "trs"), ("a", "trs"), ("a", "generic"), ("b", "hanweb"), ("c", None)]:
+        db["fetches"].insert({"portal_id": portal, "family": family, "kind": "listing", "url": f"http://{portal}/"})
+    assert stages.detected_families(data, ["a", "b", "c"]) == {"a": "trs", "b": "hanweb"}
