@@ -127,7 +127,7 @@ def run(
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the site listens on.")
 @click.option("--port", type=int, default=8001, show_default=True, help="Port the site listens on.")
-@click.option("--farm-port", type=int, default=DEFAULT_FARM_PORT, show_default=True, help="First port of the farm's portals.")
+@click.option("--farm-port", type=int, default=DEFAULT_FARM_PORT, show_default=True, help="First port of the farm's portals (0: any free ports).")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the site after the run.")
 @click.pass_obj
 def demo(ctx: "Context", seed: int, size: str, host: str, port: int, farm_port: int, serve: bool) -> None:

@@ -64,6 +64,7 @@ def running_farm(data: DataDir, seed: int, size: str, port_base: int | None) -> 
     log_path = data.root / "farm" / "access.jsonl"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     world = World(seed=seed, size=size)
+    port_base = port_base or None  # 0: any free ports
     try:
         server = FarmServer(world, port_base=port_base, log_path=log_path)
         server.start()

@@ -25,7 +25,8 @@ from nianbao.pipeline.service import NIANBAO
 farm_server = pytest.importorskip("farm.server")
 farm_world = pytest.importorskip("farm.world")
 
-pytestmark = pytest.mark.slow
+# One module-scoped story: keep its tests on one xdist worker, or each worker would crawl it again.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline-end-to-end")]
 
 # Portals of the small world whose habits cost no waiting (no browser, no slow pages, no 429s).
 PORTALS = ("gkmlpt", "trs-https")

@@ -1,0 +1,60 @@
+"""``nianbao demo`` as a newcomer runs it: farm, pipeline and site, then a page of real-looking reports."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from nianbao.pipeline.service import NIANBAO
+
+pytest.importorskip("farm.server")
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_serves_the_archive_it_built(tmp_path: Path) -> None:
+    port = _free_port()
+    demo = subprocess.Popen(
+        [*NIANBAO, "--data", str(tmp_path / "data"), "demo", "--port", str(port), "--farm-port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    address = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 300
+        reports: list[dict] = []
+        while time.monotonic() < deadline and demo.poll() is None:
+            try:
+                with urllib.request.urlopen(address + "nianbao/reports.json?_shape=array&_size=200", timeout=5) as reply:
+                    reports = json.loads(reply.read())
+                break
+            except OSError:
+                time.sleep(1)
+        assert reports, f"the site never answered at {address}"
+        assert len(reports) > 50 and len({report["organ"] for report in reports}) > 20
+        assert {report["year"] for report in reports} >= {2020, 2023, 2024}
+        with urllib.request.urlopen(address + "nianbao/runs.json?_shape=array", timeout=5) as reply:
+            runs = json.loads(reply.read())
+        assert runs[0]["command"] == "demo"
+    finally:
+        demo.send_signal(signal.SIGINT)
+        try:
+            output, _ = demo.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            output, _ = demo.communicate()
+    assert f"The archive is up: {address}" in output
+    assert (tmp_path / "data" / "portals.csv").read_text(encoding="utf-8").count("\n") >= 9
