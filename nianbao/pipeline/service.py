@@ -31,6 +31,7 @@ from nianbao.pipeline.calendar import PortalInfo, due_portals
 log = logging.getLogger("nianbao.schedule")
 # The ``nianbao`` command run by the interpreter of this very service, whatever the PATH says.
 NIANBAO = [sys.executable, "-c", "from nianbao.cli import main; main()"]
+INTERRUPTED = 130  # the exit status of a run stopped by SIGINT or SIGTERM
 
 
 @dataclass
@@ -55,7 +56,8 @@ class Service:
             signal.signal(signum, self._on_signal)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        log.info("received %s: stopping after the current run", signal.Signals(signum).name)
+        log.info("received %s: stopping (a run in progress is interrupted; the next run finishes it)",
+                 signal.Signals(signum).name)
         self.stopping.set()
         if self.child is not None and self.child.poll() is None:
             self.child.send_signal(signal.SIGINT)
@@ -90,8 +92,12 @@ class Service:
             code = self.child.returncode
             self.child = None
         self.runs_done += 1
-        log.info("run finished: %s (exit %s) in %.1fs", _summary(out), code, time.monotonic() - started)
-        if code not in (0, 1) and err:
+        elapsed = time.monotonic() - started
+        if code == INTERRUPTED:
+            log.info("run interrupted after %.1fs", elapsed)
+        else:
+            log.info("run finished: %s (exit %s) in %.1fs", _summary(out), code, elapsed)
+        if code not in (0, 1, INTERRUPTED) and err:
             log.warning("run stderr: %s", err.strip()[-2000:])
         return code
 

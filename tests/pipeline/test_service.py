@@ -9,6 +9,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from nianbao.paths import DataDir
 from nianbao.pipeline import registry_file, runs
 from nianbao.pipeline.service import NIANBAO, Service, ServiceOptions, _summary, sleep_seconds
@@ -81,3 +83,34 @@ def test_service_runs_due_portals_logs_and_stops_on_sigterm(data: DataDir, tmp_p
 
 def test_the_service_entry_point_is_this_interpreter() -> None:
     assert NIANBAO[0] == sys.executable
+
+
+def test_sigterm_during_a_run_interrupts_it_and_leaves_no_crawler(data: DataDir, tmp_path: Path) -> None:
+    farm_server = pytest.importorskip("farm.server")
+    farm_world = pytest.importorskip("farm.world")
+    log_file = tmp_path / "schedule.log"
+    with farm_server.FarmServer(farm_world.World(0, "small", slow_seconds=0.5), log_path=tmp_path / "a.jsonl") as farm:
+        registry_file.write_rows(data.registry, [row for row in farm.registry_rows() if row["site_id"] == "openness"])
+        service = subprocess.Popen(
+            [*NIANBAO, "--data", str(data.root), "schedule", "--log-file", str(log_file),
+             "--set", "DOWNLOAD_DELAY=0", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not (data.root / ".pipeline" / "crawl.log").exists():
+                time.sleep(0.2)
+            time.sleep(3)
+            service.send_signal(signal.SIGTERM)
+            assert service.wait(timeout=60) == 0
+        finally:
+            if service.poll() is None:
+                service.kill()
+                service.wait()
+    log = log_file.read_text()
+    assert "run interrupted after" in log and log.rstrip().endswith("schedule stopped"), log
+    leftovers = subprocess.run(["pgrep", "-f", str(data.root)], capture_output=True, text=True, check=False).stdout
+    assert leftovers == "", "no crawler outlives the service"
+    statuses = [row["status"] for row in runs.open_archive(data.archive_db)[runs.RUNS].rows]
+    assert statuses == ["interrupted"]
