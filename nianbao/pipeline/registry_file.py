@@ -72,3 +72,32 @@ def crawlable(rows: list[dict[str, str]], only: set[str] | None = None) -> list[
     if only is not None:
         chosen = [row for row in chosen if row.get("site_id") in only]
     return chosen
+
+
+def candidates_supported() -> bool:
+    """Whether the crawler's registry loader accepts ``candidate`` rows (the archive reads the file with it).
+
+    Until it does, writing candidates into the registry would make every later extraction fail, so
+    discovery keeps them in a holding file beside it instead (see ``holding_path``).
+    """
+    try:
+        from crawler.registry import STATUSES
+    except ImportError:
+        return True
+    return "candidate" in STATUSES
+
+
+def holding_path(registry: Path) -> Path:
+    """Where discovered candidates wait while the registry cannot hold them: DATA/candidates.csv."""
+    return registry.with_name("candidates.csv")
+
+
+def release_held(registry: Path, rows: list[dict[str, str]]) -> int:
+    """Move held candidates into ``rows`` once the registry can hold them; returns how many moved."""
+    held_file = holding_path(registry)
+    if not held_file.exists() or not candidates_supported():
+        return 0
+    known = {row.get("site_id") for row in rows}
+    moved = [row for row in read_rows(held_file) if row.get("site_id") not in known]
+    rows.extend(moved)
+    return len(moved)

@@ -197,11 +197,27 @@ def _discover(
 ) -> dict[str, int]:
     """Add the portals that new reports mention, and record what walking earlier candidates found."""
     rows = registry_file.read_rows(data.registry)
+    held_file = registry_file.holding_path(data.registry)
+    released = registry_file.release_held(data.registry, rows)
     walked = _record_walks(data, rows, figures, {row["site_id"] for row in chosen})
+    supported = registry_file.candidates_supported()
+    held = [] if supported or not held_file.exists() else registry_file.read_rows(held_file)
     new_ids = store_diff.new_document_ids(data, mark)
-    result = add_candidates(rows, stages.mentions(data, new_ids), policy)
-    if result.added or walked:
+    result = add_candidates(rows + held, stages.mentions(data, new_ids), policy)
+    if supported:
+        rows.extend(result.added)
+    else:
+        held.extend(result.added)
+    if released or walked or (supported and result.added):
         registry_file.write_rows(data.registry, rows)
+    if released:
+        held_file.unlink(missing_ok=True)
+    if result.added and not supported:
+        registry_file.write_rows(held_file, held)
+        report.notes.append(
+            f"{len(result.added)} candidate portals kept in {held_file}: the crawler's registry does not accept "
+            "status 'candidate' yet; they move into the registry once it does"
+        )
     report.candidates_added = len(result.added)
     return {
         "read": len(new_ids),
@@ -209,6 +225,7 @@ def _discover(
         "known": result.known,
         "refused": len(result.refused),
         "walked": walked,
+        "released": released,
     }
 
 
