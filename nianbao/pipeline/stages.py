@@ -1,9 +1,10 @@
 """The other stages, each behind one small function with one calling shape.
 
 The crawler, the archive and the parser are built by other people in other packages; the pipeline
-calls their public Python functions, never their internals, and never shells out where a function
-exists. Each adapter here raises ``StageMissing`` when the stage it needs is not installed (yet), so a
-run does as much as exists and its report says exactly what was missing.
+calls their public Python functions, never their internals (the crawler's own ``crawl_command`` is
+what starts Scrapy in a child process, as ``nianbao crawl`` does). Each adapter here raises
+``StageMissing`` when the stage it needs is not installed, so a run does as much as exists and its
+report says exactly what was missing.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -18,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.store import open_store_db
 from nianbao.paths import DataDir
+from nianbao.store import open_store_db
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,8 +29,6 @@ SKIP = shutil.ignore_patterns(".venv", ".git", "data", "test-artifacts", "build"
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
