@@ -58,6 +58,8 @@ WorkingDirectory={setup.workdir}
 ExecStart={setup.command("run")}
 # 1 = partial (some portals failed: the run recorded them), 75 = another run holds the lock.
 SuccessExitStatus=1 75
+# Stop signals go to nianbao alone, which stops its crawler gracefully; the rest are killed at the timeout.
+KillMode=mixed
 Nice=10
 """
 
@@ -91,6 +93,8 @@ User={setup.user}
 WorkingDirectory={setup.workdir}
 ExecStart={setup.command("schedule")}
 KillSignal=SIGTERM
+# SIGTERM to the scheduler alone: it interrupts the run in progress, which stops its crawler gracefully.
+KillMode=mixed
 TimeoutStopSec=15min
 Restart=on-failure
 RestartSec=5min

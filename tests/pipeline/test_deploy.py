@@ -68,7 +68,7 @@ def test_systemd_accepts_the_units(setup: Setup, tmp_path: Path) -> None:
 
 def test_service_unit_stops_on_sigterm_and_runs_the_scheduler(setup: Setup) -> None:
     unit = service_unit(setup)
-    assert "KillSignal=SIGTERM" in unit
+    assert "KillSignal=SIGTERM" in unit and "KillMode=mixed" in unit
     assert f"ExecStart={setup.command('schedule')}" in unit
     assert "SuccessExitStatus=1 75" in timer_service_unit(setup)
     assert "Persistent=true" in timer_unit(setup)
