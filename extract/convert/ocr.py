@@ -18,7 +18,7 @@ import re
 import signal
 import subprocess
 
-from PIL import Image, ImageDraw, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
 from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent, assemble, find_tables, merge_edges
 from extract.convert.limits import DEFAULT_LIMITS, Limits
@@ -29,11 +29,15 @@ PT_PER_PX = 72.0 / OCR_DPI
 OCR_SETTINGS = LayoutSettings(snap=3.0, min_cell=6.0, min_edge=20.0)  # in points, after scaling
 _PX_SETTINGS = OCR_SETTINGS.scaled(1 / PT_PER_PX)
 _INK = 150  # grey level below which a pixel is ink
-_RULING_INK = 150
+# Grey level below which a pixel can belong to a ruling, per direction (horizontal, vertical). Thin
+# vertical rulings come out lighter after deskewing, but a lighter threshold lets text strokes join
+# into false rulings, which costs more than it gains (measured on the seed scans).
+_RULING_INK = {True: 150, False: 150}
 # A ruling is a dark run of at least this many 8-pixel units: 9.5 mm across (longer than any stroke
 # or dash in a text line), 5.4 mm down (shorter than one table row, longer than any character).
 _LINE_RUN = {True: 14, False: 8}
 _NUMBER = re.compile(r"[0-9][0-9.,]*")
+_DASHES = re.compile(r"[一—\-_=~－ー‐–]+")
 _BARS = str.maketrans("", "", "|[]")  # ruling remnants: never content in a report
 _DIGIT_LIKE = re.compile(r"^[0-9OoIl|〇.,]+$")
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "〇": "0", "I": "1", "l": "1", "|": "1"})
@@ -95,8 +99,7 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     never mixed with its neighbours' and short numbers are read as lines of their own, which is what
     makes OCR of the template's dense tables dependable.
     """
-    if _MEDIAN:
-        image = image.filter(ImageFilter.MedianFilter(3))
+    image = despeckle(image)
     angle = estimate_skew(image)
     if abs(angle) > 0.02:
         image = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
@@ -125,6 +128,15 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
         edges=points,
         ocr=True,
     )
+
+
+def despeckle(image: Image.Image) -> Image.Image:
+    """Whiten isolated dark pixels (scanner specks), which a median filter would remove only by
+    eroding thin strokes of small CJK glyphs as well."""
+    ink = image.point(lambda v: 255 if v < 170 else 0)
+    neighbours = ink.filter(ImageFilter.Kernel((3, 3), [1, 1, 1, 1, 0, 1, 1, 1, 1], scale=1))
+    isolated = ImageChops.subtract(ink, neighbours.point(lambda v: 255 if v > 0 else 0))
+    return ImageChops.lighter(image, isolated)
 
 
 def _has_ink(image: Image.Image) -> bool:
@@ -160,9 +172,10 @@ def _read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
                 if box[2] - box[0] < 4 or box[3] - box[1] < 4:
                     continue
                 crop = image.crop(box)
-                bbox = ImageOps.invert(crop).point(lambda v: 255 if v > 255 - _INK else 0).getbbox()
-                if bbox is None:
-                    continue  # a blank cell
+                ink = ImageOps.invert(crop).point(lambda v: 255 if v > 255 - _INK else 0)
+                bbox = ink.getbbox()
+                if bbox is None or ink.histogram()[255] < _MIN_INK:
+                    continue  # a blank cell, or a few specks left by the scanner
                 x0, y0, x1, y1 = bbox
                 tight = crop.crop(bbox)
                 # Tesseract reads badly what touches the image border: give each crop a white margin.
@@ -187,7 +200,18 @@ def _read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
         readings[k] = _better(readings[k], reading)
     # In a column of numbers, a Chinese reading of a lone cell (7 read as 了) is never right: the
     # digit reading wins there whatever the confidences say.
-    numeric = [k for k, r in enumerate(readings) if r and all(_NUMBER.fullmatch(g.text) for g in r)]
+    for k, reading in enumerate(readings):
+        if reading and all(_DASHES.fullmatch(g.text) for g in reading):
+            # A dash printed for a blank (—) is the ideograph 一 to the Chinese model.
+            readings[k] = [Glyph("—", reading[0].x0, reading[0].top, reading[-1].x1, reading[-1].bottom,
+                                 min(g.conf or 0.0 for g in reading))]
+    for k, reading in enumerate(readings):
+        if reading and all(_NUMBER.fullmatch(g.text.strip(".,，")) for g in reading):
+            for g in reading:
+                g.text = g.text.strip(".,，")  # a speck beside a number is read as a point
+    numeric = [
+        k for k, r in enumerate(readings) if r and all(_NUMBER.fullmatch(g.text) or g.text == "—" for g in r)
+    ]
     per_column: dict[tuple[int, int], list[int]] = {}
     for k, key in enumerate(columns):
         per_column.setdefault(key, []).append(k)
@@ -211,8 +235,8 @@ def _read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
 # misreads when alone (``2`` as 沪, ``1`` as 下); it is read again by the English model restricted to
 # digits, and the more confident reading is kept.
 _PAD = 24
-_SHORT_HEIGHT = 70 + 2 * _PAD
-_MEDIAN = False
+_MIN_INK = 12  # dark pixels: a printed dash has about 60 at 300 dpi
+_SHORT_HEIGHT = 47 + 2 * _PAD
 _SINGLE_PSM = 7
 _UPSCALE = 1
 _SHORT_WIDTH = 220 + 2 * _PAD
@@ -278,10 +302,11 @@ def estimate_skew(image: Image.Image, limit: float = 2.0) -> float:
 def find_rulings(image: Image.Image) -> list[Edge]:
     """Horizontal and vertical ruling segments (pixels) from long runs of ink, found with C-speed regexes."""
     # Thin rulings come out of a scanner grey, not black: a lighter threshold than for text.
-    mask = image.point(lambda v: 255 if v < _RULING_INK else 0)
     edges: list[Edge] = []
     unit = 8
     for horizontal in (True, False):
+        level = _RULING_INK[horizontal]
+        mask = image.point(lambda v: 255 if v < level else 0)
         src = mask if horizontal else mask.transpose(Image.Transpose.TRANSPOSE)
         reduced = src.resize((src.width // unit, src.height), Image.Resampling.BOX)
         flags = reduced.point(lambda v: 1 if v >= 150 else 0).tobytes()
