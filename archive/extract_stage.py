@@ -162,7 +162,10 @@ def replace_document_rows(
     _write(db, "extractions", [extraction], replace=True)
     db.execute("UPDATE documents SET report_id = ?, format = ? WHERE id = ?", [report_id, record.source_format, doc_id])
     _write(db, "cells", list(_cell_rows(doc_id, report_id, record)))
-    _write(db, "checks", [check_row(check, report_id, doc_id, year, cross_year=False) for check in record.checks])
+    dims = {"report_id": report_id, "organ_id": organ_id, "region": None, "level": None, "year": year}
+    if organ_id is not None:
+        dims["region"], dims["level"] = db.execute("SELECT region, level FROM organs WHERE id = ?", [organ_id]).fetchone()
+    _write(db, "checks", [check_row(check, doc_id, dims, cross_year=False) for check in record.checks])
     text = record.text or "\n".join(record.texts.values())
     if text:
         row = {"id": doc_id, "report_id": report_id, "organ": record.organ, "year": year, "title": doc["title"],

@@ -93,10 +93,16 @@ def _report_fields(db: sqlite_utils.Database) -> None:
 
 
 def _check_dimensions(db: sqlite_utils.Database) -> None:
-    """Copy organ, region, level and year into ``checks`` so Datasette can facet them."""
+    """Bring the copies of organ, region, level and year in ``checks`` up to date with their report.
+
+    They are written with each check; only rows whose report moved (an attachment joining its page's
+    report) or whose organ the registry re-described are rewritten here.
+    """
     db.execute(
         """UPDATE checks SET organ_id = r.organ_id, region = r.region, level = r.level, year = r.year
-           FROM reports r WHERE r.id = checks.report_id"""
+           FROM reports r WHERE r.id = checks.report_id
+           AND (checks.organ_id IS NOT r.organ_id OR checks.region IS NOT r.region
+                OR checks.level IS NOT r.level OR checks.year IS NOT r.year)"""
     )
 
 
