@@ -13,6 +13,7 @@ from collections import defaultdict
 
 import sqlite_utils
 
+from archive.db import insert_rows
 from extract.checks import cross_year_carried_over, sec2_in_force_balance
 from extract.record import CheckResult, Number
 from extract.template import SEC3_COLUMNS
@@ -52,7 +53,7 @@ def rebuild_cross_year(db: sqlite_utils.Database) -> int:
             dims = {"report_id": report_id, "organ_id": organ_id, "region": region, "level": level, "year": year}
             rows += [check_row(result, document_id, dims, cross_year=True) for result in results]
         previous = report
-    db["checks"].insert_all(rows)
+    insert_rows(db, "checks", rows)
     return len(rows)
 
 

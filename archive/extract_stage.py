@@ -25,7 +25,7 @@ import sqlite_utils
 
 from archive import coverage, fts, reports
 from archive.checks import check_row
-from archive.db import open_archive
+from archive.db import insert_rows, open_archive
 from archive.items import rebuild_items
 from archive.organs import organ_for_report
 from archive.sources import portal_by_id, sync_registry, sync_store
@@ -141,7 +141,7 @@ def replace_document_rows(
         "error": error,
     }
     if record is None:
-        _write(db, "extractions", [extraction], replace=True)
+        insert_rows(db, "extractions", [extraction], replace=True)
         db.execute("UPDATE documents SET report_id = NULL WHERE id = ?", [doc_id])
         return
     year = record.year or _year_from_title(doc["title"])
@@ -159,29 +159,19 @@ def replace_document_rows(
         cells=sum(value is not None for value in record.cells.values()),
         warnings=json.dumps(record.warnings, ensure_ascii=False),
     )
-    _write(db, "extractions", [extraction], replace=True)
+    insert_rows(db, "extractions", [extraction], replace=True)
     db.execute("UPDATE documents SET report_id = ?, format = ? WHERE id = ?", [report_id, record.source_format, doc_id])
-    _write(db, "cells", list(_cell_rows(doc_id, report_id, record)))
+    insert_rows(db, "cells", list(_cell_rows(doc_id, report_id, record)))
     dims = {"report_id": report_id, "organ_id": organ_id, "region": None, "level": None, "year": year}
     if organ_id is not None:
         dims["region"], dims["level"] = db.execute("SELECT region, level FROM organs WHERE id = ?", [organ_id]).fetchone()
-    _write(db, "checks", [check_row(check, doc_id, dims, cross_year=False) for check in record.checks])
+    insert_rows(db, "checks", [check_row(check, doc_id, dims, cross_year=False) for check in record.checks])
     text = record.text or "\n".join(record.texts.values())
     if text:
         row = {"id": doc_id, "report_id": report_id, "organ": record.organ, "year": year, "title": doc["title"],
                "url": doc["url"], "text": text}
-        _write(db, "texts", [row])
+        insert_rows(db, "texts", [row])
         fts.index_text(db, doc_id, text)
-
-
-def _write(db: sqlite_utils.Database, table: str, rows: list[dict], *, replace: bool = False) -> None:
-    """Plain ``executemany``: this is the hot path (200 cells a document), and the tables exist already."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    verb = "INSERT OR REPLACE" if replace else "INSERT"
-    sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-    db.conn.executemany(sql, [tuple(row[column] for column in columns) for row in rows])
 
 
 def _report_id(db: sqlite_utils.Database, organ_id: int, year: int) -> int:

@@ -179,6 +179,7 @@ CREATE TABLE checks (
 ) WITHOUT ROWID;
 CREATE INDEX idx_checks_report ON checks(report_id);
 CREATE INDEX idx_checks_status ON checks(status, rule_group);
+CREATE INDEX idx_checks_cross_year ON checks(report_id) WHERE cross_year = 1;
 CREATE TABLE texts (
     id INTEGER PRIMARY KEY REFERENCES documents(id),
     report_id INTEGER REFERENCES reports(id),
