@@ -139,10 +139,11 @@ def demo(ctx: "Context", seed: int, size: str, host: str, port: int, farm_port: 
     \b
     Example:
         nianbao demo                 # then open http://127.0.0.1:8001/
-        nianbao --data /tmp/try demo --size small --port 8080
+        nianbao --data /tmp/try demo --size full --port 8080
     """
     console = Console()
     data = ctx.data.ensure()
+    console.print(f"starting the portal farm ({size}, seed {seed}); the data directory is {data.root}")
     try:
         with running_farm(data, seed, size, farm_port) as farm:
             console.print(f"farm: {len(farm.rows)} portals on 127.0.0.1, access log {farm.access_log}")
@@ -160,6 +161,9 @@ def demo(ctx: "Context", seed: int, size: str, host: str, port: int, farm_port: 
         sys.exit(2)
     except KeyboardInterrupt:
         console.print("stopped")
+        if not serve:
+            sys.exit(INTERRUPTED)
+        return
     if not serve:
         sys.exit(report.exit_code)
 
