@@ -6,6 +6,8 @@ It is the label table of ``cells.cell_id``, so Datasette shows 行政复议 · �
 
 from __future__ import annotations
 
+from functools import cache
+
 import sqlite_utils
 
 from extract.template import TEMPLATES, cell_ids, cell_label
@@ -20,7 +22,9 @@ def unit(cell_id: str) -> tuple[str, str]:
     return "件", "count"
 
 
-def rebuild_items(db: sqlite_utils.Database) -> None:
+@cache
+def item_rows() -> dict[str, dict]:
+    """Every cell id of both templates, labelled; a cell in both keeps the 2021 label and order."""
     rows: dict[str, dict] = {}
     for template in TEMPLATES:
         for order, cell_id in enumerate(cell_ids(template)):
@@ -39,4 +43,15 @@ def rebuild_items(db: sqlite_utils.Database) -> None:
                 "templates": template,
                 "sort_order": order + (0 if template == "2021" else 1000),
             }
-    db["items"].upsert_all(rows.values(), pk="cell_id")
+    return rows
+
+
+def describe(cell_id: str) -> str:
+    """A column description for a wide table: ``行政复议 · 总计（件）/ review · total (count); 模板 2021,2019``."""
+    item = item_rows()[cell_id]
+    zh_unit, en_unit = unit(cell_id)
+    return f"{item['label_zh']}（{zh_unit}）/ {item['label_en']} ({en_unit}); 模板 template {item['templates']}"
+
+
+def rebuild_items(db: sqlite_utils.Database) -> None:
+    db["items"].upsert_all((dict(row) for row in item_rows().values()), pk="cell_id")

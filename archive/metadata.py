@@ -15,18 +15,8 @@ from typing import Any
 import yaml
 
 from archive.coverage import STATUS_LABELS
-from archive.items import unit
+from archive.items import describe
 from archive.wide import WIDE_TABLES
-from extract.template import (
-    SEC2_COLUMN_LABELS,
-    SEC2_2019,
-    SEC2_2021,
-    SEC3_2019,
-    SEC3_2021,
-    SEC3_COLUMN_LABELS,
-    SEC4_COLUMN_LABELS,
-    SEC4_GROUP_LABELS,
-)
 
 DATABASE = "nianbao"  # the route the site serves the archive under (the stable file name's stem)
 METADATA_PATH = Path(__file__).resolve().parents[1] / "metadata.yml"
@@ -45,41 +35,7 @@ _FACET_DESCRIPTIONS: dict[str, str] = {
     "document_id": "取数所依据的文件 / Document the numbers were read from (→ documents)",
 }
 
-_COUNT = "（件）/ (count)"
-
-
-def _sec2_description(cell_id: str) -> str:
-    _, row_key, column = cell_id.split(".")
-    row = next(r for r in SEC2_2021 + SEC2_2019 if r.key == row_key)
-    templates = "+".join(
-        name for name, rows in (("2021", SEC2_2021), ("2019", SEC2_2019))
-        if any(r.key == row_key and column in r.columns for r in rows)
-    )
-    zh_unit, en_unit = unit(cell_id)
-    english = f"{row_key.replace('_', ' ')}: {column.replace('_', ' ')}"
-    return f"{row.label} · {SEC2_COLUMN_LABELS[column]}（{zh_unit}）/ {english} ({en_unit}); 模板 template {templates}"
-
-
-def _sec3_description(cell_id: str) -> str:
-    _, row_key, column = cell_id.split(".")
-    row = next(r for r in SEC3_2021 + SEC3_2019 if r.key == row_key)
-    only = ""
-    if not any(r.key == row_key for r in SEC3_2019):
-        only = "；仅2021模板 / 2021 template only"
-    elif not any(r.key == row_key for r in SEC3_2021):
-        only = "；仅2019模板 / 2019 template only"
-    english = f"{row_key.replace('_', ' ')}, {column.replace('_', ' ')}"
-    return f"{row.label} · {SEC3_COLUMN_LABELS[column]}（件）/ {english} (count){only}"
-
-
-def _sec4_description(cell_id: str) -> str:
-    _, group, column = cell_id.split(".")
-    english = f"{group.replace('_', ' ')}, {column}"
-    return f"{SEC4_GROUP_LABELS[group]} · {SEC4_COLUMN_LABELS[column]}（件）/ {english} (count)"
-
-
 def _wide_columns(table: str) -> dict[str, str]:
-    describe = {"sec2": _sec2_description, "sec3": _sec3_description, "sec4": _sec4_description}[table]
     return {**_FACET_DESCRIPTIONS, **{column: describe(cell) for column, cell in WIDE_TABLES[table].items()}}
 
 
