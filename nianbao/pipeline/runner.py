@@ -148,6 +148,8 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
         owed = snapshot_owed_for(data)
         if options.snapshot and (report.changed_anything or owed.exists()):
             owed.touch()
+            # The snapshot carries this run's own rows (the site shows them), as complete as they are now.
+            runs.record_portals(archive, run_id, report.portals, report.started_at)
             runs.finish_run(archive, run_id, report.status, report.to_stats())
             with runner.stage("snapshot", required=False) as result:
                 try:

@@ -216,3 +216,19 @@ def test_candidates_wait_beside_a_registry_that_cannot_hold_them(
     statuses = {row["start_url"]: row["status"] for row in registry_file.read_rows(data.registry)}
     assert statuses["http://www.found-one.gov.cn/xxgk/"] == "candidate"
     assert not registry_file.holding_path(data.registry).exists()
+
+
+def test_the_snapshot_holds_the_run_that_wrote_it(
+    data: DataDir, fake_web: FakeWeb, samples: list[bytes], monkeypatch: pytest.MonkeyPatch, snapshots: list[str]
+) -> None:
+    seen: list[tuple[str, int]] = []
+
+    def snapshot(data: DataDir) -> str:
+        archive = sqlite_utils.Database(data.archive_db)
+        seen.append((archive[runs.RUNS].get(1)["status"], archive[runs.RUN_PORTALS].count))
+        return "snap"
+
+    monkeypatch.setattr(stages, "snapshot", snapshot)
+    fake_web.pages = {"alpha": {"http://www.alpha.gov.cn/a1.txt": samples[0]}}
+    run(data)
+    assert seen == [("clean", 2)]
