@@ -33,6 +33,12 @@ LOCKED = 75
 INTERRUPTED = 130
 
 
+def _console(*, stderr: bool = False) -> Console:
+    """Rich on a terminal; in a log (cron, journald) plain text wide enough that tables do not wrap."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else 120)
+
+
 @click.command()
 @click.option("--portal", "portals", multiple=True, metavar="SITE_ID", help="Visit only these portals (repeatable).")
 @click.option(
@@ -84,7 +90,7 @@ def run(
         nianbao --data /srv/nianbao run
         nianbao run --portal anhui_openness_hefei --no-snapshot
     """
-    console = Console(stderr=as_json)
+    console = _console(stderr=as_json)
     only = set(portals)
     if portal_file is not None:
         only |= {line.strip() for line in portal_file.read_text(encoding="utf-8").splitlines() if line.strip()}
@@ -141,7 +147,7 @@ def demo(ctx: "Context", seed: int, size: str, host: str, port: int, farm_port: 
         nianbao demo                 # then open http://127.0.0.1:8001/
         nianbao --data /tmp/try demo --size full --port 8080
     """
-    console = Console()
+    console = _console()
     data = ctx.data.ensure()
     console.print(f"starting the portal farm ({size}, seed {seed}); the data directory is {data.root}")
     try:
