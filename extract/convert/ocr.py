@@ -130,6 +130,28 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     )
 
 
+def _erase_line_remnants(crop: Image.Image) -> Image.Image:
+    """Whiten pixel columns and rows of a cell crop that are mostly ink: pieces of a ruling too faint
+    to be found as one, which tesseract would read as 1, | or a CJK stroke."""
+    width, height = crop.size
+    if width < 3 or height < 3:
+        return crop
+    dark = crop.point(lambda v: 1 if v < 200 else 0)
+    columns = dark.transpose(Image.Transpose.TRANSPOSE).tobytes()
+    rows = dark.tobytes()
+    bad_cols = [x for x in range(width) if columns[x * height : (x + 1) * height].count(1) > 0.7 * height]
+    bad_rows = [y for y in range(height) if rows[y * width : (y + 1) * width].count(1) > 0.7 * width]
+    if not bad_cols and not bad_rows:
+        return crop
+    crop = crop.copy()
+    draw = ImageDraw.Draw(crop)
+    for x in bad_cols:
+        draw.line([(x, 0), (x, height - 1)], fill=255)
+    for y in bad_rows:
+        draw.line([(0, y), (width - 1, y)], fill=255)
+    return crop
+
+
 def despeckle(image: Image.Image) -> Image.Image:
     """Whiten isolated dark pixels (scanner specks), which a median filter would remove only by
     eroding thin strokes of small CJK glyphs as well."""
@@ -171,8 +193,8 @@ def _read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
                 )
                 if box[2] - box[0] < 4 or box[3] - box[1] < 4:
                     continue
-                crop = image.crop(box)
-                ink = ImageOps.invert(crop).point(lambda v: 255 if v > 255 - _INK else 0)
+                crop = _erase_line_remnants(image.crop(box))
+                ink = crop.point(lambda v: 255 if v < _INK else 0).filter(ImageFilter.MedianFilter(3))
                 bbox = ink.getbbox()
                 if bbox is None or ink.histogram()[255] < _MIN_INK:
                     continue  # a blank cell, or a few specks left by the scanner
