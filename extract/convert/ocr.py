@@ -116,7 +116,7 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     prose_draw = ImageDraw.Draw(prose)
     for grid in grids:
         prose_draw.rectangle([grid.xs[0] - 4, grid.ys[0] - 4, grid.xs[-1] + 4, grid.ys[-1] + 4], fill=255)
-    words = run_tesseract(prose, limits) if _has_ink(prose) else []
+    words = _read_prose(prose, limits) if _has_ink(prose) else []
     words += _read_cells(clean, grids, limits)
     glyphs = [_to_points(g) for g in words]
     points = [Edge(e.horizontal, e.pos * PT_PER_PX, e.start * PT_PER_PX, e.end * PT_PER_PX) for e in edges]
@@ -161,6 +161,14 @@ def despeckle(image: Image.Image) -> Image.Image:
     return ImageChops.lighter(image, isolated)
 
 
+def _read_prose(image: Image.Image, limits: Limits) -> list[Glyph]:
+    """Text outside tables, read at half resolution: body text of reports is 14–16 pt, which at
+    150 dpi is still 30 px high, and tesseract's time grows with the pixel count."""
+    half = image.resize((image.width // 2, image.height // 2), Image.Resampling.LANCZOS)
+    words = run_tesseract(half, limits, dpi=OCR_DPI // 2)
+    return [Glyph(w.text, w.x0 * 2, w.top * 2, w.x1 * 2, w.bottom * 2, w.conf) for w in words]
+
+
 def _has_ink(image: Image.Image) -> bool:
     return sum(image.resize((image.width // 8, image.height // 8), Image.Resampling.BOX).histogram()[:200]) > 0
 
@@ -169,12 +177,15 @@ _INSET = 5
 
 
 def _read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
-    """OCR every merged cell of every table once, through one strip image; words in page pixels.
+    """OCR every merged cell of every table once, line by line; words in page pixels.
 
-    A cell with ink that yields no word gets an empty glyph of confidence 0, so it is flagged.
+    Each cell's ink is cut into its text lines, and every line is read alone as a single line
+    (tesseract ``--psm 7``), all of a page's lines in one tesseract process. A cell with ink that
+    yields no word gets an empty glyph of confidence 0, so it is flagged.
     """
-    crops: list[tuple[tuple[int, int, int, int], Image.Image]] = []
-    columns: list[tuple[int, int]] = []  # (table, first grid column) of each crop
+    lines: list[tuple[int, tuple[int, int], Image.Image]] = []  # (cell, page origin, padded line image)
+    columns: list[tuple[int, int]] = []  # (table, first grid column) of each cell
+    boxes: list[tuple[int, int, int, int]] = []
     for g_index, grid in enumerate(grids):
         seen: set[int] = set()
         for r in range(len(grid.ys) - 1):
@@ -198,59 +209,77 @@ def _read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
                 bbox = ink.getbbox()
                 if bbox is None or ink.histogram()[255] < _MIN_INK:
                     continue  # a blank cell, or a few specks left by the scanner
-                x0, y0, x1, y1 = bbox
-                tight = crop.crop(bbox)
-                # Tesseract reads badly what touches the image border: give each crop a white margin.
-                padded = Image.new("L", (tight.width + 2 * _PAD, tight.height + 2 * _PAD), 255)
-                padded.paste(tight, (_PAD, _PAD))
-                origin = (box[0] + x0 - _PAD, box[1] + y0 - _PAD)
-                crops.append(((origin[0], origin[1], origin[0] + padded.width, origin[1] + padded.height), padded))
+                cell = len(boxes)
+                boxes.append(box)
                 columns.append((g_index, min(cols)))
-    if not crops:
+                x0, _, x1, _ = bbox
+                for y0, y1 in _text_lines(ink, bbox):
+                    tight = crop.crop((x0, y0, x1, y1))
+                    # Tesseract reads badly what touches the image border: give each line a margin.
+                    padded = Image.new("L", (tight.width + 2 * _PAD, tight.height + 2 * _PAD), 255)
+                    padded.paste(tight, (_PAD, _PAD))
+                    lines.append((cell, (box[0] + x0 - _PAD, box[1] + y0 - _PAD), padded))
+    if not lines:
         return []
-    images = [crop.resize((crop.width * _UPSCALE, crop.height * _UPSCALE), Image.Resampling.LANCZOS) if _UPSCALE != 1 else crop for _, crop in crops]
-    single = [k for k, (_, im) in enumerate(crops) if im.height <= _SHORT_HEIGHT]
-    multi = [k for k, (_, im) in enumerate(crops) if im.height > _SHORT_HEIGHT]
-    readings: list[list[Glyph]] = [[] for _ in crops]
-    for indices, psm in ((single, _SINGLE_PSM), (multi, 6)):
-        for k, reading in zip(indices, run_tesseract_many([images[k] for k in indices], limits, psm=psm)):
-            readings[k] = reading
-    short = [k for k in single if crops[k][1].width <= _SHORT_WIDTH]
-    digits = run_tesseract_many([images[k] for k in short], limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
-    digit_of = dict(zip(short, digits))
+    line_readings = run_tesseract_many([im for _, _, im in lines], limits, psm=7)
+    lines_of: dict[int, list[int]] = {}
+    for n, (cell, _, _) in enumerate(lines):
+        lines_of.setdefault(cell, []).append(n)
+    short = [n for n, (cell, _, im) in enumerate(lines) if len(lines_of[cell]) == 1 and im.width <= _SHORT_WIDTH]
+    digits = run_tesseract_many([lines[n][2] for n in short], limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
+
+    def placed(n: int, reading: list[Glyph]) -> list[Glyph]:
+        ox, oy = lines[n][1]
+        return [Glyph(g.text, g.x0 + ox, g.top + oy, g.x1 + ox, g.bottom + oy, g.conf) for g in reading]
+
+    readings: list[list[Glyph]] = [[] for _ in boxes]
+    for n, reading in enumerate(line_readings):
+        readings[lines[n][0]] += placed(n, reading)
+    digit_of = {lines[n][0]: placed(n, reading) for n, reading in zip(short, digits)}
     for k, reading in digit_of.items():
         readings[k] = _better(readings[k], reading)
-    # In a column of numbers, a Chinese reading of a lone cell (7 read as 了) is never right: the
-    # digit reading wins there whatever the confidences say.
     for k, reading in enumerate(readings):
         if reading and all(_DASHES.fullmatch(g.text) for g in reading):
             # A dash printed for a blank (—) is the ideograph 一 to the Chinese model.
             readings[k] = [Glyph("—", reading[0].x0, reading[0].top, reading[-1].x1, reading[-1].bottom,
                                  min(g.conf or 0.0 for g in reading))]
-    for k, reading in enumerate(readings):
-        if reading and all(_NUMBER.fullmatch(g.text.strip(".,，")) for g in reading):
+        elif reading and all(_NUMBER.fullmatch(g.text.strip(".,，")) for g in reading):
             for g in reading:
                 g.text = g.text.strip(".,，")  # a speck beside a number is read as a point
-    numeric = [
-        k for k, r in enumerate(readings) if r and all(_NUMBER.fullmatch(g.text) or g.text == "—" for g in r)
-    ]
+    # In a column of numbers, a Chinese reading of a lone cell (7 read as 了) is never right: the
+    # digit reading wins there whatever the confidences say.
+    numeric = {k for k, r in enumerate(readings) if r and all(_NUMBER.fullmatch(g.text) or g.text == "—" for g in r)}
     per_column: dict[tuple[int, int], list[int]] = {}
     for k, key in enumerate(columns):
         per_column.setdefault(key, []).append(k)
-    numeric_set = set(numeric)
     for members in per_column.values():
-        if sum(1 for k in members if k in numeric_set) * 2 < len(members):
+        if sum(1 for k in members if k in numeric) * 2 < len(members):
             continue
         for k in members:
-            if k not in numeric_set and digit_of.get(k):
+            if k not in numeric and digit_of.get(k):
                 readings[k] = digit_of[k]
     out: list[Glyph] = []
-    for (box, _), reading in zip(crops, readings):
-        if not reading:
-            out.append(Glyph("", box[0], box[1], box[2], box[3], 0.0))
-        f = _UPSCALE
-        out += [Glyph(g.text, g.x0 / f + box[0], g.top / f + box[1], g.x1 / f + box[0], g.bottom / f + box[1], g.conf) for g in reading]
+    for box, reading in zip(boxes, readings):
+        out += reading or [Glyph("", box[0], box[1], box[2], box[3], 0.0)]
     return out
+
+
+def _text_lines(ink: Image.Image, bbox: tuple[int, int, int, int]) -> list[tuple[int, int]]:
+    """The text lines of a cell: runs of pixel rows with ink, split at blank rows."""
+    x0, y0, x1, y1 = bbox
+    region = ink.crop(bbox).point(lambda v: 1 if v else 0)
+    width = x1 - x0
+    data = region.tobytes()
+    inked = [data[y * width : (y + 1) * width].count(1) > 0 for y in range(y1 - y0)]
+    spans: list[list[int]] = []
+    for y, has_ink in enumerate(inked):
+        if has_ink:
+            if spans and y - spans[-1][1] <= 3:
+                spans[-1][1] = y + 1
+            else:
+                spans.append([y, y + 1])
+    spans = [sp for sp in spans if sp[1] - sp[0] >= 6] or spans
+    return [(y0 + a, y0 + b) for a, b in spans]
 
 
 # A crop this small holds one line of a few characters: it may be a number, which the Chinese model
@@ -258,9 +287,6 @@ def _read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
 # digits, and the more confident reading is kept.
 _PAD = 24
 _MIN_INK = 12  # dark pixels: a printed dash has about 60 at 300 dpi
-_SHORT_HEIGHT = 47 + 2 * _PAD
-_SINGLE_PSM = 7
-_UPSCALE = 1
 _SHORT_WIDTH = 220 + 2 * _PAD
 _DIGIT_WHITELIST = ("-c", "tessedit_char_whitelist=0123456789.,/-")
 
@@ -345,19 +371,30 @@ def find_rulings(image: Image.Image) -> list[Edge]:
 
 
 def run_tesseract(
-    image: Image.Image, limits: Limits, psm: int = 6, lang: str = "chi_sim", extra: tuple[str, ...] = ()
+    image: Image.Image,
+    limits: Limits,
+    psm: int = 6,
+    lang: str = "chi_sim",
+    extra: tuple[str, ...] = (),
+    dpi: int = OCR_DPI,
 ) -> list[Glyph]:
     """Words with boxes (pixels) and confidences from one tesseract run on one image."""
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
-    return [g for _, g in _tesseract_tsv("stdin", buffer.getvalue(), limits, psm, lang, extra)]
+    return [g for _, g in _tesseract_tsv("stdin", buffer.getvalue(), limits, psm, lang, extra, dpi)]
 
 
 def _tesseract_tsv(
-    source: str, stdin: bytes | None, limits: Limits, psm: int, lang: str, extra: tuple[str, ...]
+    source: str,
+    stdin: bytes | None,
+    limits: Limits,
+    psm: int,
+    lang: str,
+    extra: tuple[str, ...],
+    dpi: int = OCR_DPI,
 ) -> list[tuple[int, Glyph]]:
     """Run tesseract (one thread, own process group, timeout) and parse its TSV words: (page, glyph)."""
-    cmd = [tesseract_binary(), source, "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(OCR_DPI),
+    cmd = [tesseract_binary(), source, "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
            "-c", "preserve_interword_spaces=1", *extra, "tsv"]
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
