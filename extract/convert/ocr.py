@@ -340,7 +340,7 @@ def estimate_skew(image: Image.Image, limit: float = 2.0) -> float:
 
     def score(angle: float) -> float:
         rotated = mask.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
-        profile = list(rotated.resize((1, rotated.height), Image.Resampling.BOX).getdata())
+        profile = rotated.resize((1, rotated.height), Image.Resampling.BOX).tobytes()
         return sum((a - b) ** 2 for a, b in zip(profile, profile[1:]))
 
     best = max((k / 10 for k in range(int(-limit * 10), int(limit * 10) + 1)), key=score)

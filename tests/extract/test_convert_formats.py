@@ -187,3 +187,20 @@ def test_ocr_of_scans_reads_values_and_flags_misses(corpus, i):
                     unflagged += 1
     assert right / total >= 0.99, f"{right}/{total} value cells read right"
     assert unflagged == 0, f"{unflagged} misread value cells were not flagged"
+
+
+@pytest.mark.parametrize("i", range(SEEDS), ids=IDS[:SEEDS])
+def test_ocr_record_misses_are_flagged(corpus, i):
+    """In the parsed record, a cell OCR got wrong is null with a warning, or comes from a cell whose
+    OCR confidence is below the threshold: never a confident wrong number."""
+    spec = SPECS[i]
+    record = parse_document(converted(corpus, "scan", i))
+    assert record.organ == spec.organ and record.year == spec.year
+    for key, value in spec.cells.items():
+        got = record.cells.get(key)
+        if got == value:
+            continue
+        source = record.sources.get(key)
+        low = source is not None and source.ocr_confidence is not None and source.ocr_confidence < 80
+        warned = got is None and any(key in w for w in record.warnings)
+        assert low or warned, f"{key}: read {got!r} for {value!r} without a flag"
