@@ -8,8 +8,15 @@ from typing import ClassVar
 
 from scrapy.http import Response, TextResponse
 
-from crawler.platforms.base import Listing, PageRequest, Platform, anchor_title, pager_links, report_links
-from crawler.platforms.generic import TREE_LINK_RE
+from crawler.platforms.base import (
+    Listing,
+    PageRequest,
+    Platform,
+    anchor_title,
+    is_tree_node,
+    pager_links,
+    report_links,
+)
 
 _LIST_RE = re.compile(r"(?:Branch)?OpennessContent/showList/\d+/\d+/page_(\d+)\.html", re.I)
 
@@ -33,6 +40,6 @@ class AnhuiOpenness(Platform):
                 continue
             title = anchor_title(anchor)
             # Numbered pager links of this list, and tree columns (page_1 of another column).
-            if title.isdigit() or "页" in title or (match.group(1) == "1" and TREE_LINK_RE.search(title)):
+            if title.isdigit() or "页" in title or (match.group(1) == "1" and is_tree_node(title)):
                 next_urls.setdefault(url)
         return Listing(reports=reports, next=[PageRequest(url) for url in next_urls])

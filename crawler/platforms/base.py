@@ -81,6 +81,22 @@ def is_annual_report_title(title: str | None) -> bool:
     return bool(_REPORT_RE.search(text) and _YEAR_RE.search(text) and not _NOT_REPORT_RE.search(text))
 
 
+# A node of the year → unit type → report tree is named by a year, a unit type, the column's own name,
+# or a mix ("2023年", "乡镇（街道）", "2023年部门年报", "政府信息公开年报"). Matched on the whole name, so an
+# article that merely mentions a year ("2023年政务公开工作要点") is not taken for a column.
+_TREE_NODE_RE = re.compile(
+    r"(?:(?:19|20)\d{2}年?度?)?"
+    r"(?:本级|区?县?市?政府|政府部门|部门|区直|市直|县直|单位|乡镇街道|乡镇|街道|社区|镇|乡|村)*"
+    r"(?:政府|政务)?(?:信息)?(?:公开)?(?:工作)?(?:年报|年度报告|报告)?"
+)
+
+
+def is_tree_node(name: str | None) -> bool:
+    """True for the names of year and unit-type columns of an annual-report tree."""
+    text = re.sub(r"[\s（）()、·]+", "", name or "")
+    return bool(text) and bool(_TREE_NODE_RE.fullmatch(text))
+
+
 FILE_SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd", ".zip", ".rar", ".txt", ".odt")
 _DOWNLOAD_RE = re.compile(r"downfile\.jsp|/download\b|[?&]file(?:name|Url)=|/attachment/|/attach/", re.I)
 

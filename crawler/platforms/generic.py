@@ -18,19 +18,18 @@ from crawler.platforms.base import (
     Platform,
     anchor_title,
     is_annual_report_title,
+    is_tree_node,
     looks_like_file,
     pager_links,
     report_links,
 )
 
-# A sub-column of an annual-report tree is named by a year or a unit type (PORTALS.md §0 tree shape).
-TREE_LINK_RE = re.compile(r"(?:19|20)\d{2}|年报|年度报告|部门|乡镇|街道|社区|本级|镇|乡|区|县|单位")
-_COLUMN_PATH_RE = re.compile(r"(?:/|/index\.s?html?|/list\.s?html?)$")
-_DETAIL_PATH_RE = re.compile(r"/t\d{8}_\d+\.|/art_|/post_|/content_\d+|/show/\d+")
+_DETAIL_PATH_RE = re.compile(r"/t\d{8}_\d+\.|/art_|/post_|/content_\d+|/show/\d+|/info/\d+/\d+\.")
 
 
 def subcolumn_links(response: TextResponse) -> list[str]:
-    """Column pages below this one: same host, under this page's folder, named like a tree node."""
+    """Column pages below this one: same host, under this page's folder (``/a/b/`` for ``/a/b/x.html``
+    and for ``/a/b.htm``, whose children VSB puts in ``/a/b/``), named like a tree node."""
     here = urlsplit(response.url)
     folder = here.path.rsplit("/", 1)[0] + "/"
     out: dict[str, None] = {}
@@ -42,10 +41,10 @@ def subcolumn_links(response: TextResponse) -> list[str]:
         parts = urlsplit(url)
         if parts.netloc != here.netloc or not parts.path.startswith(folder) or parts.path in (folder, here.path):
             continue
-        if not _COLUMN_PATH_RE.search(parts.path) or _DETAIL_PATH_RE.search(parts.path) or looks_like_file(url):
+        if _DETAIL_PATH_RE.search(parts.path) or looks_like_file(url):
             continue
         title = anchor_title(anchor)
-        if is_annual_report_title(title) or not TREE_LINK_RE.search(title):
+        if is_annual_report_title(title) or not is_tree_node(title):
             continue
         out.setdefault(url)
     return list(out)

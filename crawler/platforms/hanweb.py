@@ -10,8 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from crawler.platforms.base import Listing, PageRequest, Platform, anchor_title, report_links
-from crawler.platforms.generic import TREE_LINK_RE
+from crawler.platforms.base import Listing, PageRequest, Platform, anchor_title, is_tree_node, report_links
 
 DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 _RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
@@ -100,6 +99,6 @@ class Hanweb(Platform):
             parts = urlsplit(url)
             if parts.netloc != urlsplit(response.url).netloc or parts.path == here:
                 continue
-            if _COLUMN_RE.search(parts.path) and TREE_LINK_RE.search(anchor_title(anchor)):
+            if _COLUMN_RE.search(parts.path) and is_tree_node(anchor_title(anchor)):
                 out.setdefault(url, PageRequest(url))
         return list(out.values())

@@ -9,7 +9,7 @@ import pytest
 
 from crawler.guards import BLOCKED, CHALLENGE, OK, REDIRECT, classify, looks_like_js_list_shell
 from crawler.platforms import PLATFORMS, detect_family
-from crawler.platforms.base import find_date, is_annual_report_title, looks_like_file
+from crawler.platforms.base import find_date, is_annual_report_title, is_tree_node, looks_like_file
 from tests.crawler.helpers import page_response
 
 
@@ -150,3 +150,29 @@ def test_guards() -> None:
     assert looks_like_js_list_shell(page_response("js_list_shell.html", "http://x/"))
     assert not looks_like_js_list_shell(page_response("trs_listing.html", "http://x/"))
     assert detect_family(page_response("js_list_shell.html", "http://x/")) == "generic"
+
+
+def test_generic_follows_tree_columns_and_next_pages_only() -> None:
+    nav = page_response("vsb_nav.html", "http://vsb.example/zfxxgk/zfxxgknb.htm")
+    assert detect_family(nav) == "generic"
+    listing = PLATFORMS["generic"].parse_listing(nav)
+    assert listing.reports == []
+    assert [n.url for n in listing.next] == [
+        "http://vsb.example/zfxxgk/zfxxgknb/2024n.htm",
+        "http://vsb.example/zfxxgk/zfxxgknb/2023n.htm",
+    ]
+    page = page_response("vsb_listing.html", "http://vsb.example/zfxxgk/zfxxgknb/2023n/bmnb.htm")
+    listing = PLATFORMS["generic"].parse_listing(page)
+    assert [(r.url, r.date) for r in listing.reports] == [("http://vsb.example/info/2071/4578126.htm", "2024-01-20")]
+    # 下一页 is followed; the non-report article is neither a report nor a column.
+    assert [n.url for n in listing.next] == ["http://vsb.example/zfxxgk/zfxxgknb/2023n/bmnb/2.htm"]
+
+
+@pytest.mark.parametrize("name", ["2024年", "2023年度", "乡镇（街道）", "2024年部门年报", "政府信息公开年报"])
+def test_tree_nodes(name: str) -> None:
+    assert is_tree_node(name)
+
+
+@pytest.mark.parametrize("name", ["互动交流", "2023年政务公开工作要点", "首页", "某镇2023年政府信息公开年报"])
+def test_not_tree_nodes(name: str) -> None:
+    assert not is_tree_node(name)
