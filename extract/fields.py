@@ -13,6 +13,12 @@ _ISO_DATE = re.compile(r"((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
 _TITLE = re.compile(
     r"^(?:#+\s*)?(?P<organ>[^\d#]*?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<organ2>[^\d]*?)\s*政\s*府\s*信\s*息\s*公\s*开"
 )
+_TITLE_YEAR_AFTER = re.compile(
+    r"^(?:#+\s*)?(?P<organ>[^\d#（(]{2,40}?)\s*政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?年\s*度\s*报\s*告"
+    r"\s*[（(]\s*(?P<year>(?:19|20)\d{2})\s*年?度?\s*[)）]"
+)
+_FIELD_LABEL = re.compile(r"^\s*(?:名称|标题|题名|文件名称)\s*[：:]\s*")
+_PUBLISHER = re.compile(r"发布机构\s*[：:]\s*([\u4e00-\u9fff（）()]{2,40})")
 _COMPILED = re.compile(r"编制(?P<organ>[\u4e00-\u9fff（）()]{2,40}?)\s*" + _YEAR + r"\s*年度?政府信息公开")
 _ORGAN_SUFFIX = re.compile(
     r"[\u4e00-\u9fff]{2,18}?(?:社区管理办公室|街道办事处|办事处|人民政府|管理委员会|委员会|管理局|局|厅|办公室|中心|社区|街道|镇|乡)"
@@ -31,9 +37,9 @@ _ITEM_SEPARATORS = re.compile(r"[，,；;：:]")
 def find_organ(title_lines: list[str], text: str, closing_lines: list[str]) -> str | None:
     """The organ as it names itself: in the title, in ``编制…年度报告``, over the signature, or most named."""
     for line in title_lines:
-        match = _TITLE.match(line.strip())
+        match = _title_match(line)
         if match:
-            organ = _clean_organ(match.group("organ") or match.group("organ2"))
+            organ = _clean_organ(match.group("organ") or match.groupdict().get("organ2"))
             if organ:
                 return organ
     match = _COMPILED.search(text)
@@ -42,6 +48,9 @@ def find_organ(title_lines: list[str], text: str, closing_lines: list[str]) -> s
     signature = signature_block(closing_lines)
     if signature and signature[0]:
         return signature[0]
+    match = _PUBLISHER.search(text[:3000])
+    if match:
+        return _clean_organ(match.group(1))
     counts = Counter(_ORGAN_SUFFIX.findall(text[:6000]))
     if counts:
         organ, count = counts.most_common(1)[0]
@@ -72,7 +81,7 @@ def find_published_on(closing_lines: list[str]) -> str | None:
 def find_year(title_lines: list[str], text: str, published_on: str | None) -> int | None:
     """The year reported on (not the year published)."""
     for line in title_lines:
-        match = _TITLE.match(line.strip())
+        match = _title_match(line)
         if match:
             return int(match.group("year"))
     for pattern in (
@@ -135,6 +144,12 @@ def find_active(sec1: str) -> tuple[int | None, list[ActiveItem]]:
         if category and not _ITEM_SEPARATORS.search(category):
             items.append(ActiveItem(category, int(count.group(1).replace(",", ""))))
     return total, items
+
+
+def _title_match(line: str) -> re.Match[str] | None:
+    """A report title: ``X2024年政府信息公开工作年度报告`` or ``X政府信息公开工作年度报告（2024年）``."""
+    line = _FIELD_LABEL.sub("", line.strip())
+    return _TITLE.match(line) or _TITLE_YEAR_AFTER.match(line)
 
 
 def _date_line(line: str) -> str | None:

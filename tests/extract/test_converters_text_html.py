@@ -87,3 +87,17 @@ def test_split_tables_are_read_as_one():
     assert record.cells["sec3.new_received.total"] == 0
     assert record.cells["sec3.carried_over.natural_person"] == 1
     assert record.cells["sec3.carried_over.total"] == 6
+
+
+def test_attachment_wrapper_page_names_its_organ_and_year_but_holds_no_tables():
+    """A gkmlpt detail page that only links its report: organ and year from the title, no template."""
+    html = (
+        "<html><body><table class='xxgk_table'><tr><td>发布机构：</td><td>海珠区住房和城乡建设局</td></tr>"
+        "<tr><td>名称：</td><td>海珠区住房和城乡建设局政府信息公开工作年度报告（2020年）</td></tr></table>"
+        "<div class='content'><p>海珠区住房和城乡建设局政府信息公开工作年度报告（2020年），详见附件。</p>"
+        "<a class='nfw-cms-attachment' href='/attachment/2/2476/2476722/4513091.docx'>年度报告.docx</a></div>"
+        "</body></html>"
+    )
+    record = parse_bytes(html.encode())
+    assert (record.organ, record.year, record.template) == ("海珠区住房和城乡建设局", 2020, None)
+    assert record.cells == {}
