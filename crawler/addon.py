@@ -61,5 +61,5 @@ class NianbaoAddon:
             # Same trust as Scrapy's own downloader, which does not verify certificates either:
             # county portals run on expired and self-signed ones.
             settings.set("PLAYWRIGHT_CONTEXTS", {"default": {"ignore_https_errors": True}}, "addon")
-            settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 4, "addon")
+            settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 8, "addon")
             settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", 30000, "addon")

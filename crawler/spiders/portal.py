@@ -97,7 +97,10 @@ class PortalSpider(scrapy.Spider):
         meta: dict[str, Any] = {META_KEY: info}
         if browser and kind != "attachment":
             meta.update(playwright=True, handle_httpstatus_all=True)
-            meta["playwright_page_goto_kwargs"] = {"wait_until": "networkidle"}
+            # A list built by scripts (or a challenge that reloads the page) is done when the network
+            # settles; a report page reached after a passed challenge is done when it has loaded.
+            settle = kind != "page" or bool(extra.get("retrying"))
+            meta["playwright_page_goto_kwargs"] = {"wait_until": "networkidle" if settle else "load"}
         return Request(
             url,
             method=method,
@@ -243,7 +246,8 @@ class PortalSpider(scrapy.Spider):
         provenance = {key: info.get(key) for key in PROVENANCE}
         callback = self.parse_listing if info["kind"] in ("listing", "api") else self.parse_document
         return self._request(info["url"], kind=info["kind"], provenance=provenance, callback=callback,
-                             browser=True, dont_filter=True, challenged=challenged or info.get("challenged", False))
+                             browser=True, dont_filter=True, challenged=challenged or info.get("challenged", False),
+                             retrying=True)
 
     # -- records ---------------------------------------------------------------------------------------
 
