@@ -11,7 +11,7 @@ import logging
 import random
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
@@ -59,7 +59,12 @@ class StoreRevalidationMiddleware:
     def from_crawler(cls, crawler: Crawler) -> "StoreRevalidationMiddleware":
         if not crawler.settings.getbool("NIANBAO_REVALIDATE", True):
             raise NotConfigured("NIANBAO_REVALIDATE is off")
-        return cls(StoreWriter(store_for(crawler)), crawler.settings.getbool("NIANBAO_REFETCH_UNVALIDATED"))
+        middleware = cls(StoreWriter(store_for(crawler)), crawler.settings.getbool("NIANBAO_REFETCH_UNVALIDATED"))
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_closed(self) -> None:
+        self.store.close()
 
     def process_request(self, request: Request) -> Response | None:
         info: dict[str, Any] | None = request.meta.get(META_KEY)

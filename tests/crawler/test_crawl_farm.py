@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+import subprocess
+import sys
+from datetime import datetime
 from pathlib import Path
+from statistics import median
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from farm.server import FarmServer
 from crawler.addon import user_agent
 from crawler.settings import NIANBAO_CONTACT
-from tests.crawler.conftest import Crawl, documents, nianbao_crawl, query
+from farm.server import FarmServer
+from tests.crawler.conftest import FAST, Crawl, documents, nianbao_crawl, query
 
 # Whole crawls: kept on one xdist worker so the session farm and its crawls are made once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("crawler-farm")]
@@ -111,11 +115,6 @@ def test_second_crawl_downloads_no_document(second_crawl: Crawl, farm: FarmServe
 
 
 def test_scrapy_crawl_and_list(farm: FarmServer, tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    from tests.crawler.conftest import FAST
-
     repo = Path(__file__).resolve().parents[2]
     listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=repo, capture_output=True, text=True)
     assert listed.stdout.split() == ["portal"]
@@ -131,9 +130,6 @@ def test_scrapy_crawl_and_list(farm: FarmServer, tmp_path: Path) -> None:
 
 
 def test_retry_after_is_honoured(first_crawl: Crawl) -> None:
-    from datetime import datetime
-    from statistics import median
-
     refused = [e for e in first_crawl.requests if e.status == 503]
     if not refused:
         pytest.skip("this farm already spent its transient 503s on an earlier crawl")
