@@ -1,4 +1,4 @@
-"""Every failure is a fetches row with its reason: HTTP errors, timeouts, refused connections, size."""
+"""Every failure is a fetches row with its reason: HTTP errors, timeouts, refused connections, DNS, size."""
 
 from __future__ import annotations
 
@@ -56,10 +56,12 @@ def test_failures_are_recorded_with_reasons(tmp_path: Path) -> None:
     save_registry([
         Portal(site_id="flaky", start_url=f"http://127.0.0.1:{server.server_address[1]}/"),
         Portal(site_id="down", start_url=f"http://127.0.0.1:{closed_port}/zfxxgknb/"),
+        Portal(site_id="nodns", start_url="http://www.nianbao-test.invalid/xxgknb/"),
     ], registry)
     try:
         result = nianbao_crawl(tmp_path, "--registry", str(registry), "--no-browser", "-s", "RETRY_TIMES=0",
-                               "-s", "DOWNLOAD_TIMEOUT=1", "-s", "DOWNLOAD_MAXSIZE=100000")
+                               "-s", "DOWNLOAD_TIMEOUT=1", "-s", "DOWNLOAD_MAXSIZE=100000",
+                               "-s", "DNS_RESOLVER=tests.crawler.fakedns.NoDnsResolver")
     finally:
         server.shutdown()
     rows = {url.rstrip("/").rsplit("/", 1)[1]: (outcome, reason) for url, outcome, reason in query(
@@ -68,5 +70,6 @@ def test_failures_are_recorded_with_reasons(tmp_path: Path) -> None:
     assert rows["slow.html"][0] == "failed" and "timeout" in rows["slow.html"][1].lower()
     assert rows["missing.html"] == ("failed", "HTTP 404")
     assert rows["zfxxgknb"][0] == "failed" and "refused" in rows["zfxxgknb"][1].lower()
+    assert rows["xxgknb"][0] == "failed" and "nianbao-test.invalid" in rows["xxgknb"][1]
     assert query(tmp_path, "select count(*) from documents") == [(0,)]
     assert "flaky" in result.output and "down" in result.output
