@@ -347,9 +347,7 @@ def grid_to_table(t: TableGrid, page: int, index: int, ocr: bool) -> Table:
                     table=index,
                     row=r,
                     col=c,
-                    ocr_confidence=(t.confs.get(rid) if t.confs.get(rid) is not None else (0.0 if ocr and t.texts.get(rid) else None))
-                    if ocr
-                    else None,
+                    ocr_confidence=t.confs.get(rid) if ocr else None,
                 )
                 for c, rid in enumerate(region_row)
             ]
@@ -401,7 +399,7 @@ def assemble(pages: list[PageContent], settings: LayoutSettings) -> tuple[list[P
             if isinstance(it, TableGrid):
                 flush()
                 if first_on_page and last_table is not None and _same_columns(last_table.grid, it, settings):
-                    _continue_table(last_table, it, page.number, page.ocr)
+                    _continue_table(last_table, it, page.number, page.ocr, settings)
                 else:
                     table = grid_to_table(it, page.number, table_index, page.ocr)
                     table_index += 1
@@ -483,7 +481,7 @@ def _union_positions(a: list[float], b: list[float], tol: float) -> list[float]:
     return out
 
 
-def _continue_table(pending: _PendingTable, grid: TableGrid, page: int, ocr: bool) -> None:
+def _continue_table(pending: _PendingTable, grid: TableGrid, page: int, ocr: bool, settings: LayoutSettings) -> None:
     """Append a continuation's rows, dropping a repeated header and carrying labels cut by the break.
 
     A vertically merged label that the page break cuts prints on the first page only; on the next page
@@ -492,7 +490,7 @@ def _continue_table(pending: _PendingTable, grid: TableGrid, page: int, ocr: boo
     """
     table = pending.table
     cont = grid_to_table(grid, page, table.index or 0, ocr)
-    tol = 4.0 * (grid.xs[-1] - grid.xs[0]) / 500.0  # about 4 pt on a page-wide table, in any unit
+    tol = settings.min_cell
     if len(pending.grid.xs) != len(grid.xs) or any(abs(x - y) > tol for x, y in zip(pending.grid.xs, grid.xs)):
         union = _union_positions(pending.grid.xs, grid.xs, tol)
         table.rows[:] = _split_columns(table.rows, pending.grid.xs, union, tol)
