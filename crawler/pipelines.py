@@ -8,6 +8,7 @@ interrupted one (nothing is marked; the next run resumes this one).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -108,9 +109,13 @@ class StorePipeline:
         if self.run.resumes:
             logger.info("Run %s resumes interrupted run %s", self.run.id, self.run.resumes)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchRecord) or self.writer is None or self.run is None:
             return item
+        blob: dict[str, Any] = {}
+        if item.body is not None:
+            # Hashing and fsync-ing a body takes milliseconds: done in a thread, the crawl goes on.
+            blob = {"sha256": await asyncio.to_thread(self.writer.blobs.put, item.body), "size": len(item.body)}
         row = {
             "portal_id": item.portal_id,
             "family": item.family,
@@ -133,8 +138,9 @@ class StorePipeline:
             "etag": _header(item.headers, "ETag"),
             "last_modified": _header(item.headers, "Last-Modified"),
             "headers": item.headers,
+            **blob,
         }
-        _, outcome = self.writer.record(self.run.id, row, item.body)
+        _, outcome = self.writer.record(self.run.id, row, None)
         self.crawler.stats.inc_value(f"nianbao/{item.kind}/{outcome}")
         if item.body is not None and not item.replayed and self.warc is not None:
             self.warc.write(item)

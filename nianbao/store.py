@@ -333,7 +333,9 @@ class StoreWriter:
 
         ``fetch`` holds the ``fetches`` columns; its ``outcome`` may be None, meaning: decide here
         whether the body is new (``downloaded``) or the same as the stored one (``unchanged``).
-        Returns the fetch id and the outcome recorded.
+        ``body`` is put in the blob store first; a caller that already put it there (off the event
+        loop, say) passes ``sha256`` and ``size`` in ``fetch`` instead. Returns the fetch id and the
+        outcome recorded.
         """
         row = dict(fetch)
         now = row.get("fetched_at") or utcnow()
