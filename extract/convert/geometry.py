@@ -564,7 +564,11 @@ def _same_row(a: list[Cell], b: list[Cell], fuzzy: bool) -> bool:
         return False
     import difflib
 
-    return difflib.SequenceMatcher(None, "|".join(ta), "|".join(tb), autojunk=False).ratio() >= 0.75
+    # Numbering is what tells two sub-headings apart (第二十条第（一）项 / 第二十条第（五）项): it must agree.
+    numerals = re.compile(r"[0-9一二三四五六七八九十]")
+    if numerals.findall("".join(ta)) != numerals.findall("".join(tb)):
+        return False
+    return difflib.SequenceMatcher(None, "|".join(ta), "|".join(tb), autojunk=False).ratio() >= 0.8
 
 
 def _first_value_col(row: list[Cell]) -> int:
