@@ -14,6 +14,8 @@ APT_PACKAGES=(
   chromium                # the browser behind scrapy-playwright and the site's browser tests
   fonts-wqy-microhei      # a CJK font so PDFs, OCR fixtures and screenshots show Chinese
   sqlite3                 # the command-line shell researchers use on snapshots
+  openssl                 # the portal farm's self-signed certificate for its https portals
+  systemd                 # systemd-analyze checks the generated timer and service units
 )
 
 missing=()
