@@ -107,18 +107,23 @@ def _check_dimensions(db: sqlite_utils.Database) -> None:
 
 
 def _check_status(db: sqlite_utils.Database) -> None:
-    """A report fails if any check on its primary document, or across years, fails."""
+    """A report fails if any check on its primary document, or across years, fails.
+
+    One grouped pass over ``checks`` (in report order, by its index): a correlated subquery per report
+    lets SQLite pick the status index and rescan every failing check for each report.
+    """
+    db.execute("UPDATE reports SET failed_checks = 0, check_status = 'unchecked'")
     db.execute(
-        """UPDATE reports SET
-               failed_checks = (
-                   SELECT count(*) FROM checks c WHERE c.report_id = reports.id AND c.status = 'fail'
-                   AND (c.cross_year = 1 OR c.document_id = reports.primary_document_id)),
-               check_status = CASE
-                   WHEN EXISTS (SELECT 1 FROM checks c WHERE c.report_id = reports.id AND c.status = 'fail'
-                       AND (c.cross_year = 1 OR c.document_id = reports.primary_document_id)) THEN 'fail'
-                   WHEN EXISTS (SELECT 1 FROM checks c WHERE c.report_id = reports.id AND c.status = 'pass'
-                       AND (c.cross_year = 1 OR c.document_id = reports.primary_document_id)) THEN 'pass'
-                   ELSE 'unchecked' END"""
+        """WITH counted AS (
+               SELECT c.report_id, sum(c.status = 'fail') AS failed, sum(c.status = 'pass') AS passed
+               FROM checks c INDEXED BY idx_checks_report JOIN reports r ON r.id = c.report_id
+               WHERE c.cross_year = 1 OR c.document_id = r.primary_document_id
+               GROUP BY c.report_id)
+           UPDATE reports SET
+               failed_checks = counted.failed,
+               check_status = CASE WHEN counted.failed > 0 THEN 'fail'
+                                   WHEN counted.passed > 0 THEN 'pass' ELSE 'unchecked' END
+           FROM counted WHERE counted.report_id = reports.id"""
     )
 
 
