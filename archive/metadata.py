@@ -403,12 +403,14 @@ LIMIT 500""",
             "description": "至少一条勾稽规则不相符的报告（含跨年度），不符规则最多的在前。"
             " Reports failing at least one consistency check, cross-year included; most failures first.",
             "sql": """SELECT r.organ AS 机关, r.region AS 地区, r.level AS 层级, r.year AS 年度,
-  count(*) AS 不符条数, group_concat(c.rule, ' ') AS 不符规则, r.id AS report_id, r.source_url AS 原文
+  r.failed_checks AS 不符条数,
+  (SELECT group_concat(c.rule, ' ') FROM checks c
+   WHERE c.report_id = r.id AND c.status = 'fail'
+     AND (c.cross_year = 1 OR c.document_id = r.primary_document_id)) AS 不符规则,
+  r.id AS report_id, r.source_url AS 原文
 FROM reports r
-JOIN checks c ON c.report_id = r.id AND c.status = 'fail'
-  AND (c.cross_year = 1 OR c.document_id = r.primary_document_id)
-GROUP BY r.id
-ORDER BY count(*) DESC, r.organ, r.year
+WHERE r.check_status = 'fail'
+ORDER BY r.failed_checks DESC, r.organ, r.year
 LIMIT 1000""",
         },
         "refusal_reasons": {

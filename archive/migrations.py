@@ -177,7 +177,7 @@ CREATE TABLE checks (
     cells TEXT,
     PRIMARY KEY (document_id, rule)
 ) WITHOUT ROWID;
-CREATE INDEX idx_checks_report ON checks(report_id);
+CREATE INDEX idx_checks_report ON checks(report_id, status);
 CREATE INDEX idx_checks_status ON checks(status, rule_group);
 CREATE INDEX idx_checks_cross_year ON checks(report_id) WHERE cross_year = 1;
 CREATE TABLE texts (
