@@ -55,7 +55,7 @@ def test_text_box_is_read_once_after_its_anchor():
     assert texts == ["一、总体情况", "本年度主动公开信息126条", "二、主动公开政府信息情况"]
 
 
-def test_merges_and_grid_before_expand_to_the_grid():
+def test_merged_cells_expand_to_the_grid():
     document = docx.Document()
     table = document.add_table(rows=3, cols=3)
     table.cell(0, 0).merge(table.cell(1, 0)).text = "行政复议"
