@@ -1,10 +1,20 @@
-"""Building real Scrapy responses from saved pages, as City Bureau's ``file_response`` does."""
+"""Helpers for crawler tests: responses from saved pages (as City Bureau's ``file_response``), crawls, store queries."""
 
 from __future__ import annotations
 
+import csv
+import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from click.testing import CliRunner, Result
 from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
+
+from crawler.addon import UNTHROTTLED
+from farm.accesslog import AccessEntry
+from farm.server import FarmServer
+from nianbao.cli import cli
 
 PAGES = Path(__file__).with_name("pages")
 
@@ -15,3 +25,45 @@ def page_response(name: str, url: str, *, status: int = 200, meta: dict | None =
     cls = XmlResponse if name.endswith(".xml") else TextResponse if name.endswith(".json") else HtmlResponse
     request = Request(url, meta=meta or {})
     return cls(url=url, body=body, status=status, request=request, encoding="utf-8", headers=headers)
+
+
+# Politeness lifted for the local farm (never for real portals), and quiet logs.
+FAST = tuple(f"{name}={value}" for name, value in {**UNTHROTTLED, "LOG_LEVEL": "WARNING"}.items())
+
+
+def write_registry(farm: FarmServer, path: Path) -> Path:
+    rows = farm.registry_rows()
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def nianbao_crawl(data: Path, *args: str) -> Result:
+    options = [item for setting in FAST for item in ("-s", setting)]
+    result = CliRunner().invoke(cli, ["--data", str(data), "crawl", *args, *options])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def documents(data: Path, where: str = "1") -> dict[str, set[str]]:
+    """Stored document paths per portal."""
+    out: dict[str, set[str]] = {}
+    with sqlite3.connect(data / "store" / "store.db") as db:
+        for portal, url in db.execute(f"select portal_id, url from documents where {where}"):
+            parts = urlsplit(url)
+            out.setdefault(portal, set()).add(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return out
+
+
+def query(data: Path, sql: str, *params: object) -> list[tuple]:
+    with sqlite3.connect(data / "store" / "store.db") as db:
+        return db.execute(sql, params).fetchall()
+
+
+@dataclass
+class Crawl:
+    data: Path
+    output: str
+    requests: list[AccessEntry]

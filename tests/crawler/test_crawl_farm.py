@@ -14,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.addon import user_agent
 from crawler.settings import NIANBAO_CONTACT
 from farm.server import FarmServer
-from tests.crawler.conftest import FAST, Crawl, documents, nianbao_crawl, query
+from tests.crawler.helpers import FAST, Crawl, documents, nianbao_crawl, query
 
 # Whole crawls: kept on one xdist worker so the session farm and its crawls are made once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("crawler-farm")]

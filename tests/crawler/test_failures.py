@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from crawler.registry import Portal, save_registry
-from tests.crawler.conftest import nianbao_crawl, query
+from tests.crawler.helpers import nianbao_crawl, query
 
 LISTING = """<html><head><meta charset="utf-8"><title>信息公开年报</title></head><body><ul>
 <li><a href="/big.pdf" title="某镇2023年政府信息公开工作年度报告">2023</a><span>2024-01-05</span></li>

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from farm.server import FarmServer
 from farm.world import World
-from tests.crawler.conftest import nianbao_crawl, query, write_registry
+from tests.crawler.helpers import nianbao_crawl, query, write_registry
 
 SITE = "gkmlpt"
 
