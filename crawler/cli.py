@@ -65,7 +65,8 @@ def user_registry(data: DataDir) -> Path:
 @click.option("--registry", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Registry CSV of portals. Default: DATA/portals.csv (a copy of the shipped list).")
 @click.option("--site", "sites", multiple=True, help="Only this registry site_id (repeatable).")
-@click.option("--no-browser", is_flag=True, help="Never start Chromium; JavaScript-only portals are recorded as failed.")
+@click.option("--no-browser", is_flag=True,
+              help="Never start Chromium; JavaScript-only portals are recorded as failed.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting for this crawl (repeatable), e.g. -s DOWNLOAD_DELAY=5.")
 @click.pass_obj

@@ -56,6 +56,3 @@ class FetchRecord(Provenance):
         if self.outcome is not None and self.outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {self.outcome!r}")
 
-    @property
-    def is_document(self) -> bool:
-        return self.kind in DOCUMENT_KINDS

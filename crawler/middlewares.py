@@ -17,8 +17,8 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
-from scrapy.utils.response import response_status_message
 from scrapy.utils.misc import load_object
+from scrapy.utils.response import response_status_message
 
 from crawler.http import retry_after_seconds
 from crawler.items import DOCUMENT_KINDS

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import ClassVar
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
@@ -138,7 +138,7 @@ def anchor_title(anchor: Selector) -> str:
     return clean(anchor.attrib.get("title")) or clean(" ".join(anchor.css("::text").getall()))
 
 
-def report_links(response: TextResponse, anchors: list[Selector], base_url: str | None = None) -> list[ReportLink]:
+def report_links(response: TextResponse, anchors: list[Selector]) -> list[ReportLink]:
     """Annual reports among ``anchors``, each with the date written beside it in its row."""
     found: dict[str, ReportLink] = {}
     for anchor in anchors:
@@ -148,7 +148,7 @@ def report_links(response: TextResponse, anchors: list[Selector], base_url: str 
         title = anchor_title(anchor)
         if not is_annual_report_title(title):
             continue
-        url = urljoin(base_url or response.url, href)
+        url = response.urljoin(href)
         row_text = " ".join(anchor.xpath("./ancestor-or-self::*[self::li or self::tr][1]//text()").getall())
         date = find_date(row_text) or find_date(" ".join(anchor.xpath("following-sibling::*[1]//text()").getall()))
         found.setdefault(url, ReportLink(url=url, title=title, date=date))

@@ -19,7 +19,7 @@ from twisted.python.failure import Failure
 
 from crawler.guards import BLOCKED, CHALLENGE, REDIRECT, classify, looks_like_js_list_shell
 from crawler.http import filename_from_disposition, headers_to_dict
-from crawler.items import DOCUMENT_KINDS, FetchRecord
+from crawler.items import FetchRecord
 from crawler.middlewares import META_KEY, NOT_MODIFIED, STORED
 from crawler.platforms import detect_family, platform_for
 from crawler.platforms.base import FILE_SUFFIXES, AttachmentLink, ReportLink, filename_from_url, is_annual_report_title
@@ -217,7 +217,8 @@ class PortalSpider(scrapy.Spider):
             yield self._record(response, outcome="blocked", reason=verdict.evidence)
         elif verdict.kind == CHALLENGE:
             if in_browser:
-                yield self._record(response, outcome="blocked", reason=f"{verdict.evidence}; the browser did not pass it")
+                reason = f"{verdict.evidence}; the browser did not pass it"
+                yield self._record(response, outcome="blocked", reason=reason)
             elif not self.browser_enabled:
                 yield self._record(response, outcome="blocked", reason=f"{verdict.evidence}; browser disabled")
             else:
@@ -268,7 +269,7 @@ class PortalSpider(scrapy.Spider):
         if reason is None and response.meta.get("playwright"):
             reason = "rendered in the browser"
         filename = None
-        if info["kind"] in DOCUMENT_KINDS and info["kind"] == "attachment":
+        if info["kind"] == "attachment":
             name = info.get("link_name") or ""
             filename = (
                 filename_from_disposition(response.headers.get("Content-Disposition"))

@@ -95,7 +95,8 @@ def test_provenance_filenames_and_warc(first_crawl: Crawl) -> None:
     warcs = list((data / "store" / "warc").glob("*.warc.gz"))
     assert len(warcs) >= 1
     with open(sorted(warcs)[0], "rb") as handle:
-        uris = {r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(handle) if r.rec_type == "response"}
+        records = [r for r in ArchiveIterator(handle) if r.rec_type == "response"]
+        uris = {r.rec_headers.get_header("WARC-Target-URI") for r in records}
     downloaded = {u for (u,) in query(data, "select coalesce(final_url, url) from fetches where run_id = 1"
                                             " and outcome = 'downloaded'")}
     assert downloaded <= uris

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import pytest
 
 from crawler.registry import Portal, save_registry
 from tests.crawler.helpers import nianbao_crawl, query

@@ -105,7 +105,8 @@ def test_gkmlpt_shell_calls_the_api_for_the_fragment_category() -> None:
     response = page_response("gkmlpt_shell.html", url, meta={"nianbao": {"url": url}})
     assert detect_family(response) == "gkmlpt"
     listing = PLATFORMS["gkmlpt"].parse_listing(response)
-    assert [(n.url, n.kind) for n in listing.next] == [("http://gd.example/gkmlpt/api/all/2629?page=1&sid=755123", "api")]
+    api = "http://gd.example/gkmlpt/api/all/2629?page=1&sid=755123"
+    assert [(n.url, n.kind) for n in listing.next] == [(api, "api")]
 
 
 def test_gkmlpt_shell_without_fragment_finds_the_report_category() -> None:

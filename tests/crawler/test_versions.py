@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from pathlib import Path
+
+import pytest
 
 from farm.server import FarmServer
 from farm.world import World
@@ -32,7 +33,8 @@ def test_changed_removed_and_added_reports(tmp_path: Path) -> None:
     versions = dict(query(tmp_path, "select url, max(version) from documents group by url"))
     by_path = {"/" + url.split("/", 3)[3]: v for url, v in versions.items()}
     assert all(by_path[p] == 2 for p in changed.paths)
-    gone = {"/" + url.split("/", 3)[3] for (url,) in query(tmp_path, "select url from documents where gone_on is not null")}
+    gone_urls = query(tmp_path, "select url from documents where gone_on is not null")
+    gone = {"/" + url.split("/", 3)[3] for (url,) in gone_urls}
     assert gone == set(removed.paths)
     assert all(by_path[p] == 1 for p in added.paths)
     # Only what changed or is new crossed the wire as a 200.
