@@ -16,33 +16,36 @@ _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.,:：]|\(?[�
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』")
 
 # (key, words that must all be present, words that must be absent); first match wins.
-SEC3_SIGNATURES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("new_received", ("新收",), ()),
-    ("carried_over", ("上年结转",), ()),
-    ("carried_forward", ("结转下年",), ()),
-    ("partially_granted", ("部分公开",), ()),
-    ("denied_state_secret", ("国家秘密",), ()),
-    ("denied_law_prohibited", ("禁止公开",), ()),
-    ("denied_three_safeties", ("三安全一稳定",), ()),
-    ("denied_third_party", ("第三方",), ()),
-    ("denied_internal_affairs", ("内部事务",), ()),
-    ("denied_process_info", ("过程性信息",), ()),
-    ("denied_enforcement_file", ("执法案卷",), ()),
-    ("denied_query_item", ("查询事项",), ()),
-    ("unavailable_not_held", ("不掌握",), ()),
-    ("unavailable_needs_creation", ("另行制作",), ()),
-    ("unavailable_still_unclear", ("仍不明确",), ()),
-    ("not_processed_petition", ("信访",), ()),
-    ("not_processed_duplicate", ("重复申请",), ()),
-    ("not_processed_publication", ("出版物",), ()),
-    ("not_processed_excessive", ("大量反复",), ()),
-    ("not_processed_confirmation", ("重新出具",), ()),
-    ("other_overdue_correction", ("逾期不补正",), ()),
-    ("other_overdue_correction", ("无正当理由逾期",), ()),
-    ("other_overdue_fee", ("缴纳费用",), ()),
-    ("other_overdue_fee", ("逾期未按收费",), ()),
-    ("not_processed_confirmation", ("确认或重",), ()),
-    ("granted", ("予以公开",), ("不予", "部分")),
+SEC3_SIGNATURES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = tuple(
+    (key, (word,), forbidden)
+    for key, words, forbidden in (
+        # Two or more independent fragments per row, so that a label broken by a line or misread by OCR
+        # in one place is still recognised by another.
+        ("new_received", ("新收", "本年新"), ()),
+        ("carried_over", ("上年结转", "上年结"), ()),
+        ("carried_forward", ("结转下年", "下年度继续", "继续办理"), ()),
+        ("partially_granted", ("部分公开", "区分处理"), ()),
+        ("denied_state_secret", ("国家秘密", "国家秘"), ()),
+        ("denied_law_prohibited", ("禁止公开", "法律行政法规"), ()),
+        ("denied_three_safeties", ("三安全", "一稳定"), ()),
+        ("denied_third_party", ("第三方", "合法权益"), ()),
+        ("denied_internal_affairs", ("内部事务", "三类内部"), ()),
+        ("denied_process_info", ("过程性", "四类过程"), ()),
+        ("denied_enforcement_file", ("执法案卷", "行政执法"), ()),
+        ("denied_query_item", ("查询事项", "行政查询"), ()),
+        ("unavailable_not_held", ("不掌握", "本机关不"), ()),
+        ("unavailable_needs_creation", ("另行制作", "没有现成", "现成信息"), ()),
+        ("unavailable_still_unclear", ("仍不明确", "补正后"), ()),
+        ("not_processed_petition", ("信访", "举报投诉"), ()),
+        ("not_processed_duplicate", ("重复申请",), ()),
+        ("not_processed_publication", ("出版物", "公开出版"), ()),
+        ("not_processed_excessive", ("大量反复", "理由大量"), ()),
+        ("not_processed_confirmation", ("重新出具", "确认或重", "已获取信息"), ()),
+        ("other_overdue_correction", ("逾期不补正", "理由逾期", "不补正"), ()),
+        ("other_overdue_fee", ("缴纳费用", "收费通知", "未按收费"), ()),
+        ("granted", ("予以公开",), ("不予", "部分")),
+    )
+    for word in words
 )
 
 SEC2_SIGNATURES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (

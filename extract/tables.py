@@ -191,7 +191,9 @@ class TableInterpreter:
             values = _trim_padding(values, pending.expected, leading_first=pending.section == "sec3")
         if not pending.values and len(values) > pending.expected:
             # Trailing blanks are padding of the printed grid; anything else beyond the template is noise.
-            extra = [v for v in values[pending.expected :] if v.raw]
+            kept = values[pending.expected - 1].raw
+            # A value merged across columns and repeated into each is one value, not an extra.
+            extra = [v for v in values[pending.expected :] if v.raw and v.raw != kept]
             if extra:
                 self.reading.warnings.append(
                     f"row {pending.section}.{pending.key} has {len(values)} values; the template has {pending.expected}"
