@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -98,11 +99,15 @@ def crawl(obj, start_url: str | None, registry: Path | None, sites: tuple[str, .
                                  browser=not no_browser, settings=settings)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     process = subprocess.Popen(command, env=env)
+    # A service manager stops us with SIGTERM: pass it on, so Scrapy closes gracefully and can resume.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: process.send_signal(signum))
     try:
         code = process.wait()
     except KeyboardInterrupt:
         # The child got the same Ctrl-C and is closing gracefully; wait so its job can resume.
         code = process.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print_summary(data, job)
     if code:
         sys.exit(code)

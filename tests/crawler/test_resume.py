@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import sys
 import subprocess
 import time
 from pathlib import Path
@@ -70,3 +71,18 @@ def test_interrupted_crawl_resumes(stop: signal.Signals, farm: FarmServer, regis
     runs = query(tmp_path, "select id, resumes, status from runs order by id")
     assert runs[-1] == (2, 1, "finished")
     assert not jobdir.exists()  # a finished job leaves nothing to resume
+
+
+def test_sigterm_to_nianbao_crawl_stops_the_crawl_gracefully(farm: FarmServer, registry: Path,
+                                                               tmp_path: Path) -> None:
+    """A service manager stops ``nianbao crawl`` with SIGTERM; the crawl closes and can resume."""
+    command = [sys.executable, "-c", "from nianbao.cli import main; main()", "--data", str(tmp_path), "crawl",
+               "--registry", str(registry), "--site", SITE, "--no-browser"]
+    for setting in (*FAST, "CONCURRENT_REQUESTS_PER_DOMAIN=1"):
+        command += ["-s", setting]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    wait_for_documents(tmp_path, 3, process)
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=60)
+    assert query(tmp_path, "select status from runs") == [("interrupted",)]
+    assert "crawl run 1 (interrupted)" in output
