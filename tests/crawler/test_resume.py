@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import sys
 import subprocess
+import sys
 import time
 from pathlib import Path
 
