@@ -60,13 +60,23 @@ class Snapshot:
 
 
 def write_snapshot(data: DataDir, *, date: str | None = None, git_commit: str | None = None) -> Snapshot:
-    """Write the snapshot of ``date`` (today, UTC, by default) and point the stable name at it."""
-    date = date or dt.datetime.now(dt.UTC).date().isoformat()
-    dt.date.fromisoformat(date)  # a malformed date must not become a folder name
+    """Write a snapshot and point the stable name at it.
+
+    Snapshots are named by their date (UTC): ``2026-01-31``. A later snapshot of the same day, when the
+    date was not given, is ``2026-01-31.2``, ``.3`` …: never overwritten, and every changing run of a
+    busy day keeps its own. An explicit ``date`` that exists is refused.
+    """
     data.snapshots.mkdir(parents=True, exist_ok=True)
+    if date is not None:
+        dt.date.fromisoformat(date)  # a malformed date must not become a folder name
+        if (data.snapshots / date).exists():
+            raise SnapshotExists(f"snapshot {date} exists at {data.snapshots / date}; snapshots are never overwritten")
+    else:
+        day = dt.datetime.now(dt.UTC).date().isoformat()
+        date, sequence = day, 2
+        while (data.snapshots / date).exists():
+            date, sequence = f"{day}.{sequence}", sequence + 1
     final = data.snapshots / date
-    if final.exists():
-        raise SnapshotExists(f"snapshot {date} exists at {final}; snapshots are never overwritten")
     if git_commit is None:
         from nianbao.pipeline.runs import git_commit as current_commit
 
@@ -224,7 +234,13 @@ def list_snapshots(snapshots: Path) -> list[dict[str, Any]]:
     if not snapshots.is_dir():
         return []
     manifests = [json.loads(path.read_text()) for path in snapshots.glob("*/manifest.json")]
-    return sorted(manifests, key=lambda manifest: manifest["date"], reverse=True)
+    return sorted(manifests, key=_snapshot_order, reverse=True)
+
+
+def _snapshot_order(manifest: dict[str, Any]) -> tuple[str, int]:
+    """``2026-01-31.10`` after ``2026-01-31.9`` after ``2026-01-31``."""
+    day, _, sequence = manifest["date"].partition(".")
+    return day, int(sequence or 1)
 
 
 def latest_manifest(snapshots: Path) -> dict[str, Any] | None:

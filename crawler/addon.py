@@ -10,6 +10,7 @@ from __future__ import annotations
 from scrapy.settings import BaseSettings
 
 from nianbao import __version__
+import crawler.public_suffix  # noqa: F401  (no download of the public-suffix list)
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 CHROMIUM_ARGS = [

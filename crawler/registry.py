@@ -17,7 +17,7 @@ FIELDS = ["site_id", "name", "organ", "region", "level", "start_url", "family", 
 
 # Families a registry row may name; ``auto`` asks the spider to detect it from the first page.
 FAMILIES = ("auto", "trs", "hanweb", "gkmlpt", "anhui_openness", "js_only", "generic")
-STATUSES = ("active", "disabled")
+STATUSES = ("active", "disabled", "candidate")  # candidate: named in a report, not yet walked
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,15 @@ _YEAR = r"((?:19|20)\d{2})"
 _CN_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DATE = re.compile(r"((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
 _TITLE = re.compile(
-    r"^(?:#+\s*)?(?P<organ>[^\d#]*?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<organ2>[^\d]*?)\s*政\s*府\s*信\s*息\s*公\s*开"
+    r"^(?:#+\s*)?(?P<organ>[^\d#]*?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<organ2>[^\d]*?)\s*(?:政\s*[府务]\s*)?信\s*息\s*公\s*开"
 )
 _TITLE_YEAR_AFTER = re.compile(
-    r"^(?:#+\s*)?(?P<organ>[^\d#（(]{2,40}?)\s*政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?年\s*度\s*报\s*告"
+    r"^(?:#+\s*)?(?P<organ>[^\d#（(]{2,40}?)\s*政\s*[府务]\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?年\s*度\s*报\s*告"
     r"\s*[（(]\s*(?P<year>(?:19|20)\d{2})\s*年?度?\s*[)）]"
 )
 _FIELD_LABEL = re.compile(r"^\s*(?:名称|标题|题名|文件名称)\s*[：:]\s*")
 _PUBLISHER = re.compile(r"发布机构\s*[：:]\s*([\u4e00-\u9fff（）()]{2,40})")
-_COMPILED = re.compile(r"编制(?P<organ>[\u4e00-\u9fff（）()]{2,40}?)\s*" + _YEAR + r"\s*年度?政府信息公开")
+_COMPILED = re.compile(r"编制(?P<organ>[\u4e00-\u9fff（）()]{2,40}?)\s*" + _YEAR + r"\s*年度?政[府务]信息公开")
 _ORGAN_SUFFIX = re.compile(
     r"[\u4e00-\u9fff]{2,18}?(?:社区管理办公室|街道办事处|办事处|人民政府|管理委员会|委员会|管理局|局|厅|办公室|中心|社区|街道|镇|乡)"
     r"(?=[在围绕收到高度根据认真坚持严格结合全面紧]|[，。、的])"
@@ -85,7 +85,7 @@ def find_year(title_lines: list[str], text: str, published_on: str | None) -> in
         if match:
             return int(match.group("year"))
     for pattern in (
-        _YEAR + r"\s*年度?\s*政府信息公开(?:工作)?年度报告",
+        _YEAR + r"\s*年度?\s*政[府务]信息公开(?:工作)?(?:年度报告|年报)",
         r"统计期限为\s*" + _YEAR + r"\s*年",
         r"现将\s*" + _YEAR + r"\s*年度?",
         r"截至\s*" + _YEAR + r"\s*年\s*12\s*月\s*31",
@@ -168,4 +168,6 @@ def _clean_organ(value: str | None) -> str | None:
         return None
     organ = re.sub(r"\s+", "", value).strip("#*：:，,。 ")
     organ = re.sub(r"^(?:关于|附件\d*[:：]?)", "", organ)
+    if organ.endswith("人民"):
+        organ += "政府"  # 某某县人民政府信息公开…: the organ's 政府 doubles as the report's
     return organ or None

@@ -2,6 +2,8 @@
 
 import codecs
 
+import pytest
+
 from extract.convert import convert
 from extract.convert.html import html_to_document
 from extract.convert.text import text_to_document
@@ -101,3 +103,17 @@ def test_attachment_wrapper_page_names_its_organ_and_year_but_holds_no_tables():
     record = parse_bytes(html.encode())
     assert (record.organ, record.year, record.template) == ("海珠区住房和城乡建设局", 2020, None)
     assert record.cells == {}
+
+
+@pytest.mark.parametrize(
+    ("title", "organ", "year"),
+    [
+        ("海珠区民政局2023年政务信息公开年报", "海珠区民政局", 2023),
+        ("2024年某某县人民政府信息公开工作年度报告", "某某县人民政府", 2024),
+        ("# 鲁山县琴台街道办事处 2024 年政府信息公开工作年度报告", "鲁山县琴台街道办事处", 2024),
+    ],
+)
+def test_title_forms(title, organ, year):
+    from extract.fields import find_organ, find_year
+
+    assert (find_organ([title], "", []), find_year([title], "", None)) == (organ, year)

@@ -108,12 +108,6 @@ def test_normalise_merges_spellings_of_one_portal() -> None:
     assert normalise("http://www.x.gov.cn:80/a") == normalise("http://www.x.gov.cn/a/#frag")
 
 
-@pytest.mark.xfail(
-    reason="crawler.registry.STATUSES is ('active', 'disabled'): load_registry rejects the 'candidate' rows "
-    "discovery adds, and the archive's sync_registry (run by every extract) reads the registry with it",
-    raises=ValueError,
-    strict=False,
-)
 def test_a_registry_with_candidates_is_readable_by_the_crawler(tmp_path) -> None:
     from crawler.registry import load_registry
 

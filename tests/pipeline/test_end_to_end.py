@@ -173,12 +173,6 @@ def test_coverage_and_checks_follow_the_farm(story: Story) -> None:
     assert {row[0] for row in archive.execute("select distinct document_id from checks")} <= documents
 
 
-@pytest.mark.xfail(
-    reason="a gkmlpt detail page that only wraps an attachment is extracted as a report of its own, its organ "
-    "read as '名称' or empty, and the archive then files it under the portal's organ (海珠区人民政府), "
-    "which the farm holds no report of",
-    strict=False,
-)
 def test_coverage_does_not_credit_the_portal_organ_with_its_departments_reports(story: Story) -> None:
     found, live = _coverage(story, "gkmlpt")
     assert found == live
@@ -193,10 +187,5 @@ def test_runs_are_in_the_archive_and_each_changing_run_has_a_snapshot(story: Sto
     assert (story.data.snapshots / snapshots[0]).is_dir()
 
 
-@pytest.mark.xfail(
-    reason="archive.snapshot.write_snapshot keeps one snapshot per date (SnapshotExists): a second changing "
-    "run on the same day defers its snapshot to the next day's run",
-    strict=False,
-)
 def test_a_second_changing_run_on_the_same_day_has_its_own_snapshot(story: Story) -> None:
     assert story.runs[2].report["snapshot"] and story.runs[2].report["snapshot"] != story.runs[0].report["snapshot"]
