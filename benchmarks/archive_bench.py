@@ -200,7 +200,7 @@ def main() -> None:
         data = DataDir.resolve(args.data or Path(tmp) / "data").ensure()
         print(f"building an archive of {args.reports:,} synthetic reports", flush=True)
         start = time.perf_counter()
-        timings = build(data, args.reports, rebuild_only=args.rebuild_only)
+        build(data, args.reports, rebuild_only=args.rebuild_only)
         total = time.perf_counter() - start
         db = open_archive(data.archive_db)
         n_reports = db["reports"].count

@@ -14,7 +14,6 @@ import pytest
 
 from nianbao.pipeline.service import NIANBAO
 
-pytest.importorskip("farm.server")
 pytestmark = pytest.mark.slow
 
 

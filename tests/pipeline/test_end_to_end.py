@@ -8,6 +8,8 @@ The runs are real ``nianbao run`` processes, as cron starts them.
 
 from __future__ import annotations
 
+import importlib
+
 import json
 import subprocess
 from collections.abc import Iterator
@@ -21,8 +23,8 @@ from nianbao.pipeline import registry_file
 from nianbao.pipeline.demo import FARM_CRAWL_SETTINGS
 from nianbao.pipeline.service import NIANBAO
 
-farm_server = pytest.importorskip("farm.server")
-farm_world = pytest.importorskip("farm.world")
+farm_server = importlib.import_module("farm.server")
+farm_world = importlib.import_module("farm.world")
 
 # One module-scoped story: keep its tests on one xdist worker, or each worker would crawl it again.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline-end-to-end")]

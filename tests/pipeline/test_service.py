@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import signal
 import subprocess
 import sys
@@ -9,7 +11,6 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 
 from nianbao.paths import DataDir
 from nianbao.pipeline import registry_file, runs
@@ -86,8 +87,8 @@ def test_the_service_entry_point_is_this_interpreter() -> None:
 
 
 def test_sigterm_during_a_run_interrupts_it_and_leaves_no_crawler(data: DataDir, tmp_path: Path) -> None:
-    farm_server = pytest.importorskip("farm.server")
-    farm_world = pytest.importorskip("farm.world")
+    farm_server = importlib.import_module("farm.server")
+    farm_world = importlib.import_module("farm.world")
     log_file = tmp_path / "schedule.log"
     with farm_server.FarmServer(farm_world.World(0, "small", slow_seconds=0.5), log_path=tmp_path / "a.jsonl") as farm:
         registry_file.write_rows(data.registry, [row for row in farm.registry_rows() if row["site_id"] == "openness"])
