@@ -10,7 +10,7 @@ import zlib
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, attachment_response, gone_or_broken, short
+from farm.families.base import Family, gone_or_broken, short
 from farm.http import Request, Response
 from farm.model import Article, Column, Portal
 
@@ -51,11 +51,7 @@ class AnhuiOpenness(Family):
         if route is None:
             return None
         kind, key = route
-        if kind == "detail":
-            return self._detail(portal, portal.articles[key])
-        article_id, att_id = key
-        article = portal.articles[article_id]
-        return attachment_response(article, next(a for a in article.attachments if a.att_id == att_id))
+        return self.article_or_file(portal, kind, key)
 
     def _sidebar(self, portal: Portal) -> str:
         root = portal.columns["root"]

@@ -21,6 +21,21 @@ class Family:
     def handle(self, portal: Portal, request: Request) -> Response | None:
         raise NotImplementedError
 
+    def _detail(self, portal: Portal, article: Article) -> Response:
+        raise NotImplementedError
+
+    def article_or_file(self, portal: Portal, kind: str, key, *, disposition: bool = False) -> Response:
+        """The answer to a ``portal.routes`` entry naming a report page (``detail``) or one of its files."""
+        if kind == "detail":
+            return self._detail(portal, portal.articles[key])
+        article_id, att_id = key
+        article = portal.articles[article_id]
+        return attachment_response(article, find_attachment(article, att_id), disposition=disposition)
+
+
+def find_attachment(article: Article, att_id: int) -> Attachment:
+    return next(a for a in article.attachments if a.att_id == att_id)
+
 
 def gone_or_broken(article: Article) -> Response | None:
     """Removed articles are 404 everywhere; a ``broken`` report page is a permanent 500."""

@@ -10,7 +10,7 @@ import zlib
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, attachment_response, gone_or_broken, short
+from farm.families.base import Family, attachment_response, find_attachment, gone_or_broken, short
 from farm.http import Request, Response
 from farm.model import Article, Column, Portal
 
@@ -63,7 +63,7 @@ class Hanweb(Family):
             return self._detail(portal, portal.articles[key])
         article_id, att_id = key
         article = portal.articles[article_id]
-        attachment = next(a for a in article.attachments if a.att_id == att_id)
+        attachment = find_attachment(article, att_id)
         if kind == "file" and attachment.redirect and not article.removed:
             return Response(302, b"", headers=[("Location", f"/attach/0/{attachment.token}.{attachment.fmt}")])
         return attachment_response(article, attachment, disposition=True)

@@ -10,7 +10,7 @@ import json
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, attachment_response, gone_or_broken
+from farm.families.base import Family, gone_or_broken
 from farm.http import Request, Response
 from farm.model import UNIT_TYPES, Article, Portal
 
@@ -61,11 +61,7 @@ class JsOnly(Family):
         if route is None:
             return None
         kind, key = route
-        if kind == "detail":
-            return self._detail(portal, portal.articles[key])
-        article_id, att_id = key
-        article = portal.articles[article_id]
-        return attachment_response(article, next(a for a in article.attachments if a.att_id == att_id))
+        return self.article_or_file(portal, kind, key)
 
     def _index(self, portal: Portal) -> Response:
         root = portal.columns["root"]

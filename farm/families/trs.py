@@ -10,7 +10,7 @@ from datetime import datetime
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, attachment_response, gone_or_broken, short
+from farm.families.base import Family, gone_or_broken, short
 from farm.http import Request, Response
 from farm.model import UNIT_TYPES, Article, Column, Portal
 
@@ -81,11 +81,7 @@ class Trs(Family):
             return self._nav(portal, portal.columns[key])
         if kind == "list":
             return self._listing(portal, portal.columns[key], index)
-        if kind == "detail":
-            return self._detail(portal, portal.articles[key])
-        article_id, att_id = key
-        article = portal.articles[article_id]
-        return attachment_response(article, next(a for a in article.attachments if a.att_id == att_id))
+        return self.article_or_file(portal, kind, key)
 
     def _home(self, portal: Portal) -> Response:
         body = (f'<div class="header"><h1>{escape(portal.name)}</h1></div>'

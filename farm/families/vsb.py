@@ -11,7 +11,7 @@ import re
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, attachment_response, gone_or_broken, short
+from farm.families.base import Family, gone_or_broken, short
 from farm.http import Request, Response
 from farm.model import UNIT_TYPES, Article, Column, Portal
 
@@ -66,12 +66,7 @@ class Vsb(Family):
             if column.unit is None:
                 return self._nav(portal, column) if number is None else None
             return self._listing(portal, column, number)
-        if kind == "detail":
-            return self._detail(portal, portal.articles[key])
-        article_id, att_id = key
-        article = portal.articles[article_id]
-        return attachment_response(article, next(a for a in article.attachments if a.att_id == att_id),
-                                   disposition=True)
+        return self.article_or_file(portal, kind, key, disposition=True)
 
     def _nav(self, portal: Portal, column: Column) -> Response:
         links = "".join(f'<li><a href="{portal.columns[k].path}">{escape(portal.columns[k].title)}</a></li>'
