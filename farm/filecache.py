@@ -9,11 +9,11 @@ version misses the cache by itself, and a farm restart serves every file it serv
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from farm.render.cache import cache_dir, read, write
 
 
 @lru_cache(maxsize=1)
@@ -26,9 +26,7 @@ def _renderer_digest() -> str:
 
 
 def directory() -> Path:
-    base = os.environ.get("NIANBAO_RENDER_CACHE") or str(
-        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nianbao" / "render")
-    path = Path(base) / "farm-files"
+    path = cache_dir() / "farm-files"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -38,13 +36,8 @@ def key(spec: Any, fmt: str) -> str:
 
 
 def get(spec: Any, fmt: str) -> bytes | None:
-    path = directory() / key(spec, fmt)
-    return path.read_bytes() if path.exists() else None
+    return read(directory() / key(spec, fmt))
 
 
 def put(spec: Any, fmt: str, data: bytes) -> None:
-    folder = directory()
-    handle, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-    with os.fdopen(handle, "wb") as out:
-        out.write(data)
-    os.replace(tmp, folder / key(spec, fmt))
+    write(directory() / key(spec, fmt), data)

@@ -28,21 +28,28 @@ def cache_dir() -> Path:
     return path
 
 
+def read(path: Path) -> bytes | None:
+    return path.read_bytes() if path.exists() else None
+
+
+def write(path: Path, data: bytes) -> None:
+    """Write under a temporary name and rename, so a concurrent reader never sees half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
 def _key(data: bytes, target: str) -> str:
     return f"{hashlib.sha256(data).hexdigest()}.{target}"
 
 
 def cached(data: bytes, target: str) -> bytes | None:
-    path = cache_dir() / _key(data, target)
-    return path.read_bytes() if path.exists() else None
+    return read(cache_dir() / _key(data, target))
 
 
 def store(data: bytes, target: str, result: bytes) -> None:
-    directory = cache_dir()
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(result)
-    os.replace(tmp, directory / _key(data, target))
+    write(cache_dir() / _key(data, target), result)
 
 
 def libreoffice_many(docx_files: list[bytes], target: str, *, per_file_timeout: float = 30.0) -> list[bytes]:
