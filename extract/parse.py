@@ -25,7 +25,7 @@ PARSER_VERSION = "1"
 
 _MARKERS_2019 = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "其他对外管理服务事项", "政府集中采购", "采购总金额")
 _MARKERS_2021 = ("本年制发件数", "本年废止件数", "本年度止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "逾期不补正", "收费通知")
-_TABLE_SECTIONS = frozenset({"sec2", "sec3", "sec4", None})
+_TABLE_SECTIONS = frozenset({"sec2", "sec3", "sec4"})
 
 
 def parse_file(path: str | Path) -> Record:
@@ -52,9 +52,12 @@ def parse_document(doc: Document) -> Record:
     compact = normalize(text)
     template = detect_template(compact)
     interpreter = TableInterpreter(template)
+    headed = any(section in _TABLE_SECTIONS for _, section in rows)
     for cells, section in rows:
         if section in _TABLE_SECTIONS:
             interpreter.feed(cells, section)
+        elif not headed and section != "heading":
+            interpreter.feed(cells, None)  # no table section heading survived: read every row
     reading = interpreter.finish()
 
     texts = _section_texts(rows)
@@ -82,7 +85,6 @@ def parse_document(doc: Document) -> Record:
         warnings.append("organ not found")
     if year is None:
         warnings.append("year not found")
-    record_cells = cells
     return Record(
         organ=organ,
         year=year,
@@ -91,12 +93,12 @@ def parse_document(doc: Document) -> Record:
         active_total=active_total,
         active_items=active_items,
         urls=find_urls(text),
-        cells=record_cells,
-        raw={k: v for k, v in reading.raw.items() if k in record_cells},
-        checks=checks.record_checks(record_cells, template, active_total, active_items),
+        cells=cells,
+        raw={k: v for k, v in reading.raw.items() if k in cells},
+        checks=checks.record_checks(cells, template, active_total, active_items),
         warnings=warnings,
         texts=texts,
-        sources={k: v for k, v in reading.sources.items() if k in record_cells},
+        sources={k: v for k, v in reading.sources.items() if k in cells},
         source_format=doc.source_format,
         text=text,
     )

@@ -117,3 +117,10 @@ def test_title_forms(title, organ, year):
     from extract.fields import find_organ, find_year
 
     assert (find_organ([title], "", []), find_year([title], "", None)) == (organ, year)
+
+
+def test_tables_are_read_when_no_section_heading_survived():
+    text = "某某镇2024年政府信息公开工作年度报告\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t1\t0\t3\n"
+    record = parse_bytes(text.encode())
+    assert record.template == "2021"
+    assert [record.cells[f"sec2.regulations.{c}"] for c in ("issued", "repealed", "in_force")] == [1, 0, 3]
