@@ -56,7 +56,7 @@ def _spec(seed: int, template: str, year: int, organ: str, unit: str, seed_file:
     if seed_file:
         golden = GOLDEN_DIR / f"seed_{seed_file[:3]}.json"
         return records.seed_from_golden(golden) if golden.exists() else None
-    return records.make_record(seed, template=template, year=year, organ=organ, level=LEVELS[unit])
+    return records.chain_years(records.make_record(seed, template=template, year=year, organ=organ, level=LEVELS[unit]))
 
 
 def seed_text(filename: str) -> str:

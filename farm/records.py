@@ -595,3 +595,62 @@ def blank_first_cells(spec: ReportSpec) -> ReportSpec:
         spec.cells[cell] = None
     spec.errors = spec.expected_failures()
     return spec
+
+
+# Years of one organ ----------------------------------------------------------------------------------
+
+FIRST_YEAR = 2019
+
+
+def chain_years(spec: ReportSpec) -> ReportSpec:
+    """The spec with the numbers that tie one organ's consecutive reports together.
+
+    Real reports carry requests over (carried_over of year Y is carried_forward of Y−1) and keep a
+    running count of rules and normative documents in force; the cross-year checks test exactly that.
+    The carried numbers and the in-force counts come from the organ's name and the year alone, so every
+    report of the organ, whichever seed made the rest of it, agrees with its neighbours. New requests
+    (and, when that is not enough, granted ones) absorb the difference, so the spec stays valid.
+    """
+    cells = dict(spec.cells)
+    before, after = _carry(spec.organ, spec.year - 1), _carry(spec.organ, spec.year)
+    for col in SEC3_APPLICANT_COLUMNS:
+        processed = cells[f"sec3.total_processed.{col}"]
+        new = processed + after[col] - before[col]
+        if new < 0:
+            cells[f"sec3.granted.{col}"] += -new
+            cells[f"sec3.total_processed.{col}"] = processed - new
+            new = 0
+        cells[f"sec3.new_received.{col}"] = new
+        cells[f"sec3.carried_over.{col}"] = before[col]
+        cells[f"sec3.carried_forward.{col}"] = after[col]
+    for row in ("new_received", "carried_over", "carried_forward", "granted", "total_processed"):
+        cells[f"sec3.{row}.total"] = sum(cells[f"sec3.{row}.{col}"] for col in SEC3_APPLICANT_COLUMNS)
+    if spec.template == "2021":
+        for row in ("regulations", "normative_documents"):
+            issued, repealed, in_force = _in_force(spec.organ, row, spec.year)
+            cells[f"sec2.{row}.issued"] = issued
+            cells[f"sec2.{row}.repealed"] = repealed
+            cells[f"sec2.{row}.in_force"] = in_force
+    return ReportSpec(**{**spec.__dict__, "cells": cells})
+
+
+def _carry(organ: str, year: int) -> dict[str, int]:
+    """Requests an organ carried into the next year: mostly none, now and then a few."""
+    rng = random.Random(f"carry/{organ}/{year}")
+    return {
+        col: rng.choice((0, 0, 0, 1, 2, 3)) if col == "natural_person" else int(rng.random() < 0.1)
+        for col in SEC3_APPLICANT_COLUMNS
+    }
+
+
+@lru_cache(maxsize=4096)
+def _in_force(organ: str, row: str, year: int) -> tuple[int, int, int]:
+    """(issued, repealed, in force) of an organ's rules or normative documents, as a running count."""
+    rng = random.Random(f"sec2/{organ}/{row}/{year}")
+    high = 2 if row == "regulations" else 6
+    if year <= FIRST_YEAR:
+        return 0, 0, rng.randint(0, high * 4)
+    previous = _in_force(organ, row, year - 1)[2]
+    issued = rng.randint(0, high)
+    repealed = rng.randint(0, min(previous, high // 2 + 1))
+    return issued, repealed, previous + issued - repealed
