@@ -39,7 +39,6 @@ RENDERERS = {
 }
 # LibreOffice runs one at a time: concurrent runs on one profile fail, and the cache makes repeats cheap.
 _office = threading.Lock()
-GOLDEN_DIR = Path(__file__).resolve().parents[1] / "tests" / "golden"
 
 
 def spec_for(article: Article) -> Any:
@@ -54,7 +53,7 @@ def spec_for(article: Article) -> Any:
 def _spec(seed: int, template: str, year: int, organ: str, unit: str, seed_file: str | None) -> Any:
     records = importlib.import_module("farm.records")
     if seed_file:
-        golden = GOLDEN_DIR / f"seed_{seed_file[:3]}.json"
+        golden = records.GOLDEN_DIR / f"seed_{seed_file[:3]}.json"
         return records.seed_from_golden(golden) if golden.exists() else None
     return records.chain_years(records.make_record(seed, template=template, year=year, organ=organ, level=LEVELS[unit]))
 

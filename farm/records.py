@@ -28,7 +28,8 @@ from extract.template import (
 
 Value = int | float | None
 
-GOLDEN_DIR = Path(__file__).resolve().parents[1] / "tests" / "golden"
+# The hand-read records of the five sample reports, shipped beside their texts (package data).
+GOLDEN_DIR = Path(__file__).resolve().parents[1] / "nianbao" / "samples"
 
 LEVELS = ("community", "street", "township", "county", "district", "county_dept", "city_dept")
 
@@ -532,7 +533,7 @@ def make_record(
 
 
 def seed_from_golden(path: Path) -> ReportSpec:
-    """A spec read from a hand-written golden file (tests/golden/seed_00N.json)."""
+    """A spec read from a hand-written golden file (nianbao/samples/seed_00N.json)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     items = [(item["category"], item["count"]) for item in data["active_items"]]
     spec = ReportSpec(

@@ -1,6 +1,6 @@
 """The parser against the five real seeds: every field of the hand-written golden files, exactly.
 
-The golden files (tests/golden/seed_00N.json) were written by reading each report by hand, never by
+The golden files (nianbao/samples/seed_00N.json, beside the seed texts) were written by reading each report by hand, never by
 running the parser, so they are the specification. Seed 000 lost pages: its missing cells must be
 null, never a guessed 0, and each must be named in the record's warnings.
 """
@@ -17,7 +17,7 @@ from extract.template import cell_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "nianbao" / "samples"
-GOLDEN = ROOT / "tests" / "golden"
+GOLDEN = ROOT / "nianbao" / "samples"
 SEEDS = sorted(path.stem.split("_")[1] for path in GOLDEN.glob("seed_*.json"))
 FIELDS = ("organ", "year", "template", "published_on", "active_total", "urls")
 
@@ -95,3 +95,10 @@ def test_seed_000_lost_exactly_the_pages_it_lost() -> None:
 def test_checks_on_seeds_pass_or_cannot_be_checked(case) -> None:
     number, _golden_record, record = case
     assert record.failed_checks == [], f"seed {number}: {record.failed_checks}"
+
+
+def test_the_farm_serves_the_seeds_as_their_golden_records() -> None:
+    from farm.records import seed_records
+
+    specs = seed_records()
+    assert [spec.organ for spec in specs] == [_golden(n)["organ"] for n in ("000", "001", "002", "003", "004")]
