@@ -9,6 +9,8 @@ An extra admin port serves the world's truth and applies mutations for tests in 
 from __future__ import annotations
 
 import json
+import ssl
+import sys
 import tempfile
 import threading
 import time
@@ -40,6 +42,13 @@ class _Server(ThreadingHTTPServer):
         self.portal = portal
         self.scheme = scheme
         self.redirect_port = redirect_port
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up mid-reply (a crawler stopping, a browser closing) is normal, not an error."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, ssl.SSLError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
