@@ -55,7 +55,7 @@ class Farm:
 
 @contextmanager
 def running_farm(data: DataDir, seed: int, size: str, port_base: int | None) -> Iterator[Farm]:
-    """Start the farm with its access log in DATA/farm/; fall back to free ports if the fixed ones are taken."""
+    """Start the farm with its access log in the data directory's farm folder; fall back to free ports if the fixed ones are taken."""
     try:
         from farm.server import FarmServer
         from farm.world import World

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from farm.testing import Reply, fetch
@@ -37,13 +38,24 @@ def detail_files(url: str, pattern: str, encoding: str = "utf-8") -> set[str]:
     return {path_of(urljoin(reply.url, h)) for h in re.findall(pattern, reply.body.decode(encoding, "replace"))}
 
 
-def walk_trs(base: str, start: str, encoding: str = "utf-8") -> tuple[set[str], set[str]]:
-    details, files, queue, seen = set(), set(), [urljoin(base, start)], set()
+def each_once(queue: list[str]) -> Iterator[str]:
+    """Pop addresses off ``queue`` (which the caller keeps extending) and yield each one only once."""
+    seen: set[str] = set()
     while queue:
-        url = queue.pop()
-        if url in seen:
-            continue
-        seen.add(url)
+        item = queue.pop()
+        if item not in seen:
+            seen.add(item)
+            yield item
+
+
+def files_of(root: str, details: set[str], pattern: str, encoding: str = "utf-8") -> set[str]:
+    """The attachment links of every detail page."""
+    return set().union(*(detail_files(root + detail, pattern, encoding) for detail in details))
+
+
+def walk_trs(base: str, start: str, encoding: str = "utf-8") -> tuple[set[str], set[str]]:
+    details, queue = set(), [urljoin(base, start)]
+    for url in each_once(queue):
         reply = get(url)
         text = reply.body.decode(encoding, "replace")
         shell = re.search(r'location\.replace\("([^"]+)"\)', text)
@@ -58,20 +70,13 @@ def walk_trs(base: str, start: str, encoding: str = "utf-8") -> tuple[set[str], 
                 queue.extend(urljoin(reply.url, f"index_{n}.{pager.group(3)}") for n in range(1, int(pager.group(1))))
             continue
         queue.extend(urljoin(reply.url, h) for h in re.findall(r'<li><a href="(\./[^"]+/)"', text))
-    root = base.rstrip("/")
-    for detail in details:
-        files |= detail_files(root + detail, r'<a href="(\./P0[^"]+)"', encoding)
-    return details, files
+    return details, files_of(base.rstrip("/"), details, r'<a href="(\./P0[^"]+)"', encoding)
 
 
 def walk_hanweb(base: str, start: str) -> tuple[set[str], set[str]]:
     root = base.rstrip("/")
-    details, files, queue, seen = set(), set(), [start], set()
-    while queue:
-        path = queue.pop()
-        if path in seen:
-            continue
-        seen.add(path)
+    details, queue = set(), [start]
+    for path in each_once(queue):
         text = get(root + path).text()
         store = re.search(r'<script type="text/xml">(.*?)</script>', text, re.S)
         if not store:
@@ -90,9 +95,7 @@ def walk_hanweb(base: str, start: str) -> tuple[set[str], set[str]]:
             found += re.findall(r'<a href="(/art/[^"]+)"', reply.text())
             start_record = end + 1
         details.update(found)
-    for detail in details:
-        files |= detail_files(root + detail, r'<a href="(/module/download/downfile\.jsp\?[^"]+)"')
-    return details, files
+    return details, files_of(root, details, r'<a href="(/module/download/downfile\.jsp\?[^"]+)"')
 
 
 def walk_gkmlpt(base: str, start: str) -> tuple[set[str], set[str]]:
@@ -114,35 +117,24 @@ def walk_gkmlpt(base: str, start: str) -> tuple[set[str], set[str]]:
 
 def walk_openness(base: str, start: str) -> tuple[set[str], set[str]]:
     root = base.rstrip("/")
-    details, files, queue, seen = set(), set(), [start], set()
-    while queue:
-        path = queue.pop()
-        if path in seen:
-            continue
-        seen.add(path)
+    details, queue = set(), [start]
+    for path in each_once(queue):
         reply = get(root + path)
         text = reply.text()
         details.update(re.findall(r'<a href="(/OpennessContent/show/\d+\.html)"', text))
         main = text.split('<div class="right_con">', 1)[1]
         queue.extend(path_of(urljoin(reply.url, h)) for h in re.findall(r'<a href="([^"]*page_\d+\.html)"', main))
-    for detail in details:
-        files |= detail_files(root + detail, r'<a href="(/Uploads/[^"]+)"')
-    return details, files
+    return details, files_of(root, details, r'<a href="(/Uploads/[^"]+)"')
 
 
 def walk_vsb(base: str, start: str) -> tuple[set[str], set[str]]:
     """The generic way: follow column links and 下一页 (next-page) links, collect ``/info/`` details."""
     root = base.rstrip("/")
-    details, files, queue, seen = set(), set(), [start], set()
-    while queue:
-        path = queue.pop()
-        if path in seen:
-            continue
-        seen.add(path)
+    details, queue = set(), [start]
+    for path in each_once(queue):
         text = get(root + path).text()
         details.update(re.findall(r'<a href="(/info/\d+/\d+\.htm)"', text))
         queue.extend(re.findall(r'<li><a href="(/zfxxgk/[^"]+\.htm)"', text))
         queue.extend(re.findall(r'<a href="([^"]+\.htm)">下一页</a>', text))
-    for detail in details:
-        files |= detail_files(root + detail, r'<a href="(/system/_content/download\.jsp\?[^"]+)"')
+    files = files_of(root, details, r'<a href="(/system/_content/download\.jsp\?[^"]+)"')
     return details, {f.replace("&amp;", "&") for f in files}
