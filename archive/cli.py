@@ -5,13 +5,13 @@ from __future__ import annotations
 import click
 
 from archive.extract_stage import run_extract
-from nianbao.cli import Context, pass_context
+from archive.paths import DataDir, pass_data
 
 
 @click.command()
 @click.option("--all", "everything", is_flag=True, help="Re-extract every document, not only those the current parser has not read.")
-@pass_context
-def extract(ctx: Context, everything: bool) -> None:
+@pass_data
+def extract(data: DataDir, everything: bool) -> None:
     """Extract stored documents into the archive and rebuild reports, checks, wide tables and coverage.
 
     Each document's rows are replaced in one transaction; a document that cannot be read is recorded
@@ -22,7 +22,7 @@ def extract(ctx: Context, everything: bool) -> None:
         nianbao extract          # documents the current parser version has not read
         nianbao extract --all    # after changing the parser
     """
-    result = run_extract(ctx.data, everything=everything)
+    result = run_extract(data, everything=everything)
     for document_id, reason in result.failures[:20]:
         click.echo(f"document {document_id}: {reason}", err=True)
     click.echo(result.summary())
@@ -30,8 +30,8 @@ def extract(ctx: Context, everything: bool) -> None:
 
 @click.command()
 @click.option("--date", help="Snapshot date (YYYY-MM-DD); today in UTC by default.")
-@pass_context
-def snapshot(ctx: Context, date: str | None) -> None:
+@pass_data
+def snapshot(data: DataDir, date: str | None) -> None:
     """Write a dated, never-overwritten snapshot of the archive with its exports, checksums and manifest.
 
     \b
@@ -41,7 +41,7 @@ def snapshot(ctx: Context, date: str | None) -> None:
     from archive.snapshot import SnapshotExists, write_snapshot
 
     try:
-        made = write_snapshot(ctx.data, date=date)
+        made = write_snapshot(data, date=date)
     except SnapshotExists as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"snapshot {made.date}: {made.db_file} ({made.manifest['files'][0]['bytes']} bytes)")
@@ -50,8 +50,8 @@ def snapshot(ctx: Context, date: str | None) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-@pass_context
-def serve(ctx: Context, host: str, port: int) -> None:
+@pass_data
+def serve(data: DataDir, host: str, port: int) -> None:
     """Serve the newest snapshot with Datasette, read-only, with the site's metadata, pages and plugins.
 
     \b
@@ -61,7 +61,7 @@ def serve(ctx: Context, host: str, port: int) -> None:
     from archive.serve import NoSnapshot, serve as run_server
 
     try:
-        code = run_server(ctx.data, host, port)
+        code = run_server(data, host, port)
     except NoSnapshot as exc:
         raise click.ClickException(str(exc)) from exc
     raise SystemExit(code)

@@ -31,7 +31,7 @@ from archive.organs import organ_for_report
 from archive.sources import portal_by_id, sync_registry, sync_store
 from extract.document import ConversionError
 from extract.record import Record
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 
 _YEAR_IN_TITLE = re.compile(r"(20\d\d)\s*年")
 

@@ -23,7 +23,7 @@ import yaml
 
 from archive.metadata import METADATA_PATH
 from archive.snapshot import STABLE_NAME, latest_folder
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 
 SITE = Path(__file__).resolve().parent / "site"
 TEMPLATES = SITE / "templates"

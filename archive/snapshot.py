@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ import sqlite_utils
 
 from archive import coverage, fts
 from archive.db import MAIN_TABLES, open_archive, row_counts, schema_version
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 
 STABLE_NAME = "nianbao.db"
 _BATCH = 50_000
@@ -59,6 +60,18 @@ class Snapshot:
         return self.date
 
 
+def current_commit() -> str | None:
+    """The commit of the running code, so a run row says exactly which code produced it."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None
+
+
 def write_snapshot(data: DataDir, *, date: str | None = None, git_commit: str | None = None) -> Snapshot:
     """Write a snapshot and point the stable name at it.
 
@@ -78,8 +91,6 @@ def write_snapshot(data: DataDir, *, date: str | None = None, git_commit: str | 
             date, sequence = f"{day}.{sequence}", sequence + 1
     final = data.snapshots / date
     if git_commit is None:
-        from nianbao.pipeline.runs import git_commit as current_commit
-
         git_commit = current_commit()
     building = data.snapshots / f".{date}.partial"
     shutil.rmtree(building, ignore_errors=True)

@@ -13,8 +13,8 @@ from pathlib import Path
 import sqlite_utils
 
 from archive.organs import upsert_registry_organ
-from nianbao.paths import DataDir
-from nianbao.store import iter_documents, open_store_db
+from archive.paths import DataDir
+from archive.store import iter_documents, open_store_db
 
 _FETCH_COLUMNS = (
     "id",
@@ -37,7 +37,7 @@ def sync_registry(db: sqlite_utils.Database, registry: Path) -> int:
     """Portals and their organs from the registry CSV; returns the number of portals."""
     if not registry.exists():
         return 0
-    from crawler.registry import load_registry
+    from archive.registry import load_registry
 
     portals = load_registry(registry)
     db["portals"].upsert_all((asdict(portal) for portal in portals), pk="site_id")

@@ -33,7 +33,7 @@ from extract.checks import record_checks
 from extract.record import ActiveItem, CellSource, Record
 from farm.records import make_record
 from farm.render.text import TEXT_LAYOUTS
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 
 REGIONS = ("北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
            "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",

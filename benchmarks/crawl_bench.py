@@ -31,8 +31,8 @@ from crawler.cli import crawl_command
 from farm import content
 from farm.server import FarmServer
 from farm.world import World
-from nianbao.paths import DataDir
-from nianbao.store import StoreWriter
+from archive.paths import DataDir
+from archive.store import StoreWriter
 
 RESULTS = Path(__file__).with_name("results")
 

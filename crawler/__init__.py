@@ -2,14 +2,21 @@
 
 How a crawl flows (``nianbao crawl`` or ``scrapy crawl portal``):
 
-- ``registry.py``: the portals to crawl, one CSV row each (``crawler/portals.csv`` ships real columns).
+- ``portals.csv``: the real annual-report columns shipped as the default registry (``archive.registry`` reads it).
 - ``spiders/portal.py``: the one spider. It routes pages: ``guards.py`` first recognises block pages,
   JavaScript challenges and redirect shells; ``platforms/`` (one adapter per CMS family, detected from
   the page) turns listings into report links and further pages, and report pages into attachments.
 - ``middlewares.py``: conditional re-reads from the store (304 → the stored body) and retries that
   wait (``Retry-After``, else exponential backoff).
 - ``pipelines.py``: every request becomes a ``fetches`` row, a blob, a WARC record, and for report
-  pages and attachments a ``documents`` version (``nianbao.store``).
+  pages and attachments a ``documents`` version (``archive.store``).
 - ``extensions.py``: keeps JOBDIR resumable after SIGINT and safe after SIGKILL.
 - ``addon.py`` bundles the components; ``settings.py`` holds the polite defaults.
 """
+
+from pathlib import Path
+
+
+def default_registry_path() -> Path:
+    """The registry shipped with nianbao: real annual-report columns, for users with internet."""
+    return Path(__file__).with_name("portals.csv")

@@ -7,9 +7,10 @@ priority: project settings and ``-s`` options still override them.
 
 from __future__ import annotations
 
+import importlib.metadata
+
 from scrapy.settings import BaseSettings
 
-from nianbao import __version__
 import crawler.public_suffix  # noqa: F401  (no download of the public-suffix list)
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
@@ -33,7 +34,7 @@ UNTHROTTLED = {
 
 
 def user_agent(contact: str) -> str:
-    return f"nianbao/{__version__} (+{contact}; archive of government information-disclosure annual reports)"
+    return f"nianbao/{importlib.metadata.version('nianbao')} (+{contact}; archive of government information-disclosure annual reports)"
 
 
 class NianbaoAddon:

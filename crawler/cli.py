@@ -20,10 +20,11 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler.pipelines import job_key
-from crawler.registry import default_registry_path, load_registry
+from archive.registry import load_registry
+from crawler import default_registry_path
 from crawler.spiders.portal import job_args
-from nianbao.paths import DataDir
-from nianbao.store import StoreWriter
+from archive.paths import DataDir, pass_data
+from archive.store import StoreWriter
 
 
 def crawl_command(
@@ -70,8 +71,8 @@ def user_registry(data: DataDir) -> Path:
               help="Never start Chromium; JavaScript-only portals are recorded as failed.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting for this crawl (repeatable), e.g. -s DOWNLOAD_DELAY=5.")
-@click.pass_obj
-def crawl(obj, start_url: str | None, registry: Path | None, sites: tuple[str, ...], no_browser: bool,
+@pass_data
+def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tuple[str, ...], no_browser: bool,
           settings: tuple[str, ...]) -> None:
     """Crawl disclosure portals for annual reports into DATA/store.
 
@@ -85,7 +86,6 @@ def crawl(obj, start_url: str | None, registry: Path | None, sites: tuple[str, .
         nianbao crawl --registry portals.csv --site trs-https
         nianbao crawl --start-url https://www.mva.gov.cn/gongkai/zfxxgkpt/zfxxgknb/
     """
-    data: DataDir = obj.data  # nianbao.cli.Context, given by the root group
     data.ensure()
     if start_url and (registry or sites):
         raise click.UsageError("--start-url crawls one address; it does not combine with --registry or --site")

@@ -22,8 +22,8 @@ from scrapy.utils.response import response_status_message
 
 from crawler.http import retry_after_seconds
 from crawler.items import DOCUMENT_KINDS
-from nianbao.paths import DataDir
-from nianbao.store import StoredBody, StoreWriter
+from archive.paths import DataDir
+from archive.store import StoredBody, StoreWriter
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from warcio.warcwriter import WARCWriter
 
 from crawler.items import FetchRecord
 from crawler.middlewares import store_for
-from nianbao.store import Run, StoreWriter
+from archive.store import Run, StoreWriter
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class WarcLog:
 
 
 class StorePipeline:
-    """Writes every fetch to ``DATA/store`` (see ``nianbao.store``)."""
+    """Writes every fetch to ``DATA/store`` (see ``archive.store``)."""
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler

@@ -1,36 +1,23 @@
 """The ``nianbao`` command: one click group whose sub-commands come from each stage's own cli module.
 
 Each stage keeps its commands next to its code (``extract/cli.py``, ``crawler/cli.py`` …) and exposes
-them as a list named ``commands``; this module only gathers them and owns the shared ``--data`` option.
+them as a list named ``commands``; this module, at the top of the layers, gathers them and owns the
+shared ``--data`` option, whose DataDir every command receives through ``archive.paths.pass_data``.
 """
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
-from nianbao import __version__
-from nianbao.paths import DataDir
+from archive import cli as archive_cli
+from archive.paths import DataDir
+from crawler import cli as crawler_cli
+from extract import cli as extract_cli
+from farm import cli as farm_cli
+from nianbao import __version__, pipeline_cli
 
-# Modules that contribute commands, in the order the data flows.
-COMMAND_MODULES = [
-    "crawler.cli",
-    "extract.cli",
-    "farm.cli",
-    "nianbao.pipeline_cli",
-    "archive.cli",
-]
-
-
-class Context:
-    """What every command receives: the data directory chosen for this invocation."""
-
-    def __init__(self, data: DataDir):
-        self.data = data
-
-
-pass_context = click.make_pass_decorator(Context)
+# Each stage's commands, in the order the data flows.
+COMMANDS = [*crawler_cli.commands, *extract_cli.commands, *farm_cli.commands, *pipeline_cli.commands, *archive_cli.commands]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,12 +39,11 @@ def cli(ctx: click.Context, data_dir: str) -> None:
     Example:
         nianbao parse report.html --format table
     """
-    ctx.obj = Context(DataDir.resolve(data_dir))
+    ctx.obj = DataDir.resolve(data_dir)
 
 
-for _module in COMMAND_MODULES:
-    for _command in importlib.import_module(_module).commands:
-        cli.add_command(_command)
+for _command in COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -10,11 +10,11 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
+from archive.paths import DataDir, pass_data
 from nianbao.pipeline.demo import DEFAULT_FARM_PORT, demo_run, running_farm
 from nianbao.pipeline.demo import serve as serve_site
 from nianbao.pipeline.deploy import KINDS, Setup, render
@@ -24,8 +24,6 @@ from nianbao.pipeline.runner import RunOptions, run_pipeline
 from nianbao.pipeline.service import Service, ServiceOptions, configure_logging
 from nianbao.pipeline.stages import StageMissing
 
-if TYPE_CHECKING:  # nianbao.cli imports this module to collect its commands
-    from nianbao.cli import Context
 
 # Exit status when another run holds the data directory: EX_TEMPFAIL, "try again later".
 LOCKED = 75
@@ -65,9 +63,9 @@ def _console(*, stderr: bool = False) -> Console:
     "-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting for the crawl (repeatable)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON instead of tables.")
-@click.pass_obj
+@pass_data
 def run(
-    ctx: "Context",
+    data: DataDir,
     portals: tuple[str, ...],
     portal_file: Path | None,
     allowed: tuple[str, ...],
@@ -95,7 +93,7 @@ def run(
     if portal_file is not None:
         only |= {line.strip() for line in portal_file.read_text(encoding="utf-8").splitlines() if line.strip()}
     options = RunOptions(
-        data=ctx.data,
+        data=data,
         only=only or None,
         policy=policy_for(allowed),
         snapshot=snapshot,
@@ -135,8 +133,8 @@ def run(
 @click.option("--port", type=int, default=8001, show_default=True, help="Port the site listens on.")
 @click.option("--farm-port", type=int, default=DEFAULT_FARM_PORT, show_default=True, help="First port of the farm's portals (0: any free ports).")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the site after the run.")
-@click.pass_obj
-def demo(ctx: "Context", seed: int, size: str, host: str, port: int, farm_port: int, serve: bool) -> None:
+@pass_data
+def demo(data: DataDir, seed: int, size: str, host: str, port: int, farm_port: int, serve: bool) -> None:
     """Start the bundled portal farm, run the whole pipeline against it and serve the archive.
 
     Needs no internet: the farm serves many organs' disclosure portals on 127.0.0.1, the way real CMS
@@ -148,7 +146,7 @@ def demo(ctx: "Context", seed: int, size: str, host: str, port: int, farm_port: 
         nianbao --data /tmp/try demo --size full --port 8080
     """
     console = _console()
-    data = ctx.data.ensure()
+    data = data.ensure()
     console.print(f"starting the portal farm ({size}, seed {seed}); the data directory is {data.root}")
     try:
         with running_farm(data, seed, size, farm_port) as farm:
@@ -188,9 +186,9 @@ def demo(ctx: "Context", seed: int, size: str, host: str, port: int, farm_port: 
 @click.option("--snapshot/--no-snapshot", default=True, show_default=True, help="Passed to each run.")
 @click.option("--allow-domain", "allowed", multiple=True, metavar="PATTERN", help="Passed to each run.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Passed to each run's crawl.")
-@click.pass_obj
+@pass_data
 def schedule(
-    ctx: "Context",
+    data: DataDir,
     log_file: Path | None,
     max_sleep: float,
     max_runs: int | None,
@@ -213,7 +211,7 @@ def schedule(
         nianbao --data /srv/nianbao schedule --print service > /etc/systemd/system/nianbao.service
     """
     if print_kind is not None:
-        click.echo(render(print_kind, Setup.here(ctx.data.root, user)), nl=False)
+        click.echo(render(print_kind, Setup.here(data.root, user)), nl=False)
         return
     configure_logging(log_file)
     run_args = [] if snapshot else ["--no-snapshot"]
@@ -221,7 +219,7 @@ def schedule(
         run_args += ["--allow-domain", pattern]
     for setting in settings:
         run_args += ["--set", setting]
-    options = ServiceOptions(data=ctx.data.ensure(), max_sleep=max_sleep, max_runs=max_runs, run_args=run_args)
+    options = ServiceOptions(data=data.ensure(), max_sleep=max_sleep, max_runs=max_runs, run_args=run_args)
     service = Service(options)
     service.install_signal_handlers()
     sys.exit(service.serve())

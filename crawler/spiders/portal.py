@@ -23,8 +23,9 @@ from crawler.items import FetchRecord
 from crawler.middlewares import META_KEY, NOT_MODIFIED, STORED
 from crawler.platforms import detect_family, platform_for
 from crawler.platforms.base import FILE_SUFFIXES, AttachmentLink, ReportLink, filename_from_url, is_annual_report_title
-from crawler.registry import Portal, default_registry_path, load_registry, portal_for_url
-from nianbao.store import utcnow
+from archive.registry import Portal, load_registry, portal_for_url
+from crawler import default_registry_path
+from archive.store import utcnow
 
 # Provenance keys carried from request to request.
 PROVENANCE = ("portal_id", "family", "listing_url", "parent_url", "title", "listed_date")

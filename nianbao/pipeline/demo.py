@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from rich.console import Console
 
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 from nianbao.pipeline import registry_file
 from nianbao.pipeline.discovery import DiscoveryPolicy
 from nianbao.pipeline.report import RunReport

@@ -23,7 +23,7 @@ NOT_CRAWLED = {"disabled", "retired", "duplicate"}
 def default_registry() -> Path | None:
     """The registry the crawler ships (real portal columns), if the crawler is installed."""
     try:
-        from crawler.registry import default_registry_path
+        from crawler import default_registry_path
     except ImportError:
         return None
     path = default_registry_path()
@@ -81,7 +81,7 @@ def candidates_supported() -> bool:
     discovery keeps them in a holding file beside it instead (see ``holding_path``).
     """
     try:
-        from crawler.registry import STATUSES
+        from archive.registry import STATUSES
     except ImportError:
         return True
     return "candidate" in STATUSES

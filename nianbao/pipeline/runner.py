@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 from nianbao.pipeline import registry_file, runs, stages, store_diff
 from nianbao.pipeline.discovery import CANDIDATE, DiscoveryPolicy, add_candidates
 from nianbao.pipeline.lock import RunLock

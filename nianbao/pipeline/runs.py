@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
+from archive.snapshot import current_commit as git_commit
 from nianbao import __version__
 from nianbao.pipeline.calendar import Visit
 from nianbao.pipeline.store_diff import PortalFigures
@@ -92,16 +92,6 @@ def parser_version() -> str | None:
     return PARSER_VERSION
 
 
-def git_commit() -> str | None:
-    """The commit of the running code, so a run row says exactly which code produced it."""
-    root = Path(__file__).resolve().parents[2]
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip() or None
 
 
 def start_run(db: sqlite_utils.Database, command: str, args: dict[str, Any]) -> tuple[int, list[int]]:

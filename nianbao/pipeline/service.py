@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import FrameType
 
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 from nianbao.pipeline import registry_file, runs
 from nianbao.pipeline.calendar import PortalInfo, due_portals
 

@@ -23,9 +23,9 @@ from typing import Any
 
 import sqlite_utils
 
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 from nianbao.pipeline.discovery import Mention
-from nianbao.store import BlobStore, open_store_db
+from archive.store import BlobStore, open_store_db
 
 SAMPLES_PORTAL = "samples"
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
@@ -208,7 +208,7 @@ def snapshot(data: DataDir) -> str:
     function = _function(("archive.snapshot:write_snapshot",))
     from archive.snapshot import SnapshotExists
 
-    from nianbao.pipeline.runs import git_commit
+    from archive.snapshot import current_commit as git_commit
 
     try:
         result = function(data, git_commit=git_commit())

@@ -1,6 +1,6 @@
 """What a crawl changed, measured from the document store itself, before and after.
 
-The crawler owns how it walks portals; the store (``nianbao/store.py``) is the contract every stage
+The crawler owns how it walks portals; the store (``archive/store.py``) is the contract every stage
 agrees on. Comparing the store before and after a crawl gives the run report's figures (new, changed,
 gone, failed, blocked per portal) the same way whatever crawler produced them, and keeps them true
 when a crawl is resumed after an interruption.
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from nianbao.paths import DataDir
-from nianbao.store import open_store_db
+from archive.paths import DataDir
+from archive.store import open_store_db
 
 FAILED = ("failed", "too_large")
 BLOCKED = ("blocked", "robots_denied")

@@ -17,8 +17,8 @@ from farm.records import ReportSpec, make_record
 from farm.render.html import HTML_LAYOUTS
 from farm.render.pdf import render_pdf
 from extract.template import SEC3_APPLICANT_COLUMNS
-from nianbao.paths import DataDir
-from nianbao.store import BlobStore, open_store_db
+from archive.paths import DataDir
+from archive.store import BlobStore, open_store_db
 
 AS_OF = "2025-06-01T08:00:00"
 

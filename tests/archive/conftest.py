@@ -20,7 +20,7 @@ from archive_world import World, build_world  # noqa: E402
 from archive.extract_stage import run_extract  # noqa: E402
 from archive.serve import make_datasette  # noqa: E402
 from archive.snapshot import write_snapshot  # noqa: E402
-from nianbao.paths import DataDir  # noqa: E402
+from archive.paths import DataDir  # noqa: E402
 
 SNAPSHOT_DATE = "2025-06-02"
 

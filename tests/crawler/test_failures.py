@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.registry import Portal, save_registry
+from archive.registry import Portal, save_registry
 from tests.crawler.helpers import nianbao_crawl, query
 
 LISTING = """<html><head><meta charset="utf-8"><title>信息公开年报</title></head><body><ul>

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.registry import FIELDS, Portal, default_registry_path, load_registry, save_registry
+from archive.registry import FIELDS, Portal, load_registry, save_registry
+from crawler import default_registry_path
 
 
 def test_shipped_registry_has_the_real_columns_and_the_seed_portals() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from crawler.cli import crawl_command
 from farm.server import FarmServer
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 from tests.crawler.helpers import FAST, documents, nianbao_crawl, query
 
 SITE = "openness"  # detail pages answer slowly, so there is time to interrupt

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nianbao.paths import DataDir
-from nianbao.store import StoreWriter, iter_documents
+from archive.paths import DataDir
+from archive.store import StoreWriter, iter_documents
 
 
 def fetch(url: str, kind: str = "page", **extra) -> dict:

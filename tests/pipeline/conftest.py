@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 from nianbao.pipeline import registry_file, stages
 from nianbao.pipeline.stages import StageOutcome
-from nianbao.store import BlobStore, open_store_db
+from archive.store import BlobStore, open_store_db
 
 
 @dataclass

@@ -109,7 +109,7 @@ def test_normalise_merges_spellings_of_one_portal() -> None:
 
 
 def test_a_registry_with_candidates_is_readable_by_the_crawler(tmp_path) -> None:
-    from crawler.registry import load_registry
+    from archive.registry import load_registry
 
     from nianbao.pipeline.registry_file import write_rows
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 import sqlite_utils
 
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 from nianbao.pipeline import registry_file
 from nianbao.pipeline.demo import FARM_CRAWL_SETTINGS
 from nianbao.pipeline.service import NIANBAO

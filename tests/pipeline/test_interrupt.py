@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 from nianbao.pipeline import registry_file
 from nianbao.pipeline.demo import FARM_CRAWL_SETTINGS
 from nianbao.pipeline.service import NIANBAO
-from nianbao.store import open_store_db
+from archive.store import open_store_db
 
 farm_server = importlib.import_module("farm.server")
 farm_world = importlib.import_module("farm.world")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from nianbao.cli import cli
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 from nianbao.pipeline import registry_file, runs, stages, store_diff
 from nianbao.pipeline.discovery import DiscoveryPolicy
 from nianbao.pipeline.runner import RunOptions, lock_for, pending_for, run_pipeline
@@ -185,7 +185,7 @@ def test_a_deferred_snapshot_is_written_by_the_next_run(
 
 
 def test_detected_family_is_the_one_the_crawler_used_most(data: DataDir) -> None:
-    from nianbao.store import open_store_db
+    from archive.store import open_store_db
 
     db = open_store_db(data)
     for portal, family in [("a", "auto"), ("a", "trs"), ("a", "trs"), ("a", "generic"), ("b", "hanweb"), ("c", None)]:

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.paths import DataDir
-from nianbao.store import open_store_db
+from archive.paths import DataDir
+from archive.store import open_store_db
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

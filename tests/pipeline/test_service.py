@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 from nianbao.pipeline import registry_file, runs
 from nianbao.pipeline.service import NIANBAO, Service, ServiceOptions, _summary, sleep_seconds
 from nianbao.pipeline.store_diff import PortalFigures

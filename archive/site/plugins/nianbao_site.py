@@ -9,7 +9,7 @@ database it describes. The data directory comes from this plugin's configuration
 from datasette import hookimpl
 
 from archive.snapshot import list_snapshots
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 
 
 @hookimpl

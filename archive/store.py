@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
-from nianbao.paths import DataDir
+from archive.paths import DataDir
 
 
 class BlobStore:

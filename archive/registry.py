@@ -93,7 +93,3 @@ def save_registry(portals: list[Portal], path: str | Path) -> None:
             row = asdict(portal)
             writer.writerow({f.name: row[f.name] for f in fields(Portal) if f.name in FIELDS})
 
-
-def default_registry_path() -> Path:
-    """The registry shipped with nianbao: real annual-report columns, for users with internet."""
-    return Path(__file__).with_name("portals.csv")

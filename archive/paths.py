@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
+
 ENV_VAR = "NIANBAO_DATA"
 DEFAULT_DIR = "data"
 
@@ -59,3 +61,7 @@ class DataDir:
         for path in (self.root, self.store, self.blobs, self.warc, self.snapshots):
             path.mkdir(parents=True, exist_ok=True)
         return self
+
+
+# The root ``nianbao`` group puts the chosen DataDir in the click context; commands receive it with this.
+pass_data = click.make_pass_decorator(DataDir)
