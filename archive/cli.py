@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 
 from archive.extract_stage import run_extract
@@ -50,18 +52,30 @@ def snapshot(data: DataDir, date: str | None) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDRESS",
+    help="A reverse proxy (address or network) whose X-Forwarded-For names the client (repeatable) "
+    "[default: none: every visitor is its connection's address].",
+)
 @pass_data
-def serve(data: DataDir, host: str, port: int) -> None:
+def serve(data: DataDir, host: str, port: int, trusted_proxies: tuple[str, ...]) -> None:
     """Serve the newest snapshot with Datasette, read-only, with the site's metadata, pages and plugins.
+
+    Stops cleanly, Datasette included, on Ctrl-C or SIGTERM.
 
     \b
     Example:
         nianbao serve --port 8001    # then open http://127.0.0.1:8001/
+        nianbao serve --trusted-proxy 127.0.0.1    # behind nginx on the same machine
     """
     from archive.serve import NoSnapshot, serve as run_server
 
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # systemd's stop is handled as Ctrl-C is
     try:
-        code = run_server(data, host, port)
+        code = run_server(data, host, port, trusted_proxies=trusted_proxies)
     except NoSnapshot as exc:
         raise click.ClickException(str(exc)) from exc
     raise SystemExit(code)
