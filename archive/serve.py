@@ -7,7 +7,8 @@ snapshots and ``/-/databases.json`` shows no server path. Every dated snapshot f
 ``/snapshots/`` for /downloads.
 
 ``datasette_args`` is the one description of the server: the command runs it, and the tests start it
-the same way (in process through ``make_datasette``, or as a subprocess for the browser test).
+the same way (in process through ``make_datasette``, or ``nianbao serve`` itself for the browser and
+server tests). The site's bounds are its ``nianbao_guard`` plugin (``archive/guard``).
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def make_datasette(data: DataDir, *, db_file: Path | None = None, metadata: dict
     """The same site in process, for tests and benchmarks (``await ds.client.get(path)``).
 
     ``db_file`` serves another file than the newest snapshot (its ``inspect.json`` beside it, if any);
-    ``metadata`` replaces metadata.yml's dict (the benchmark switches the rate limit off with it).
+    ``metadata`` replaces metadata.yml's dict (the benchmark switches the rate limits off with it).
     """
     from datasette.app import Datasette
 

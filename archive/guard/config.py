@@ -34,6 +34,13 @@ class GuardConfig:
     # Query-carrying requests running at once. With num_sql_threads = 3 (archive/serve.py), one SQL
     # thread is always left for plain pages, however many slow queries arrive.
     query_slots: int = 2
+    # A client whose query-carrying request held its slot longer than heavy_query_seconds is "heavy"
+    # for heavy_for_seconds: its queries also need one of heavy_slots, shared by all heavy clients. Slow
+    # queries then hold one of the machine's two cores at most, and other visitors' queries keep the
+    # second query slot.
+    heavy_slots: int = 1
+    heavy_query_seconds: float = 1.0
+    heavy_for_seconds: float = 60.0
     slot_wait_seconds: float = 5.0  # a query waits this long for a slot, then 503 with Retry-After
     request_seconds: float = 20.0  # no request runs longer (many facets or a long CSV stream)
     max_response_bytes: int = 4 * MIB  # every dynamic response; CSV streams stop at max_csv_mb first

@@ -91,6 +91,10 @@ class Buckets:
         bucket = self._bucket(key)
         return 0.0 if bucket.tokens > 0 else (1e-3 - bucket.tokens) / self.rate
 
+    def used(self, key: str) -> float:
+        """How much of the bucket the client has spent and not yet got back."""
+        return self.capacity - self._bucket(key).tokens if self.enabled else 0.0
+
     def charge(self, key: str, cost: float) -> None:
         """Charge a cost known only afterwards; the debt is at most one full bucket."""
         if self.enabled:

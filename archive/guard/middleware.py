@@ -13,8 +13,10 @@ In order, for each HTTP request:
    Datasette 0.65 would crash on are refused with 400 (``params``);
 5. concurrency: a client runs ``concurrent_per_client`` requests at once and queues a few more; requests
    with a query string also need one of ``query_slots`` shared places, so the slowest queries of every
-   client together never hold all of Datasette's SQL threads and plain pages stay fast (503 with
-   ``Retry-After`` when no place frees within ``slot_wait_seconds``);
+   client together never hold all of Datasette's SQL threads and plain pages stay fast; a client whose
+   query lately ran longer than ``heavy_query_seconds`` also needs one of ``heavy_slots``, so slow
+   queries queue behind each other and not in front of everyone else's (503 with ``Retry-After`` when
+   no place frees within ``slot_wait_seconds``);
 6. every request has a deadline (``request_seconds``) and every dynamic response a size cap
    (``max_response_bytes``): a response found too large before it starts is refused with 400; one that
    grows too large while streaming is cut off, the connection closed so the client sees it incomplete.
@@ -25,6 +27,8 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from archive.guard.config import GuardConfig
 from archive.guard.errors import PlainError
@@ -82,6 +86,9 @@ class GuardMiddleware:
         self.work = Buckets(config.work_seconds_per_minute, max_keys=config.max_clients)
         self.gate = Gate(config.concurrent_per_client, config.queued_per_client)
         self.slots = Slots(config.query_slots)
+        self.heavy = Slots(config.heavy_slots)
+        # A bucket of one token that a slow query empties and that refills over heavy_for_seconds.
+        self.slow = Buckets(1, period=config.heavy_for_seconds, max_keys=config.max_clients)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -129,19 +136,38 @@ class GuardMiddleware:
             if not query:
                 await self.app(scope, receive, send)
                 return
-            slots = self.slots.semaphore()
+            async with self._places(key) as placed:
+                if not placed:
+                    await self._refuse(send, scope, PlainError(503, BUSY, _retry_after(self.config.slot_wait_seconds)))
+                    return
+                started = time.monotonic()
+                try:
+                    await self.app(scope, receive, send)
+                finally:
+                    seconds = time.monotonic() - started
+                    self.work.charge(key, seconds)
+                    if seconds > self.config.heavy_query_seconds:
+                        self.slow.charge(key, 1)
+
+    @asynccontextmanager
+    async def _places(self, key: str) -> AsyncIterator[bool]:
+        """Hold a query slot, and first a heavy slot for a heavy client; False if none frees in time."""
+        places = [self.heavy.semaphore()] if self.slow.used(key) > 0 else []
+        places.append(self.slots.semaphore())
+        taken: list[asyncio.Semaphore] = []
+        try:
             try:
                 async with asyncio.timeout(self.config.slot_wait_seconds):
-                    await slots.acquire()
+                    for place in places:
+                        await place.acquire()
+                        taken.append(place)
             except TimeoutError:
-                await self._refuse(send, scope, PlainError(503, BUSY, _retry_after(self.config.slot_wait_seconds)))
+                yield False
                 return
-            started = time.monotonic()
-            try:
-                await self.app(scope, receive, send)
-            finally:
-                slots.release()
-                self.work.charge(key, time.monotonic() - started)
+            yield True
+        finally:
+            for place in taken:
+                place.release()
 
     async def _refuse(self, send, scope, error: PlainError) -> None:
         await error.send(send, scope["path"], cors=self.cors, head=scope["method"] == "HEAD")

@@ -221,3 +221,20 @@ def test_one_client_runs_few_at_once_and_queues_a_few_more() -> None:
         return sorted(status for status, *_ in await asyncio.gather(*(call(guard) for _ in range(5))))
 
     assert asyncio.run(five()) == [200, 200, 200, 429, 429]
+
+
+def test_a_client_whose_query_ran_long_shares_the_heavy_slot() -> None:
+    guard = GuardMiddleware(body_app(10, delay=0.4), _config(query_slots=2, heavy_slots=1, heavy_query_seconds=0.2,
+                                                             slot_wait_seconds=0.2))
+
+    async def scenario():
+        first = [await call(guard, query="sql=slow", client=client) for client in ("192.0.2.1", "192.0.2.2")]
+        # Both clients are now heavy: of two queries together, one waits for the heavy slot, too long.
+        together = await asyncio.gather(*(call(guard, query="sql=slow", client=c) for c in ("192.0.2.1", "192.0.2.2")))
+        # A third client, not heavy, still gets the second query slot while a heavy query runs.
+        mixed = await asyncio.gather(call(guard, query="sql=slow", client="192.0.2.1"),
+                                     call(guard, query="sql=slow", client="192.0.2.3"))
+        return [s for s, *_ in first], sorted(s for s, *_ in together), [s for s, *_ in mixed]
+
+    first, together, mixed = asyncio.run(scenario())
+    assert first == [200, 200] and together == [200, 503] and mixed == [200, 200]
