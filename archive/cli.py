@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import signal
+import sys
 
 import click
 
 from archive.extract_stage import run_extract
+from archive.faults import storage_faults_end
+from archive.lock import LOCKED, LockHeld
 from archive.paths import DataDir, pass_data
 
 
@@ -24,7 +27,8 @@ def extract(data: DataDir, everything: bool) -> None:
         nianbao extract          # documents the current parser version has not read
         nianbao extract --all    # after changing the parser
     """
-    result = run_extract(data, everything=everything)
+    with storage_faults_end("extract", data.root):
+        result = run_extract(data, everything=everything)
     for document_id, reason in result.failures[:20]:
         click.echo(f"document {document_id}: {reason}", err=True)
     click.echo(result.summary())
@@ -32,9 +36,14 @@ def extract(data: DataDir, everything: bool) -> None:
 
 @click.command()
 @click.option("--date", help="Snapshot date (YYYY-MM-DD); today in UTC by default.")
+@click.option("--wait", type=float, default=0.0, show_default=True, help="Seconds to wait for a snapshot already being written.")
 @pass_data
-def snapshot(data: DataDir, date: str | None) -> None:
+def snapshot(data: DataDir, date: str | None, wait: float) -> None:
     """Write a dated, never-overwritten snapshot of the archive with its exports, checksums and manifest.
+
+    One snapshot is written at a time: while another is being written, this one waits up to --wait
+    seconds, then stops with exit status 75 ("try again later"). A full or read-only data directory
+    stops it with exit status 2, leaving no partial snapshot behind.
 
     \b
     Example:
@@ -43,9 +52,13 @@ def snapshot(data: DataDir, date: str | None) -> None:
     from archive.snapshot import SnapshotExists, write_snapshot
 
     try:
-        made = write_snapshot(data, date=date)
+        with storage_faults_end("snapshot", data.root):
+            made = write_snapshot(data, date=date, wait=wait)
     except SnapshotExists as exc:
         raise click.ClickException(str(exc)) from exc
+    except LockHeld as exc:
+        click.echo(f"nianbao snapshot: {exc}; try again later, or pass --wait SECONDS", err=True)
+        sys.exit(LOCKED)
     click.echo(f"snapshot {made.date}: {made.db_file} ({made.manifest['files'][0]['bytes']} bytes)")
 
 

@@ -34,10 +34,10 @@ class GuardConfig:
     # Query-carrying requests running at once. With num_sql_threads = 3 (archive/serve.py), one SQL
     # thread is always left for plain pages, however many slow queries arrive.
     query_slots: int = 2
-    # A client whose query-carrying request held its slot longer than heavy_query_seconds is "heavy"
-    # for heavy_for_seconds: its queries also need one of heavy_slots, shared by all heavy clients. Slow
-    # queries then hold one of the machine's two cores at most, and other visitors' queries keep the
-    # second query slot.
+    # A query-carrying request may run past heavy_query_seconds only while it holds one of heavy_slots;
+    # if none is free it is stopped there (503). Its client is then "slow" for heavy_for_seconds and
+    # takes a heavy slot before its queries start. At most one slow query thus runs at a time, holding
+    # one of the machine's two cores, and other visitors' queries keep the second query slot.
     heavy_slots: int = 1
     heavy_query_seconds: float = 1.0
     heavy_for_seconds: float = 60.0

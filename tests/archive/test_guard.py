@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 
 import pytest
 
@@ -201,7 +202,7 @@ def test_query_work_is_budgeted_per_client() -> None:
 
 
 def test_query_slots_are_shared_and_waiting_is_bounded() -> None:
-    guard = GuardMiddleware(body_app(10, delay=1.0), _config(query_slots=2, slot_wait_seconds=0.3))
+    guard = GuardMiddleware(body_app(10, delay=1.0), _config(query_slots=2, slot_wait_seconds=0.3, heavy_query_seconds=5))
 
     async def together():
         clients = [f"192.0.2.{n}" for n in range(1, 5)]
@@ -223,18 +224,28 @@ def test_one_client_runs_few_at_once_and_queues_a_few_more() -> None:
     assert asyncio.run(five()) == [200, 200, 200, 429, 429]
 
 
-def test_a_client_whose_query_ran_long_shares_the_heavy_slot() -> None:
-    guard = GuardMiddleware(body_app(10, delay=0.4), _config(query_slots=2, heavy_slots=1, heavy_query_seconds=0.2,
-                                                             slot_wait_seconds=0.2))
+def test_one_slow_query_at_a_time() -> None:
+    """Past heavy_query_seconds a query needs the heavy slot; its client is then known slow."""
+    config = _config(query_slots=2, heavy_slots=1, heavy_query_seconds=0.2, slot_wait_seconds=0.2)
 
     async def scenario():
-        first = [await call(guard, query="sql=slow", client=client) for client in ("192.0.2.1", "192.0.2.2")]
-        # Both clients are now heavy: of two queries together, one waits for the heavy slot, too long.
-        together = await asyncio.gather(*(call(guard, query="sql=slow", client=c) for c in ("192.0.2.1", "192.0.2.2")))
-        # A third client, not heavy, still gets the second query slot while a heavy query runs.
-        mixed = await asyncio.gather(call(guard, query="sql=slow", client="192.0.2.1"),
-                                     call(guard, query="sql=slow", client="192.0.2.3"))
-        return [s for s, *_ in first], sorted(s for s, *_ in together), [s for s, *_ in mixed]
+        guard = GuardMiddleware(body_app(10, delay=0.4), config, sql_seconds=0.3)
+        alone = [(await call(guard, query="sql=slow", client=c))[0] for c in ("192.0.2.1", "192.0.2.2")]
+        # Both are known slow now: of two queries at once, one waits for the heavy slot, too long.
+        known = sorted(s for s, *_ in await asyncio.gather(*(call(guard, query="sql=slow", client=c)
+                                                             for c in ("192.0.2.1", "192.0.2.2"))))
+        await asyncio.sleep(0.5)  # the refused one's slots are back
+        # A new client's slow query, while a known one holds the heavy slot, is stopped at the mark.
+        started = time.monotonic()
+        slow, new = await asyncio.gather(call(guard, query="sql=slow", client="192.0.2.1"),
+                                         call(guard, query="sql=slow", client="192.0.2.3"))
+        stopped_after = time.monotonic() - started
+        # A fast query of a new client runs beside a slow one.
+        fast_guard = GuardMiddleware(body_app(10, delay=0.05), config)
+        beside = await call(fast_guard, query="sql=fast", client="192.0.2.4")
+        return alone, known, slow[0], new, stopped_after, beside[0]
 
-    first, together, mixed = asyncio.run(scenario())
-    assert first == [200, 200] and together == [200, 503] and mixed == [200, 200]
+    alone, known, slow, new, stopped_after, beside = asyncio.run(scenario())
+    assert alone == [200, 200] and known == [200, 503]
+    assert slow == 200 and new[0] == 503 and b"slow query" in new[2] and stopped_after < 0.45
+    assert beside == 200

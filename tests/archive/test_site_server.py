@@ -84,8 +84,11 @@ def test_not_found_pages_cost_no_more_than_small_pages(site):
 def test_soak_heavy_requests_are_refused_or_cut_while_light_pages_stay_fast(proxied):
     """Six attackers send the slowest queries in every shape; two readers browse plain pages meanwhile.
 
-    Each attacker's first slow query runs before the guard knows it is slow (two at a time, so about
-    ten seconds for six attackers); light pages are timed over the twenty seconds after that.
+    The readers are timed alone first (the machine's own speed: on a busy shared machine the home page
+    alone can take half a second), then from ten seconds after the attack starts (each attacker's first
+    slow query runs before the guard knows it is slow, two at a time) for twenty seconds. Light pages
+    must stay under 1 s at the 95th percentile, or within twice their unattacked time where the
+    machine itself is that slow; heavy requests must mostly be refused or cut, and none may hang.
     """
     heavy_paths = [
         "/nianbao.json?sql=" + quote(ENDLESS),
@@ -97,11 +100,13 @@ def test_soak_heavy_requests_are_refused_or_cut_while_light_pages_stay_fast(prox
         "/nianbao.json?sql=" + quote("select zeroblob(50000000)"),
     ]
     light_paths = ["/", "/nianbao/reports/1", "/nianbao/organs/1", "/about", "/-/versions.json", "/nianbao/organs"]
-    stop, measuring = threading.Event(), threading.Event()
+    stop, attacking = threading.Event(), threading.Event()
     heavy: list[tuple[int, float]] = []
-    light: list[tuple[int, float]] = []
+    light: dict[str, list[tuple[int, float]]] = {"alone": [], "warming": [], "attacked": []}
+    phase = ["alone"]
 
     def attacker(number: int) -> None:
+        attacking.wait()
         headers = {"X-Forwarded-For": f"203.0.113.{number}"}
         while not stop.is_set():
             reply = proxied.get(heavy_paths[(number + len(heavy)) % len(heavy_paths)], headers=headers, timeout=60)
@@ -112,8 +117,7 @@ def test_soak_heavy_requests_are_refused_or_cut_while_light_pages_stay_fast(prox
         index = 0
         while not stop.is_set():
             reply = proxied.get(light_paths[index % len(light_paths)], headers=headers, timeout=60)
-            if measuring.is_set():
-                light.append((reply.status, reply.seconds))
+            light[phase[0]].append((reply.status, reply.seconds))
             index += 1
             time.sleep(0.2)
 
@@ -121,16 +125,27 @@ def test_soak_heavy_requests_are_refused_or_cut_while_light_pages_stay_fast(prox
     threads += [threading.Thread(target=reader, args=(n,)) for n in range(2)]
     for thread in threads:
         thread.start()
-    time.sleep(10)
-    measuring.set()
-    time.sleep(20)
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=90)
-    light_seconds = sorted(seconds for _, seconds in light)
-    assert {status for status, _ in light} == {200}
-    assert len(light) > 30 and statistics.quantiles(light_seconds, n=20)[-1] < 1.0, light_seconds[-10:]
-    assert light_seconds[-1] < 2.0, light_seconds[-5:]
+    try:
+        time.sleep(10)
+        phase[0] = "warming"
+        attacking.set()
+        time.sleep(10)
+        phase[0] = "attacked"
+        time.sleep(20)
+    finally:
+        attacking.set()
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=90)
+
+    def p95(replies: list[tuple[int, float]]) -> float:
+        return statistics.quantiles([seconds for _, seconds in replies], n=20)[-1]
+
+    alone, attacked = light["alone"], light["attacked"]
+    assert {status for status, _ in alone + attacked} == {200}
+    assert len(alone) > 20 and len(attacked) > 30
+    assert p95(attacked) < max(1.0, 2 * p95(alone)), (p95(alone), sorted(s for _, s in attacked)[-8:])
+    assert max(seconds for _, seconds in attacked) < max(2.0, 4 * max(seconds for _, seconds in alone))
     refused = [status for status, _ in heavy if status in (400, 429, 503)]
     assert len(refused) > len(heavy) / 2, sorted({status for status, _ in heavy})
     assert max(seconds for _, seconds in heavy) < 25  # the guard's 20 s deadline, never a hang

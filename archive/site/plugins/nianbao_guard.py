@@ -51,7 +51,7 @@ def asgi_wrapper(datasette):
     config = _config(datasette)
 
     def wrap(app):
-        return GuardMiddleware(app, config, cors=datasette.cors)
+        return GuardMiddleware(app, config, cors=datasette.cors, sql_seconds=datasette.setting("sql_time_limit_ms") / 1000)
 
     return wrap
 
