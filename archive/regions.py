@@ -39,7 +39,7 @@ _STREET = re.compile(r"^(?P<unit>[\u4e00-\u9fff]{1,8}?街道)(?:办事处)?$")
 _COMMUNITY = re.compile(
     r"^(?P<unit>[\u4e00-\u9fff]{1,10}?社区)(?:居民委员会|居委会|公共服务中心|服务中心|管理办公室)?$"
 )
-_COUNTY_GOVERNMENT = re.compile(r"^[\u4e00-\u9fff]{1,10}?(?:县|区|旗)人民政府$")
+_COUNTY_GOVERNMENT = re.compile(r"^(?P<unit>[\u4e00-\u9fff]{1,10}?(?P<suffix>县|区|旗|市))(?:人民政府|政府)$")
 _CENTRAL = re.compile(r"^(?:国务院|国家|中华人民共和国|中国|海关总署|全国)")
 NATIONAL_NAMES = ("全国", "中央", "国家", "中华人民共和国")
 
@@ -165,9 +165,8 @@ def _classify(
                              province, division.name if division else None, tuple(warnings))
     if division is None:
         warnings.append(f"{name}: no region in the name and none given; region_code left empty")
-        level = "county" if _COUNTY_GOVERNMENT.match(name) else None
         kind = "government" if name.endswith("人民政府") else "other"
-        return OrganIdentity(None, name, kind, level, None, None, None, tuple(warnings))
+        return OrganIdentity(None, name, kind, None, None, None, None, tuple(warnings))
     department = _department(rest)
     display = division.name + ("人民" + department if department.startswith("政府") else department)
     return OrganIdentity(f"{code}|{department}", display, "department", _LEVEL_OF_DIVISION[division.level], code,
@@ -204,6 +203,8 @@ def _unit(rest: str) -> tuple[str, str, str, str] | None:
         return "township", "township", match["unit"], match["unit"] + "人民政府"
     if match := _COMMUNITY.match(rest):
         return "community", "community", match["unit"], match["unit"]
+    if match := _COUNTY_GOVERNMENT.match(rest):  # 南山县人民政府 where the tree has no 南山县; a 市 may be either level
+        return "government", "county" if match["suffix"] != "市" else None, match["unit"], match["unit"] + "人民政府"
     return None
 
 
@@ -225,3 +226,22 @@ def level_from_registry(value: str | None) -> str | None:
         "district": "county", "new area": "county", "development zone": "county", "street": "township",
         "town": "township", "village": "community",
     }.get(value)
+
+
+def kind_from_name(name: str | None) -> str:
+    """The kind an organ's name shows by its form alone, without the division tree (``某县人民政府``).
+
+    The same forms ``identify`` reads; for callers that hold only a name and must not load the tree.
+    """
+    name = normalise_name(name or "")
+    if not name:
+        return "other"
+    if _STREET.match(name):
+        return "street office"
+    if _TOWNSHIP.match(name):
+        return "township"
+    if _COMMUNITY.match(name):
+        return "community"
+    if name.endswith(("人民政府", *_ZONE_SUFFIXES)):
+        return "government"
+    return "department"
