@@ -6,9 +6,10 @@ Who must report (``expected_as``):
 - ``reported``: every organ that has published a report in any year (a county's townships and
   departments found on its column), so an organ that stops reporting shows up as missing;
 - ``division``: every government at township level and above in the registry's regions, from the NBS
-  tree: the government of each registry region, and where that region is a county, the county's
-  townships and street offices (they report through the county's portal). A province's or a city's
-  whole tree is not expected from one department's portal: that portal does not serve them.
+  tree: the government of each registry organ's division, and where that division is a county, the
+  county's townships and street offices (they report through the county's portal). A province's or a
+  city's whole tree is not expected from one department's portal, nor a county's from one township's:
+  those portals do not serve them.
 
 One row per expected organ × year, from 2019 (the current templates; earlier years where the organ has a
 report) to the last full year, with a status and the evidence for it, so that "missing" is a finding a
@@ -121,7 +122,7 @@ def expected_divisions(db: sqlite_utils.Database) -> int:
         """SELECT DISTINCT o.region_code FROM organs o JOIN portals p ON p.site_id = o.portal_id
            WHERE o.source = 'registry' AND o.warnings IS NULL AND o.region_code IS NOT NULL AND p.status = 'active'"""
     ):
-        division = divisions.get(_county(code) if len(code) > 6 else code)
+        division = divisions.get(code)
         if division is None or division.placeholder:
             continue
         wanted.append(division)
