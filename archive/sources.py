@@ -13,7 +13,6 @@ from pathlib import Path
 import sqlite_utils
 
 from archive.organs import registry_identity, upsert_registry_organ
-from archive.regions import level_from_registry
 from archive.paths import DataDir
 from archive.store import iter_documents, open_store_db
 
@@ -50,7 +49,7 @@ def sync_registry(db: sqlite_utils.Database, registry: Path) -> int:
         if row["organ"]:
             identity = registry_identity(row)
             row["region_code"] = row["region_code"] or identity.region_code or ""
-            row["level"] = level_from_registry(row["level"]) or identity.level or row["level"]
+            row["level"] = identity.level or row["level"]
         rows.append(row)
     db["portals"].upsert_all(rows, pk="site_id")
     for row in rows:
