@@ -55,3 +55,28 @@ def test_the_calendar_uses_the_same_rule(organ: str, level: str | None) -> None:
 def test_a_municipal_government_is_due_in_march_in_both() -> None:
     """Issue 11: a 市人民政府 at level ``municipal`` was due on 31 January in one module and 31 March in the other."""
     assert due_date(PortalInfo("p", level="municipal", organ="某市人民政府"), 2025) == date(2025, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("kind", "published_on", "status"),
+    [
+        ("department", "2025-01-31", "found"), ("department", "2025-02-01", "late"),
+        ("government", "2025-03-31", "found"), ("government", "2025-04-01", "late"),
+        ("township", "2025-01-31", "found"), ("township", "2025-02-01", "late"),
+    ],
+)
+def test_coverage_calls_late_what_the_rule_says(kind: str, published_on: str, status: str) -> None:
+    from archive.coverage import _status
+
+    report = {"id": 1, "source_url": "http://x/", "published_on": published_on, "listed_date": None, "title": "t"}
+    due = deadline(kind, "county" if kind != "township" else "township", 2024)
+    assert _status(report, None, 2024, due, date(2025, 6, 1))["status"] == status
+
+
+def test_not_due_until_the_day_after_the_deadline() -> None:
+    from archive.coverage import _status
+
+    due = deadline("department", "county", 2024)
+    seen = {"seen": 1, "failed": 0, "last_seen_at": "2025-01-31", "last_seen_url": "http://x/"}
+    assert _status(None, seen, 2024, due, date(2025, 1, 31))["status"] == "not_due"
+    assert _status(None, seen, 2024, due, date(2025, 2, 1))["status"] == "missing"
