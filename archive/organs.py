@@ -90,7 +90,7 @@ def upsert_organ(
         db["organs"].update(found[0], values)
         return found[0]
     for warning in identity.warnings:
-        log.warning("organ %s: %s", identity.name, warning)
+        log.info("organ %s: %s", identity.name, warning)  # kept in organs.warnings, where the site shows it
     return db["organs"].insert(values).last_pk
 
 
