@@ -16,6 +16,7 @@ import yaml
 
 from archive.coverage import EXPECTED_AS, STATUS_LABELS
 from archive.items import describe
+from archive.views import identity_views
 from archive.wide import FACET_COLUMNS, WIDE_TABLES
 
 DATABASE = "nianbao"  # the route the site serves the archive under (the stable file name's stem)
@@ -47,47 +48,6 @@ def _wide_columns(table: str) -> dict[str, str]:
 
 def _table(title: str, description: str, columns: dict[str, str], **options: Any) -> dict[str, Any]:
     return {"title": title, "description": description, **options, "columns": columns}
-
-
-def _identity_views() -> dict[str, dict[str, Any]]:
-    """The coverage summary and an organ's years side by side (views of ``coverage``, ``reports``, ``sec3``)."""
-    counts = {
-        "expected": "应报告数 / Organ-years expected",
-        "published": "已发布 / Published (found + late)",
-        "on_time": "按时 / On time",
-        "late": "逾期 / Late",
-        "missing": "未找到 / Missing",
-        "unreachable": "无法访问 / Unreachable",
-        "not_judged": "尚未抓取或未到期 / Not crawled yet or not due",
-        "share_found": "发布率（%，已判定者中）/ Share published (%, of those judged)",
-        "share_on_time": "按时率（%，已发布者中）/ Share on time (%, of those published)",
-    }
-    years = {
-        "status": "状态 / Status", "deadline": "发布期限 / Deadline", "published_on": "发布日期 / Date published",
-        "report_id": "报告 / Report (→ reports)", "editions": "版本数 / Editions", "documents": "文件数 / Documents",
-        "cross_year_failed": "跨年度勾稽不符数 / Failed cross-year checks",
-        "evidence_url": "证据网址 / Evidence URL",
-    }
-    facet = {key: _FACET_DESCRIPTIONS[key] for key in ("organ_id", "organ", "region", "level", "kind", "region_code",
-                                                      "year", "template", "check_status")}
-    sec3 = {column: describe(WIDE_TABLES["sec3"][column])
-            for column in ("new_received_total", "carried_over_total", "carried_forward_total")}
-    return {
-        "coverage_summary": _table(
-            "覆盖情况汇总 / Coverage by region and level",
-            "按地区（省级）、层级和年度：应报告的机关中已发布、按时发布的比例。"
-            " Per province, level and year: how many of the organs expected to report did, and on time.",
-            {"region": facet["region"], "level": facet["level"], "year": facet["year"], **counts},
-            facets=["region", "level", "year"],
-        ),
-        "organ_years": _table(
-            "机关历年报告 / An organ's years side by side",
-            "每个机关每个年度一行，按年排列：状态、期限、主要数字、跨年度勾稽。可按 organ_id 筛选。"
-            " One row per organ and year, in order: status, deadline, key figures, cross-year checks.",
-            {**facet, **years, "active_total": "主动公开信息总数（条）/ Items actively disclosed (count)", **sec3},
-            facets=["region", "level", "kind", "year"],
-        ),
-    }
 
 
 def tables() -> dict[str, dict[str, Any]]:
@@ -303,7 +263,7 @@ def tables() -> dict[str, dict[str, Any]]:
             facets=["status", "year", "region", "level", "expected_as"],
             sort_desc="year",
         ),
-        **_identity_views(),
+        **identity_views(_FACET_DESCRIPTIONS, _table),
         "texts": _table(
             "报告全文 / Report texts",
             "每个已解析文件的全文，可全文检索（两字词亦可，如“公开”“复议”）。"
