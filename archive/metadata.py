@@ -119,7 +119,7 @@ def tables() -> dict[str, dict[str, Any]]:
                 "site_id": "门户标识 / Portal id (stable slug)",
                 "name": "栏目名称 / Column name",
                 "organ": "所属机关 / Organ",
-                "region": _FACET_DESCRIPTIONS["region"],
+                "region": "登记表所填地区 / Region as the registry writes it",
                 "level": _FACET_DESCRIPTIONS["level"],
                 "region_code": _FACET_DESCRIPTIONS["region_code"],
                 "start_url": "栏目网址 / Start URL",

@@ -97,7 +97,7 @@ class World:
         family = FAMILIES[plan.family]
         portal = Portal(
             site_id=plan.site_id, name=f"{region}人民政府信息公开", organ=f"{region}人民政府",
-            region=f"{province}{region}", level="district" if region.endswith("区") else plan.level,
+            region=f"{province}{region}", level=plan.level,  # a 区 is a county-level division too
             family=plan.family,
             registry_family=plan.registry_family or plan.family, habits=plan.habits,
             page_size=self.config["gkmlpt_page"] if plan.family == "gkmlpt" else self.config["page_size"],

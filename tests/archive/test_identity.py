@@ -86,7 +86,8 @@ def test_every_registry_row_has_its_region_code_and_level() -> None:
 
 
 def _record(organ: str | None, year: int, value: int) -> Record:
-    return Record(organ, year, "2021", None, None, [], [], {"sec3.new_received.total": value}, {}, [], [])
+    cells = {"sec3.new_received.total": value, "sec3.carried_over.total": 2, "sec3.carried_forward.total": 2}
+    return Record(organ, year, "2021", None, None, [], [], cells, {}, [], [])
 
 
 def test_one_report_per_publication_whatever_each_document_says(tmp_path: Path) -> None:
@@ -119,3 +120,6 @@ def test_one_report_per_publication_whatever_each_document_says(tmp_path: Path) 
     assert (report["editions"], report["documents"], report["primary_document_id"]) == (2, 5, 5)
     assert db.execute("SELECT count(*) FROM organs").fetchone()[0] == 1
     assert db.execute("SELECT count(DISTINCT report_id) FROM cells").fetchone()[0] == 2
+    # 2023 was written 铜陵市铜官区三元镇, 2024 三元镇人民政府: one organ, so the years are checked against each other.
+    chained = db.execute("SELECT status FROM checks WHERE cross_year = 1 AND rule LIKE '%carried%total%'").fetchall()
+    assert chained == [("pass",)]
