@@ -141,8 +141,7 @@ def _classify(
 ) -> OrganIdentity:
     code = division.region_code if division else None
     province = divisions.chain(division)[0].name if division else None
-    own = division is not None and rest in _GOVERNMENT_SUFFIXES + _ZONE_SUFFIXES + _STREET_SUFFIXES + _COMMUNITY_SUFFIXES
-    if own and division is not None:
+    if division is not None and _is_own(division, rest):
         kind, display = _own_kind(division, rest)
         return OrganIdentity(f"{code}|", display, kind, _LEVEL_OF_DIVISION[division.level], code, province,
                              division.name, tuple(warnings))
@@ -171,6 +170,16 @@ def _classify(
     display = division.name + ("人民" + department if department.startswith("政府") else department)
     return OrganIdentity(f"{code}|{department}", display, "department", _LEVEL_OF_DIVISION[division.level], code,
                          province, division.name, tuple(warnings))
+
+
+def _is_own(division: Division, rest: str) -> bool:
+    """Whether what follows the division's name makes the organ the division's own government or committee."""
+    if division.level == "community":
+        return rest in _COMMUNITY_SUFFIXES
+    if division.level == "township":
+        community = division.name.endswith("社区街道") and rest in _COMMUNITY_SUFFIXES
+        return rest in _GOVERNMENT_SUFFIXES + _STREET_SUFFIXES or community
+    return rest in _GOVERNMENT_SUFFIXES + _ZONE_SUFFIXES
 
 
 def _own_kind(division: Division, rest: str) -> tuple[str, str]:
