@@ -2,8 +2,9 @@
 
 The reporting calendar is set by the Regulations on Open Government Information (art. 50): every
 organ publishes its annual report by 31 January; people's governments at county level and above,
-which also summarise their departments, by 31 March (``archive.deadlines``, the rule coverage uses too). Reports therefore arrive in January–April, and
-the rest of the year brings only late reports and corrections. Visiting every portal daily all year
+which also summarise their departments, by 31 March (``archive.deadlines``: the rule coverage uses too).
+Reports therefore arrive in January–April, and the rest of the year brings only late reports and
+corrections. Visiting every portal daily all year
 would be impolite and pointless; visiting monthly would miss the season. So:
 
 - in season (1 January – 30 April) a portal whose report for last year is still missing is visited every
