@@ -10,14 +10,19 @@ Every spelling met is kept in ``organs.names``; what could not be resolved is in
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 import sqlite_utils
 
 from archive import deadlines
 from archive.divisions import Division, load
+from archive.registry import FIELDS
 from archive.regions import OrganIdentity, identify, level_from_registry, normalise_name, region_context
 
 log = logging.getLogger(__name__)
@@ -135,3 +140,31 @@ def narrowest(identities: dict[str, OrganIdentity]) -> dict[str, str]:
             if len(inside) == 1:
                 out[f"{code}|{unit}"] = f"{inside[0]}|{unit}"
     return out
+
+
+def fill_registry(path: Path) -> int:
+    """Write each registry row's ``region_code`` and ``level`` as its organ's identity gives them (a level the
+    name leaves unknown keeps the row's own); every other column is left exactly as it was. Returns the
+    number of rows changed. ``python -m archive.organs crawler/portals.csv`` after editing the registry."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    changed = 0
+    for row in rows:
+        if not row.get("organ"):
+            continue
+        identity = registry_identity(row)
+        new = {"region_code": identity.region_code or "", "level": identity.level or row.get("level", "")}
+        changed += any(row.get(key, "") != value for key, value in new.items())
+        row.update(new)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({name: row.get(name, "") for name in FIELDS} for row in rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return changed
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m archive.organs REGISTRY.csv")
+    print(f"{fill_registry(Path(sys.argv[1]))} rows given their region_code and level")

@@ -123,3 +123,19 @@ def test_one_report_per_publication_whatever_each_document_says(tmp_path: Path) 
     # 2023 was written 铜陵市铜官区三元镇, 2024 三元镇人民政府: one organ, so the years are checked against each other.
     chained = db.execute("SELECT status FROM checks WHERE cross_year = 1 AND rule LIKE '%carried%total%'").fetchall()
     assert chained == [("pass",)]
+
+
+def test_fill_registry_writes_only_the_two_columns(tmp_path: Path) -> None:
+    from archive.organs import fill_registry
+
+    path = tmp_path / "portals.csv"
+    path.write_text(
+        "site_id,name,organ,region,level,start_url,family,status,source,notes\n"
+        "a,甲,富县人民政府,陕西省延安市富县,district,http://a.gov.cn/,trs,active,hand,\"x, y\"\n"
+        "b,乙,西咸新区管委会,陕西省西咸新区,prefecture,http://b.gov.cn/,auto,active,hand,\n",
+        encoding="utf-8",
+    )
+    assert fill_registry(path) == 2
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert [(r["level"], r["region_code"]) for r in rows] == [("county", "610628"), ("prefecture", "610000")]
+    assert rows[0]["notes"] == "x, y" and rows[1]["family"] == "auto"
