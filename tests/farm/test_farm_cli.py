@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from farm.server import FarmServer
-from farm.testing import fetch
+from farm.testing import fetch, stop_service
 from farm.world import World
 
 
@@ -42,13 +42,7 @@ def test_serve_command(tmp_path: Path):
         assert log.exists() and '"site_id": "hanweb"' in log.read_text(encoding="utf-8")
         hanweb_port = int(hanweb["start_url"].split(":")[2].split("/")[0])
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            rest, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            raise
+        rest = stop_service(process, 20)
     assert process.returncode == 0 and "stopping" in rest
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", hanweb_port)) != 0, "the portals' ports are closed"

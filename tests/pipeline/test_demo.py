@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from farm.testing import stop_service
 from nianbao.pipeline.service import NIANBAO
 
 pytestmark = pytest.mark.slow
@@ -53,13 +54,7 @@ def test_demo_serves_the_archive_it_built(tmp_path: Path) -> None:
             runs = json.loads(reply.read())
         assert runs[0]["command"] == "demo"
     finally:
-        demo.send_signal(signal.SIGTERM)
-        try:
-            output, _ = demo.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            demo.kill()
-            demo.wait()
-            raise AssertionError("the demo did not stop on SIGTERM, or left a child holding its output") from None
+        output = stop_service(demo, 60)
     assert demo.returncode == 0
     with pytest.raises(OSError):
         urllib.request.urlopen(address, timeout=2)
