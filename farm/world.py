@@ -78,6 +78,9 @@ class World:
         self.portals: dict[str, Portal] = {}
         for plan in self.config["plans"]:
             self.portals[plan.site_id] = self._build_portal(plan)
+        for plan in self.config["plans"]:
+            if plan.cites:
+                self._cite(self.portals[plan.site_id], self.portals[plan.cites])
 
     # -- construction ---------------------------------------------------------------------------------
 
@@ -120,10 +123,21 @@ class World:
                     self._add(portal, rng, column, rng.choice(organs[unit]), rng.choice(NON_REPORT_KINDS))
         for index in plan.seeds:
             self._add_seed(portal, rng, index)
+        if plan.office_files is not None:
+            _limit_office_files(portal, plan.office_files)
         self._apply_article_habits(portal, rng)
         family.layout(portal)
         portal.robots_txt = self._robots(portal, rng)
         return portal
+
+    @staticmethod
+    def _cite(portal: Portal, cited: Portal) -> None:
+        """Every generated report of ``portal`` names ``cited`` (by its domain) as its disclosure platform,
+        as township reports name their county's portal: a crawl of ``portal`` leads discovery to ``cited``."""
+        url = f"http://{cited.domain}{cited.start_path}"
+        for article in portal.articles.values():
+            if article.is_report and article.seed_file is None:
+                article.platform_url = url
 
     def _organs(self, rng: random.Random, region: str, units: tuple[str, ...]) -> dict[str, list[str]]:
         counts = self.config["organs"]
@@ -318,6 +332,23 @@ class World:
             FAMILIES[portal.family].layout(portal)
             self.generation += 1
             return self._truth(portal, article)
+
+
+OFFICE_FORMATS = ("pdf", "doc", "wps")
+
+
+def _limit_office_files(portal: Portal, limit: int) -> None:
+    """Keep the first ``limit`` PDF/DOC/WPS attachments (by article id) and make the rest DOCX, which
+    python-docx renders in milliseconds where LibreOffice takes seconds on a cold cache."""
+    kept = 0
+    for article in sorted(portal.articles.values(), key=lambda a: a.article_id):
+        for attachment in article.attachments:
+            if attachment.fmt not in OFFICE_FORMATS:
+                continue
+            if kept < limit:
+                kept += 1
+                continue
+            attachment.fmt, attachment.filename = "docx", f"{article.title}.docx"
 
 
 def _now() -> datetime:

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from farm import content, http
 from farm.http import Request, Response
-from farm.model import Article, Attachment, Portal
+from farm.model import Article, Attachment, Column, Portal
 
 
 class Family:
@@ -66,6 +66,17 @@ def content_disposition(attachment: Attachment) -> str:
     if not attachment.gbk_only_name:
         value += f"; filename*=UTF-8''{quote(attachment.filename)}"
     return value
+
+
+def listed_below(portal: Portal, column: Column) -> list[Article]:
+    """A column's live articles and those of every column below it, newest first: what a catalogue
+    node lists on the platforms whose list calls take a node (gkmlpt ``api/all``, Anhui ``catId``)."""
+    out, stack = [], [column.key]
+    while stack:
+        current = portal.columns[stack.pop()]
+        out.extend(portal.listed(current))
+        stack.extend(current.children)
+    return sorted(out, key=lambda a: (a.published, a.article_id), reverse=True)
 
 
 def short(title: str, limit: int = 24) -> str:

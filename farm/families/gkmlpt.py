@@ -11,7 +11,7 @@ import zlib
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, gone_or_broken
+from farm.families.base import Family, gone_or_broken, listed_below
 from farm.http import Request, Response
 from farm.model import Article, Column, Portal
 
@@ -84,7 +84,7 @@ class Gkmlpt(Family):
         if column is None:
             body = {"classify": {"id": cat_id, "post_count": 0}, "articles": [], "total": 0}
             return http.data(json.dumps(body).encode(), "application/json", pages.BASE_TIME)
-        articles = self._descendants(portal, column)
+        articles = listed_below(portal, column)
         page = max(1, int(request.query.get("page") or 1))
         if "gkmlpt_one_page" in portal.habits:
             if page > 1:
@@ -97,14 +97,6 @@ class Gkmlpt(Family):
                 "articles": [self._json(portal, a, host) for a in rows], "total": len(articles)}
         return http.data(json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json;charset=UTF-8",
                          pages.column_modified(portal, column))
-
-    def _descendants(self, portal: Portal, column: Column) -> list[Article]:
-        out, stack = [], [column.key]
-        while stack:
-            current = portal.columns[stack.pop()]
-            out.extend(portal.listed(current))
-            stack.extend(current.children)
-        return sorted(out, key=lambda a: (a.published, a.article_id), reverse=True)
 
     def _json(self, portal: Portal, article: Article, host: str) -> dict:
         stamp = int(article.modified.timestamp())

@@ -12,7 +12,7 @@ from html import escape
 from farm import content, http, pages
 from farm.families.base import Family, gone_or_broken, short
 from farm.http import Request, Response
-from farm.model import UNIT_TYPES, Article, Column, Portal
+from farm.model import UNIT_TYPES, Article, Attachment, Column, Portal
 
 ROOT = "/zfxxgk/zfxxgknb/"
 PAGER_JS = """<script>
@@ -61,7 +61,7 @@ class Trs(Family):
         article.path = f"{folder}t{day:%Y%m%d}_{article.article_id}.{ext(portal)}"
         portal.routes[article.path] = ("detail", article.article_id)
         for att in article.attachments:
-            att.path = f"{folder}P0{day:%Y%m%d}{att.att_id}{att.token[:6].translate(_DIGITS)}.{att.fmt}"
+            att.path = folder + p0_name(article, att)
             portal.routes[att.path] = ("file", (article.article_id, att.att_id))
 
     def handle(self, portal: Portal, request: Request) -> Response | None:
@@ -149,6 +149,11 @@ class Trs(Family):
 
 
 _DIGITS = str.maketrans("abcdef", "123456")
+
+
+def p0_name(article: Article, attachment: Attachment) -> str:
+    """A TRS attachment's file name: ``P0`` + the publication day + digits (PORTALS.md §1)."""
+    return f"P0{article.published:%Y%m%d}{attachment.att_id}{attachment.token[:6].translate(_DIGITS)}.{attachment.fmt}"
 
 
 def list_markup(portal: Portal, column: Column, articles: list[Article]) -> str:
