@@ -28,13 +28,18 @@ CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
+def check_char(body: str) -> str:
+    """The 18th character of a 统一社会信用代码 whose first 17 are ``body`` (GB 32100-2015)."""
+    total = sum(CODE_CHARS.index(ch) * weight for ch, weight in zip(body, CODE_WEIGHTS))
+    return CODE_CHARS[(31 - total % 31) % 31]
+
+
 def credit_code(organ: str, area: str) -> str:
     """A well-formed 统一社会信用代码 for an organ: 11 (机关), the 6-digit area, a 9-character organisation
-    code drawn from the name, and the GB 32100 check character."""
+    code drawn from the name, and the check character."""
     value = zlib.crc32(organ.encode("utf-8"))
     body = "11" + area + "".join(CODE_CHARS[(value >> (3 * i)) % 31] for i in range(9))
-    total = sum(CODE_CHARS.index(ch) * weight for ch, weight in zip(body, CODE_WEIGHTS))
-    return body + CODE_CHARS[(31 - total % 31) % 31]
+    return body + check_char(body)
 
 
 class HanwebXxgk(Family):
