@@ -123,8 +123,8 @@ class World:
                     self._add(portal, rng, column, rng.choice(organs[unit]), rng.choice(NON_REPORT_KINDS))
         for index in plan.seeds:
             self._add_seed(portal, rng, index)
-        if plan.office_files is not None:
-            _limit_office_files(portal, plan.office_files)
+        if plan.files is not None:
+            _limit_files(portal, plan.files)
         self._apply_article_habits(portal, rng)
         family.layout(portal)
         portal.robots_txt = self._robots(portal, rng)
@@ -337,18 +337,24 @@ class World:
 OFFICE_FORMATS = ("pdf", "doc", "wps")
 
 
-def _limit_office_files(portal: Portal, limit: int) -> None:
-    """Keep the first ``limit`` PDF/DOC/WPS attachments (by article id) and make the rest DOCX, which
-    python-docx renders in milliseconds where LibreOffice takes seconds on a cold cache."""
-    kept = 0
-    for article in sorted(portal.articles.values(), key=lambda a: a.article_id):
+def _limit_files(portal: Portal, limit: int) -> None:
+    """Keep the first ``limit`` report attachments (by article id), at most one of them a PDF/DOC/WPS
+    (LibreOffice takes seconds a file on a cold cache; python-docx milliseconds): the other office
+    files become DOCX, and reports left with no file are HTML pages."""
+    kept, office = 0, False
+    for article in sorted((a for a in portal.articles.values() if a.is_report), key=lambda a: a.article_id):
+        chosen = []
         for attachment in article.attachments:
-            if attachment.fmt not in OFFICE_FORMATS:
-                continue
-            if kept < limit:
-                kept += 1
-                continue
-            attachment.fmt, attachment.filename = "docx", f"{article.title}.docx"
+            if kept == limit:
+                break
+            if attachment.fmt in OFFICE_FORMATS:
+                if office:
+                    attachment.fmt, attachment.filename = "docx", f"{article.title}.docx"
+                office = office or attachment.fmt in OFFICE_FORMATS
+            chosen.append(attachment)
+            kept += 1
+        article.attachments = chosen
+        article.inline = article.inline or not chosen
 
 
 def _now() -> datetime:

@@ -38,11 +38,11 @@ def test_listings_match_world(farm, site_id):
     assert {t.page_path for t in farm.world.reports(site_id)} <= details
 
 
-def test_new_portals_keep_libreoffice_work_small(farm):
+def test_new_portals_keep_rendering_work_small(farm):
     for site_id in WALKERS:
-        office = [f for a in farm.world.portals[site_id].articles.values() for f in a.attachments
-                  if f.fmt in OFFICE_FORMATS]
-        assert len(office) <= 1, site_id
+        files = [f for t in farm.world.reports(site_id) for f in t.formats if f != "html"]
+        assert len(files) <= 3 and sum(f in OFFICE_FORMATS for f in files) <= 1, site_id
+    assert {f for t in farm.world.reports() if t.site_id in WALKERS for f in t.formats} >= {"html", "pdf", "docx"}
 
 
 def test_jpaas_page_number_counts_only_inside_param_json(farm):
