@@ -18,7 +18,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from farm import content, http, pages
-from farm.families.base import Family, gone_or_broken, listed_below, short
+from farm.families.base import Family, listed_below, short
 from farm.http import Request, Response
 from farm.model import Article, Column, Portal
 
@@ -65,8 +65,7 @@ class AnhuiColumn(Family):
     def handle(self, portal: Portal, request: Request) -> Response | None:
         query = request.query
         if request.path == "/":
-            body = f'<div class="nav"><a href="{escape(portal.start_path)}">政府信息公开</a></div>'
-            return http.page(portal, pages.document(pages.site_meta(portal), portal.name, body), pages.BASE_TIME)
+            return self.home(portal, '政府信息公开')
         if request.path == f"/public/column/{portal.params['organ_id']}":
             route = portal.routes.get(f"cat:{query.get('catId', '')}")
             return self._shell(portal, portal.columns[route[1]]) if route else None
@@ -123,11 +122,7 @@ class AnhuiColumn(Family):
         fragment = f'<ul class="clearfix xxgk_nav_list">{rows}</ul>{pager}'
         return http.data(fragment.encode("utf-8"), "text/html;charset=UTF-8", pages.column_modified(portal, column))
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
-        column = portal.columns[article.column_key]
+    def detail_body(self, portal: Portal, article: Article) -> str:
         files = "".join(f'<li><a href="{a.path}" title="{escape(a.filename)}">{escape(a.filename)}</a></li>'
                         for a in article.attachments)
         body = (f'<div id="container"><div class="container">{pages.xxgk_table(portal, article)}'
@@ -135,6 +130,5 @@ class AnhuiColumn(Family):
                 f'<div class="newsinfo">发布时间：{article.published:%Y-%m-%d}{pages.updated_note(article)}</div>'
                 f'<div class="wzcon j-fontContent" id="zoom">{content.body_html(article)}</div>'
                 + (f'<div class="fjdown"><h4>相关附件：</h4><ul>{files}</ul></div>' if files else "") + "</div></div>")
-        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
-        return http.page(portal, markup, article.modified)
+        return body
 

@@ -13,7 +13,7 @@ import json
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, gone_or_broken, listed_below
+from farm.families.base import Family, listed_below
 from farm.http import Request, Response
 from farm.model import Article, Portal
 
@@ -44,8 +44,7 @@ class Chinatax(Family):
 
     def handle(self, portal: Portal, request: Request) -> Response | None:
         if request.path == "/":
-            body = f'<div class="nav"><a href="{escape(portal.start_path)}">政府信息公开</a></div>'
-            return http.page(portal, pages.document(pages.site_meta(portal), portal.name, body), pages.BASE_TIME)
+            return self.home(portal, '政府信息公开')
         if request.path in (COLUMN, COLUMN + "index.html"):
             return self._shell(portal, request.query.get("tab", "gkzn"))
         if request.path == API:
@@ -88,15 +87,10 @@ class Chinatax(Family):
         return http.data(json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json;charset=UTF-8",
                          pages.column_modified(portal, portal.columns["root"]))
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
-        column = portal.columns[article.column_key]
+    def detail_body(self, portal: Portal, article: Article) -> str:
         files = "".join(f'<p>附件：<a href="{a.path}">{escape(a.filename)}</a></p>' for a in article.attachments)
         body = (f'<div class="article"><h1 class="title">{escape(article.title)}</h1>'
                 f'<div class="info">发布时间：{article.published:%Y-%m-%d}{pages.updated_note(article)}'
                 f' 来源：{escape(article.organ)}</div>'
                 f'<div class="content" id="fontzoom">{content.body_html(article)}</div>{files}</div>')
-        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
-        return http.page(portal, markup, article.modified)
+        return body

@@ -11,7 +11,7 @@ import zlib
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, gone_or_broken, listed_below
+from farm.families.base import Family, listed_below
 from farm.http import Request, Response
 from farm.model import Article, Column, Portal
 
@@ -109,10 +109,7 @@ class Gkmlpt(Family):
                             "url": f"http://{host}{a.path}"} for a in article.attachments],
         }
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
+    def detail_body(self, portal: Portal, article: Article) -> str:
         column = portal.columns[article.column_key]
         body_html = content.body_html(article)
         detail = {"id": article.article_id, "title": article.title, "publisher": article.organ,
@@ -130,5 +127,4 @@ class Gkmlpt(Family):
                 f'<h1 class="content-title">{escape(article.title)}</h1>'
                 f'<div class="date">发布日期：{article.published:%Y-%m-%d}{pages.updated_note(article)}</div>'
                 f'<div class="content">{body_html}{files}</div>')
-        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
-        return http.page(portal, markup, article.modified)
+        return body

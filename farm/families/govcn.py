@@ -15,10 +15,10 @@ import re
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, gone_or_broken, listed_below, short
+from farm.families.base import Family, listed_below, short
 from farm.families.trs import p0_name
 from farm.http import Request, Response
-from farm.model import Article, Portal
+from farm.model import Article, Column, Portal
 
 COLUMN = "/zhengce/xxgk/gknb/"
 HOME_RE = re.compile(r"^home(?:_(\d+))?\.htm$")
@@ -44,8 +44,7 @@ class Govcn(Family):
 
     def handle(self, portal: Portal, request: Request) -> Response | None:
         if request.path == "/":
-            body = f'<div class="nav"><a href="{portal.start_path}">政府信息公开年报</a></div>'
-            return http.page(portal, pages.document(pages.site_meta(portal), portal.name, body), pages.BASE_TIME)
+            return self.home(portal)
         folder, _, leaf = request.path.rpartition("/")
         match = HOME_RE.match(leaf)
         if folder + "/" == COLUMN and match:
@@ -76,28 +75,26 @@ class Govcn(Family):
         return http.page(portal, pages.document(head, f"{root.title}_中国政府网", body),
                          pages.column_modified(portal, root))
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
-        column = portal.columns[article.column_key]
+    def detail_body(self, portal: Portal, article: Article) -> str:
         files = "".join(f'<p><a href="./{a.path.rpartition("/")[2]}">{escape(a.filename)}</a></p>'
                         for a in article.attachments)
         body_html = (f'<div class="pages_content" id="UCAP-CONTENT"><div class="trs_editor_view TRS_UEDITOR '
                      f'trs_paper_default trs_web">{content.body_html(article)}</div>{files}</div>')
         if template_a(article):
-            body = (f'<div class="policyLibraryOverview_content">{pages.xxgk_table(portal, article)}</div>'
+            return (f'<div class="policyLibraryOverview_content">{pages.xxgk_table(portal, article)}</div>'
                     f"<table><tr><td>{body_html}</td></tr></table>")
-        else:
-            body = (f'<div class="article oneColumn pub_border"><h1 id="ti">{escape(article.title)}</h1>'
-                    f'<div class="pages-date">{article.published:%Y-%m-%d} 09:30{pages.updated_note(article)}'
-                    f'<span class="font">来源：{escape(article.organ)}</span></div>{body_html}</div>')
-        head = pages.article_meta(portal, column, article) + (
+        return (f'<div class="article oneColumn pub_border"><h1 id="ti">{escape(article.title)}</h1>'
+                f'<div class="pages-date">{article.published:%Y-%m-%d} 09:30{pages.updated_note(article)}'
+                f'<span class="font">来源：{escape(article.organ)}</span></div>{body_html}</div>')
+
+    def detail_head(self, portal: Portal, column: Column, article: Article) -> str:
+        return pages.article_meta(portal, column, article) + (
             f'<meta name="manuscriptId" content="{article.article_id}">\n'
             f'<meta name="firstpublishedtime" content="{article.published:%Y-%m-%d}-09:30:00">\n'
             f'<meta name="lanmu" content="{escape(portal.columns["root"].title)}">\n')
-        return http.page(portal, pages.document(head, f"{short(article.title, 60)}_中国政府网", body), article.modified)
 
+    def detail_title(self, article: Article) -> str:
+        return f"{short(article.title, 60)}_中国政府网"
 
 def template_a(article: Article) -> bool:
     """Which of the two gov.cn detail templates a page uses (half of each)."""

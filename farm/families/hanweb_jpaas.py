@@ -18,9 +18,9 @@ from html import escape
 from urllib.parse import quote
 
 from farm import content, http, pages
-from farm.families.base import Family, attachment_response, find_attachment, gone_or_broken, short
+from farm.families.base import Family, short, tree_path
 from farm.http import Request, Response
-from farm.model import UNIT_TYPES, Article, Column, Portal
+from farm.model import Article, Column, Portal
 
 BUILD_UNIT = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 DOWNLOAD = "/api-gateway/jpaas-web-server/front/document/download"
@@ -38,13 +38,7 @@ class HanwebJpaas(Family):
         root = f"/{params['prefix']}/zwgk/zfxxgknb/"
         portal.routes.clear()
         for column in portal.columns.values():
-            if column.year is None:
-                column.path = root
-            elif column.unit is None:
-                column.path = f"{root}{column.year}/"
-            else:
-                column.path = f"{root}{column.year}/{UNIT_TYPES[column.unit][1]}/"
-            column.list_path = column.path
+            column.path = column.list_path = tree_path(root, column)
             portal.routes[column.path] = ("col", column.key)
             portal.routes[column.path + "index.html"] = ("col", column.key)
             portal.routes[f"page:{column.col_id}"] = ("col", column.key)
@@ -61,26 +55,19 @@ class HanwebJpaas(Family):
 
     def handle(self, portal: Portal, request: Request) -> Response | None:
         if request.path == "/":
-            body = f'<div class="nav"><a href="{portal.start_path}">政府信息公开年报</a></div>'
-            return http.page(portal, pages.document(pages.site_meta(portal), portal.name, body), pages.BASE_TIME)
+            return self.home(portal)
         if request.path == BUILD_UNIT:
             return self._build_unit(portal, request)
         if request.path == PAGE_JS:
             return http.data(PAGE_SHIM.encode(), "application/javascript", pages.BASE_TIME)
-        if request.path == DOWNLOAD:
-            route = portal.routes.get(f"file:{request.query.get('fileUrl', '')}")
-        else:
-            route = portal.routes.get(request.path)
+        route = self.route_of(portal, request, DOWNLOAD, "fileUrl")
         if route is None:
             return None
         kind, key = route
         if kind == "col":
             column = portal.columns[key]
             return self._column(portal, column) if column.unit else self._nav(portal, column)
-        if kind == "detail":
-            return self._detail(portal, portal.articles[key])
-        article = portal.articles[key[0]]
-        return attachment_response(article, find_attachment(article, key[1]), disposition=True)
+        return self.article_or_file(portal, kind, key, disposition=True)
 
     def _nav(self, portal: Portal, column: Column) -> Response:
         links = "".join(f'<li><a href="{portal.columns[k].path}" title="{escape(portal.columns[k].title)}">'
@@ -134,11 +121,7 @@ class HanwebJpaas(Family):
         return http.data(json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json;charset=UTF-8",
                          pages.column_modified(portal, column))
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
-        column = portal.columns[article.column_key]
+    def detail_body(self, portal: Portal, article: Article) -> str:
         files = "".join(f'<p><a href="{escape(a.path)}" target="_blank">{escape(a.filename)}</a></p>'
                         for a in article.attachments)
         body = (f'<div class="article"><div class="art-title"><h1>{escape(article.title)}</h1></div>'
@@ -146,8 +129,7 @@ class HanwebJpaas(Family):
                 f' 来源：{escape(article.organ)}</div>{pages.xxgk_table(portal, article)}'
                 f'<div id="zoom">{content.body_html(article)}</div>'
                 + (f'<div class="fujian">附件：{files}</div>' if files else "") + "</div>")
-        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
-        return http.page(portal, markup, article.modified)
+        return body
 
 
 # What the real page.js does, enough for a browser: read div.pagination and fetch later pages from the

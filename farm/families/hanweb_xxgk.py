@@ -78,16 +78,12 @@ class HanwebXxgk(Family):
 
     def handle(self, portal: Portal, request: Request) -> Response | None:
         if request.path == "/":
-            body = f'<div class="nav"><a href="{escape(portal.start_path)}">政府信息公开年报</a></div>'
-            return http.page(portal, pages.document(pages.site_meta(portal), portal.name, body), pages.BASE_TIME)
+            return self.home(portal)
         if request.path == TREE:
             return self._tree(portal) if request.query.get("area") == portal.params["code"] else None
         if request.path == ANNUAL:
             return self._annual(portal, request.query.get("area", ""), request.query.get("fbtime", ""))
-        if request.path == DOWNFILE:
-            route = portal.routes.get(f"file:{request.query.get('filename', '')}")
-        else:
-            route = portal.routes.get(request.path)
+        route = self.route_of(portal, request, DOWNFILE, "filename")
         if route is None:
             return None
         kind, key = route
@@ -141,12 +137,6 @@ class HanwebXxgk(Family):
                 f'{pages.xxgk_table(portal, article)}<div id="zoom">{content.body_html(article)}</div>'
                 + (f'<div class="nb_files">附件：{files}</div>' if files else ""))
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
-        column = portal.columns[article.column_key]
-        body = (f'<div class="bt-box-main"><h1>{escape(article.title)}</h1>'
+    def detail_body(self, portal: Portal, article: Article) -> str:
+        return (f'<div class="bt-box-main"><h1>{escape(article.title)}</h1>'
                 f'<div id="zoom">{content.body_html(article)}</div></div>')
-        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
-        return http.page(portal, markup, article.modified)

@@ -15,9 +15,9 @@ import re
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, gone_or_broken, short
+from farm.families.base import Family, short, tree_path
 from farm.http import Request, Response
-from farm.model import UNIT_TYPES, Article, Column, Portal
+from farm.model import Article, Column, Portal
 
 ROOT = "/zfxxgk/zfxxgknb/"
 PAGE_RE = re.compile(r"^index(?:_(\d+))?\.shtml$")
@@ -43,13 +43,7 @@ class Snowflake(Family):
     def layout(self, portal: Portal) -> None:
         portal.routes.clear()
         for column in portal.columns.values():
-            if column.year is None:
-                column.path = ROOT
-            elif column.unit is None:
-                column.path = f"{ROOT}{column.year}/"
-            else:
-                column.path = f"{ROOT}{column.year}/{UNIT_TYPES[column.unit][1]}/"
-            column.list_path = column.path
+            column.path = column.list_path = tree_path(ROOT, column)
             portal.routes[column.path] = ("col", column.key)
             for article_id in column.article_ids:
                 article = portal.articles[article_id]
@@ -62,8 +56,7 @@ class Snowflake(Family):
 
     def handle(self, portal: Portal, request: Request) -> Response | None:
         if request.path == "/":
-            body = f'<div class="nav"><a href="{ROOT}">政府信息公开年报</a></div>'
-            return http.page(portal, pages.document(pages.site_meta(portal), portal.name, body), pages.BASE_TIME)
+            return self.home(portal)
         route, number = portal.routes.get(request.path), 1
         if route is None:
             folder, _, leaf = request.path.rpartition("/")
@@ -121,16 +114,11 @@ class Snowflake(Family):
             links.append(f'<a href="{href(number + 1)}">下一页</a> <a href="{href(count)}">尾页</a>')
         return f'<div class="page">{" ".join(links)}</div>'
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
-        column = portal.columns[article.column_key]
+    def detail_body(self, portal: Portal, article: Article) -> str:
         files = "".join(f'<li><a href="{a.path}">{escape(a.filename)}</a></li>' for a in article.attachments)
         body = (f'<div class="detail"><h1>{escape(article.title)}</h1>'
                 f'<div class="info">发布时间：{article.published:%Y-%m-%d}{pages.updated_note(article)}'
                 f' 信息来源：{escape(article.organ)}</div>'
                 f'<div class="article-content">{content.body_html(article)}</div>'
                 + (f'<div class="attach">附件：<ul>{files}</ul></div>' if files else "") + "</div>")
-        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
-        return http.page(portal, markup, article.modified)
+        return body
