@@ -8,18 +8,14 @@ so the archive's reports, organs, codes and coverage are checked against the far
 from __future__ import annotations
 
 import re
-import shutil
 from collections import defaultdict
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import sqlite_utils
 
-from archive.extract_stage import run_extract
 from archive.paths import DataDir
 from farm.server import FarmServer
-from tests.crawler.helpers import Crawl
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("crawler-farm")]
 
@@ -38,13 +34,8 @@ LEVELS = {"government": {"county"}, "department": {"county"}, "township": {"town
 
 
 @pytest.fixture(scope="module")
-def archive(first_crawl: Crawl, registry: Path, tmp_path_factory: pytest.TempPathFactory) -> sqlite_utils.Database:
-    root = tmp_path_factory.mktemp("identity") / "data"
-    shutil.copytree(first_crawl.data, root, ignore=shutil.ignore_patterns("jobs"))
-    shutil.copy(registry, root / "portals.csv")
-    data = DataDir.resolve(root)
-    run_extract(data)
-    return sqlite_utils.Database(data.archive_db)
+def archive(first_archive: DataDir) -> sqlite_utils.Database:
+    return sqlite_utils.Database(first_archive.archive_db)
 
 
 def _report_of_path(db: sqlite_utils.Database) -> dict[tuple[str, str], int | None]:
