@@ -9,7 +9,7 @@ goes on.
 from __future__ import annotations
 
 from extract.convert.limits import DEFAULT_LIMITS, Limits
-from extract.convert.sniff import sniff
+from extract.convert.sniff import LIBREOFFICE_FORMATS, sniff
 from extract.document import ConversionError, Document
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "convert", "sniff"]
@@ -51,7 +51,7 @@ def _route(kind: str, data: bytes, lim: Limits) -> Document:
         from extract.convert.docx import convert_docx
 
         return convert_docx(data, limits=lim)
-    if kind in ("doc", "wps", "rtf"):
+    if kind in LIBREOFFICE_FORMATS:
         from extract.convert.libreoffice import convert_legacy
 
         return convert_legacy(data, kind, limits=lim)
@@ -69,7 +69,7 @@ def _route(kind: str, data: bytes, lim: Limits) -> Document:
         from extract.convert.ziputil import check_zip
 
         check_zip(data, lim)  # raises the specific corruption error when there is one
-        raise ConversionError("zip archive that is neither DOCX (word/document.xml) nor OFD (OFD.xml)")
+        raise ConversionError("zip archive that is neither DOCX (word/document.xml), ODT (mimetype) nor OFD (OFD.xml)")
     if kind == "ole":
         raise ConversionError("OLE2 compound file that is not a Word or WPS document (no WordDocument stream)")
     raise ConversionError(f"unrecognised binary format (starts with {data[:8].hex()})")

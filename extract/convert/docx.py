@@ -145,8 +145,8 @@ class _Walker:
                     text = above[start_col].text
                 else:
                     text = self._cell_text(tc, nested)
-                for k in range(span):
-                    cell = Cell(text, page=page, table=index, row=r, col=start_col + k)
+                cell = Cell(text, page=page, table=index, row=r, col=start_col)
+                for k in range(span):  # one object: the parser counts a value merged across columns once
                     row.append(cell)
                     above[start_col + k] = cell
             grid.append(row)
@@ -158,8 +158,8 @@ class _Walker:
         if slivers:
             grid = [[cell for c, cell in enumerate(row) if c not in slivers] for row in grid]
             for row in grid:
-                for c, cell in enumerate(row):
-                    cell.col = c
+                for c, cell in reversed(list(enumerate(row))):
+                    cell.col = c  # a merged cell ends at the first column it covers
         self.blocks.append(Table(rows=grid, page=page, index=index))
         for element in nested:
             if _local(element.tag) == "tbl":

@@ -32,6 +32,10 @@ FILTERS = {
 }
 
 
+# The file name LibreOffice is given for a sniffed kind: its type detection tries that filter first.
+_SUFFIXES = {"doc": ".doc", "wps": ".wps", "rtf": ".rtf", "odt": ".odt", "fodt": ".fodt", "wordml": ".xml", "wpd": ".wpd"}
+
+
 def soffice_binary() -> str:
     """The soffice executable, or a ConversionError saying how to install it."""
     configured = os.environ.get("NIANBAO_SOFFICE")
@@ -134,10 +138,11 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def convert_legacy(data: bytes, kind: str, *, limits: Limits = DEFAULT_LIMITS) -> Document:
-    """DOC, WPS or RTF -> DOCX by LibreOffice, then read as DOCX; ``source_format`` keeps ``kind``."""
+    """A word-processor file only LibreOffice reads (DOC, WPS, RTF, ODT, flat ODT, Word 2003 XML,
+    WordPerfect) -> DOCX by LibreOffice, then read as DOCX; ``source_format`` keeps ``kind``."""
     from extract.convert.docx import convert_docx
 
-    suffix = {"doc": ".doc", "wps": ".wps", "rtf": ".rtf"}.get(kind, ".doc")
+    suffix = _SUFFIXES.get(kind, ".doc")
     if kind == "wps" and _has_word_stream(data):
         suffix = ".doc"  # Kingsoft WPS files are Word binary inside; Works files keep .wps for libwps
     (result,) = convert_many([(f"input{suffix}", data)], "docx", timeout=limits.conversion_timeout)

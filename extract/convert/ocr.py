@@ -20,7 +20,9 @@ import subprocess
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
-from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent, assemble, find_tables, merge_edges
+from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent
+from extract.convert.layout import assemble
+from extract.convert.rulings import find_tables, merge_edges
 from extract.convert.limits import DEFAULT_LIMITS, Limits
 from extract.document import ConversionError, Document, Table
 
