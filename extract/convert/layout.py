@@ -8,6 +8,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from extract.convert.alignment import AlignedTable, aligned_rows, aligned_to_table, continue_aligned, segments, table_blocks, value_bands
 from extract.convert.continuation import PendingTable, continue_table, same_columns
 from extract.convert.geometry import Glyph, LayoutSettings, PageContent, TableGrid, group_lines, line_text
 from extract.convert.rulings import find_tables, grid_to_table, merge_edges
@@ -19,7 +20,7 @@ from extract.document import Paragraph, Table
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－~·•第]*([0-9]+|[一二三四五六七八九十]+)[\s\-—–－~·•页/共0-9]*$")
 
 
-def layout_page(page: PageContent, settings: LayoutSettings) -> list[Paragraph | Table | _Line]:
+def layout_page(page: PageContent, settings: LayoutSettings) -> list[TableGrid | AlignedTable | _Line]:
     """One page's tables and text lines in reading order (lines become paragraphs in ``assemble``)."""
     edges = merge_edges(page.edges, settings)
     grids = find_tables(edges, settings)
@@ -41,9 +42,20 @@ def layout_page(page: PageContent, settings: LayoutSettings) -> list[Paragraph |
             confs = [g.conf for g in glyphs if g.conf is not None]
             t.confs[rid] = min(confs) if confs else None
         items.append((t.ys[0], t))
-    lines = [_Line.of(line) for line in group_lines(free)]
-    lines = [ln for ln in lines if not _is_page_furniture(ln, page)]
-    items += [(ln.top, ln) for ln in lines]
+    glyph_lines = [line for line in group_lines(free) if not _is_page_furniture(_Line.of(line), page)]
+    cut = [segments(line) for line in glyph_lines]
+    taken: set[int] = set()
+    if cut:
+        body = (min(line[0].x0 for line in cut), max(line[-1].x1 for line in cut))
+        for start, end in table_blocks(cut, body):
+            block = cut[start:end]
+            bands = value_bands(block)
+            if len(bands) < 1:
+                continue
+            table = aligned_rows(block, bands, page.number)
+            items.append((table.top, table))
+            taken.update(range(start, end))
+    items += [(ln.top, ln) for ln in (_Line.of(line) for i, line in enumerate(glyph_lines) if i not in taken)]
     items.sort(key=lambda item: item[0])
     return [obj for _, obj in items]  # type: ignore[misc]
 
@@ -71,14 +83,18 @@ class _Line:
 
 
 def _is_page_furniture(line: _Line, page: PageContent) -> bool:
-    """Page numbers in the top or bottom margin band are not part of the report's text."""
+    """Page numbers in the top or bottom margin band are not part of the report's text. A row of values
+    at the top of a page (a table continued there) is not a page number: one number, or "3/10", "第3页 共10页"."""
     in_margin = line.bottom > page.height * 0.9 or line.top < page.height * 0.06
-    return in_margin and bool(_PAGE_NUMBER.match(line.text.strip()))
+    text = line.text.strip()
+    numbers = re.findall(r"[0-9]+", text)
+    one_number = len(numbers) <= 1 or (len(numbers) == 2 and ("/" in text or "共" in text))
+    return in_margin and one_number and bool(_PAGE_NUMBER.match(text))
 
 
 def assemble(pages: list[PageContent], settings: LayoutSettings) -> tuple[list[Paragraph | Table], list[str]]:
     """All pages into blocks: paragraphs rebuilt from lines, tables continued across page breaks."""
-    blocks: list[Paragraph | Table] = []
+    blocks: list[Paragraph | Table | AlignedTable] = []
     warnings: list[str] = []
     para_lines: list[_Line] = []
     para_page = 1
@@ -110,6 +126,13 @@ def assemble(pages: list[PageContent], settings: LayoutSettings) -> tuple[list[P
     for page, items in laid_out:
         first_on_page = True
         for it in items:
+            if isinstance(it, AlignedTable):
+                flush()
+                previous = blocks[-1] if blocks else None
+                if not (first_on_page and isinstance(previous, AlignedTable) and continue_aligned(previous, it)):
+                    blocks.append(it)  # made a Table at the end, when no later page continues it
+                first_on_page = False
+                continue
             if isinstance(it, TableGrid):
                 flush()
                 if first_on_page and last_table is not None and same_columns(last_table.grid, it, settings):
@@ -147,7 +170,11 @@ def assemble(pages: list[PageContent], settings: LayoutSettings) -> tuple[list[P
     # A single box around text that no continuation joined is a frame, not a table.
     out: list[Paragraph | Table] = []
     for block in blocks:
-        if isinstance(block, Table) and id(block) in frames and len(block.rows) == 1:
+        if isinstance(block, AlignedTable):
+            out.append(aligned_to_table(block, table_index))
+            table_index += 1
+            warnings += block.warnings
+        elif isinstance(block, Table) and id(block) in frames and len(block.rows) == 1:
             out.append(Paragraph(text=block.rows[0][0].text, page=block.page))
         else:
             out.append(block)
