@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from extract import checks
-from extract.convert import convert
+from extract.convert import convert, read_document
 from extract.document import Cell, ConversionError, Document, Paragraph, Table
 from extract.fields import find_active, find_organ, find_published_on, find_urls, find_year
 from extract.record import Record
@@ -31,12 +31,9 @@ _TABLE_SECTIONS = frozenset({"sec2", "sec3", "sec4"})
 def parse_file(path: str | Path) -> Record:
     """Parse one file from disk; raises ``ConversionError`` (with the file name) when it cannot be read."""
     path = Path(path)
+    data = read_document(path)  # its size is checked before it is read
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConversionError(f"{path}: {exc.strerror or exc}") from exc
-    try:
-        return parse_bytes(data, filename=path.name)
+        return parse_bytes(data, filename=str(path))
     except ConversionError as exc:
         message = str(exc)
         raise ConversionError(message if message.startswith(str(path)) else f"{path}: {message}") from exc

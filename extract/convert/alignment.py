@@ -79,6 +79,7 @@ class AlignedTable:
     label_cols: list[float]  # left edges of the label columns
     rows: list[tuple[list[str], list[str], int]]  # (label texts, one text per band, page)
     warnings: list[str] = field(default_factory=list)
+    confs: dict[tuple[int, int], float] = field(default_factory=dict)  # (row, band) -> OCR confidence
 
 
 def segments(line: list[Glyph]) -> list[Segment]:
@@ -272,6 +273,9 @@ def _place_values(
             continue
         unit = next((u for u in units if _overlaps(u, bands[b]) and 0 < u.cy - seg.cy <= 1.6 * size), None)
         cells[b] = seg.text + (unit.text if unit else "")
+        confs = [g.conf for g in seg.glyphs + (unit.glyphs if unit else []) if g.conf is not None]
+        if confs:  # read by OCR: the cell keeps its lowest word confidence, so a doubtful read is flagged
+            table.confs[(len(table.rows), b)] = min(confs)
 
 
 def _cell_texts(
@@ -334,10 +338,12 @@ def continue_aligned(previous: AlignedTable, table: AlignedTable) -> bool:
         mapping.append(hit[0])
     if len(set(mapping)) != len(mapping):
         return False
-    for labels, cells, page in table.rows:
+    for r, (labels, cells, page) in enumerate(table.rows):
         moved = ["" for _ in previous.bands]
-        for text, b in zip(cells, mapping):
-            moved[b] = text
+        for b, (text, target) in enumerate(zip(cells, mapping)):
+            moved[target] = text
+            if (r, b) in table.confs:
+                previous.confs[(len(previous.rows), target)] = table.confs[(r, b)]
         previous.rows.append((labels, moved, page))
     previous.warnings += table.warnings
     return True
@@ -349,5 +355,8 @@ def aligned_to_table(table: AlignedTable, index: int) -> Table:
     rows = []
     for r, (labels, cells, page) in enumerate(table.rows):
         texts = [*labels, *([""] * (width - len(labels))), *cells]
-        rows.append([Cell(text, page=page, table=index, row=r, col=c) for c, text in enumerate(texts)])
+        row = [Cell(text, page=page, table=index, row=r, col=c) for c, text in enumerate(texts)]
+        for b in range(len(cells)):
+            row[width + b].ocr_confidence = table.confs.get((r, b))
+        rows.append(row)
     return Table(rows=rows, page=table.page, index=index)

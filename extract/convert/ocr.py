@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import warnings
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
@@ -102,7 +103,9 @@ def convert_images(images: list[bytes], *, limits: Limits = DEFAULT_LIMITS, sour
 def _image_pages(data: bytes, before: int, limits: Limits) -> list[PageContent]:
     """Every frame of one image file, checked against the OCR pixel limit before it is decoded."""
     try:
-        image = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # Pillow's own warning above 89 MP: the check below says more
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
         frames = getattr(image, "n_frames", 1)
         if before + frames > limits.max_ocr_pages:
             raise ConversionError(
