@@ -154,7 +154,7 @@ def _aligned(block: list[list[Segment]], width: float) -> bool:
         1 for line in rows for seg in _values_of(line)
         if any(n > 1 and _overlaps(seg, band) for n, band in zip(support, bands))
     )
-    return shared * 2 > values
+    return shared * 2 >= values
 
 
 def _has_values(line: list[Segment]) -> bool:
@@ -169,10 +169,17 @@ def _overlaps(seg: Segment, band: tuple[float, float]) -> bool:
 
 
 def value_bands(lines: list[list[Segment]]) -> list[tuple[float, float]]:
-    """Columns of values: x-intervals of value segments that overlap, merged; then header-only columns."""
+    """Columns of values: x-intervals of value segments that overlap, merged; then header-only columns.
+
+    A value much wider than most (a long number run over its cell's edge) does not make a column: it
+    would join two columns into one."""
     spans = sorted((s.x0, s.x1) for line in lines if _has_values(line) for s in _values_of(line))
+    widths = sorted(x1 - x0 for x0, x1 in spans)
+    usual = widths[len(widths) // 2] if widths else 0.0
     bands: list[list[float]] = []
     for x0, x1 in spans:
+        if x1 - x0 > 3 * usual and len(spans) > 3:
+            continue
         if bands and x0 < bands[-1][1]:
             bands[-1][1] = max(bands[-1][1], x1)
         else:
@@ -221,7 +228,7 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     others = [part for seg in others for part in _split_at_columns(seg, label_cols)]
     free: list[list[Segment]] = []  # text rows with no values (headers, labels standing alone)
     attached: list[list[Segment]] = [[] for _ in rows]
-    for cell in _cell_texts(others, label_cols, label_edge, size):
+    for cell in _cell_texts(others, label_cols, label_edge, size, anchors):
         top, bottom = cell[0].top, cell[-1].bottom
         inside = [k for k in range(len(rows)) if top - 0.5 * size <= anchors[k] <= bottom + 0.5 * size]
         if inside:  # a label wrapped around its values, or merged over several rows: the first of them
@@ -279,17 +286,30 @@ def _place_values(
 
 
 def _cell_texts(
-    others: list[Segment], label_cols: list[float], label_edge: float, size: float
+    others: list[Segment], label_cols: list[float], label_edge: float, size: float, anchors: list[float]
 ) -> list[list[Segment]]:
     """Text segments grouped into the cells they print: lines of one label column set closer than a
-    cell's padding are one cell (a label wrapped over several lines); header text over the value
-    columns is grouped by line."""
+    cell's padding are one cell (a label wrapped over several lines), unless they stand on two rows of
+    values (rows set tight, one line each); header text over the value columns is grouped by line."""
+
+    def on_row(seg: Segment) -> int | None:
+        return next((k for k, cy in enumerate(anchors) if abs(seg.cy - cy) <= 0.5 * size), None)
+
+    header_lines = [s.cy for s in others if s.x0 >= label_edge]  # lines with headings over the values
+
+    def on_header(seg: Segment) -> bool:
+        return any(abs(seg.cy - cy) <= 0.5 * size for cy in header_lines)
+
     cells: list[list[Segment]] = []
     open_cells: dict[int, list[Segment]] = {}
     for seg in sorted(others, key=lambda s: (s.top, s.x0)):
         column = _column_of(seg.x0, label_cols) if seg.x0 < label_edge else -1 - round(seg.cy)
         current = open_cells.get(column)
-        if current is not None and seg.top - current[-1].bottom < 0.6 * size:
+        rows = {on_row(s) for s in (current or [])} - {None}
+        here = on_row(seg)
+        if (current is not None and seg.top - current[-1].bottom < 0.6 * size
+                and (here is None or not rows or here in rows)
+                and on_header(seg) == on_header(current[-1])):
             current.append(seg)
             continue
         open_cells[column] = [seg]

@@ -37,6 +37,7 @@ def layout_page(page: PageContent, settings: LayoutSettings) -> list[TableGrid |
             free.append(g)
     items: list[tuple[float, object]] = []
     for t in grids:
+        table_glyphs[id(t)] = split_stacked_values(t, table_glyphs[id(t)])
         for rid, glyphs in table_glyphs[id(t)].items():
             t.texts[rid] = "\n".join(line_text(line) for line in group_lines(glyphs))
             confs = [g.conf for g in glyphs if g.conf is not None]
@@ -58,6 +59,36 @@ def layout_page(page: PageContent, settings: LayoutSettings) -> list[TableGrid |
     items += [(ln.top, ln) for ln in (_Line.of(line) for i, line in enumerate(glyph_lines) if i not in taken)]
     items.sort(key=lambda item: item[0])
     return [obj for _, obj in items]  # type: ignore[misc]
+
+
+_VALUE_LINE = re.compile(r"[\d.,，\s/—\-件条个项万元]*\d[\d.,，\s/—\-件条个项万元]*")
+
+
+def split_stacked_values(t: TableGrid, glyphs_of: dict[int, list[Glyph]]) -> dict[int, list[Glyph]]:
+    """Split a region that spans rows when it holds values on two rows or more: a horizontal ruling the
+    PDF left out (tables pasted one per row, whose borders do not all print), not one merged cell. Each
+    row of it becomes a cell of its own, holding the glyphs that stand in that row; a merged label
+    (text, not values) stays one cell repeated in every row it covers."""
+    out: dict[int, list[Glyph]] = {}
+    next_id = max((rid for row in t.region for rid in row), default=-1) + 1
+    for rid, glyphs in glyphs_of.items():
+        rows = [r for r, region_row in enumerate(t.region) if rid in region_row]
+        by_row: dict[int, list[Glyph]] = {}
+        for g in glyphs:
+            r = min(max(bisect.bisect_right(t.ys, g.cy) - 1, rows[0]), rows[-1])
+            by_row.setdefault(r, []).append(g)
+        values = [r for r, gs in by_row.items()
+                  if all(_VALUE_LINE.fullmatch(line_text(line)) for line in group_lines(gs))]
+        if len(rows) < 2 or len(by_row) < 2 or len(values) < 2:
+            out[rid] = glyphs
+            continue
+        for r in rows:
+            new = next_id
+            next_id += 1
+            t.region[r] = [new if x == rid else x for x in t.region[r]]
+            if r in by_row:
+                out[new] = by_row[r]
+    return out
 
 
 @dataclass

@@ -103,29 +103,50 @@ def grid_regions(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> Ta
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     tol = settings.min_cell / 2 + settings.snap
 
+    def crossing(edges: list[Edge], at: float, grid: list[float]) -> set[int]:
+        """Grid lines that a ruling crossing ``at`` stands on: each ruling counts for its nearest grid
+        line only, so one ruling never closes a sliver between two grid lines a few points apart."""
+        out = set()
+        for e in edges:
+            if e.start - settings.snap <= at <= e.end + settings.snap:
+                k = min(range(len(grid)), key=lambda i: abs(grid[i] - e.pos))
+                if abs(grid[k] - e.pos) <= tol:
+                    out.add(k)
+        return out
+
+    v_at = [crossing(vs, (ys[r] + ys[r + 1]) / 2, xs) for r in range(n_rows)]
+    h_at = [crossing(hs, (xs[c] + xs[c + 1]) / 2, ys) for c in range(n_cols)]
+
     def has_v(x: float, y: float) -> bool:
-        return any(abs(v.pos - x) <= tol and v.start - settings.snap <= y <= v.end + settings.snap for v in vs)
+        return xs.index(x) in v_at[bisect.bisect_right(ys, y) - 1]
 
     def has_h(y: float, x: float) -> bool:
-        return any(abs(h.pos - y) <= tol and h.start - settings.snap <= x <= h.end + settings.snap for h in hs)
+        return ys.index(y) in h_at[bisect.bisect_right(xs, x) - 1]
 
-    parent = list(range(n_rows * n_cols))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    # Stage 3a: within a row, neighbours with no vertical ruling between them are one run of columns.
+    runs: list[list[tuple[int, int]]] = []  # per row: the (first, last) column of the run over each column
     for r in range(n_rows):
         ymid = (ys[r] + ys[r + 1]) / 2
+        row_runs: list[tuple[int, int]] = []
+        start = 0
         for c in range(n_cols):
-            xmid = (xs[c] + xs[c + 1]) / 2
-            if c + 1 < n_cols and not has_v(xs[c + 1], ymid):
-                parent[find(r * n_cols + c)] = find(r * n_cols + c + 1)
-            if r + 1 < n_rows and not has_h(ys[r + 1], xmid):
-                parent[find(r * n_cols + c)] = find((r + 1) * n_cols + c)
-    region = [[find(r * n_cols + c) for c in range(n_cols)] for r in range(n_rows)]
+            if c + 1 == n_cols or has_v(xs[c + 1], ymid):
+                row_runs += [(start, c)] * (c - start + 1)
+                start = c + 1
+        runs.append(row_runs)
+    # Stage 3b: a run and the run under it are one merged cell when they have the same columns and no
+    # ruling runs between them anywhere along them. A region is always a rectangle: where rulings are
+    # missing unevenly (tables printed one per row), cells do not chain into one across rows.
+    region = [[r * n_cols + run[0] for run in runs[r]] for r in range(n_rows)]
+    for r in range(n_rows - 1):
+        for c in range(n_cols):
+            first, last = runs[r][c]
+            if c != first or runs[r + 1][c] != (first, last):
+                continue
+            if any(has_h(ys[r + 1], (xs[k] + xs[k + 1]) / 2) for k in range(first, last + 1)):
+                continue
+            for k in range(first, last + 1):
+                region[r + 1][k] = region[r][k]
     return TableGrid(xs=xs, ys=ys, region=region)
 
 
