@@ -113,5 +113,5 @@ def out_of_memory(finished: Finished) -> bool:
     """Whether a tool died for want of memory under its cap (an abort, a kill or a bad_alloc message)."""
     text = (finished.stderr + finished.stdout)[-4000:].lower()
     return finished.returncode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV) or any(
-        word in text for word in (b"bad_alloc", b"out of memory", b"cannot allocate memory")
+        word in text for word in (b"bad_alloc", b"out of memory", b"cannot allocate memory", b"memoryerror")
     )
