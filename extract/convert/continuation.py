@@ -141,7 +141,7 @@ def _regrid(grid: TableGrid, union: list[float]) -> TableGrid:
         for k in range(len(union) - 1)
     ]
     region = [[row[old] for old in mapping] for row in grid.region]
-    return TableGrid(xs=union, ys=grid.ys, region=region, texts=grid.texts, confs=grid.confs)
+    return TableGrid(xs=union, ys=grid.ys, region=region, texts=grid.texts, confs=grid.confs, drawn=grid.drawn)
 
 
 def _same_row(a: list[Cell], b: list[Cell], fuzzy: bool) -> bool:

@@ -103,6 +103,9 @@ class TableGrid:
     region: list[list[int]]  # [row][col] -> region id
     texts: dict[int, str] = field(default_factory=dict)
     confs: dict[int, float | None] = field(default_factory=dict)
+    # Regions with a ruling along their top or bottom: the cells some table drew. Positions of the grid
+    # no table drew in a row (other rows of a table pasted row by row reach further) are not cells.
+    drawn: set[int] | None = None
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:

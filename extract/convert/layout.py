@@ -39,7 +39,7 @@ def layout_page(page: PageContent, settings: LayoutSettings) -> list[TableGrid |
     for t in grids:
         table_glyphs[id(t)] = split_stacked_values(t, table_glyphs[id(t)])
         for rid, glyphs in table_glyphs[id(t)].items():
-            t.texts[rid] = "\n".join(line_text(line) for line in group_lines(glyphs))
+            t.texts[rid] = cell_text([line_text(line) for line in group_lines(glyphs)])
             confs = [g.conf for g in glyphs if g.conf is not None]
             t.confs[rid] = min(confs) if confs else None
         items.append((t.ys[0], t))
@@ -59,6 +59,16 @@ def layout_page(page: PageContent, settings: LayoutSettings) -> list[TableGrid |
     items += [(ln.top, ln) for ln in (_Line.of(line) for i, line in enumerate(glyph_lines) if i not in taken)]
     items.sort(key=lambda item: item[0])
     return [obj for _, obj in items]  # type: ignore[misc]
+
+
+_NUMBER_PART = re.compile(r"[\d.,，]+")
+
+
+def cell_text(lines: list[str]) -> str:
+    """A cell's lines joined by newlines; a number wrapped in a narrow cell ("13" over "2") is one number."""
+    if len(lines) > 1 and all(_NUMBER_PART.fullmatch(line) for line in lines):
+        return "".join(lines)
+    return "\n".join(lines)
 
 
 _VALUE_LINE = re.compile(r"[\d.,，\s/—\-件条个项万元]*\d[\d.,，\s/—\-件条个项万元]*")

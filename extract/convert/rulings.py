@@ -23,7 +23,7 @@ def merge_edges(edges: list[Edge], settings: LayoutSettings) -> list[Edge]:
         group = sorted((e for e in edges if e.horizontal == horizontal), key=lambda e: e.pos)
         clusters: list[list[Edge]] = []
         for e in group:
-            if clusters and e.pos - clusters[-1][-1].pos <= settings.snap:
+            if clusters and e.pos - clusters[-1][0].pos <= settings.snap:  # no chaining past ``snap``
                 clusters[-1].append(e)
             else:
                 clusters.append([e])
@@ -147,7 +147,8 @@ def grid_regions(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> Ta
                 continue
             for k in range(first, last + 1):
                 region[r + 1][k] = region[r][k]
-    return TableGrid(xs=xs, ys=ys, region=region)
+    drawn = {region[r][c] for r in range(n_rows) for c in range(n_cols) if {r, r + 1} & h_at[c]}
+    return TableGrid(xs=xs, ys=ys, region=region, drawn=drawn)
 
 
 def grid_to_table(t: TableGrid, page: int, index: int, ocr: bool) -> Table:
@@ -169,5 +170,17 @@ def grid_to_table(t: TableGrid, page: int, index: int, ocr: bool) -> Table:
                     ocr_confidence=t.confs.get(rid) if ocr else None,
                 )
             row.append(made[rid])
-        rows.append(row)
+        rows.append(_undrawn_ends(row, region_row, t))
     return Table(rows=rows, page=page, index=index)
+
+
+def _undrawn_ends(row: list[Cell], region_row: list[int], t: TableGrid) -> list[Cell]:
+    """Empty positions at a row's ends that no table drew take the neighbouring cell (the same object,
+    counted once), so a row of a table pasted row by row starts with its own first cell."""
+    if t.drawn is None:
+        return row
+    real = [c for c, rid in enumerate(region_row) if rid in t.drawn or t.texts.get(rid, "").strip()]
+    if not real:
+        return row
+    first, last = real[0], real[-1]
+    return [row[first]] * first + row[first : last + 1] + [row[last]] * (len(row) - last - 1)
