@@ -13,6 +13,7 @@ from pathlib import Path
 
 from extract import checks
 from extract.convert import convert, read_document
+from extract.crosscheck import distrust_inferred_columns
 from extract.document import Cell, ConversionError, Document, Paragraph, Table
 from extract.fields import find_active, find_organ, find_published_on, find_urls, find_year
 from extract.record import Record
@@ -78,6 +79,7 @@ def parse_document(doc: Document) -> Record:
             cells[cell_id] = reading.cells.get(cell_id)
             if cell_id not in reading.raw:
                 warnings.append(f"not found: {cell_id}")
+    warnings += distrust_inferred_columns(cells, reading.sources, doc, template)
     if organ is None:
         warnings.append("organ not found")
     if year is None:

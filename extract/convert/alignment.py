@@ -40,6 +40,8 @@ LABEL_REACH = 0.6
 _UNITS = "万元|件|条|个|项|次|元|份|宗"
 VALUE = re.compile(rf"[+\-－]?\d[\d,，.]*(?:{_UNITS})?%?|[/／—–\-－]+|无")
 UNIT = re.compile(_UNITS)
+# A label that starts with its number (一、 （二） 3. (4)) is the first line of its cell.
+ENUMERATED = re.compile(r"[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
 
 
 @dataclass
@@ -184,7 +186,7 @@ def value_bands(lines: list[list[Segment]]) -> list[tuple[float, float]]:
             bands[-1][1] = max(bands[-1][1], x1)
         else:
             bands.append([x0, x1])
-    out = [(a, b) for a, b in bands]
+    out = _merge_alternating([(a, b) for a, b in bands], lines)
     if not out:
         return out
     left = out[0][0]
@@ -198,6 +200,42 @@ def value_bands(lines: list[list[Segment]]) -> list[tuple[float, float]]:
             if all(seg.x1 + size < b[0] or seg.x0 - size > b[1] for b in out):
                 out.append((seg.x0, seg.x1))  # a column with a header and no value in any row
                 out.sort()
+    return out
+
+
+def _merge_alternating(bands: list[tuple[float, float]], lines: list[list[Segment]]) -> list[tuple[float, float]]:
+    """Neighbouring bands that no row fills both of, a glyph apart, are one column whose values stand a
+    little left in some rows and a little right in others (padding, alignment): kept apart, each row
+    would get a blank cell beside its value, and the values after it would move."""
+    rows = [[s for s in _values_of(line)] for line in lines if _has_values(line)]
+    size = _height(lines)
+    merged = list(bands)
+    k = 0
+    while k + 1 < len(merged):
+        a, b = merged[k], merged[k + 1]
+        both = any(any(_overlaps(s, a) for s in row) and any(_overlaps(s, b) for s in row) for row in rows)
+        if not both and b[0] - a[1] < size:
+            merged[k : k + 2] = [(a[0], b[1])]
+        else:
+            k += 1
+    return merged
+
+
+def split_glued(line: list[Segment], bands: list[tuple[float, float]]) -> list[Segment]:
+    """Cut a label from a number printed too close after it, where the number starts inside a value
+    band ("行政规范性文件77" in a narrow label column)."""
+    out: list[Segment] = []
+    for seg in line:
+        cut = next(
+            (i for i, g in enumerate(seg.glyphs)
+             if i > 0 and g.text.isdigit() and not seg.glyphs[i - 1].text.isdigit()
+             and not seg.glyphs[i - 1].text in ".,-" and any(b0 - 1 <= g.x0 <= b1 for b0, b1 in bands)),
+            None,
+        )
+        if cut is None:
+            out.append(seg)
+        else:
+            out += [Segment(seg.glyphs[:cut]), Segment(seg.glyphs[cut:])]
     return out
 
 
@@ -228,15 +266,22 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     others = [part for seg in others for part in _split_at_columns(seg, label_cols)]
     free: list[list[Segment]] = []  # text rows with no values (headers, labels standing alone)
     attached: list[list[Segment]] = [[] for _ in rows]
-    for cell in _cell_texts(others, label_cols, label_edge, size, anchors):
-        top, bottom = cell[0].top, cell[-1].bottom
-        inside = [k for k in range(len(rows)) if top - 0.5 * size <= anchors[k] <= bottom + 0.5 * size]
-        if inside:  # a label wrapped around its values, or merged over several rows: the first of them
-            attached[inside[0]].extend(cell)
-        elif free and abs(cell[0].cy - free[-1][0].cy) <= 0.8 * size:
-            free[-1].extend(cell)
+    pitch = _pitch_of(anchors, size)
+    for seg in sorted(others, key=lambda s: (s.cy, s.x0)):
+        # A label line belongs to the row of values nearest to it: a label wrapped around its values
+        # (they stand in the middle of its lines, or on its first) is nearer to them than to the next
+        # row's. Text above the first row or below the last, further than a row's reach, is a row of its own.
+        near = range(len(rows))
+        if ENUMERATED.match(seg.text):  # a numbered label starts its cell: its values are on or below it
+            near = [n for n in near if anchors[n] >= seg.top] or near
+        k = min(near, key=lambda n: (abs(anchors[n] - seg.cy), -anchors[n]))
+        outside = seg.cy < anchors[0] or seg.cy > anchors[-1]
+        if not (outside and abs(anchors[k] - seg.cy) > LABEL_REACH * pitch):
+            attached[k].append(seg)
+        elif free and abs(seg.cy - free[-1][0].cy) <= 0.8 * size:
+            free[-1].append(seg)
         else:
-            free.append(list(cell))
+            free.append([seg])
     table = AlignedTable(page=page, top=min(s.top for line in lines for s in line), bands=bands,
                          label_cols=label_cols, rows=[])
     ordered = [(anchors[k], rows[k], attached[k]) for k in range(len(rows))]
@@ -285,36 +330,10 @@ def _place_values(
             table.confs[(len(table.rows), b)] = min(confs)
 
 
-def _cell_texts(
-    others: list[Segment], label_cols: list[float], label_edge: float, size: float, anchors: list[float]
-) -> list[list[Segment]]:
-    """Text segments grouped into the cells they print: lines of one label column set closer than a
-    cell's padding are one cell (a label wrapped over several lines), unless they stand on two rows of
-    values (rows set tight, one line each); header text over the value columns is grouped by line."""
-
-    def on_row(seg: Segment) -> int | None:
-        return next((k for k, cy in enumerate(anchors) if abs(seg.cy - cy) <= 0.5 * size), None)
-
-    header_lines = [s.cy for s in others if s.x0 >= label_edge]  # lines with headings over the values
-
-    def on_header(seg: Segment) -> bool:
-        return any(abs(seg.cy - cy) <= 0.5 * size for cy in header_lines)
-
-    cells: list[list[Segment]] = []
-    open_cells: dict[int, list[Segment]] = {}
-    for seg in sorted(others, key=lambda s: (s.top, s.x0)):
-        column = _column_of(seg.x0, label_cols) if seg.x0 < label_edge else -1 - round(seg.cy)
-        current = open_cells.get(column)
-        rows = {on_row(s) for s in (current or [])} - {None}
-        here = on_row(seg)
-        if (current is not None and seg.top - current[-1].bottom < 0.6 * size
-                and (here is None or not rows or here in rows)
-                and on_header(seg) == on_header(current[-1])):
-            current.append(seg)
-            continue
-        open_cells[column] = [seg]
-        cells.append(open_cells[column])
-    return cells
+def _pitch_of(anchors: list[float], size: float) -> float:
+    """The usual distance between rows of values (two line heights when there is one row)."""
+    gaps = sorted(b - a for a, b in zip(anchors, anchors[1:]))
+    return gaps[len(gaps) // 2] if gaps else 2 * size
 
 
 def _split_at_columns(seg: Segment, edges: list[float]) -> list[Segment]:
@@ -379,4 +398,4 @@ def aligned_to_table(table: AlignedTable, index: int) -> Table:
         for b in range(len(cells)):
             row[width + b].ocr_confidence = table.confs.get((r, b))
         rows.append(row)
-    return Table(rows=rows, page=table.page, index=index)
+    return Table(rows=rows, page=table.page, index=index, ruled=False)

@@ -8,7 +8,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from extract.convert.alignment import AlignedTable, aligned_rows, aligned_to_table, continue_aligned, segments, table_blocks, value_bands
+from extract.convert.alignment import AlignedTable, aligned_rows, aligned_to_table, continue_aligned, segments, split_glued, table_blocks, value_bands
 from extract.convert.continuation import PendingTable, continue_table, same_columns
 from extract.convert.geometry import Glyph, LayoutSettings, PageContent, TableGrid, group_lines, line_text
 from extract.convert.rulings import find_tables, grid_to_table, merge_edges
@@ -49,10 +49,10 @@ def layout_page(page: PageContent, settings: LayoutSettings) -> list[TableGrid |
     if cut:
         body = (min(line[0].x0 for line in cut), max(line[-1].x1 for line in cut))
         for start, end in table_blocks(cut, body):
-            block = cut[start:end]
-            bands = value_bands(block)
+            bands = value_bands(cut[start:end])
             if len(bands) < 1:
                 continue
+            block = [split_glued(line, bands) for line in cut[start:end]]
             table = aligned_rows(block, bands, page.number)
             items.append((table.top, table))
             taken.update(range(start, end))

@@ -158,7 +158,7 @@ def office(pages: list[str], target: str) -> list[bytes]:
                 made = root / "out" / f"{keys[i]}.{target}"
                 if not made.exists():
                     raise RuntimeError(f"LibreOffice made no {target} of page {i}")
-                shutil.copyfile(made, paths[i])
+                _publish(made.read_bytes(), paths[i])
     return [path.read_bytes() for path in paths]
 
 
@@ -172,9 +172,13 @@ def page_images(pdf: bytes, kind: str) -> list[bytes]:
             subprocess.run(["pdftoppm", "-r", "300", "-gray", flag, "in.pdf", "page"], cwd=tmp, check=True,
                            capture_output=True, timeout=300)
             made = sorted(Path(tmp).glob("page-*"))
-            path.mkdir()
+            staged = Path(tempfile.mkdtemp(dir=cache_dir(), prefix=".tmp-"))
             for k, image in enumerate(made):
-                shutil.copyfile(image, path / f"{k:03d}.{kind}")
+                shutil.copyfile(image, staged / f"{k:03d}.{kind}")
+            try:
+                os.rename(staged, path)  # all pages at once: a concurrent session sees all or none
+            except OSError:
+                shutil.rmtree(staged, ignore_errors=True)  # another session made them first
     return [image.read_bytes() for image in sorted(path.iterdir())]
 
 
@@ -187,5 +191,13 @@ def image_pdf(pdf: bytes) -> bytes:
         images = [Image.open(io.BytesIO(data)).convert("L") for data in page_images(pdf, "png")]
         buffer = io.BytesIO()
         images[0].save(buffer, "PDF", save_all=True, append_images=images[1:], resolution=300)
-        path.write_bytes(buffer.getvalue())
+        _publish(buffer.getvalue(), path)
     return path.read_bytes()
+
+
+def _publish(data: bytes, path: Path) -> None:
+    """Write under a temporary name and rename: sessions running at once never read half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)

@@ -125,3 +125,24 @@ def test_rows_set_tight_keep_their_own_labels():
     assert [[c for c in row if c] for row in table[1:]] == [
         ["第一行", "1", "2", "3", "6"], ["第二行", "4", "5", "6", "15"], ["第三行", "7", "8", "9", "24"],
     ]
+
+
+def test_a_sum_that_fails_on_a_borderless_table_leaves_its_cells_null():
+    """The template's row total catches a value moved into the wrong column; ruled tables keep theirs."""
+    from extract.crosscheck import distrust_inferred_columns
+    from extract.document import Document
+    from extract.record import CellSource
+    from extract.template import SEC3_COLUMNS
+
+    row = dict(zip(SEC3_COLUMNS, (5, 1, None, None, None, 2, 8)))  # 5+1+2 = 8: holds, blanks as zero
+    wrong = dict(zip(SEC3_COLUMNS, (5, 2, None, None, None, None, 1)))  # a value slid: 5+2 != 1
+    cells = {f"sec3.new_received.{k}": v for k, v in row.items()}
+    cells |= {f"sec3.granted.{k}": v for k, v in wrong.items()}
+    sources = {key: CellSource(page=1, table=0, row=1, col=1) for key in cells}
+    for ruled, expected_null in ((True, 0), (False, 3)):
+        doc = Document(blocks=[Table(rows=[], page=1, index=0, ruled=ruled)], source_format="pdf")
+        copy = dict(cells)
+        warnings = distrust_inferred_columns(copy, sources, doc, "2021")
+        nulled = [k for k in cells if cells[k] is not None and copy[k] is None]
+        assert len(nulled) == expected_null and all(k.startswith("sec3.granted.") for k in nulled)
+        assert bool(warnings) == (not ruled)
