@@ -31,6 +31,8 @@ from extract.document import Cell, Table
 CELL_GAP = 0.4
 # A short line (a heading or a label on its own) is at most this fraction of the text block's width.
 SHORT_LINE = 0.45
+# A line whose words (values aside) cover this much of the text block's width is prose, gaps or not.
+PROSE_FILL = 0.7
 # Lines of one table are at most this many line heights apart.
 ROW_GAP = 3.0
 # A label line closer than this fraction of the row pitch to the first row belongs to it, not the header.
@@ -109,8 +111,8 @@ def table_blocks(lines: list[list[Segment]], body: tuple[float, float]) -> list[
     size = _height(lines)
 
     def tabular(line: list[Segment]) -> bool:
-        if len(line) > 1:
-            return True
+        if len(line) > 1:  # cells apart, unless words fill the line as prose does (justified, gaps widened)
+            return sum(s.x1 - s.x0 for s in line if not s.is_value) < PROSE_FILL * width
         return line[0].is_value or (line[0].x1 - line[0].x0) < SHORT_LINE * width
 
     blocks: list[tuple[int, int]] = []
