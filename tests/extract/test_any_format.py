@@ -143,9 +143,9 @@ def test_one_report_one_answer(pages, name, fmt):
 
 
 def _ocr_cases() -> list[tuple[str, str, str]]:
-    """(case, variant, how): every real page's grid as an image-only PDF; page images of two more."""
-    real = [(c.name, "grid", "image-pdf") for c in CASES[: len(REAL_PAGES)] if c.name in {"46", "48", "49"}]
-    return real + [("46", "rows", "png"), ("seed0", "grid", "jpeg")]
+    """(case, variant, how): a real page as an image-only PDF and as PNG pages, a seed as JPEG pages.
+    OCR costs seconds a page: three reports keep the suite within its budget (the benchmark reads more)."""
+    return [("49", "grid", "image-pdf"), ("46", "rows", "png"), ("seed0", "grid", "jpeg")]
 
 
 @pytest.fixture(scope="session")
