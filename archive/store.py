@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
+from archive import schedule
 from archive.paths import DataDir
 
 
@@ -168,6 +169,7 @@ def ensure_store_schema(db: sqlite_utils.Database) -> None:
         db["documents"].create_index(["url", "version"], unique=True)
         db["documents"].create_index(["sha256"])
     _add_missing_columns(db)
+    schedule.ensure_schema(db)
 
 
 # Columns added after the first schema, so older stores gain them in place.
@@ -352,7 +354,7 @@ class StoreWriter:
                 previous = self.last_body(row["url"])
                 same = previous is not None and previous.sha256 == row.get("sha256")
             outcome = "unchanged" if same else "downloaded"
-        if document is None and row.get("sha256") and outcome in ("unchanged", "not_modified"):
+        if row["kind"] in DOCUMENT_KINDS and document is None and row.get("sha256") and outcome in ("unchanged", "not_modified"):
             # Known bytes (say, the start page first read as a listing) that are a document for the
             # first time: a new document all the same.
             outcome = "downloaded"
@@ -420,10 +422,25 @@ class StoreWriter:
             )
         return cursor.rowcount
 
+    # -- the incremental crawl's schedule (archive.schedule) ----------------------------------------------
+
+    def schedule(self, portals: list[str] | None = None) -> schedule.Schedule:
+        """What is known and what is due, read once when an incremental crawl starts."""
+        return schedule.load(self.db, datetime.now(UTC), portals)
+
+    def update_schedule(self, run_id: int) -> int:
+        """After a crawl, finished or not: every URL that answered in its session gets its next check."""
+        return schedule.update(self.db, self.session_runs(run_id), datetime.now(UTC))
+
+    def record_skips(self, run_id: int, counts: Mapping[tuple[str, str], int]) -> None:
+        schedule.record_skips(self.db, run_id, counts)
+
     def summary(self, run_id: int) -> list[dict[str, Any]]:
-        """Per portal, for this session: reports found, documents downloaded and unchanged, failures, blocks."""
+        """Per portal, for this session: reports found, documents downloaded and unchanged, failures,
+        blocks, and what an incremental crawl left out (``skipped_*``, see ``archive.schedule``)."""
         runs = self.session_runs(run_id)
-        return [
+        skipped = schedule.skipped(self.db, runs)
+        rows = [
             dict(r)
             for r in self.db.query(
                 f"""
@@ -439,6 +456,9 @@ class StoreWriter:
                 runs,
             )
         ]
+        for row in rows:
+            row.update({f"skipped_{what}": skipped.get(row["portal_id"], {}).get(what, 0) for what in schedule.SKIP_REASONS})
+        return rows
 
     def close(self) -> None:
         self.db.close()

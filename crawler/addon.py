@@ -1,6 +1,7 @@
 """``NianbaoAddon``: the crawl profile as one Scrapy add-on, so any project can enable it in ``ADDONS``.
 
-It wires the store pipeline, the revalidation and backoff middlewares, the JOBDIR guard and, unless
+It wires the store pipeline, the revalidation and backoff middlewares, the incremental crawl's
+schedule (``crawler.incremental``), the JOBDIR guard and, unless
 ``NIANBAO_BROWSER`` is off, scrapy-playwright on Debian's Chromium. Values are set at the "addon"
 priority: project settings and ``-s`` options still override them.
 """
@@ -48,6 +49,8 @@ class NianbaoAddon:
         # After RobotsTxtMiddleware (100), so robots.txt is obeyed before the store is asked.
         middlewares["crawler.middlewares.StoreRevalidationMiddleware"] = 560
         settings["EXTENSIONS"]["crawler.extensions.JobDirGuard"] = 0
+        # Next to the spider, so it sees the requests a page yields before any other middleware.
+        settings["SPIDER_MIDDLEWARES"]["crawler.incremental.IncrementalMiddleware"] = 950
         if settings.getbool("NIANBAO_BROWSER", True):
             handlers = settings["DOWNLOAD_HANDLERS"]
             for scheme in ("http", "https"):

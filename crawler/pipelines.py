@@ -2,8 +2,9 @@
 for report pages and attachments, a ``documents`` version.
 
 The run row is opened when the spider opens and closed on ``spider_closed``, where the close reason
-tells a finished crawl (documents missing from complete listings are marked gone) from an
-interrupted one (nothing is marked; the next run resumes this one).
+tells a finished crawl from an interrupted one (the next run resumes it). A finished full walk
+(``NIANBAO_FULL``) marks documents missing from complete listings gone; every crawl, finished or not,
+then writes the schedule of the next incremental one (``archive.schedule``).
 """
 
 from __future__ import annotations
@@ -151,12 +152,12 @@ class StorePipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.writer is None or self.run is None:
             return
-        if reason == "finished":
+        if reason == "finished" and self.crawler.settings.getbool("NIANBAO_FULL"):
+            # Only a full walk reads every listing: an incremental crawl does not see what it skipped.
             gone = self.writer.mark_gone(self.run.id)
             self.crawler.stats.set_value("nianbao/documents_gone", gone)
-            status = "finished"
-        else:
-            status = "interrupted"
+        status = "finished" if reason == "finished" else "interrupted"
+        self.crawler.stats.set_value("nianbao/scheduled", self.writer.update_schedule(self.run.id))
         self.writer.finish_run(self.run.id, status, self.crawler.stats.get_stats())
         if self.warc is not None:
             self.warc.close()

@@ -49,6 +49,9 @@ NIANBAO_CHROMIUM = "/usr/bin/chromium"
 NIANBAO_REVALIDATE = True
 # Request known documents again even when their server gave no ETag/Last-Modified to revalidate with.
 NIANBAO_REFETCH_UNVALIDATED = False
+# Walk every listing and revalidate every known document (``nianbao crawl --full``); the only crawl
+# that marks documents gone. Off: an incremental crawl by the store's schedule (crawler.incremental).
+NIANBAO_FULL = False
 # Write fetches, documents, blobs and the WARC file.
 NIANBAO_STORE_ENABLED = True
 # Backoff before a retry when the server gives no Retry-After: base * 2**attempt (with jitter), capped.
