@@ -231,3 +231,34 @@ def skipped(db: sqlite_utils.Database, run_ids: list[int]) -> dict[str, dict[str
                         " group by portal_id, what", run_ids):
         out.setdefault(row["portal_id"], {})[row["what"]] = row["n"]
     return out
+
+
+# A full walk (every listing, every known document; the only crawl that marks reports gone) at least
+# this often, whatever the schedule says: it also catches what the age tiers would reach too late.
+FULL_WALK_EVERY = timedelta(days=30)
+
+
+def full_walk_due(db: sqlite_utils.Database, now: datetime) -> bool:
+    """True when no crawl finished a full walk in the last ``FULL_WALK_EVERY`` (or none ever did)."""
+    if "runs" not in db.table_names():
+        return True
+    last = next(db.query(
+        "select max(started_at) as at from runs where status = 'finished'"
+        " and json_extract(stats, '$.\"nianbao/full\"') in (1, 'true', 'True')"), {}).get("at")
+    started = parse_time(last)
+    return started is None or now - started >= FULL_WALK_EVERY
+
+
+def skipped_since(db: sqlite_utils.Database, run_id: int) -> dict[str, dict[str, int]]:
+    """Per portal, what the runs after ``run_id`` left out."""
+    if "skips" not in db.table_names():
+        return {}
+    runs = [r["id"] for r in db.query("select id from runs where id > ?", [run_id])]
+    return skipped(db, runs) if runs else {}
+
+
+def describe(counts: Mapping[str, int]) -> str:
+    """One line for a report: ``not asked (incremental): 3 listing pages (why); 12 documents (why)``."""
+    parts = [f"{counts[what]} {what.replace('_', ' ')} ({why})" for what, why in SKIP_REASONS.items()
+             if counts.get(what)]
+    return "not asked (incremental crawl; --full walks everything): " + "; ".join(parts) if parts else ""

@@ -107,6 +107,8 @@ class StorePipeline:
         self.warc = WarcLog(path.open("wb"))
         self.writer.set_warc(self.run.id, path.name)
         self.crawler.stats.set_value("nianbao/run_id", self.run.id)
+        # Read back by archive.schedule.full_walk_due: when the last full walk was.
+        self.crawler.stats.set_value("nianbao/full", self.crawler.settings.getbool("NIANBAO_FULL"))
         if self.run.resumes:
             logger.info("Run %s resumes interrupted run %s", self.run.id, self.run.resumes)
 

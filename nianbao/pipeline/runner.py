@@ -49,6 +49,7 @@ class RunOptions:
     lock_wait: float = 0.0
     browser: bool = True  # Chromium for JavaScript-only portals (the crawler decides where it is needed)
     crawl_settings: tuple[str, ...] = ()  # Scrapy settings NAME=VALUE for this run's crawl
+    full: bool = False  # walk every listing (also done when the last full walk is a month old)
 
 
 def lock_for(data: DataDir) -> RunLock:
@@ -156,10 +157,13 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
             rows = registry_file.read_rows(data.registry)
             chosen = registry_file.crawlable(rows, options.only)
             result.counts = {"portals": len(rows), "to_visit": len(chosen), "candidates": _count(rows, CANDIDATE)}
+        full = options.full or stages.full_walk_due(data)
+        if full:
+            report.notes.append("full walk: every listing and known document asked again; removals marked gone")
         crawl = runner.run(
             "crawl",
             lambda progress: stages.crawl(
-                data, chosen, progress, browser=options.browser, settings=options.crawl_settings
+                data, chosen, progress, browser=options.browser, full=full, settings=options.crawl_settings
             ),
             required=False,
         )
@@ -168,6 +172,9 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
         figures = store_diff.figures_since(data, mark, [row["site_id"] for row in chosen])
         if crawl.status != "ok":
             _unvisited(figures, chosen, crawl)
+        for site_id, note in stages.crawl_skips(data, mark.run_id).items():
+            if site_id in figures:
+                figures[site_id].reasons.append(note)
         report.portals = list(figures.values())
         runner.run("extract", lambda progress: stages.extract(data, progress))
         with runner.stage("discover", required=False) as discovered:

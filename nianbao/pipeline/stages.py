@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
+from archive import schedule
 from archive.paths import DataDir
 from nianbao.pipeline.discovery import Mention
 from archive.store import BlobStore, open_store_db
@@ -75,9 +76,12 @@ def crawl(
     progress: Progress = no_progress,
     *,
     browser: bool = True,
+    full: bool = False,
     settings: tuple[str, ...] = (),
 ) -> StageOutcome:
     """Crawl the given registry rows into the store, with the crawler's own command in a child process.
+
+    Incremental by the store's schedule unless ``full`` (see ``crawler.incremental``).
 
     The crawler runs Scrapy in a child (a fresh reactor per crawl, Scrapy's own signal handling); it
     is handed a registry of exactly the rows to visit, all marked active so candidates are walked too,
@@ -98,7 +102,7 @@ def crawl(
 
     registry = data.root / ".pipeline" / "crawl-portals.csv"
     write_rows(registry, [{**row, "status": "active", "family": row.get("family") or "auto"} for row in rows])
-    command, job = crawl_command(data, registry=registry, browser=browser, settings=settings)
+    command, job = crawl_command(data, registry=registry, browser=browser, full=full, settings=settings)
     log_path = data.root / ".pipeline" / "crawl.log"
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     db = open_store_db(data)
@@ -121,6 +125,25 @@ def crawl(
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         raise RuntimeError(f"crawler exited with status {child.returncode}: {' | '.join(tail)} (log: {log_path})")
     return StageOutcome(counts={"portals": len(rows), "requests": _fetches_since(db, start)})
+
+
+def full_walk_due(data: DataDir) -> bool:
+    """Whether this run's crawl should be a full walk: the last one is a month old (or there was none)."""
+    db = open_store_db(data)
+    try:
+        return schedule.full_walk_due(db, datetime.now(timezone.utc))
+    finally:
+        db.close()
+
+
+def crawl_skips(data: DataDir, run_id: int) -> dict[str, str]:
+    """Per portal, one line on what the crawls after store run ``run_id`` left out, and why."""
+    db = open_store_db(data)
+    try:
+        notes = {site: schedule.describe(counts) for site, counts in schedule.skipped_since(db, run_id).items()}
+    finally:
+        db.close()
+    return {site: note for site, note in notes.items() if note}
 
 
 def _close_runs_left_open(db: Any, first_run: int) -> None:
