@@ -133,17 +133,26 @@ def print_summary(data: DataDir, job: str, console: Console | None = None) -> No
         store.close()
     table = Table(title=f"crawl run {run['id']} ({run['status']})")
     columns = ("reports_found", "downloaded", "unchanged", "failed", "blocked")
-    skips = [f"skipped_{what}" for what in SKIP_REASONS]
     table.add_column("portal")
-    for column in (*columns, *skips):
+    for column in columns:
         table.add_column(column.replace("_", " "), justify="right")
     for row in rows:
-        table.add_row(row["portal_id"], *(str(row.get(c) or 0) for c in (*columns, *skips)))
+        table.add_row(row["portal_id"], *(str(row[c] or 0) for c in columns))
     console = console or Console()
     console.print(table)
-    if any(row.get(c) for row in rows for c in skips):
-        console.print("skipped (incremental crawl; --full walks everything): "
-                      + "; ".join(f"{what.replace('_', ' ')}: {why}" for what, why in SKIP_REASONS.items()))
+    skips = [f"skipped_{what}" for what in SKIP_REASONS]
+    skipping = [row for row in rows if any(row[c] for c in skips)]
+    if skipping:
+        # A table of its own: what an incremental crawl did not ask for, per portal, and why.
+        left_out = Table(title="not asked (incremental crawl; --full walks everything)")
+        left_out.add_column("portal")
+        for what in SKIP_REASONS:
+            left_out.add_column(what.replace("_", " "), justify="right")
+        for row in skipping:
+            left_out.add_row(row["portal_id"], *(str(row[c]) for c in skips))
+        console.print(left_out)
+        for what, why in SKIP_REASONS.items():
+            console.print(f"{what.replace('_', ' ')}: {why}")
 
 
 commands = [crawl]
