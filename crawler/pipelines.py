@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 import json
 import logging
 from datetime import UTC, datetime
@@ -79,7 +80,13 @@ class WarcLog:
 
 
 class StorePipeline:
-    """Writes every fetch to ``DATA/store`` (see ``archive.store``)."""
+    """Writes every fetch to ``DATA/store`` (see ``archive.store``).
+
+    Nothing of it runs on the event loop: bodies are hashed and fsync-ed in the default thread pool
+    (in parallel), and the rows and the WARC records are written by one thread of their own, which
+    owns the SQLite connection. The crawl goes on meanwhile; the order that makes a kill -9 safe is
+    kept per item (blob on disk, then its row committed).
+    """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -87,6 +94,11 @@ class StorePipeline:
         self.writer: StoreWriter | None = None
         self.run: Run | None = None
         self.warc: WarcLog | None = None
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nianbao-store")
+
+    def _sync(self, function: Any, *args: Any) -> Any:
+        """Run on the store's thread and wait (opening and closing the spider)."""
+        return self.thread.submit(function, *args).result()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
@@ -99,13 +111,13 @@ class StorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         args = dict(getattr(spider, "job_args", None) or {"spider": spider.name})
-        self.writer = StoreWriter(self.data)
-        self.run = self.writer.start_run(spider.name, args, job_key(args))
+        self.writer = self._sync(StoreWriter, self.data)
+        self.run = self._sync(self.writer.start_run, spider.name, args, job_key(args))
         self.data.warc.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         path = self.data.warc / f"nianbao-run{self.run.id:05d}-{stamp}.warc.gz"
         self.warc = WarcLog(path.open("wb"))
-        self.writer.set_warc(self.run.id, path.name)
+        self._sync(self.writer.set_warc, self.run.id, path.name)
         self.crawler.stats.set_value("nianbao/run_id", self.run.id)
         # Read back by archive.schedule.full_walk_due: when the last full walk was.
         self.crawler.stats.set_value("nianbao/full", self.crawler.settings.getbool("NIANBAO_FULL"))
@@ -143,17 +155,29 @@ class StorePipeline:
             "headers": item.headers,
             **blob,
         }
-        _, outcome = self.writer.record(self.run.id, row, None)
+        outcome = await asyncio.wrap_future(self.thread.submit(self._write, item, row))
         self.crawler.stats.inc_value(f"nianbao/{item.kind}/{outcome}")
-        if item.body is not None and not item.replayed and self.warc is not None:
-            self.warc.write(item)
         # The body is in the store now; do not carry megabytes further down the item chain.
         item.body = None
         return item
 
+    def _write(self, item: FetchRecord, row: dict[str, Any]) -> str:
+        """On the store's thread: the fetch row (and document version), then the WARC records."""
+        assert self.writer is not None and self.run is not None
+        _, outcome = self.writer.record(self.run.id, row, None)
+        if item.body is not None and not item.replayed and self.warc is not None:
+            self.warc.write(item)
+        return outcome
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.writer is None or self.run is None:
-            return
+        try:
+            if self.writer is not None and self.run is not None:
+                self._sync(self._close, reason)
+        finally:
+            self.thread.shutdown()
+
+    def _close(self, reason: str) -> None:
+        assert self.writer is not None and self.run is not None
         if reason == "finished" and self.crawler.settings.getbool("NIANBAO_FULL"):
             # Only a full walk reads every listing: an incremental crawl does not see what it skipped.
             gone = self.writer.mark_gone(self.run.id)
