@@ -34,6 +34,14 @@ UNTHROTTLED = {
 }
 
 
+# The browser context, made with the first request that needs it (``playwright_context_kwargs``), not
+# as a startup context: those launch Chromium when the engine starts, once per download handler (http
+# and https), seconds that a crawl needing no browser (most re-crawls) would spend for nothing.
+# Same trust as Scrapy's own downloader, which does not verify certificates either: county portals run
+# on expired and self-signed ones.
+BROWSER_CONTEXT = {"ignore_https_errors": True}
+
+
 def user_agent(contact: str) -> str:
     return f"nianbao/{importlib.metadata.version('nianbao')} (+{contact}; archive of government information-disclosure annual reports)"
 
@@ -63,8 +71,5 @@ class NianbaoAddon:
                  "headless": True, "args": CHROMIUM_ARGS},
                 "addon",
             )
-            # Same trust as Scrapy's own downloader, which does not verify certificates either:
-            # county portals run on expired and self-signed ones.
-            settings.set("PLAYWRIGHT_CONTEXTS", {"default": {"ignore_https_errors": True}}, "addon")
             settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 8, "addon")
             settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", 30000, "addon")

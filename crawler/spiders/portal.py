@@ -17,6 +17,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.addon import BROWSER_CONTEXT
 from crawler.guards import BLOCKED, CHALLENGE, REDIRECT, classify
 from crawler.http import filename_from_disposition, headers_to_dict
 from crawler.items import FetchRecord
@@ -97,7 +98,7 @@ class PortalSpider(scrapy.Spider):
         info.update(kind=kind, url=url, **extra)
         meta: dict[str, Any] = {META_KEY: info}
         if browser and kind != "attachment":
-            meta.update(playwright=True, handle_httpstatus_all=True)
+            meta.update(playwright=True, handle_httpstatus_all=True, playwright_context_kwargs=BROWSER_CONTEXT)
             # A list built by scripts (or a challenge that reloads the page) is done when the network
             # settles; a report page reached after a passed challenge is done when it has loaded.
             settle = kind != "page" or bool(extra.get("retrying"))
