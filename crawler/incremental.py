@@ -88,8 +88,9 @@ class IncrementalMiddleware:
         documents = [r for r in found if r.meta[META_KEY]["kind"] in DOCUMENT_KINDS]
         news = any(not schedule.known(r.meta[META_KEY]["url"]) for r in documents)
         changed = self._changed(response, info, outputs)
+        ours = {id(r) for r in found}
         for out in outputs:
-            what = self._skip(out, news, changed) if any(out is r for r in found) else None
+            what = self._skip(out, news, changed) if id(out) in ours else None
             if what is None:
                 yield out
             else:
