@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-FIELDS = ["site_id", "name", "organ", "region", "level", "start_url", "family", "status", "source", "notes"]
+FIELDS = ["site_id", "name", "organ", "region", "level", "start_url", "family", "status", "source", "notes",
+          "aliases", "allowed_domains"]
 
 # Families a registry row may name; ``auto`` asks the spider to detect it from the first page.
 FAMILIES = ("auto", "trs", "hanweb", "gkmlpt", "anhui_openness", "js_only", "generic")
@@ -34,6 +35,10 @@ class Portal:
     status: str = "active"
     source: str = ""
     notes: str = ""
+    # The crawler's reach (crawler.policy): other host names of this portal, and the domains its
+    # attachments may come from (space-separated; empty means the crawl's default, *.gov.cn).
+    aliases: str = ""
+    allowed_domains: str = ""
 
     def __post_init__(self) -> None:
         if not self.site_id:
@@ -48,6 +53,14 @@ class Portal:
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+    @property
+    def alias_hosts(self) -> tuple[str, ...]:
+        return tuple(self.aliases.replace(",", " ").split())
+
+    @property
+    def domain_list(self) -> tuple[str, ...]:
+        return tuple(d.strip(".") for d in self.allowed_domains.replace(",", " ").split())
 
 
 def site_id_for_url(url: str) -> str:

@@ -36,6 +36,7 @@ class Attachment:
     path: str = ""
     redirect: bool = False
     gbk_only_name: bool = False
+    fault: str = ""  # farm.faults.FILE_FAULTS: how this file fails on a bad day
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Article:
     broken: bool = False
     path: str = ""
     column_key: str = ""
+    fault: str = ""  # farm.faults: a page fault, "file" (an attachment's), or "dns_failure" (an extra link)
 
     @property
     def is_report(self) -> bool:

@@ -28,6 +28,10 @@ HABITS: dict[str, str] = {
     "hanweb_page_only": "dataproxy.jsp ignores startrecord/endrecord and honours only page + perpage",
     "gbk_filename_only": "one downfile attachment sends only a raw-GBK Content-Disposition filename",
     "download_redirect": "one downfile attachment answers 302 to /attach/0/<hex>.pdf",
+    "bad_day": "a report per fault of farm.faults (5xx, 429, redirect loop, gzip bomb, slow, cut and "
+               "mis-sized bodies), a link to a host that does not resolve, a burst of 503s retries get through",
+    "hostile_links": "listings, a report page and the list script point at file://, private, link-local and "
+                     "metadata addresses, other domains and schemes, directly, by 302 and by JavaScript",
 }
 
 SEEDS = (
@@ -82,6 +86,13 @@ FULL = SMALL + (
     _p("vsb-county", "vsb", 4, "department township street", registry_family="auto"),
     _p("openness-xuan", "anhui_openness", 6, "department township community", "jsl_challenge"),
     _p("jsonly-2", "js_only", 13, "department street"),
+)
+
+# The bad day (World(..., faults=True), ``nianbao farm serve --faults``): farm/faults.py.
+FAULTS = (
+    _p("faults", "trs", 1, "government department township street", "bad_day"),
+    _p("hostile", "trs", 12, "department", "hostile_links"),
+    _p("hostile-js", "js_only", 13, "department", "hostile_links"),
 )
 
 # Per world size: the years on the tree, how many organs per unit type, listing page size, and whether

@@ -62,7 +62,7 @@ def test_failures_are_recorded_with_reasons(tmp_path: Path) -> None:
     try:
         result = nianbao_crawl(tmp_path, "--registry", str(registry), "--no-browser", "-s", "RETRY_TIMES=0",
                                "-s", "DOWNLOAD_TIMEOUT=1", "-s", "DOWNLOAD_MAXSIZE=100000",
-                               "-s", "DNS_RESOLVER=tests.crawler.fakedns.NoDnsResolver")
+                               "-s", "TWISTED_DNS_RESOLVER=tests.crawler.fakedns.NoDnsResolver")
     finally:
         server.shutdown()
     rows = {url.rstrip("/").rsplit("/", 1)[1]: (outcome, reason) for url, outcome, reason in query(

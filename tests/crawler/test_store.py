@@ -55,4 +55,5 @@ def test_interrupted_run_is_resumed_as_one_session(tmp_path: Path) -> None:
     store.record(second.id, fetch("http://x/a.html", title="t"), b"a")
     (row,) = store.summary(second.id)
     # The 412 that a later fetch got past no longer counts as blocked.
-    assert row == {"portal_id": "p", "reports_found": 1, "downloaded": 1, "unchanged": 0, "failed": 0, "blocked": 0}
+    assert row == {"portal_id": "p", "reports_found": 1, "downloaded": 1, "unchanged": 0, "failed": 0, "blocked": 0,
+                   "robots": 0, "refused": 0, "listings_read": 1}

@@ -1,0 +1,139 @@
+"""Files of the store that must survive a crash, a full disk or a kill: bodies and run locks.
+
+``BlobStore`` keeps every body once, by SHA-256, written to a locked temporary file and renamed into
+place, so a body is whole or absent. ``RunLock`` is held by a crawl while its run is ``running``; the
+lock dies with the process, which is how a later run tells a killed crawl from a live one (a pid could
+be reused; an ``flock`` cannot outlive its holder). ``StoreError`` is what the disk's refusals become:
+one line naming the store and the cause.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import os
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+from typing import IO
+
+# Errors that mean the data directory cannot take writes: the crawl must stop, not skip items.
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG, errno.EACCES, errno.EPERM}
+_SQLITE_STORAGE_WORDS = ("disk is full", "readonly", "read-only", "disk i/o error", "unable to open", "locking protocol")
+TMP_PREFIX = ".tmp-"
+# A temporary file younger than this is left alone even if unlocked: its writer may not have locked it yet.
+TMP_GRACE_SECONDS = 60.0
+
+
+class StoreError(Exception):
+    """The store cannot be written (disk full, read-only, permissions): one line says which and where."""
+
+
+def is_storage_error(error: BaseException) -> bool:
+    """True for errors of the disk under the store rather than of the data being stored."""
+    if isinstance(error, StoreError):
+        return True
+    if isinstance(error, OSError) and error.errno in _STORAGE_ERRNOS:
+        return True
+    return isinstance(error, sqlite3.OperationalError) and any(w in str(error).lower() for w in _SQLITE_STORAGE_WORDS)
+
+
+def storage_error(error: BaseException, where: Path | str) -> StoreError:
+    """A ``StoreError`` naming the place and the cause once (no repeated file names)."""
+    cause = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return StoreError(f"cannot write the store at {where}: {cause}")
+
+
+class BlobStore:
+    """Content-addressed files: the same bytes are stored once, whatever URL they came from."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, body: bytes) -> str:
+        digest = hashlib.sha256(body).hexdigest()
+        target = self.path(digest)
+        if target.exists():
+            return digest
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TMP_PREFIX)
+        except OSError as error:
+            raise storage_error(error, self.root) from error
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # "being written": see sweep()
+                handle.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())
+                os.replace(tmp, target)
+        except BaseException as error:
+            Path(tmp).unlink(missing_ok=True)
+            if isinstance(error, OSError) and is_storage_error(error):
+                raise storage_error(error, self.root) from error
+            raise
+        return digest
+
+    def sweep(self, grace: float = TMP_GRACE_SECONDS) -> int:
+        """Remove temporary files left by killed writers; returns how many. A file whose lock can be
+        taken has no live writer; one younger than ``grace`` seconds is left for its writer to lock."""
+        removed = 0
+        if not self.root.exists():
+            return 0
+        cutoff = time.time() - grace
+        for tmp in self.root.glob(f"*/*/{TMP_PREFIX}*"):
+            try:
+                if tmp.stat().st_mtime > cutoff:
+                    continue
+                with tmp.open("rb") as handle:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    tmp.unlink()
+                removed += 1
+            except (BlockingIOError, FileNotFoundError):
+                continue
+        return removed
+
+    def get(self, sha256: str) -> bytes:
+        return self.path(sha256).read_bytes()
+
+    def __contains__(self, sha256: str) -> bool:
+        return self.path(sha256).exists()
+
+
+class RunLock:
+    """An ``flock`` on ``locks/run-<id>.lock``, held for as long as the run's process lives."""
+
+    def __init__(self, directory: Path, run_id: int):
+        self.path = Path(directory) / f"run-{run_id}.lock"
+        self._handle: IO[bytes] | None = None
+
+    def acquire(self) -> "RunLock":
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("ab")
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            raise storage_error(error, self.path.parent) from error
+        return self
+
+    def holder_alive(self) -> bool:
+        """Whether some live process holds this run's lock (false when the lock file is gone)."""
+        try:
+            with self.path.open("rb") as handle:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except FileNotFoundError:
+            return False
+        return False
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self.path.unlink(missing_ok=True)
+            self._handle.close()
+            self._handle = None
