@@ -66,7 +66,7 @@ class PolicyProxy:
         self.portal_id = portal_id
         self.server: asyncio.Server | None = None
         self.url = ""
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> "PolicyProxy":
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -75,23 +75,20 @@ class PolicyProxy:
         return self
 
     async def close(self) -> None:
+        """Stop listening and hang up on Chromium's open connections (their handlers then end by themselves)."""
         if self.server is not None:
             self.server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        self._tasks.clear()
+        for writer in list(self._writers):
+            writer.close()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
+        self._writers.add(writer)
         try:
             await self._handle(reader, writer)
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ValueError):
             pass
         finally:
-            if task is not None:
-                self._tasks.discard(task)
+            self._writers.discard(writer)
             writer.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

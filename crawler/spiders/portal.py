@@ -240,8 +240,9 @@ class PortalSpider(scrapy.Spider):
             provenance = {key: info.get(key) for key in PROVENANCE}
             if info["kind"] in DOCUMENT_KINDS:
                 # Like an HTTP redirect: the document is the one at the shell's target, kept under the link.
+                # It continues an admitted request, so the duplicate filter must not drop it unrecorded.
                 yield self._request(verdict.location, kind=info["kind"], provenance=provenance,
-                                    callback=self.parse_document, browser=in_browser,
+                                    callback=self.parse_document, browser=in_browser, dont_filter=True,
                                     challenged=info.get("challenged", False), logical_url=info["url"])
                 return
             yield self._record(response, reason=f"{verdict.evidence} to {verdict.location}")

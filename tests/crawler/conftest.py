@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from farm import content
 from farm.server import FarmServer
 from farm.testing import running_farm
 from tests.crawler.helpers import Crawl, nianbao_crawl, write_registry
@@ -37,3 +38,19 @@ def second_crawl(first_crawl: Crawl, farm: FarmServer, registry: Path) -> Crawl:
     mark = farm.log.mark()
     result = nianbao_crawl(first_crawl.data, "--registry", str(registry))
     return Crawl(first_crawl.data, result.output, farm.log.entries_since(mark))
+
+
+BAD_DAY = ("faults", "hostile", "hostile-js")
+
+
+@pytest.fixture(scope="session")
+def bad_day_farm() -> FarmServer:
+    """The small world with the bad-day portals of farm/faults.py, their files rendered beforehand."""
+    with running_farm(seed=0, size="small", faults=True) as running:
+        content.prewarm([a for site in BAD_DAY for a in running.world.portals[site].articles.values()])
+        yield running
+
+
+@pytest.fixture(scope="session")
+def bad_day_registry(bad_day_farm: FarmServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_registry(bad_day_farm, tmp_path_factory.mktemp("bad-day") / "portals.csv")

@@ -30,6 +30,10 @@ def page_response(name: str, url: str, *, status: int = 200, meta: dict | None =
 
 # Politeness lifted and loopback allowed for the local farm (never for real portals), and quiet logs.
 FAST = tuple(f"{name}={value}" for name, value in {**UNTHROTTLED, **LOCAL_FARM, "LOG_LEVEL": "WARNING"}.items())
+# The same without the loopback allowance: the shipped policy, facing the farm.
+SHIPPED_POLICY = tuple(item for item in FAST if not item.startswith(tuple(LOCAL_FARM)))
+# A resolver that asks no DNS server (tests/crawler/fakedns.py); add FAKEDNS_HOSTS=name=address,… to it.
+NO_DNS = "TWISTED_DNS_RESOLVER=tests.crawler.fakedns.NoDnsResolver"
 
 
 def write_registry(farm: FarmServer, path: Path) -> Path:
@@ -41,10 +45,11 @@ def write_registry(farm: FarmServer, path: Path) -> Path:
     return path
 
 
-def nianbao_crawl(data: Path, *args: str, expect: tuple[int, ...] = (CLEAN, PARTIAL)) -> Result:
+def nianbao_crawl(data: Path, *args: str, expect: tuple[int, ...] = (CLEAN, PARTIAL),
+                  settings: tuple[str, ...] = FAST) -> Result:
     """``nianbao crawl`` with the farm's settings; ``expect``: the exit statuses the test accepts
     (clean or partial by default: the farm has portals that block and pages that fail)."""
-    options = [item for setting in FAST for item in ("-s", setting)]
+    options = [item for setting in settings for item in ("-s", setting)]
     result = CliRunner().invoke(cli, ["--data", str(data), "crawl", *args, *options])
     assert result.exit_code in expect, (result.exit_code, result.output)
     return result
