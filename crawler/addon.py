@@ -65,6 +65,7 @@ class NianbaoAddon:
         middlewares["crawler.middlewares.StoreRevalidationMiddleware"] = 560
         settings["EXTENSIONS"]["crawler.extensions.JobDirGuard"] = 0
         settings["EXTENSIONS"]["crawler.extensions.StoreGuard"] = 0
+        settings.set("SCHEDULER_DISK_QUEUE", "crawler.extensions.GuardedDiskQueue", "addon")
         handlers = settings["DOWNLOAD_HANDLERS"]
         for scheme in ("file", "data", "ftp", "s3"):
             handlers.setdefault(scheme, None)

@@ -14,6 +14,8 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.http import Request
+from scrapy.squeues import PickleLifoDiskQueue
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
@@ -108,3 +110,38 @@ class JobDirGuard:
             shutil.rmtree(self.jobdir, ignore_errors=True)
         else:
             self.marker.unlink(missing_ok=True)
+
+
+class GuardedDiskQueue(PickleLifoDiskQueue):
+    """Scrapy's JOBDIR disk queue (``SCHEDULER_DISK_QUEUE``), stopping the crawl when the disk refuses a
+    request: Scrapy would raise in every task that schedules one. The request is lost with the JOBDIR,
+    which the next crawl discards (the marker stays after a storage failure); the store carries the resume.
+    """
+
+    def __init__(self, crawler: Crawler, key: str):
+        super().__init__(crawler, key)
+        self.crawler = crawler
+
+    def push(self, request: Request) -> None:
+        try:
+            super().push(request)
+        except OSError as error:
+            self._refused(error)
+
+    def pop(self) -> Request | None:
+        try:
+            return super().pop()
+        except OSError as error:
+            self._refused(error)
+            return None
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError as error:
+            self._refused(error)
+
+    def _refused(self, error: OSError) -> None:
+        if not is_storage_error(error):
+            raise error
+        declare_fatal(self.crawler, str(storage_error(error, store_for(self.crawler).store)))
