@@ -62,7 +62,7 @@ class BlobStore:
             return digest
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TMP_PREFIX)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f"{TMP_PREFIX}{os.getpid()}-")
         except OSError as error:
             raise storage_error(error, self.root) from error
         try:
@@ -79,16 +79,26 @@ class BlobStore:
             raise
         return digest
 
+    def get(self, sha256: str) -> bytes:
+        return self.path(sha256).read_bytes()
+
+    def __contains__(self, sha256: str) -> bool:
+        return self.path(sha256).exists()
+
     def sweep(self, grace: float = TMP_GRACE_SECONDS) -> int:
-        """Remove temporary files left by killed writers; returns how many. A file whose lock can be
-        taken has no live writer; one younger than ``grace`` seconds is left for its writer to lock."""
+        """Remove temporary files left by killed writers; returns how many.
+
+        A writer locks its file while writing, so a file whose lock can be taken has no writer left,
+        unless its writer has only just created it: such a file is left alone while the process named
+        in it (``.tmp-<pid>-…``) lives, for at most ``grace`` seconds.
+        """
         removed = 0
         if not self.root.exists():
             return 0
         cutoff = time.time() - grace
         for tmp in self.root.glob(f"*/*/{TMP_PREFIX}*"):
             try:
-                if tmp.stat().st_mtime > cutoff:
+                if tmp.stat().st_mtime > cutoff and _alive(tmp.name):
                     continue
                 with tmp.open("rb") as handle:
                     fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -98,12 +108,19 @@ class BlobStore:
                 continue
         return removed
 
-    def get(self, sha256: str) -> bytes:
-        return self.path(sha256).read_bytes()
 
-    def __contains__(self, sha256: str) -> bool:
-        return self.path(sha256).exists()
-
+def _alive(tmp_name: str) -> bool:
+    """Whether the process that named a temporary file ``.tmp-<pid>-…`` is still running."""
+    pid = tmp_name.removeprefix(TMP_PREFIX).split("-", 1)[0]
+    if not pid.isdigit():
+        return True  # not ours to judge early: wait for the grace period
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 class RunLock:
     """An ``flock`` on ``locks/run-<id>.lock``, held for as long as the run's process lives."""
