@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -177,7 +178,9 @@ def run_summary(data: DataDir, job: str) -> RunSummary | None:
 
 def print_summary(summary: RunSummary, console: Console | None = None) -> None:
     rows = summary.rows
-    table = Table(title=f"crawl run {summary.run_id} ({summary.status})")
+    # Simple lines and no edge padding: the seven columns fit an 80-column terminal unwrapped.
+    table = Table(title=f"crawl run {summary.run_id} ({summary.status})", box=box.SIMPLE_HEAD, show_edge=False,
+                  collapse_padding=True, pad_edge=False)
     columns = ("reports_found", "downloaded", "unchanged", "failed", "blocked", "refused")
     table.add_column("portal")
     for column in columns:
