@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 FIELDS = ["site_id", "name", "organ", "region", "level", "start_url", "family", "status", "source", "notes",
           "aliases", "allowed_domains"]
+# Columns that configure the crawler's reach (crawler/policy.py): kept in the registry, not published.
+CRAWL_ONLY = ("aliases", "allowed_domains")
 
 # Families a registry row may name; ``auto`` asks the spider to detect it from the first page.
 FAMILIES = ("auto", "trs", "hanweb", "gkmlpt", "anhui_openness", "js_only", "generic")

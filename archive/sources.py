@@ -37,10 +37,11 @@ def sync_registry(db: sqlite_utils.Database, registry: Path) -> int:
     """Portals and their organs from the registry CSV; returns the number of portals."""
     if not registry.exists():
         return 0
-    from archive.registry import load_registry
+    from archive.registry import CRAWL_ONLY, load_registry
 
     portals = load_registry(registry)
-    db["portals"].upsert_all((asdict(portal) for portal in portals), pk="site_id")
+    rows = ({k: v for k, v in asdict(portal).items() if k not in CRAWL_ONLY} for portal in portals)
+    db["portals"].upsert_all(rows, pk="site_id")
     for portal in portals:
         if portal.organ:
             upsert_registry_organ(db, portal.organ, portal.region, portal.level, portal.site_id)
