@@ -9,6 +9,7 @@ import pytest
 from farm import content
 from farm.server import FarmServer
 from farm.testing import running_farm
+from crawler.cli import PARTIAL
 from tests.crawler.helpers import Crawl, nianbao_crawl, write_registry
 
 
@@ -28,7 +29,8 @@ def first_crawl(farm: FarmServer, registry: Path, tmp_path_factory: pytest.TempP
     """Every portal of the small world, the JavaScript-only one through Chromium."""
     data = tmp_path_factory.mktemp("data")
     mark = farm.log.mark()
-    result = nianbao_crawl(data, "--registry", str(registry))
+    # Exit 1: the small world has a blocked portal, a robots-denied one and a page that always fails.
+    result = nianbao_crawl(data, "--registry", str(registry), expect=(PARTIAL,))
     return Crawl(data, result.output, farm.log.entries_since(mark))
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import crawl_command
+from crawler.cli import STOPPED, crawl_command
 from farm.server import FarmServer
 from archive.paths import DataDir
 from tests.crawler.helpers import FAST, documents, nianbao_crawl, query
@@ -89,6 +89,7 @@ def test_sigterm_to_nianbao_crawl_stops_the_crawl_gracefully(farm: FarmServer, r
     output, _ = process.communicate(timeout=60)
     assert query(tmp_path, "select status from runs") == [("interrupted",)]
     assert "crawl run 1 (interrupted)" in output
+    assert process.returncode == STOPPED  # the same command resumes it
 
 
 KILL_SITES = ("gkmlpt", "hanweb", "openness")
