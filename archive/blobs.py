@@ -21,7 +21,8 @@ from typing import IO
 
 # Errors that mean the data directory cannot take writes: the crawl must stop, not skip items.
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG, errno.EACCES, errno.EPERM}
-_SQLITE_STORAGE_WORDS = ("disk is full", "readonly", "read-only", "disk i/o error", "unable to open", "locking protocol")
+_SQLITE_STORAGE_WORDS = ("disk is full", "readonly", "read-only", "disk i/o error", "unable to open",
+                         "locking protocol")
 TMP_PREFIX = ".tmp-"
 # A temporary file younger than this is left alone even if unlocked: its writer may not have locked it yet.
 TMP_GRACE_SECONDS = 60.0

@@ -97,7 +97,8 @@ def ensure_store_schema(db: sqlite_utils.Database) -> None:
                 "title": str,
                 "listed_date": str,
                 "status": int,  # HTTP status, null when no response
-                "outcome": str,  # downloaded, unchanged, not_modified, failed, blocked, robots_denied, too_large, refused
+                # downloaded, unchanged, not_modified, failed, blocked, robots_denied, too_large, refused
+                "outcome": str,
                 "reason": str,
                 "fetched_at": str,
                 "elapsed_ms": float,
@@ -293,10 +294,9 @@ class StoreWriter:
         ]
         if dead:
             with self._writing(), self.db.conn:
-                self.db.execute(
-                    f"update runs set status = 'interrupted', finished_at = ? where id in ({','.join('?' * len(dead))})",
-                    [utcnow(), *dead],
-                )
+                marks = ",".join("?" * len(dead))
+                self.db.execute(f"update runs set status = 'interrupted', finished_at = ? where id in ({marks})",
+                                [utcnow(), *dead])
             for run_id in dead:
                 (self.data.store / "locks" / f"run-{run_id}.lock").unlink(missing_ok=True)
         return dead

@@ -71,8 +71,9 @@ class JobDirGuard:
     skip requests that were seen but never made. A marker file, written before the scheduler opens,
     tells the two apart; after a kill the JOBDIR is emptied and the store alone carries the resume
     (known documents are not fetched again). After an item error or a storage failure the marker
-    stays too, so the next crawl starts its queue afresh rather than trust what this one saw. A crawl that finished leaves nothing to resume, and its ``requests.seen``
-    would hide every page from the next incremental crawl, so its JOBDIR is removed.
+    stays too, so the next crawl starts its queue afresh rather than trust what this one saw. A crawl
+    that finished leaves nothing to resume, and its ``requests.seen`` would hide every page from the
+    next incremental crawl, so its JOBDIR is removed.
     """
 
     def __init__(self, crawler: Crawler, jobdir: Path):

@@ -127,7 +127,8 @@ class StorePipeline:
         except Exception as error:
             if not is_storage_error(error):
                 raise
-            declare_fatal(self.crawler, str(error if isinstance(error, StoreError) else storage_error(error, self.data.store)))
+            refusal = error if isinstance(error, StoreError) else storage_error(error, self.data.store)
+            declare_fatal(self.crawler, str(refusal))
         # The body is in the store now (or the crawl is stopping); do not carry megabytes further.
         item.body = None
         return item

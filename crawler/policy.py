@@ -267,7 +267,8 @@ class PublicAddressResolver(CachingThreadedResolver):
         problem = self.rules.refuse(address)
         if problem is None:
             return address
-        reason = problem if parse_address(name) else f"{name} resolves to {problem}"  # "… to 10.0.0.7: a private address"
+        # "10.0.0.7: a private address", or "files.x.gov.cn resolves to 10.0.0.7: a private address"
+        reason = problem if parse_address(name) else f"{name} resolves to {problem}"
         self.refusals[name.lower()] = reason
         logger.info("Refused %s: %s", name, reason)
         raise DNSLookupError(reason)

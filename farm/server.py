@@ -205,7 +205,8 @@ class FarmServer:
         return content.prewarm([a for p in self.world.portals.values() for a in p.articles.values()])
 
     def reset_habits(self) -> None:
-        """Re-arm the habits that count requests (503 twice, 429 once, a bad day's burst), e.g. before a second crawl."""
+        """Re-arm the habits that count requests (503 twice, 429 once, a bad day's burst), e.g. before a
+        second crawl."""
         self.gate.reset()
         self.faults.reset()
 

@@ -40,8 +40,9 @@ def connections(trace: Path) -> list[tuple[str, str]]:
 
 
 # Where the farm's hostile portals point (farm/faults.py), and what the test's DNS answers for files.<domain>.
+# (::ffff:10.0.0.1 and ::ffff:a00:1 are one address, as strace and Python print it.)
 HOSTILE_ADDRESSES = {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.7", "10.0.0.8", "169.254.169.254", "192.168.1.1",
-                     "fd00::1", "::ffff:10.0.0.1", "::ffff:a00:1"}  # the last two: one address, as strace and Python print it
+                     "fd00::1", "::ffff:10.0.0.1", "::ffff:a00:1"}
 
 
 def test_the_hostile_addresses_are_all_the_farm_links() -> None:

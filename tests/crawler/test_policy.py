@@ -68,7 +68,8 @@ def policy() -> RequestPolicy:
     ("data:text/html,<h1>x</h1>", "page", "scheme data: only http and https are fetched"),
     ("javascript:alert(1)", "page", "scheme javascript: only http and https are fetched"),
     ("http://10.0.0.1/nb.html", "page", "10.0.0.1: a private address"),
-    ("http://[::ffff:192.168.1.1]/nb.pdf", "attachment", "::ffff:192.168.1.1: mapped to 192.168.1.1, a private address"),
+    ("http://[::ffff:192.168.1.1]/nb.pdf", "attachment",
+     "::ffff:192.168.1.1: mapped to 192.168.1.1, a private address"),
     ("http://www.another-county.gov.cn/nb.html", "page",
      "host www.another-county.gov.cn is not the portal's (example-county.gov.cn, xxgk.example-county.gov.cn;"
      " registry column aliases)"),
@@ -150,7 +151,8 @@ def test_shipped_settings_never_allow_private_addresses() -> None:
     assert middlewares["crawler.policy.PolicyMiddleware"] < 100  # before robots.txt is asked
     assert middlewares["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"] is None
     assert middlewares["scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"] is None
-    assert middlewares["crawler.policy.ConnectRefusalMiddleware"] > middlewares["crawler.middlewares.BackoffRetryMiddleware"]
+    retry = middlewares["crawler.middlewares.BackoffRetryMiddleware"]
+    assert middlewares["crawler.policy.ConnectRefusalMiddleware"] > retry  # names a refusal before retries see it
 
 
 @pytest.mark.parametrize(("body", "verdict"), [
