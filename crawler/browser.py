@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -197,7 +198,8 @@ class PolicyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
         self.policy_crawler = crawler
-        # PLAYWRIGHT_ABORT_REQUEST's hook, bound to this crawl's policy.
+        # PLAYWRIGHT_ABORT_REQUEST's hook, bound to this crawl's policy; a project's own predicate still runs.
+        self.project_abort_request = self.abort_request
         self.abort_request = self.refuse
         self.proxies: dict[str | None, PolicyProxy] = {}
         self._context_portals: dict[Any, str | None] = {}
@@ -242,6 +244,9 @@ class PolicyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             self.policy_crawler.signals.send_catch_log(browser_request_refused, portal_id=portal_id,
                                                        url=request.url, parent_url=parent, reason=reason)
             return True
+        if self.project_abort_request is not None:
+            verdict = self.project_abort_request(request)
+            return bool(await verdict) if inspect.isawaitable(verdict) else bool(verdict)
         return False
 
     async def _close_proxies(self) -> None:

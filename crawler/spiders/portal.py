@@ -31,6 +31,8 @@ from archive.store import utcnow
 
 # Provenance keys carried from request to request.
 PROVENANCE = ("portal_id", "family", "listing_url", "parent_url", "title", "listed_date")
+# JavaScript shells followed in a row for one report page before the chain counts as a loop.
+MAX_SHELL_HOPS = 5
 
 
 def job_args(start_url: str | None, registry: str | None, sites: Iterable[str], family: str = "auto") -> dict[str, Any]:
@@ -239,11 +241,16 @@ class PortalSpider(scrapy.Spider):
         elif verdict.kind == REDIRECT and verdict.location:
             provenance = {key: info.get(key) for key in PROVENANCE}
             if info["kind"] in DOCUMENT_KINDS:
+                hops = info.get("shell_hops", 0) + 1
+                if hops > MAX_SHELL_HOPS:
+                    yield self._record(response, outcome="failed", reason=f"JavaScript redirect loop ({hops} shells)")
+                    return
                 # Like an HTTP redirect: the document is the one at the shell's target, kept under the link.
                 # It continues an admitted request, so the duplicate filter must not drop it unrecorded.
                 yield self._request(verdict.location, kind=info["kind"], provenance=provenance,
                                     callback=self.parse_document, browser=in_browser, dont_filter=True,
-                                    challenged=info.get("challenged", False), logical_url=info["url"])
+                                    challenged=info.get("challenged", False), logical_url=info["url"],
+                                    shell_hops=hops)
                 return
             yield self._record(response, reason=f"{verdict.evidence} to {verdict.location}")
             yield self._request(verdict.location, kind=info["kind"], provenance=provenance, callback=self.parse_listing,
