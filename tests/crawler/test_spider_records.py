@@ -26,7 +26,8 @@ def spider() -> PortalSpider:
 
 def response(body: bytes, *, kind: str = "page", url: str = LINK, meta: dict | None = None,
              cls: type[Response] = HtmlResponse, headers: dict | None = None) -> Response:
-    info = {"portal_id": "p", "kind": kind, "url": LINK, "title": "某镇2023年政府信息公开工作年度报告", **(meta or {})}
+    info = {"portal_id": "p", "kind": kind, "url": LINK, "title": "某镇2023年政府信息公开工作年度报告",
+            **(meta or {})}
     request = Request(url, meta={META_KEY: info})
     return cls(url=url, body=body, request=request, headers=headers)
 
