@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +47,8 @@ LOCAL_SCHEMES = ("data", "blob", "about")  # handled inside the browser, no conn
 # A signal: the browser (route or proxy) refused a request. Sent with portal_id, url, parent_url, reason.
 browser_request_refused = object()
 
+# How the proxy turns a host name into the address to connect to: (address, None) or (None, why not).
+Resolve = Callable[[str], Awaitable[tuple[str | None, str | None]]]
 HEAD_LIMIT = 64 * 1024
 IDLE_SECONDS = 120.0
 
@@ -62,9 +65,10 @@ class PolicyProxy:
     sent with ``Connection: close`` so one connection carries one checked request.
     """
 
-    def __init__(self, crawler: Crawler, portal_id: str | None):
+    def __init__(self, crawler: Crawler, portal_id: str | None, resolve: Resolve | None = None):
         self.crawler = crawler
         self.portal_id = portal_id
+        self.resolve = resolve or resolve_with_policy
         self.server: asyncio.Server | None = None
         self.url = ""
         self._writers: set[asyncio.StreamWriter] = set()
@@ -136,13 +140,7 @@ class PolicyProxy:
             return None, reason
         if parse_address(host) is not None:
             return host, None
-        resolver = installed_resolver()
-        if resolver is None:
-            return None, "the policy's resolver is not installed"
-        try:
-            return await deferred_to_future(resolver.getHostByName(host)), None
-        except Exception:  # refused by the resolver, or no such name
-            return None, resolver.refusal(host) or f"cannot resolve {host}"
+        return await self.resolve(host)
 
     async def _refuse(self, writer: asyncio.StreamWriter, url: str, reason: str) -> None:
         if self.portal_id is None:
@@ -158,6 +156,17 @@ class PolicyProxy:
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
         )
         await writer.drain()
+
+
+async def resolve_with_policy(host: str) -> tuple[str | None, str | None]:
+    """The address of ``host`` from the crawl's ``PublicAddressResolver`` (checked), or why not."""
+    resolver = installed_resolver()
+    if resolver is None:
+        return None, "the policy's resolver is not installed"
+    try:
+        return await deferred_to_future(resolver.getHostByName(host)), None
+    except Exception:  # refused by the resolver, or no such name
+        return None, resolver.refusal(host) or f"cannot resolve {host}"
 
 
 def _origin_form(method: str, url: str, header_lines: list[str]) -> bytes:
