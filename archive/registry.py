@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-FIELDS = ["site_id", "name", "organ", "region", "level", "start_url", "family", "status", "source", "notes",
-          "aliases", "allowed_domains"]
+FIELDS = ["site_id", "name", "organ", "region", "level", "region_code", "start_url", "family", "status", "source",
+          "notes", "aliases", "allowed_domains"]
 # Columns that configure the crawler's reach (crawler/policy.py): kept in the registry, not published.
 CRAWL_ONLY = ("aliases", "allowed_domains")
 
@@ -32,7 +32,8 @@ class Portal:
     name: str = ""
     organ: str = ""
     region: str = ""
-    level: str = ""
+    level: str = ""  # central, provincial, prefecture, county, township, community (archive.regions)
+    region_code: str = ""  # GB/T 2260 (6 digits) or NBS (9/12) code of the organ's division
     family: str = "auto"
     status: str = "active"
     source: str = ""

@@ -62,6 +62,7 @@ class Article:
     broken: bool = False
     path: str = ""
     column_key: str = ""
+    same_as: int | None = None  # a planted duplicate: the article whose report this one also carries
     fault: str = ""  # farm.faults: a page fault, "file" (an attachment's), or "dns_failure" (an extra link)
 
     @property

@@ -88,6 +88,15 @@ FULL = SMALL + (
     _p("jsonly-2", "js_only", 13, "department street"),
 )
 
+# The same report published twice, planted with known ground truth (``World.reports()[i].same_as``):
+# (case, portal of the original, portal of the copy, year, unit type). ``reissue``: a corrected version
+# (new numbers) on a new page of the same column, a month later; ``mirror``: the same report, with the
+# same numbers and files, on the county's other platform too.
+DUPLICATES = (
+    ("reissue", "trs-https", "trs-https", 2024, "township"),
+    ("mirror", "trs-https", "openness", 2023, "township"),
+)
+
 # The bad day (World(..., faults=True), ``nianbao farm serve --faults``): farm/faults.py.
 FAULTS = (
     _p("faults", "trs", 1, "government department township street", "bad_day"),
