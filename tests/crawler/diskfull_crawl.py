@@ -23,11 +23,10 @@ from urllib.parse import urlsplit
 
 from farm.server import FarmServer
 from farm.world import World
-from tests.crawler.helpers import FAST, write_registry
+from tests.crawler.helpers import FAST, NIANBAO, run_bounded, write_registry
 
 SITES = ("gkmlpt", "hanweb", "trs-https", "trs-gbk", "openness")
 FULL_SIZE = "3m"  # the five portals store about 8 MB
-NIANBAO = [sys.executable, "-c", "from nianbao.cli import main; main()"]
 
 
 def crawl(data: Path, registry: Path) -> dict:
@@ -35,8 +34,8 @@ def crawl(data: Path, registry: Path) -> dict:
     command += [item for site in SITES for item in ("--site", site)]
     command += [item for setting in FAST for item in ("-s", setting)]
     started = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-    return {"code": done.returncode, "seconds": round(time.monotonic() - started, 1),
+    done = run_bounded(command, 600)
+    return {"code": done.exit_code, "seconds": round(time.monotonic() - started, 1),
             "stderr_tail": done.stderr.strip().splitlines()[-1:] if done.stderr.strip() else [],
             "stderr": done.stderr[-20000:]}
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from crawler.cli import crawl_command
 from farm import content
 from farm.server import FarmServer
 from farm.world import World
-from tests.crawler.helpers import FAST, NO_DNS, write_registry
+from tests.crawler.helpers import FAST, NO_DNS, run_bounded, write_registry
 
 SITES = ("hostile", "hostile-js")
 
@@ -36,7 +35,9 @@ def main(data: Path, trace: Path) -> int:
         (data / "farm.json").write_text(json.dumps({"base_urls": farm.base_urls}))
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
         traced = ["strace", "-f", "-qq", "-yy", "-e", "trace=connect", "-o", str(trace), *command]
-        return subprocess.run(traced, env=env, timeout=600, check=False).returncode
+        done = run_bounded(traced, 600, env=env)
+        sys.stderr.write(done.stderr[-5000:])
+        return done.exit_code
 
 
 if __name__ == "__main__":

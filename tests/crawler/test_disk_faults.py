@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import BROKEN
+from tests.crawler.helpers import run_bounded
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("crawler-farm")]
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,13 +26,13 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     probe = subprocess.run(["unshare", "-rm", "mount", "-t", "tmpfs", "tmpfs", "/mnt"], capture_output=True,
-                           text=True, check=False)
+                           text=True, timeout=30, check=False)
     if probe.returncode:
         pytest.skip(f"the kernel refuses a tmpfs in an unprivileged mount namespace: {probe.stderr.strip()}")
     out = tmp_path_factory.mktemp("disk-faults")
-    done = subprocess.run(["unshare", "-rm", sys.executable, "-m", "tests.crawler.diskfull_crawl", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=1500, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_bounded(["unshare", "-rm", sys.executable, "-m", "tests.crawler.diskfull_crawl", str(out)], 1500,
+                       cwd=ROOT)
+    assert done.exit_code == 0, done.stderr[-3000:]
     return json.loads((out / "result.json").read_text())
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from crawler.policy import parse_address
 from farm.faults import BROWSER_TARGETS, HOSTILE_FILES, HOSTILE_LINKS, REDIRECTS, SHELL_TARGET
-from tests.crawler.helpers import documents, query
+from tests.crawler.helpers import documents, query, run_bounded
 
 pytestmark = [pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,15 +56,14 @@ def test_the_hostile_addresses_are_all_the_farm_links() -> None:
 def traced(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     if shutil.which("strace") is None:
         pytest.fail("strace is missing: scripts/install.sh installs it")
-    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True, text=True, check=False)
+    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True, text=True, timeout=30, check=False)
     if probe.returncode:
         pytest.skip(f"the kernel refuses an unprivileged network namespace: {probe.stderr.strip()}")
     data = tmp_path_factory.mktemp("netns")
     trace = data / "connect.trace"
     script = f"ip link set lo up && exec {sys.executable} -m tests.crawler.netns_crawl {data} {trace}"
-    done = subprocess.run(["unshare", "-rn", "sh", "-c", script], cwd=ROOT, capture_output=True, text=True,
-                          timeout=900, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_bounded(["unshare", "-rn", "sh", "-c", script], 900, cwd=ROOT)
+    assert done.exit_code == 0, done.stderr[-3000:]
     return data, trace
 
 
