@@ -19,7 +19,10 @@ FIELDS = ["site_id", "name", "organ", "region", "level", "region_code", "start_u
 CRAWL_ONLY = ("aliases", "allowed_domains")
 
 # Families a registry row may name; ``auto`` asks the spider to detect it from the first page.
-FAMILIES = ("auto", "trs", "hanweb", "gkmlpt", "anhui_openness", "js_only", "generic")
+FAMILIES = (
+    "auto", "trs", "hanweb", "hanweb_jpaas", "hanweb_xxgk", "gkmlpt", "anhui_openness", "anhui_column", "chinatax",
+    "govcn", "js_only", "generic",
+)
 STATUSES = ("active", "disabled", "candidate")  # candidate: named in a report, not yet walked
 
 
