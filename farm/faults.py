@@ -174,7 +174,10 @@ def decorate(portal: Portal, request: Request, response: Response) -> Response:
     """Links a family's page does not have: hostile ones, and the unresolvable file of a bad day."""
     if response.status != 200 or callable(response.body) or "text/html" not in response.content_type:
         return response
-    port = int(request.headers.get("host", ":0").rpartition(":")[2] or 0)
+    if not {"hostile_links", "bad_day"} & portal.habits:
+        return response
+    port_text = request.headers.get("host", "").rpartition(":")[2]
+    port = int(port_text) if port_text.isdigit() else 80
     kind, key = portal.routes.get(request.path, ("", None))
     extra = ""
     if "hostile_links" in portal.habits:
