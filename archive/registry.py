@@ -62,7 +62,9 @@ class Portal:
 
     @property
     def alias_hosts(self) -> tuple[str, ...]:
-        return tuple(self.aliases.replace(",", " ").split())
+        """Host names of ``aliases``, written as names, host:port or URLs."""
+        names = (urlsplit(a if "//" in a else f"//{a}").hostname for a in self.aliases.replace(",", " ").split())
+        return tuple(name for name in names if name)
 
     @property
     def domain_list(self) -> tuple[str, ...]:

@@ -56,7 +56,7 @@ def policy() -> RequestPolicy:
     policy = RequestPolicy.from_settings(Settings({"NIANBAO_ATTACHMENT_DOMAINS": ["gov.cn"]}))
     policy.add_portals([
         Portal(site_id="county", start_url="https://www.example-county.gov.cn/zfxxgk/nb/",
-               aliases="xxgk.example-county.gov.cn"),
+               aliases="xxgk.example-county.gov.cn, https://gk.example-county.gov.cn:8443/nb/"),
         Portal(site_id="own-files", start_url="http://portal.example.org/nb/", allowed_domains="files.example.org"),
     ])
     return policy
@@ -71,8 +71,8 @@ def policy() -> RequestPolicy:
     ("http://[::ffff:192.168.1.1]/nb.pdf", "attachment",
      "::ffff:192.168.1.1: mapped to 192.168.1.1, a private address"),
     ("http://www.another-county.gov.cn/nb.html", "page",
-     "host www.another-county.gov.cn is not the portal's (example-county.gov.cn, xxgk.example-county.gov.cn;"
-     " registry column aliases)"),
+     "host www.another-county.gov.cn is not the portal's (example-county.gov.cn, gk.example-county.gov.cn,"
+     " xxgk.example-county.gov.cn; registry column aliases)"),
     ("http://www.example.com/nb.pdf", "attachment",
      "host www.example.com is neither the portal's nor under the allowed domains (*.gov.cn)"),
     ("http://evil-gov.cn/nb.pdf", "attachment",
@@ -88,6 +88,7 @@ def test_refusals_name_their_reason(policy: RequestPolicy, url: str, kind: str, 
     ("https://www.example-county.gov.cn/zfxxgk/nb/index_1.html", "listing"),
     ("http://example-county.gov.cn/zfxxgk/nb/t20240105_1.html", "page"),  # www. or not: one site
     ("https://xxgk.example-county.gov.cn/nb/2023.html", "page"),  # a registered alias
+    ("https://gk.example-county.gov.cn:8443/nb/2023.html", "page"),  # one written as a URL
     ("https://files.sz.gov.cn/nb/2023.pdf", "attachment"),  # under the allowed domain
     ("https://cdn.gd.gov.cn/js/list.js", "resource"),
 ])
