@@ -1,49 +1,45 @@
-"""Files of the store that must survive a crash, a full disk or a kill: bodies and run locks.
+"""The store's bodies, which must survive a crash, a full disk or a kill.
 
 ``BlobStore`` keeps every body once, by SHA-256, written to a locked temporary file and renamed into
-place, so a body is whole or absent. ``RunLock`` is held by a crawl while its run is ``running``; the
-lock dies with the process, which is how a later run tells a killed crawl from a live one (a pid could
-be reused; an ``flock`` cannot outlive its holder). ``StoreError`` is what the disk's refusals become:
-one line naming the store and the cause.
+place, so a body is whole or absent. ``StoreError`` is what the disk's refusals become: one line
+naming the store and the cause. Which errors are the disk's is ``archive.faults``' call, for the
+store as for every other writer of the data directory, and a ``StoreError`` is a ``DataDirUnusable``,
+so ``nianbao run`` and every command stop on it the same way (one line, exit 2).
 """
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import os
-import sqlite3
 import tempfile
 import time
 from pathlib import Path
-from typing import IO
 
-# Errors that mean the data directory cannot take writes: the crawl must stop, not skip items.
-_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG, errno.EACCES, errno.EPERM}
-_SQLITE_STORAGE_WORDS = ("disk is full", "readonly", "read-only", "disk i/o error", "unable to open",
-                         "locking protocol")
+from archive.faults import DataDirUnusable, storage_fault
+
 TMP_PREFIX = ".tmp-"
 # A temporary file younger than this is left alone even if unlocked: its writer may not have locked it yet.
 TMP_GRACE_SECONDS = 60.0
 
 
-class StoreError(Exception):
+class StoreError(DataDirUnusable):
     """The store cannot be written (disk full, read-only, permissions): one line says which and where."""
 
 
 def is_storage_error(error: BaseException) -> bool:
-    """True for errors of the disk under the store rather than of the data being stored."""
-    if isinstance(error, StoreError):
-        return True
-    if isinstance(error, OSError) and error.errno in _STORAGE_ERRNOS:
-        return True
-    return isinstance(error, sqlite3.OperationalError) and any(w in str(error).lower() for w in _SQLITE_STORAGE_WORDS)
+    """True for errors of the disk under the store rather than of the data being stored: the crawl
+    must stop on them, not skip the item."""
+    return isinstance(error, DataDirUnusable) or storage_fault(error) is not None
 
 
 def storage_error(error: BaseException, where: Path | str) -> StoreError:
     """A ``StoreError`` naming the place and the cause once (no repeated file names)."""
-    cause = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    if isinstance(error, StoreError):
+        return error
+    cause = storage_fault(error)
+    if cause is None:
+        cause = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
     return StoreError(f"cannot write the store at {where}: {cause}")
 
 
@@ -122,36 +118,3 @@ def _alive(tmp_name: str) -> bool:
     except PermissionError:
         return True
     return True
-
-class RunLock:
-    """An ``flock`` on ``locks/run-<id>.lock``, held for as long as the run's process lives."""
-
-    def __init__(self, directory: Path, run_id: int):
-        self.path = Path(directory) / f"run-{run_id}.lock"
-        self._handle: IO[bytes] | None = None
-
-    def acquire(self) -> "RunLock":
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self.path.open("ab")
-            fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            raise storage_error(error, self.path.parent) from error
-        return self
-
-    def holder_alive(self) -> bool:
-        """Whether some live process holds this run's lock (false when the lock file is gone)."""
-        try:
-            with self.path.open("rb") as handle:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        except FileNotFoundError:
-            return False
-        return False
-
-    def release(self) -> None:
-        if self._handle is not None:
-            self.path.unlink(missing_ok=True)
-            self._handle.close()
-            self._handle = None

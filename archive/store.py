@@ -32,7 +32,8 @@ from typing import Any
 
 import sqlite_utils
 
-from archive.blobs import BlobStore, RunLock, StoreError, is_storage_error, storage_error
+from archive.blobs import BlobStore, StoreError, is_storage_error, storage_error
+from archive.lock import RunLock
 from archive.paths import DataDir
 
 
@@ -283,14 +284,16 @@ class StoreWriter:
                         "resumes": resumes,
                     }
                 ).last_pk
-                self._locks[run_id] = RunLock(self.data.store / "locks", run_id).acquire()
+                lock = self._run_lock(run_id)
+                lock.acquire()
+                self._locks[run_id] = lock
         return Run(id=run_id, job=job, session_start=self._session_start(run_id), resumes=resumes)
 
     def reap_dead_runs(self) -> list[int]:
         """Mark ``interrupted`` every run left ``running`` whose process is gone (its lock is free)."""
         dead = [
             row["id"] for row in self.db.query("select id from runs where status = 'running'")
-            if row["id"] not in self._locks and not RunLock(self.data.store / "locks", row["id"]).holder_alive()
+            if row["id"] not in self._locks and not self._run_lock(row["id"]).held_elsewhere()
         ]
         if dead:
             with self._writing(), self.db.conn:
@@ -298,8 +301,19 @@ class StoreWriter:
                 self.db.execute(f"update runs set status = 'interrupted', finished_at = ? where id in ({marks})",
                                 [utcnow(), *dead])
             for run_id in dead:
-                (self.data.store / "locks" / f"run-{run_id}.lock").unlink(missing_ok=True)
+                self._run_lock(run_id).path.unlink(missing_ok=True)
         return dead
+
+    def _run_lock(self, run_id: int) -> RunLock:
+        """The lock a crawl holds while its run is ``running``: the kernel drops it when the crawl dies."""
+        return RunLock(self.data.store / "locks" / f"run-{run_id}.lock", purpose=f"crawl run {run_id}")
+
+    def _release(self, run_id: int) -> None:
+        """Give a run's lock back and remove its file: no process takes a finished run's lock again."""
+        lock = self._locks.pop(run_id, None)
+        if lock is not None:
+            lock.release()
+            lock.path.unlink(missing_ok=True)
 
     def session_runs(self, run_id: int) -> list[int]:
         """This run and the interrupted runs it resumes, newest first."""
@@ -326,9 +340,7 @@ class StoreWriter:
                 )
         finally:
             # Released even when the row could not be written: the next run then reaps this one.
-            lock = self._locks.pop(run_id, None)
-            if lock is not None:
-                lock.release()
+            self._release(run_id)
 
     # -- what the store already holds -------------------------------------------------------------------------
 
@@ -483,7 +495,6 @@ class StoreWriter:
         ]
 
     def close(self) -> None:
-        for lock in self._locks.values():
-            lock.release()
-        self._locks.clear()
+        for run_id in list(self._locks):
+            self._release(run_id)
         self.db.close()

@@ -28,6 +28,7 @@ from crawler import default_registry_path
 from crawler.spiders.portal import job_args
 from archive.paths import DataDir, pass_data
 from archive.blobs import storage_error
+from archive.faults import BROKEN
 from archive.store import StoreError, StoreWriter
 
 
@@ -66,8 +67,9 @@ def user_registry(data: DataDir) -> Path:
     return data.registry
 
 
-# Exit statuses of ``nianbao crawl`` (the pipeline's ``nianbao run`` uses the same numbers).
-CLEAN, PARTIAL, BROKEN, STOPPED = 0, 1, 2, 130
+# Exit statuses of ``nianbao crawl`` (the pipeline's ``nianbao run`` uses the same numbers); BROKEN is
+# ``archive.faults``': a data directory that cannot be written ends every command with it.
+CLEAN, PARTIAL, STOPPED = 0, 1, 130
 
 
 @click.command()

@@ -14,11 +14,10 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from archive.faults import BROKEN
 from archive.paths import DataDir
 from archive.store import StoreError, StoreWriter
 from crawler.extensions import FATAL
-
-BROKEN = 2
 
 
 class Command(ScrapyCrawlCommand):

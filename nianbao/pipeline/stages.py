@@ -25,7 +25,7 @@ import sqlite_utils
 
 from archive.paths import DataDir
 from nianbao.pipeline.discovery import Mention
-from archive.store import BlobStore, open_store_db
+from archive.store import BlobStore, StoreWriter, open_store_db
 
 SAMPLES_PORTAL = "samples"
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
@@ -82,8 +82,11 @@ def crawl(
     The crawler runs Scrapy in a child (a fresh reactor per crawl, Scrapy's own signal handling); it
     is handed a registry of exactly the rows to visit, all marked active so candidates are walked too,
     at a fixed path so that an interrupted crawl resumes as the same job. Progress is read from the
-    store's fetch log while the child works. Ctrl-C (or the scheduler's SIGINT) is passed on to the
-    child, which stops gracefully, and then ends the run: the next run finishes what was left.
+    store's fetch log while the child works. Ctrl-C or SIGTERM (from the scheduler, systemd or kill)
+    is passed on to the child as SIGTERM, which Scrapy handles as Ctrl-C and which no shell can have
+    set to be ignored; it stops gracefully and then ends the run: the next run finishes what was left.
+    A child that died without closing its run (killed, or a crash) leaves it ``running`` in the store;
+    the store marks it ``interrupted`` here (its lock died with the child), as the next crawl would.
     """
     try:
         from crawler.cli import crawl_command
@@ -107,14 +110,26 @@ def crawl(
                 _report_fetches(db, start, progress)
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            child.send_signal(signal.SIGINT)
+            child.send_signal(signal.SIGTERM)
             child.wait()
             raise
+        finally:
+            _close_runs_left_open(data)
     _report_fetches(db, start, progress)
     if child.returncode:
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         raise RuntimeError(f"crawler exited with status {child.returncode}: {' | '.join(tail)} (log: {log_path})")
     return StageOutcome(counts={"portals": len(rows), "requests": _fetches_since(db, start)})
+
+
+def _close_runs_left_open(data: DataDir) -> None:
+    """The child has exited: a run of its own still ``running`` was cut short (the next crawl resumes it).
+    Its lock is free now, which is how the store tells it from another crawl's live run."""
+    store = StoreWriter(data)
+    try:
+        store.reap_dead_runs()
+    finally:
+        store.close()
 
 
 def _fetches_since(db: Any, start: int) -> int:
