@@ -25,7 +25,8 @@ import sqlite_utils
 
 from archive.paths import DataDir
 from nianbao.pipeline.discovery import Mention
-from archive.store import BlobStore, StoreWriter, open_store_db
+from archive.faults import BROKEN
+from archive.store import BlobStore, StoreError, StoreWriter, open_store_db
 
 SAMPLES_PORTAL = "samples"
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
@@ -116,6 +117,13 @@ def crawl(
         finally:
             _close_runs_left_open(data)
     _report_fetches(db, start, progress)
+    if child.returncode == BROKEN:
+        # The crawler stops with BROKEN only when its store refused a write, and says so on its last
+        # "Error:" line: the run ends on it as on any other storage fault.
+        said = [line for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+                if line.startswith("Error: ")]
+        raise StoreError(said[-1].removeprefix("Error: ") if said  # else the full disk took its log too
+                         else f"cannot write the store at {data.store}: the crawler stopped on a refused write")
     if child.returncode:
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         raise RuntimeError(f"crawler exited with status {child.returncode}: {' | '.join(tail)} (log: {log_path})")

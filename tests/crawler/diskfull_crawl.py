@@ -5,7 +5,9 @@
 1. the tmpfs is too small for the crawl: ``nianbao crawl`` must stop with one line and exit 2;
 2. space returns (the tmpfs is remounted larger): the same command must end with exactly the documents
    an uninterrupted crawl stores, leave no ``.tmp-*`` file and no run marked ``running``;
-3. the data directory is mounted read-only: the crawl must refuse to start with one line and exit 2.
+3. the data directory is mounted read-only: the crawl must refuse to start with one line and exit 2;
+4. ``nianbao run`` on a second tmpfs too small for its crawl: the run must end on the crawl's storage
+   fault as on its own (one line naming the crawl stage, exit 2).
 
 Each step's exit status, duration, stderr tail and the store's state go to OUT/result.json: the tmpfs
 vanishes with the namespace, so the test reads only that file.
@@ -40,6 +42,17 @@ def crawl(data: Path, registry: Path) -> dict:
             "stderr": done.stderr[-20000:]}
 
 
+def run_pipeline(data: Path, registry: Path) -> dict:
+    """``nianbao run`` crawling the same portals (no samples, no snapshot, no browser) into ``data``."""
+    data.mkdir()
+    (data / "portals.csv").write_bytes(registry.read_bytes())
+    command = [*NIANBAO, "--data", str(data), "run", "--no-samples", "--no-snapshot", "--no-browser"]
+    command += [item for site in SITES for item in ("--portal", site)]
+    command += [item for setting in FAST for item in ("-s", setting)]
+    done = run_bounded(command, 600)
+    return {"code": done.exit_code, "stderr": done.stderr[-20000:]}
+
+
 def store_state(data: Path) -> dict:
     with sqlite3.connect(data / "store" / "store.db") as db:
         documents: dict[str, list[str]] = {}
@@ -72,6 +85,11 @@ def main(out: Path) -> None:
         subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True)
         result["read_only"] = crawl(view, registry)
         result["read_only_store"] = str(view / "store")
+        small = out / "small"
+        small.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={FULL_SIZE}", "tmpfs", str(small)], check=True)
+        result["run_full"] = run_pipeline(small / "data", registry)
+        result["run_store"] = str(small / "data" / "store")
     (out / "result.json").write_text(json.dumps(result, ensure_ascii=False))
 
 

@@ -62,3 +62,14 @@ def test_a_read_only_data_directory_is_refused_before_the_crawl(result: dict) ->
     store = result["read_only_store"]
     assert read_only["stderr_tail"] == [f"Error: cannot write the store at {store}: Read-only file system"]
     assert "Traceback" not in read_only["stderr"]
+
+
+def test_a_run_whose_crawl_fills_the_disk_ends_broken_with_the_crawls_line(result: dict) -> None:
+    """The pipeline's crawl child exits 2 on its store's fault; the run ends on it as on its own faults."""
+    run = result["run_full"]
+    assert run["code"] == BROKEN, run["stderr"][-3000:]
+    (line,) = run["stderr"].strip().splitlines()
+    # The crawler's own line, unless the full disk took the crawl's log too: the store is named either way.
+    assert re.fullmatch(rf"nianbao run: cannot write the store at {re.escape(result['run_store'])}: "
+                        r"(database or disk is full|No space left on device"
+                        r"|the crawler stopped on a refused write) \(in the crawl stage\)", line), line
