@@ -18,13 +18,11 @@ from extract.fields import find_active, find_organ, find_published_on, find_urls
 from extract.record import Record
 from extract.sections import heading_section
 from extract.tables import TableInterpreter
-from extract.template import cell_ids
+from extract.templates import TABLE_TEMPLATES, cell_ids, get
 from extract.values import normalize
 
 PARSER_VERSION = "1"
 
-_MARKERS_2019 = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "其他对外管理服务事项", "政府集中采购", "采购总金额")
-_MARKERS_2021 = ("本年制发件数", "本年废止件数", "本年度止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "逾期不补正", "收费通知")
 _TABLE_SECTIONS = frozenset({"sec2", "sec3", "sec4"})
 
 
@@ -106,14 +104,13 @@ def parse_document(doc: Document) -> Record:
 
 def detect_template(compact_text: str) -> str | None:
     """2021 or 2019, from the tables' own column labels; the cited 〔year〕 circular only breaks ties."""
-    score_2019 = sum(marker in compact_text for marker in _MARKERS_2019)
-    score_2021 = sum(marker in compact_text for marker in _MARKERS_2021)
-    if score_2019 != score_2021:
-        return "2019" if score_2019 > score_2021 else "2021"
-    if "〔2021〕30号" in compact_text or "[2021]30号" in compact_text:
-        return "2021"
-    if "〔2019〕60号" in compact_text or "[2019]60号" in compact_text:
-        return "2019"
+    scores = {v: sum(marker in compact_text for marker in get(v).markers) for v in TABLE_TEMPLATES}
+    best = max(scores.values())
+    if best and list(scores.values()).count(best) == 1:
+        return max(scores, key=scores.__getitem__)
+    for version in TABLE_TEMPLATES:
+        if any(circular in compact_text for circular in get(version).circulars):
+            return version
     return None
 
 

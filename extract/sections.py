@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from extract.templates import SECTION_HEADINGS
 from extract.values import normalize
 
 SECTIONS = ("sec1", "sec2", "sec3", "sec4", "sec5", "sec6")
@@ -25,16 +26,9 @@ def heading_section(text: str) -> str | None:
     compact = _MARKDOWN.sub("", normalize(text))
     if not compact or len(compact) > MAX_HEADING_LENGTH or re.search(r"\d{2,}", compact):
         return None
-    if "总体情况" in compact and "公开" not in compact.replace("政府信息公开", ""):
-        return "sec1"
-    if "主动公开政府信息情况" in compact or compact.endswith("主动公开政府信息"):
-        return "sec2"
-    if "收到和处理" in compact and "申请" in compact:
-        return "sec3"
-    if "行政复议" in compact and "行政诉讼" in compact:
-        return "sec4"
-    if "存在的主要问题" in compact or ("主要问题" in compact and "改进" in compact):
-        return "sec5"
-    if "其他需要报告" in compact:
-        return "sec6"
+    for section, alternatives, forbidden in SECTION_HEADINGS:
+        if any(all(word in compact for word in words) for words in alternatives) and not any(
+            word in compact for word in forbidden
+        ):
+            return section
     return None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from extract.document import Cell
 from extract.labels import clean_label, sec2_key, sec3_key
 from extract.record import CellSource, Number
-from extract.template import SEC3_COLUMNS, SEC4_CELLS, sec2_rows, sec3_rows
+from extract.templates import SEC3_COLUMNS, SEC4_CELLS, get
 from extract.values import parse_value, split_trailing_values
 
 
@@ -95,10 +95,12 @@ class TableInterpreter:
 
     def __init__(self, template: str | None):
         self.template = template
+        self.version = template or "2021"  # rows are read the 2021 way until the tables say otherwise
+        self.spec = get(self.version)
         self.reading = TableReading()
-        self.sec2_width = {row.key: len(row.columns) for row in sec2_rows(template or "2021")}
-        self.sec2_columns = {row.key: row.columns for row in sec2_rows(template or "2021")}
-        self.sec3_keys = {row.key for row in sec3_rows(template or "2021")}
+        self.sec2_width = {row.key: len(row.columns) for row in self.spec.sec2}
+        self.sec2_columns = {row.key: row.columns for row in self.spec.sec2}
+        self.sec3_keys = {row.key for row in self.spec.sec3}
         self.pending: _Pending | None = None
         self.labels: deque[str] = deque(maxlen=3)
         self.sec4_values: list[Value] = []
@@ -119,7 +121,8 @@ class TableInterpreter:
                 self._sec4(values)
             return
         if labels and not any(v.raw for v in values) and (
-            _is_header(labels) or clean_label(labels[-1]) in COLUMN_WORDS or self._match(labels[-1]) is None
+            self._is_header(labels) or clean_label(labels[-1]) in self.spec.column_words
+            or self._match(labels[-1]) is None
         ):
             values = []  # a header row, or a label whose cells are all blank padding
         if labels:
@@ -172,10 +175,10 @@ class TableInterpreter:
         return self.reading
 
     def _match(self, label: str) -> tuple[str, str] | None:
-        key = sec3_key(label, self.template)
+        key = sec3_key(label, self.version)
         if key is not None and key in self.sec3_keys:
             return "sec3", key
-        key = sec2_key(label)
+        key = sec2_key(label, self.version)
         if key is not None and key in self.sec2_width:
             return "sec2", key
         return None
@@ -210,6 +213,10 @@ class TableInterpreter:
         for column, value in zip(columns, pending.values):
             self.reading.put(f"{pending.section}.{pending.key}.{column}", value)
 
+    def _is_header(self, labels: list[str]) -> bool:
+        """A row of column headings (``商业企业 … 其他 总计``), whose last word may look like a row label."""
+        return len(labels) > 1 and any(clean_label(label) in self.spec.header_words for label in labels)
+
     def _sec4(self, values: list[Value]) -> None:
         row = list(values)
         while row and not row[-1].raw:
@@ -217,21 +224,6 @@ class TableInterpreter:
         while len(row) > len(SEC4_CELLS) and row and not row[0].raw:
             row = row[1:]
         self.sec4_values.extend(row)
-
-
-HEADER_WORDS = frozenset(
-    {"自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "申请人情况", "法人或其他组织", "信息内容",
-     "本年制发件数", "本年处理决定数量", "本年新制作数量", "上一年项目数量", "结果维持", "尚未审结"}
-)
-
-
-# Row labels that are also column headings: a blank row under them is taken for the heading.
-COLUMN_WORDS = frozenset({"其他", "其它", "总计", "合计"})
-
-
-def _is_header(labels: list[str]) -> bool:
-    """A row of column headings (``商业企业 … 其他 总计``), whose last word may look like a row label."""
-    return len(labels) > 1 and any(clean_label(label) in HEADER_WORDS for label in labels)
 
 
 def _trim_padding(values: list[Value], expected: int, *, leading_first: bool) -> list[Value]:

@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from extract.template import SEC3_COLUMNS, SEC4_CELLS, sec3_rows
+from extract.templates import SEC3_COLUMNS, SEC4_CELLS, get
 
 
 @dataclass
@@ -121,9 +121,9 @@ SEC3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，�
 
 # Group labels of the outcome rows, and the row keys each group spans.
 SEC3_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("（三）不予公开", tuple(k for k in (r.key for r in sec3_rows("2021")) if k.startswith("denied_"))),
-    ("（四）无法提供", tuple(k for k in (r.key for r in sec3_rows("2021")) if k.startswith("unavailable_"))),
-    ("（五）不予处理", tuple(k for k in (r.key for r in sec3_rows("2021")) if k.startswith("not_processed_"))),
+    ("（三）不予公开", tuple(k for k in (r.key for r in get("2021").sec3) if k.startswith("denied_"))),
+    ("（四）无法提供", tuple(k for k in (r.key for r in get("2021").sec3) if k.startswith("unavailable_"))),
+    ("（五）不予处理", tuple(k for k in (r.key for r in get("2021").sec3) if k.startswith("not_processed_"))),
     ("（六）其他处理", ("other_overdue_correction", "other_overdue_fee", "other_misc")),
 )
 SEC3_SOLO_LABELS = {
@@ -139,7 +139,7 @@ def sec3_row_label(key: str, template: str) -> str:
     """The printed label of one row of section 三 (its innermost label, numbering included)."""
     if key in SEC3_SOLO_LABELS:
         return SEC3_SOLO_LABELS[key]
-    return next(r.label for r in sec3_rows(template) if r.key == key)
+    return next(r.label for r in get(template).sec3 if r.key == key)
 
 
 def sec3_group_of(key: str) -> str | None:
@@ -153,7 +153,7 @@ def sec3_table(template: str, header: dict[str, str] | None = None) -> TTable:
     """Section 三: three label columns (merged as the template merges them) and seven value columns."""
     header = header or {}
     H = lambda text: header.get(text, text)  # noqa: E731 - label spelling chosen by the renderer
-    keys = [r.key for r in sec3_rows(template)]
+    keys = [r.key for r in get(template).sec3]
     values = lambda key: [_v(f"sec3.{key}.{col}") for col in SEC3_COLUMNS]  # noqa: E731
     rows: list[list[TCell]] = [
         [_h(H(SEC3_NOTE), rowspan=3, colspan=3), _h(H("申请人情况"), colspan=7)],
