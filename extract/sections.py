@@ -32,3 +32,32 @@ def heading_section(text: str) -> str | None:
         ):
             return section
     return None
+
+
+_NUMBERED = re.compile(r"[一二三四五六七八九十]+、")
+_TITLE_ENDS = ("情况", "事项", "概述")
+
+
+def split_inline_headings(text: str) -> list[str]:
+    """A long line cut before and after every section heading inside it (a page body kept as one line).
+
+    ``…联系。 一、总体情况 2022年，…`` → ``["…联系。", "一、总体情况", "2022年，…"]``. Only numbered
+    headings whose title ends the way section titles end (``情况``, ``事项``) are cut out, so row labels
+    such as ``二、上年结转政府信息公开申请数量`` stay where they are.
+    """
+    if len(text) <= 4 * MAX_HEADING_LENGTH:
+        return [text]
+    pieces: list[str] = []
+    cursor = 0
+    for match in _NUMBERED.finditer(text):
+        if match.start() < cursor:
+            continue
+        window = text[match.start() : match.start() + 2 * MAX_HEADING_LENGTH]
+        for end in sorted({window.find(word) + len(word) for word in _TITLE_ENDS if word in window}):
+            heading = window[:end]
+            if heading_section(heading):
+                pieces += [text[cursor : match.start()], heading]
+                cursor = match.start() + end
+                break
+    pieces.append(text[cursor:])
+    return [piece.strip() for piece in pieces if piece.strip()]

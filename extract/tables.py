@@ -12,11 +12,15 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from extract.digits import GluedRow, solve
 from extract.document import Cell
 from extract.labels import clean_label, sec2_key, sec3_key
 from extract.record import CellSource, Number
+from extract.rows import GluedCell
 from extract.templates import SEC3_COLUMNS, SEC4_CELLS, get
 from extract.values import parse_value, split_trailing_values
+
+MAX_GLUED_LABEL = 60  # how far back from its digits a run-together row's label is looked for
 
 
 @dataclass
@@ -24,6 +28,11 @@ class Value:
     number: Number | None
     raw: str
     source: Cell | None
+
+    @property
+    def glued(self) -> bool:
+        """Digits that ran together (``000``): possibly several cells, split by ``extract.digits``."""
+        return isinstance(self.source, GluedCell)
 
 
 @dataclass
@@ -51,6 +60,7 @@ class TableReading:
                 table=src.table,
                 row=src.row,
                 col=src.col,
+                line=src.line,
                 ocr=src.ocr_confidence is not None,
                 ocr_confidence=src.ocr_confidence,
             )
@@ -105,6 +115,7 @@ class TableInterpreter:
         self.labels: deque[str] = deque(maxlen=3)
         self.sec4_values: list[Value] = []
         self.deferred: tuple[str, list[Value]] | None = None
+        self.glued: list[tuple[GluedRow, Cell | None]] = []
 
     def feed(self, cells: list[Cell], section: str | None) -> None:
         labels, values = split_row(cells)
@@ -117,8 +128,7 @@ class TableInterpreter:
 
     def _feed(self, labels: list[str], values: list[Value], section: str | None) -> None:
         if section == "sec4":
-            if not labels:
-                self._sec4(values)
+            self._sec4(values)  # one row of fifteen numbers, under headings or not
             return
         if labels and not any(v.raw for v in values) and (
             self._is_header(labels) or clean_label(labels[-1]) in self.spec.column_words
@@ -139,6 +149,8 @@ class TableInterpreter:
                     self._take(deferred_values)
                     return
             key = self._match(labels[-1]) or self._match("".join(labels))
+            if key is None and any(v.glued for v in values):
+                key = self._match_tail(labels[-1])
             if key is None and self.labels:
                 key = self._match("".join(self.labels) + "".join(labels))
             if key is None and values and self.pending and not self.pending.values:
@@ -166,13 +178,42 @@ class TableInterpreter:
 
     def finish(self) -> TableReading:
         self._close()
+        sec4 = [v for v in self.sec4_values if v.raw]
+        if any(v.glued for v in sec4) and len(sec4) < len(SEC4_CELLS):
+            self.glued.append((GluedRow("sec4", SEC4_CELLS, tuple(v.raw for v in sec4)), sec4[0].source))
+            self.sec4_values = []
         for index, value in enumerate(self.sec4_values[: len(SEC4_CELLS)]):
             self.reading.put(SEC4_CELLS[index], value)
+        self._split_glued()
         if len(self.sec4_values) > len(SEC4_CELLS):
             self.reading.warnings.append(
                 f"section 四 printed {len(self.sec4_values)} values where the template has {len(SEC4_CELLS)}"
             )
         return self.reading
+
+    def _split_glued(self) -> None:
+        """Cut the run-together rows where the template's sums allow one cut; the others stay null."""
+        if not self.glued:
+            return
+        solution = solve([row for row, _ in self.glued], self.reading.cells, self.spec.rules)
+        for row, source in self.glued:
+            if row.name in solution.ambiguous:
+                self.reading.warnings.append(
+                    f"ambiguous digits: row {row.name} printed as {' '.join(row.tokens)!r}, which the template's "
+                    f"sums do not split into its {len(row.cells)} cells one way only; left null"
+                )
+            for cell in row.cells:
+                number, raw = solution.values.get(cell, (None, " ".join(row.tokens)))
+                self.reading.put(cell, Value(number, raw, source))
+
+    def _match_tail(self, label: str) -> tuple[str, str] | None:
+        """The row a run-together label names at its end: ``…现行有效件数规章`` is 规章's row."""
+        text = label.strip()
+        for start in range(len(text) - 1, max(-1, len(text) - MAX_GLUED_LABEL - 1), -1):
+            key = self._match(text[start:])
+            if key is not None:
+                return key
+        return None
 
     def _match(self, label: str) -> tuple[str, str] | None:
         key = sec3_key(label, self.version)
@@ -210,6 +251,12 @@ class TableInterpreter:
         if pending is None or not pending.values:
             return
         columns = SEC3_COLUMNS if pending.section == "sec3" else self.sec2_columns[pending.key]
+        printed = [v for v in pending.values if v.raw]
+        if any(v.glued for v in printed) and len(printed) < len(columns):
+            cells = tuple(f"{pending.section}.{pending.key}.{column}" for column in columns)
+            row = GluedRow(f"{pending.section}.{pending.key}", cells, tuple(v.raw for v in printed))
+            self.glued.append((row, printed[0].source))
+            return
         for column, value in zip(columns, pending.values):
             self.reading.put(f"{pending.section}.{pending.key}.{column}", value)
 

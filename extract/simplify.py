@@ -1,0 +1,43 @@
+"""Reports kept in traditional characters (mirrors convert whole sites) read as the simplified original.
+
+Labels, headings and organ names are matched in simplified characters, so a document whose text
+changes under OpenCC's ``t2s`` conversion is converted, paragraph by paragraph and cell by cell, before
+it is read. OpenCC (the maintained C++ library, through its Python binding) does the conversion; a
+simplified document is returned as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+from extract.document import Cell, Document, Paragraph, Table
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _converter().convert(text)
+
+
+def simplified(doc: Document) -> Document:
+    """The document in simplified characters (the same object when it already is)."""
+    text = doc.text
+    if to_simplified(text) == text:
+        return doc
+    convert = _converter().convert
+    blocks: list[Paragraph | Table] = []
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            blocks.append(replace(block, text=convert(block.text)))
+        else:
+            converted: dict[int, Cell] = {}  # a merged cell is one object in every position: keep it so
+            rows = [[converted.setdefault(id(c), replace(c, text=convert(c.text))) for c in row] for row in block.rows]
+            blocks.append(replace(block, rows=rows))
+    meta = {key: convert(value) for key, value in doc.meta.items()}
+    return replace(doc, blocks=blocks, meta=meta, warnings=[*doc.warnings, "traditional characters read as simplified (OpenCC t2s)"])
