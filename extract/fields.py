@@ -43,7 +43,7 @@ _URL = re.compile(r"https?://[^\s<>\"'（）()“”，。；、]+", re.I)
 _BARE_DOMAIN = re.compile(r"(?<![\w./-])(?:[a-z0-9-]+\.)+gov\.cn(?:/[^\s<>\"'（）()“”，。；、]*)?", re.I)
 _ACTIVE_TOTAL = (
     re.compile(r"主动公开[^。；]{0,20}?(?:信息|文件)[^\d。；]{0,6}?(\d[\d,]*)\s*条"),
-    re.compile(r"(?:发布|公开)(?:各类)?(?:政务|政府)?信息(?:共)?\s*(\d[\d,]*)\s*条"),
+    re.compile(r"(?:发布|公开)(?:各类)?(?:政务|政府)?信息(?:共计|共|合计|累计)?\s*(\d[\d,]*)\s*条"),
 )
 _ITEM_COUNT = re.compile(r"(\d[\d,]*)条")
 _ITEM_SEPARATORS = re.compile(r"[，,；;：:]")
@@ -98,12 +98,12 @@ def _plausible(name: str) -> bool:
 
 def _fuller(organ: str, others: list[str], text: str) -> str:
     """The fullest form of ``organ`` the report prints: a longer self-naming that contains it, or the
-    place's 人民政府 when ``organ`` is a bare place name and the text names that government."""
+    place's 人民政府 when ``organ`` is a bare place name and the text names that government alone."""
     longer = [name for name in others if organ in name and len(name) > len(organ) and not name.startswith(organ)]
     if longer:
         organ = max(longer, key=len)
-    if _BARE_PLACE.search(organ) and f"{organ}人民政府" in text:
-        organ = f"{organ}人民政府"
+    if _BARE_PLACE.search(organ) and re.search(re.escape(organ) + r"人民政府(?![\u4e00-\u9fff])", text):
+        organ = f"{organ}人民政府"  # named on its own, not inside 某镇人民政府信息公开网站
     return organ
 
 

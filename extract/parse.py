@@ -79,6 +79,8 @@ def parse_document(doc: Document) -> Record:
             if cell_id not in reading.raw:
                 warnings.append(f"not found: {cell_id}")
     active_total, active_items = find_active(texts.get("sec1", "") or prose)
+    if active_total is None:  # some reports state the total under section 二's heading instead
+        active_total, active_items = find_active(_prose_of(rows, "sec2"))
     if organ is None:
         warnings.append("organ not found")
     if year is None:
@@ -176,6 +178,12 @@ def _section_texts(rows) -> dict[str, str]:
             if line:
                 texts.setdefault(section, []).append(line)
     return {key: "\n".join(lines) for key, lines in texts.items()}
+
+
+def _prose_of(rows, section: str) -> str:
+    """The sentences (not table rows) printed in one section."""
+    lines = [cells[0].text for cells, sec in rows if sec == section and len(cells) == 1]
+    return "\n".join(line for line in lines if len(line) >= 20 and any(p in line for p in "，,。"))
 
 
 def _closing_lines(rows) -> list[str]:

@@ -130,9 +130,12 @@ class TableInterpreter:
         if section == "sec4":
             self._sec4(values)  # one row of fifteen numbers, under headings or not
             return
+        if labels and not any(v.raw for v in values) and self._is_header(labels):
+            self._close()  # a row of column headings: it names no row, whatever its last word
+            self.labels.clear()
+            return
         if labels and not any(v.raw for v in values) and (
-            self._is_header(labels) or clean_label(labels[-1]) in self.spec.column_words
-            or self._match(labels[-1]) is None
+            clean_label(labels[-1]) in self.spec.column_words or self._match(labels[-1]) is None
         ):
             values = []  # a header row, or a label whose cells are all blank padding
         if labels:
