@@ -56,7 +56,7 @@ def parse_document(doc: Document) -> Record:
     closing = _closing_lines(rows)
     published_on = find_published_on(closing)
     prose = "\n".join(filter(None, [preamble, texts.get("sec1", "")]))
-    head = [line for line in (doc.meta.get("title"),) if line] + preamble.splitlines()
+    head = [line for line in (doc.meta.get("ArticleTitle"), doc.meta.get("title")) if line] + preamble.splitlines()
     organ = find_organ(head, prose, closing, doc.meta)
     year = find_year(head, prose, published_on)
     template = detect_template(compact, year)

@@ -84,6 +84,10 @@ FULL = SMALL + (
     _p("jsonly-2", "js_only", 13, "department street"),
 )
 
+# A county government whose one annual-report column holds every year from 2011 (the free-form reports
+# of the 2008 regulations until 2018, then the 2019 and 2021 templates), as real TRS portals keep them.
+YEARS = (_p("trs-years", "trs", 1, "government", params={"years": "2011-2025"}),)
+
 # Per world size: the years on the tree, how many organs per unit type, listing page size, and whether
 # .wps attachments occur (full world only, so the small world's file types stay pdf/doc/docx).
 SIZES: dict[str, dict] = {
@@ -93,4 +97,6 @@ SIZES: dict[str, dict] = {
     "full": {"years": (2019, 2020, 2021, 2022, 2023, 2024), "organs": {"government": 1, "department": 12,
              "township": 5, "street": 5, "community": 6}, "page_size": 8, "gkmlpt_page": 100, "plans": FULL,
              "slow_seconds": 1.0, "wps": True},
+    "years": {"years": (2024,), "organs": {"government": 1}, "page_size": 4, "gkmlpt_page": 10, "plans": YEARS,
+              "slow_seconds": 0.3, "wps": False},
 }

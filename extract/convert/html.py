@@ -59,7 +59,20 @@ def html_to_document(text: str) -> Document:
         builder.blocks.append(Paragraph(title))
     builder.walk(body)
     builder.flush()
-    return Document(builder.blocks, source_format="html")
+    return Document(builder.blocks, source_format="html", meta=_meta(root))
+
+
+def _meta(root: lxml.etree._Element) -> dict[str, str]:
+    """What the page says of the report around it: its <title> and the CMS's ArticleTitle/SiteName meta."""
+    out: dict[str, str] = {}
+    found = root.xpath("//title")
+    if found:
+        out["title"] = " ".join(_text_content(found[0]).split())
+    for name in ("ArticleTitle", "SiteName", "ColumnName"):
+        values = root.xpath(f"//meta[@name='{name}']/@content")
+        if values and str(values[0]).strip():
+            out[name] = " ".join(str(values[0]).split())
+    return {key: value for key, value in out.items() if value}
 
 
 def _find_body(root: lxml.etree._Element) -> lxml.etree._Element:
