@@ -125,7 +125,15 @@ def _joint(
     rules: Sequence[SumRule],
     ambiguous: list[str],
 ) -> dict[str, tuple[str, ...]]:
-    """Rows with several cuts, tried together against the rules that span rows; the agreed ones are kept."""
+    """Rows with several cuts, tried together against the rules that span rows; the agreed ones are kept.
+
+    A row no rule ties to another (section 二's) has nothing to choose between its cuts: it is ambiguous
+    at once and stays out of the product.
+    """
+    ruled = {cell for rule in rules if len({c.rsplit(".", 1)[0] for c in rule.cells}) > 1 for cell in rule.cells}
+    for name in [n for n in open_rows if not set(by_name[n].cells) & ruled]:
+        open_rows.remove(name)
+        ambiguous.append(name)
     size = 1
     for name in open_rows:
         size *= len(candidates[name])

@@ -151,9 +151,10 @@ class TableInterpreter:
                     self.pending = _Pending(key[0], key[1], self._width(*key), [])
                     self._take(deferred_values)
                     return
-            key = self._match(labels[-1]) or self._match("".join(labels))
-            if key is None and any(v.glued for v in values):
+            if any(v.glued for v in values):  # the row's own label is the end of all that ran together
                 key = self._match_tail(labels[-1])
+            else:
+                key = self._match(labels[-1]) or self._match("".join(labels))
             if key is None and self.labels:
                 key = self._match("".join(self.labels) + "".join(labels))
             if key is None and values and self.pending and not self.pending.values:
@@ -182,7 +183,8 @@ class TableInterpreter:
     def finish(self) -> TableReading:
         self._close()
         sec4 = [v for v in self.sec4_values if v.raw]
-        if any(v.glued for v in sec4) and len(sec4) < len(SEC4_CELLS):
+        # Fifteen counts of appeals and suits printed as fewer tokens, one of them a long run of digits.
+        if len(sec4) < len(SEC4_CELLS) and any(v.glued or (v.raw.isdigit() and len(v.raw) > 6) for v in sec4):
             self.glued.append((GluedRow("sec4", SEC4_CELLS, tuple(v.raw for v in sec4)), sec4[0].source))
             self.sec4_values = []
         for index, value in enumerate(self.sec4_values[: len(SEC4_CELLS)]):
