@@ -60,20 +60,25 @@ def find_organ(head: list[str], text: str, closing_lines: list[str], meta: dict[
     ``X乡人民政府`` for ``X乡``) is preferred.
     """
     meta = meta or {}
-    text = _BOOK_TITLE.sub(lambda m: " " * len(m.group(0)), text)  # a cited report is another report
-    named = [_title_organ(head)] + [_clean_organ(m.group("organ")) for m in _SELF_NAMED.finditer(text[:4000])]
-    signature = signature_block(closing_lines)
-    named.append(signature[0] if signature else None)
-    named += [_clean_organ(m.group(1)) for m in _PUBLISHER.finditer(text[:3000])]
-    named += [_clean_organ(m.group("organ")) for m in _CONTACT.finditer(text[:6000])]
-    named += [_clean_organ(m.group("organ")) for m in _SUBJECT.finditer(text[:6000])]
-    named.append(_clean_organ(_SITE_SUFFIX.sub("", meta.get("SiteName", ""))))
-    found = [name for name in named if name and _plausible(name) and not _PRONOUN.match(name)]
-    if not found:
-        counts = Counter(_ORGAN_SUFFIX.findall(text[:6000]))
+    text = _BOOK_TITLE.sub(lambda m: " " * len(m.group(0)), text[:6000])  # a cited report is another report
+    self_named = [_clean_organ(m.group("organ")) for m in _SELF_NAMED.finditer(text[:4000])]
+
+    def named():  # in order of authority; the later sources are read only when the earlier are silent
+        yield _title_organ(head)
+        yield from self_named
+        signature = signature_block(closing_lines)
+        yield signature[0] if signature else None
+        yield from (_clean_organ(m.group(1)) for m in _PUBLISHER.finditer(text[:3000]))
+        yield from (_clean_organ(m.group("organ")) for m in _CONTACT.finditer(text))
+        yield from (_clean_organ(m.group("organ")) for m in _SUBJECT.finditer(text))
+        yield _clean_organ(_SITE_SUFFIX.sub("", meta.get("SiteName", "")))
+
+    organ = next((name for name in named() if name and _plausible(name) and not _PRONOUN.match(name)), None)
+    if organ is None:
+        counts = Counter(_ORGAN_SUFFIX.findall(text))
         organ, count = counts.most_common(1)[0] if counts else (None, 0)
         return organ if count >= 2 else None
-    return _fuller(found[0], found[1:], text)
+    return _fuller(organ, [n for n in self_named if n and _plausible(n)], text)
 
 
 def _title_organ(head: list[str]) -> str | None:

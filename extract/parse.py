@@ -47,9 +47,11 @@ def parse_bytes(data: bytes, filename: str | None = None) -> Record:
 
 
 def parse_document(doc: Document) -> Record:
-    doc = simplified(doc)
-    rows = list(_rows_with_sections(doc))
     text = doc.text
+    converted = simplified(doc, text)
+    if converted is not doc:
+        doc, text = converted, converted.text
+    rows = list(_rows_with_sections(doc))
     compact = normalize(text)
     texts = _section_texts(rows)
     preamble = texts.pop("preamble", "")

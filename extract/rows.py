@@ -28,6 +28,8 @@ _UNIT_AFTER = set("年月日号件条份个项次人元万%‰岁名家户期篇
 _OPEN_BEFORE = set("〔[【(（《<第约共近")  # 〔2019〕60号, 第1项, 共3件: not cells
 _LABEL_END = set(")）”\"'】」")
 _NUMBERING_AFTER = set(".、．")
+# The cheap test first: a digit right after a Chinese character or a closing bracket.
+_MAYBE_GLUED = re.compile(r"[\u4e00-\u9fff)）”\"'】」][0-9０-９]")
 
 
 @dataclass
@@ -62,6 +64,8 @@ def glued_segments(text: str) -> list[tuple[str, list[tuple[str, bool]]]] | None
     spaces stay separate tokens (``glued`` when touching text, or alone after their label); a digit
     right before ``.``/``、`` and a label is the next row's numbering (``…0000000`` + ``2.其他法律…``).
     """
+    if not _MAYBE_GLUED.search(text):
+        return None
     folded = unicodedata.normalize("NFKC", text)
     if len(folded) != len(text):
         return None  # NFKC changed the length (ligatures, rare symbols): positions would not line up

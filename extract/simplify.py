@@ -25,10 +25,20 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
-def simplified(doc: Document) -> Document:
-    """The document in simplified characters (the same object when it already is)."""
-    text = doc.text
-    if to_simplified(text) == text:
+def has_traditional(text: str) -> bool:
+    """Whether OpenCC changes the text. Text that GB2312 (simplified characters only) encodes has
+    nothing to change, which spares most documents the conversion."""
+    try:
+        text.encode("gb2312")
+        return False
+    except UnicodeEncodeError:
+        return to_simplified(text) != text
+
+
+def simplified(doc: Document, text: str | None = None) -> Document:
+    """The document in simplified characters (the same object when it already is); ``text`` is
+    ``doc.text`` when the caller has it already."""
+    if not has_traditional(doc.text if text is None else text):
         return doc
     convert = _converter().convert
     blocks: list[Paragraph | Table] = []

@@ -28,11 +28,7 @@ class Value:
     number: Number | None
     raw: str
     source: Cell | None
-
-    @property
-    def glued(self) -> bool:
-        """Digits that ran together (``000``): possibly several cells, split by ``extract.digits``."""
-        return isinstance(self.source, GluedCell)
+    glued: bool = False  # digits that ran together (``000``): maybe several cells, split by ``extract.digits``
 
 
 @dataclass
@@ -91,7 +87,10 @@ def split_row(cells: list[Cell]) -> tuple[list[str], list[Value]]:
         if not is_value:
             last_label = index
     labels = [cells[i].text for i in range(last_label + 1) if cells[i].text.strip()]
-    values = [Value(parsed[i][1], cells[i].text.strip(), cells[i]) for i in range(last_label + 1, len(cells))]
+    values = [
+        Value(parsed[i][1], cells[i].text.strip(), cells[i], isinstance(cells[i], GluedCell))
+        for i in range(last_label + 1, len(cells))
+    ]
     if last_label >= 0:
         label, trailing = split_trailing_values(cells[last_label].text)
         if trailing:

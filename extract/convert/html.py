@@ -65,14 +65,16 @@ def html_to_document(text: str) -> Document:
 def _meta(root: lxml.etree._Element) -> dict[str, str]:
     """What the page says of the report around it: its <title> and the CMS's ArticleTitle/SiteName meta."""
     out: dict[str, str] = {}
-    found = root.xpath("//title")
-    if found:
-        out["title"] = " ".join(_text_content(found[0]).split())
-    for name in ("ArticleTitle", "SiteName", "ColumnName"):
-        values = root.xpath(f"//meta[@name='{name}']/@content")
-        if values and str(values[0]).strip():
-            out[name] = " ".join(str(values[0]).split())
+    head = root.find("head")
+    for element in head.iter("title", "meta") if head is not None else ():
+        if element.tag == "title":
+            out.setdefault("title", " ".join(_text_content(element).split()))
+        elif element.get("name") in _META_NAMES and element.get("content"):
+            out.setdefault(element.get("name"), " ".join(element.get("content").split()))
     return {key: value for key, value in out.items() if value}
+
+
+_META_NAMES = frozenset({"ArticleTitle", "SiteName", "ColumnName"})
 
 
 def _find_body(root: lxml.etree._Element) -> lxml.etree._Element:

@@ -7,6 +7,8 @@ checks, the archive and the farm's renderers read them from this package.
 
 from __future__ import annotations
 
+from functools import cache
+
 from extract.templates import v2008, v2019, v2021
 from extract.templates.base import Row, Signature, SumRule, Template
 from extract.templates.common import (
@@ -41,7 +43,12 @@ def for_year(year: int) -> Template:
 
 def cell_ids(version: str) -> list[str]:
     """Every cell id of one template, in the order the report prints them (none for "2008")."""
-    return get(version).cell_ids()
+    return list(_cell_ids(version))
+
+
+@cache
+def _cell_ids(version: str) -> tuple[str, ...]:
+    return tuple(get(version).cell_ids())
 
 
 def cell_label(cell_id: str, version: str) -> str:
