@@ -28,8 +28,8 @@ _UNIT_AFTER = set("年月日号件条份个项次人元万%‰岁名家户期篇
 _OPEN_BEFORE = set("〔[【(（《<第约共近")  # 〔2019〕60号, 第1项, 共3件: not cells
 _LABEL_END = set(")）”\"'】」")
 _NUMBERING_AFTER = set(".、．")
-# The cheap test first: a digit right after a Chinese character or a closing bracket.
-_MAYBE_GLUED = re.compile(r"[\u4e00-\u9fff)）”\"'】」][0-9０-９]")
+# The cheap test first: a digit right after a Chinese character or a closing bracket, or right before one.
+_MAYBE_GLUED = re.compile(r"[\u4e00-\u9fff)）”\"'】」][0-9０-９]|[0-9０-９][\u4e00-\u9fff]")
 
 
 @dataclass
@@ -87,7 +87,7 @@ def glued_segments(text: str) -> list[tuple[str, list[tuple[str, bool]]]] | None
         if after and not (after.isspace() or _is_cjk(after) or after in "(（" or after.isdigit()):
             continue
         glued = touches_label or touches_right
-        glued_any |= touches_label
+        glued_any |= touches_label or touches_right and _is_cjk(after)
         tokens.append((start, end, glued))
     if not glued_any:
         return None
