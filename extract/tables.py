@@ -204,7 +204,7 @@ class TableInterpreter:
             if row.name in solution.ambiguous:
                 self.reading.warnings.append(
                     f"ambiguous digits: row {row.name} printed as {' '.join(row.tokens)!r}, which the template's "
-                    f"sums do not split into its {len(row.cells)} cells one way only; left null"
+                    f"sums do not split into its {len(row.cells)} cells one way only; left null: {', '.join(row.cells)}"
                 )
             for cell in row.cells:
                 number, raw = solution.values.get(cell, (None, " ".join(row.tokens)))
