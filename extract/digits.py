@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from extract.record import Number
 from extract.templates import SumRule
 
-MAX_CUTS = 50_000  # cuts of one row tried before it is called ambiguous
+MAX_CUTS = 64  # cuts of one row that add up, beyond which it is called ambiguous at once
 MAX_COMBINATIONS = 200_000  # joint assignments of the undecided rows tried before giving up
 TOLERANCE = 1e-6
 
@@ -46,31 +46,39 @@ def _valid_part(text: str) -> bool:
     return bool(whole) and (whole == "0" or whole[0] != "0") and not text.endswith(".")
 
 
-def _cuts_of(token: str, parts: int) -> Iterator[tuple[str, ...]]:
-    """Every way to cut one token into ``parts`` valid numbers."""
-    if parts == 1:
-        if _valid_part(token):
-            yield (token,)
-        return
-    for i in range(1, len(token) - parts + 2):
-        head = token[:i]
-        if not _valid_part(head) or token[i] == ".":
-            continue
-        for rest in _cuts_of(token[i:], parts - 1):
-            yield (head, *rest)
+def row_cuts(row: GluedRow, rules: Sequence[SumRule]) -> Iterator[tuple[str, ...]]:
+    """The cuts of one row that its own rules allow, found cell by cell: a rule is checked as soon as
+    its last cell is cut (section 四's group totals prune after every fifth number)."""
+    local = [r for r in rules if set(r.cells) <= set(row.cells)]
+    closing = {i: [r for r in local if max(row.cells.index(c) for c in r.cells) == i] for i in range(len(row.cells))}
+    pieces = [(t, k) for k, t in enumerate(row.tokens)]  # the tokens, each to be cut into one or more numbers
 
+    def walk(index: int, token: int, offset: int, values: dict[str, Number], cut: list[str]):
+        if index == len(row.cells):
+            if token == len(row.tokens):
+                yield tuple(cut)
+            return
+        text = pieces[token][0] if token < len(pieces) else ""
+        left_cells, left_tokens = len(row.cells) - index, len(row.tokens) - token
+        if not text or left_tokens > left_cells:
+            return
+        rest_digits = sum(len(t) for t, _ in pieces[token + 1 :])
+        for end in range(offset + 1, len(text) + 1):
+            part = text[offset:end]
+            last_of_token = end == len(text)
+            if not _valid_part(part) or (not last_of_token and text[end] == "."):
+                continue
+            # Every later cell needs at least one digit of what is left.
+            if (len(text) - end) + rest_digits < left_cells - 1 or (last_of_token and left_tokens - 1 > left_cells - 1):
+                continue
+            cell = row.cells[index]
+            values[cell] = _number(part)
+            if all(_holds(rule, values) is not False for rule in closing[index]):
+                yield from walk(index + 1, token + 1 if last_of_token else token, 0 if last_of_token else end,
+                                values, [*cut, part])
+            del values[cell]
 
-def cuts(tokens: Sequence[str], n: int) -> Iterator[tuple[str, ...]]:
-    """Every way to cut the tokens, in order, into ``n`` numbers (each token into at least one)."""
-    if not tokens:
-        if n == 0:
-            yield ()
-        return
-    first, rest = tokens[0], tokens[1:]
-    for parts in range(1, n - len(rest) + 1):
-        for head in _cuts_of(first, parts):
-            for tail in cuts(rest, n - parts):
-                yield head + tail
+    yield from walk(0, 0, 0, {}, [])
 
 
 def _holds(rule: SumRule, values: Mapping[str, Number | None]) -> bool | None:
@@ -88,16 +96,8 @@ def solve(rows: Sequence[GluedRow], known: Mapping[str, Number | None], rules: S
     candidates: dict[str, list[tuple[str, ...]]] = {}
     ambiguous: list[str] = []
     for row in rows:
-        local = [r for r in rules if set(r.cells) <= set(row.cells)]
-        found: list[tuple[str, ...]] = []
-        for count, cut in enumerate(cuts(row.tokens, len(row.cells))):
-            if count >= MAX_CUTS:
-                found = []
-                break
-            values = {cell: _number(text) for cell, text in zip(row.cells, cut)}
-            if all(_holds(rule, values) is not False for rule in local):
-                found.append(cut)
-        if found:
+        found = list(itertools.islice(row_cuts(row, rules), MAX_CUTS + 1))
+        if found and len(found) <= MAX_CUTS:
             candidates[row.name] = found
         else:
             ambiguous.append(row.name)

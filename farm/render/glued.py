@@ -2,8 +2,10 @@
 
 A row printed with its cells run together (``规章000``, ``713000074``) can be read back only where the
 template's sums (``extract.templates`` rules: section 三's row totals and column balances, section 四's
-group totals) leave exactly one way to cut its digits. This module counts those ways by brute force,
-from the spec's own numbers, so the expected reading of a glued layout is known without the parser.
+group totals) leave exactly one way to cut its digits. This module counts those ways from the spec's own
+numbers, so the expected reading of a glued layout is known without the parser. It also chooses which
+rows a rendering runs together: every row whose cells all hold numbers, except rows with many readings
+and all but a few of the rows that only the column sums can settle, so the count stays exact and small.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import itertools
 
 from extract.templates import get
 
+MAX_READINGS = 6  # a row with more cuts that add up is printed with its separators
+MAX_UNSETTLED = 3  # rows that only the column sums can settle, per rendering
+
 
 def printed(value: int | float) -> str:
     """A value as the glued layouts print it (plain digits, money with two decimals)."""
@@ -19,24 +24,13 @@ def printed(value: int | float) -> str:
 
 
 def gluable(values: list[int | float | None]) -> bool:
-    """A row is printed run together only when every cell has a number and none is negative."""
+    """A row can be printed run together only when every cell has a number and none is negative."""
     return all(v is not None and v >= 0 for v in values)
 
 
-def _pieces(text: str, n: int) -> list[tuple[str, ...]]:
-    if n == 1:
-        return [(text,)] if _number_like(text) else []
-    out = []
-    for i in range(1, len(text)):
-        head = text[:i]
-        if _number_like(head) and text[i] != ".":
-            out += [(head, *rest) for rest in _pieces(text[i:], n - 1)]
-    return out
-
-
 def _number_like(text: str) -> bool:
-    whole, _, fraction = text.partition(".")
-    return whole.isdigit() and (whole == "0" or not whole.startswith("0")) and (not _ or fraction.isdigit())
+    whole, dot, fraction = text.partition(".")
+    return whole.isdigit() and (whole == "0" or not whole.startswith("0")) and (not dot or fraction.isdigit())
 
 
 def _value(text: str) -> int | float:
@@ -49,6 +43,28 @@ def _ok(rule, values: dict) -> bool:
     return abs(sum(values[c] for c in rule.parts) - sum(values[c] for c in rule.totals)) < 1e-6
 
 
+def _readings(text: str, ids: list[str], rules) -> list[tuple[str, ...]]:
+    """Every way to cut ``text`` into ``len(ids)`` numbers that the row's own rules allow."""
+    local = [r for r in rules if set(r.cells) <= set(ids)]
+    out: list[tuple[str, ...]] = []
+
+    def cut(rest: str, done: tuple[str, ...]) -> None:
+        values = dict(zip(ids, map(_value, done)))
+        if not all(_ok(r, values) for r in local):
+            return
+        if len(done) == len(ids):
+            if not rest:
+                out.append(done)
+            return
+        for i in range(1, len(rest) - (len(ids) - len(done) - 1) + 1):
+            head = rest[:i]
+            if _number_like(head) and (i == len(rest) or rest[i] != "."):
+                cut(rest[i:], (*done, head))
+
+    cut(text, ())
+    return out
+
+
 def rows_of(template: str) -> list[tuple[str, list[str]]]:
     t = get(template)
     rows = [(f"sec2.{r.key}", [f"sec2.{r.key}.{c}" for c in r.columns]) for r in t.sec2]
@@ -56,39 +72,52 @@ def rows_of(template: str) -> list[tuple[str, list[str]]]:
     return rows + [("sec4", list(t.sec4_cells))]
 
 
+def _spanning(rules) -> set[str]:
+    """Cells of rules that tie several rows together (section 三's column sums)."""
+    return {c for r in rules if len({c.rsplit(".", 1)[0] for c in r.cells}) > 1 for c in r.cells}
+
+
+def glue_plan(template: str, cells: dict) -> dict[str, list[tuple[str, ...]]]:
+    """The rows a rendering runs together, each with its readings (cuts its own rules allow)."""
+    rules = get(template).rules
+    spanning, plan, unsettled = _spanning(rules), {}, 0
+    for name, ids in rows_of(template):
+        if not gluable([cells.get(i) for i in ids]):
+            continue
+        readings = _readings("".join(printed(cells[i]) for i in ids), ids, rules)
+        if len(readings) > MAX_READINGS:
+            continue
+        if len(readings) > 1 and set(ids) & spanning:
+            if unsettled == MAX_UNSETTLED:
+                continue
+            unsettled += 1
+        plan[name] = readings
+    return plan
+
+
 def undecidable(template: str, cells: dict) -> set[str]:
     """The cells of glued rows whose digits the template's sums do not fix to one reading."""
     rules = get(template).rules
-    glued = [(name, ids) for name, ids in rows_of(template) if gluable([cells.get(i) for i in ids])]
-    glued_ids = {i for _, ids in glued for i in ids}
-    known = {c: v for c, v in cells.items() if c not in glued_ids}
-    options: dict[str, list[tuple[str, ...]]] = {}
-    for name, ids in glued:
-        text = "".join(printed(cells[i]) for i in ids)
-        local = [r for r in rules if set(r.cells) <= set(ids)]
-        options[name] = [p for p in _pieces(text, len(ids))
-                         if all(_ok(r, dict(zip(ids, map(_value, p)))) for r in local)]
+    plan, rows, spanning = glue_plan(template, cells), dict(rows_of(template)), _spanning(rules)
+    glued_ids = {i for name in plan for i in rows[name]}
+    settled = {c: v for c, v in cells.items() if c not in glued_ids}
     lost: set[str] = set()
-    spanning = {c for r in rules if len({c.rsplit(".", 1)[0] for c in r.cells}) > 1 for c in r.cells}
-    open_rows = [(name, ids) for name, ids in glued if len(options[name]) > 1 and set(ids) & spanning]
-    for name, ids in glued:
-        if len(options[name]) > 1 and not set(ids) & spanning:
-            lost.update(ids)  # nothing ties this row to another: its cuts cannot be told apart
-    for name, ids in glued:
-        if not options[name]:
-            lost.update(ids)
-    settled = dict(known)
-    for name, ids in glued:
-        if len(options[name]) == 1:
-            settled.update(zip(ids, map(_value, options[name][0])))
+    open_rows = []
+    for name, readings in plan.items():
+        if len(readings) == 1:
+            settled.update(zip(rows[name], map(_value, readings[0])))
+        elif readings and set(rows[name]) & spanning:
+            open_rows.append(name)
+        else:
+            lost.update(rows[name])  # no reading adds up, or nothing ties it to another row to choose by
     surviving = []
-    for combo in itertools.product(*(options[name] for name, _ in open_rows)):
+    for combo in itertools.product(*(plan[name] for name in open_rows)):
         values = dict(settled)
-        for (name, ids), pick in zip(open_rows, combo):
-            values.update(zip(ids, map(_value, pick)))
+        for name, pick in zip(open_rows, combo):
+            values.update(zip(rows[name], map(_value, pick)))
         if all(_ok(rule, values) for rule in rules):
             surviving.append(combo)
-    for index, (name, ids) in enumerate(open_rows):
+    for index, name in enumerate(open_rows):
         if len({combo[index] for combo in surviving}) != 1:
-            lost.update(ids)
+            lost.update(rows[name])
     return lost

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from farm.records import ReportSpec
 from farm.render import document as doc
-from farm.render.glued import gluable, undecidable
+from farm.render.glued import glue_plan, undecidable
 from farm.render.tables import TCell, TTable, row_fields
 from farm.render.text import Line, cell_lines, document_lines, join, tsv_lines
 from farm.render.values import ValueStyle, style_for
@@ -135,12 +135,13 @@ def _glued_line(table: TTable, r: int) -> str:
 
 
 def _glued_tables(table: TTable, spec: ReportSpec) -> list[Line]:
-    """Rows whose every value is printed run together; a row with a blank keeps its tabs."""
+    """The rows ``glue_plan`` chooses printed run together; the others (a blank, many readings) keep tabs."""
+    plan = glue_plan(spec.template, spec.cells)
     out = []
     for r in range(len(table.rows)):
         ids = table.row_cell_ids[r]
-        full = ids and gluable([spec.cells.get(cell) for cell in ids])
-        text = _glued_line(table, r) if full or not ids else "\t".join(row_fields(table, r, pad_colspan=False))
+        name = "sec4" if table.section == "sec4" else ids[0].rsplit(".", 1)[0] if ids else ""
+        text = _glued_line(table, r) if name in plan or not ids else "\t".join(row_fields(table, r, pad_colspan=False))
         out.append(Line(text, ids, (table.section, r)))
     if table.section == "sec4" and "\t" not in out[-1].text:  # the numbers run into the headings above them
         return [Line("".join(line.text for line in out), table.row_cell_ids[-1], ("sec4", 0))]

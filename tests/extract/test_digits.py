@@ -5,7 +5,7 @@ Every expected value here is worked out by hand from the printed digits and TEMP
 
 from __future__ import annotations
 
-from extract.digits import GluedRow, cuts, solve
+from extract.digits import GluedRow, row_cuts, solve
 from extract.parse import parse_bytes
 from extract.rows import glued_segments, pipe_cells
 from extract.templates import get
@@ -18,11 +18,24 @@ def _row(key: str, digits: str) -> GluedRow:
     return GluedRow(f"sec3.{key}", tuple(f"sec3.{key}.{c}" for c in COLS), (digits,))
 
 
+def cuts(tokens: tuple[str, ...], n: int) -> list[tuple[str, ...]]:
+    return list(row_cuts(GluedRow("r", tuple(f"r.{i}" for i in range(n)), tokens), ()))
+
+
 def test_cuts_never_give_a_number_a_leading_zero() -> None:
-    assert list(cuts(("000",), 3)) == [("0", "0", "0")]
-    assert list(cuts(("1000",), 3)) == [("10", "0", "0")]
-    assert list(cuts(("12",), 3)) == []
+    assert cuts(("000",), 3) == [("0", "0", "0")]
+    assert cuts(("1000",), 3) == [("10", "0", "0")]
+    assert cuts(("12",), 3) == []
     assert set(cuts(("123",), 2)) == {("1", "23"), ("12", "3")}
+    assert set(cuts(("12", "5"), 3)) == {("1", "2", "5")}  # a space between tokens is a cell boundary
+    assert cuts(("12.5",), 1) == [("12.5",)] and set(cuts(("12.53",), 2)) == {("1", "2.53"), ("12.5", "3")}
+
+
+def test_section_four_groups_prune_as_they_close() -> None:
+    cells = tuple(f"sec4.{g}.{c}" for g in ("review", "litigation_direct", "litigation_after_review")
+                  for c in ("upheld", "corrected", "other", "pending", "total"))
+    found = list(row_cuts(GluedRow("sec4", cells, ("110024001510102",)), RULES))
+    assert found == [tuple("110024001510102")]  # 1+1+0+0=2, 4+0+0+1=5, 1+0+1+0=2
 
 
 def test_a_row_total_fixes_the_split() -> None:
