@@ -11,6 +11,7 @@ null and the record says ``ambiguous digits`` and names the row.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -41,16 +42,24 @@ def _number(text: str) -> Number:
     return float(text) if "." in text else int(text)
 
 
+_PART = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
 def _valid_part(text: str) -> bool:
-    whole = text.split(".", 1)[0]
-    return bool(whole) and (whole == "0" or whole[0] != "0") and not text.endswith(".")
+    """A number as a cell prints it: no leading zero (``0`` itself aside), no dangling point."""
+    return _PART.fullmatch(text) is not None
 
 
 def row_cuts(row: GluedRow, rules: Sequence[SumRule]) -> Iterator[tuple[str, ...]]:
     """The cuts of one row that its own rules allow, found cell by cell: a rule is checked as soon as
     its last cell is cut (section 四's group totals prune after every fifth number)."""
     local = [r for r in rules if set(r.cells) <= set(row.cells)]
-    closing = {i: [r for r in local if max(row.cells.index(c) for c in r.cells) == i] for i in range(len(row.cells))}
+    at = {cell: i for i, cell in enumerate(row.cells)}
+    closing = {i: [r for r in local if max(at[c] for c in r.cells) == i] for i in range(len(row.cells))}
+    # Rules whose one total comes after all its parts: once the parts are cut, the total can be no
+    # larger than the digits left in the token, which prunes most cuts of a long row early.
+    bounded = {i: [r for r in local if len(r.totals) == 1 and max(at[c] for c in r.parts) == i < at[r.totals[0]]]
+               for i in range(len(row.cells))}
     pieces = [(t, k) for k, t in enumerate(row.tokens)]  # the tokens, each to be cut into one or more numbers
 
     def walk(index: int, token: int, offset: int, values: dict[str, Number], cut: list[str]):
@@ -73,6 +82,10 @@ def row_cuts(row: GluedRow, rules: Sequence[SumRule]) -> Iterator[tuple[str, ...
                 continue
             cell = row.cells[index]
             values[cell] = _number(part)
+            left = text[end:].replace(".", "") if token == len(row.tokens) - 1 else ""  # the total is in it
+            if left and any(sum(values[c] for c in rule.parts) > int(left) for rule in bounded[index]):
+                del values[cell]
+                continue
             if all(_holds(rule, values) is not False for rule in closing[index]):
                 yield from walk(index + 1, token + 1 if last_of_token else token, 0 if last_of_token else end,
                                 values, [*cut, part])

@@ -11,6 +11,7 @@ and all but a few of the rows that only the column sums can settle, so the count
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 
 from extract.templates import get
 
@@ -46,11 +47,11 @@ def _ok(rule, values: dict) -> bool:
 def _readings(text: str, ids: list[str], rules) -> list[tuple[str, ...]]:
     """Every way to cut ``text`` into ``len(ids)`` numbers that the row's own rules allow."""
     local = [r for r in rules if set(r.cells) <= set(ids)]
+    closes = {n: [r for r in local if max(ids.index(c) for c in r.cells) == n - 1] for n in range(len(ids) + 1)}
     out: list[tuple[str, ...]] = []
 
     def cut(rest: str, done: tuple[str, ...]) -> None:
-        values = dict(zip(ids, map(_value, done)))
-        if not all(_ok(r, values) for r in local):
+        if closes[len(done)] and not all(_ok(r, dict(zip(ids, map(_value, done)))) for r in closes[len(done)]):
             return
         if len(done) == len(ids):
             if not rest:
@@ -79,6 +80,12 @@ def _spanning(rules) -> set[str]:
 
 def glue_plan(template: str, cells: dict) -> dict[str, list[tuple[str, ...]]]:
     """The rows a rendering runs together, each with its readings (cuts its own rules allow)."""
+    return _glue_plan(template, tuple(cells.items()))
+
+
+@lru_cache(maxsize=256)
+def _glue_plan(template: str, items: tuple) -> dict[str, list[tuple[str, ...]]]:
+    cells = dict(items)
     rules = get(template).rules
     spanning, plan, unsettled = _spanning(rules), {}, 0
     for name, ids in rows_of(template):
