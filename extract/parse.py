@@ -16,14 +16,14 @@ from extract.convert import convert
 from extract.document import Cell, ConversionError, Document, Paragraph, Table
 from extract.fields import find_active, find_organ, find_published_on, find_urls, find_year
 from extract.record import Record
-from extract.sections import heading_section, split_inline_headings
 from extract.rows import glued_rows, pipe_cells
+from extract.sections import heading_section, split_inline_headings
 from extract.simplify import simplified
 from extract.tables import TableInterpreter, TableReading
 from extract.templates import TABLE_TEMPLATES, cell_ids, for_year, get, v2008
 from extract.values import normalize
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: real-report layouts, run-together cells, template 2008, organ/year rules
 
 _TABLE_SECTIONS = frozenset({"sec2", "sec3", "sec4"})
 
@@ -70,7 +70,7 @@ def parse_document(doc: Document) -> Record:
         reading = _read_tables(rows, template)
         warnings += reading.warnings
         if template is None and year is not None and any(k.startswith("sec") for k in reading.raw):
-            template = for_year(year).version if year >= 2019 else "2021"
+            template = for_year(max(year, 2019)).version  # tables read, no marker: the year's template
     if template is None:
         warnings.append("no template table found: not an annual report, or its tables are lost")
     elif template == "2008":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 
 from extract.document import Cell
 
@@ -87,7 +87,7 @@ def glued_segments(text: str) -> list[tuple[str, list[tuple[str, bool]]]] | None
         if after and not (after.isspace() or _is_cjk(after) or after in "(（" or after.isdigit()):
             continue
         glued = touches_label or touches_right
-        glued_any |= touches_label or touches_right and _is_cjk(after)
+        glued_any |= touches_label or (touches_right and _is_cjk(after))
         tokens.append((start, end, glued))
     if not glued_any:
         return None
@@ -113,9 +113,8 @@ def glued_rows(text: str, like: Cell) -> list[list[Cell]] | None:
         return None
     rows: list[list[Cell]] = []
     for label, values in segments:
-        row: list[Cell] = [Cell(label, page=like.page, table=like.table, row=like.row, col=like.col)] if label else []
+        row: list[Cell] = [replace(like, text=label)] if label else []
         for token, glued in values:
-            cls = GluedCell if glued else Cell
-            row.append(cls(token, page=like.page, table=like.table, row=like.row, col=like.col))
+            row.append(GluedCell(**{**asdict(like), "text": token}) if glued else replace(like, text=token))
         rows.append(row)
     return rows
