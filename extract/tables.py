@@ -10,7 +10,7 @@ cells expanded, and tables that arrived as one cell per line.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extract.digits import GluedRow, solve
 from extract.document import Cell
@@ -117,7 +117,16 @@ class TableInterpreter:
         self.glued: list[tuple[GluedRow, Cell | None]] = []
 
     def feed(self, cells: list[Cell], section: str | None) -> None:
+        if section == "sec4":
+            cells = [_without_overprint(cell) for cell in cells]
         labels, values = split_row(cells)
+        if section == "sec4" and any(_numeric_line(label) for label in labels):
+            # Section 四 has no row labels: a "label" holding a number on a line of its own is a value
+            # cell the page's headings were printed over; taking the rest would shift every column.
+            self.reading.warnings.append(
+                f"section 四: a row of values with unreadable cells ({' | '.join(labels)!r}); left null"
+            )
+            return
         if not labels and not any(v.raw for v in values):
             return  # an empty row
         deferred = self.deferred
@@ -275,6 +284,21 @@ class TableInterpreter:
         while len(row) > len(SEC4_CELLS) and row and not row[0].raw:
             row = row[1:]
         self.sec4_values.extend(row)
+
+
+def _numeric_line(text: str) -> bool:
+    return any(line.strip() and parse_value(line)[1] is not None for line in text.splitlines())
+
+
+def _without_overprint(cell: Cell) -> Cell:
+    """A value cell under a heading printed one character a line, whose last characters fell into it
+    (``正\n1``): the number on its own last line, when the lines above are short and hold no digit."""
+    lines = [line.strip() for line in cell.text.splitlines() if line.strip()]
+    if len(lines) < 2 or parse_value(lines[-1])[1] is None:
+        return cell
+    if any(len(line) > 2 or any(ch.isdigit() for ch in line) for line in lines[:-1]):
+        return cell
+    return replace(cell, text=lines[-1])
 
 
 def _trim_padding(values: list[Value], expected: int, *, leading_first: bool) -> list[Value]:
