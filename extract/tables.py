@@ -29,6 +29,7 @@ class Value:
     raw: str
     source: Cell | None
     glued: bool = False  # digits that ran together (``000``): maybe several cells, split by ``extract.digits``
+    unreadable: bool = False  # a cell where a value stands that holds no number (OCR's 工 for 1): null, named
 
 
 @dataclass
@@ -49,6 +50,8 @@ class TableReading:
             return
         self.cells[cell_id] = value.number
         self.raw[cell_id] = value.raw
+        if value.unreadable:
+            self.warnings.append(f"{cell_id}: {value.raw!r} where a number stands; left null")
         src = value.source
         if src is not None:
             self.sources[cell_id] = CellSource(
@@ -119,7 +122,7 @@ class TableInterpreter:
     def feed(self, cells: list[Cell], section: str | None) -> None:
         if section == "sec4":
             cells = [_without_overprint(cell) for cell in cells]
-        labels, values = split_row(cells)
+        labels, values = self._row_of_values(cells) or split_row(cells)
         if section == "sec4" and any(_numeric_line(label) for label in labels):
             # Section 四 has no row labels: a "label" holding a number on a line of its own is a value
             # cell the page's headings were printed over; taking the rest would shift every column.
@@ -218,6 +221,25 @@ class TableInterpreter:
             for cell in row.cells:
                 number, raw = solution.values.get(cell, (None, " ".join(row.tokens)))
                 self.reading.put(cell, Value(number, raw, source))
+
+    def _row_of_values(self, cells: list[Cell]) -> tuple[list[str], list[Value]] | None:
+        """A table row of a known label and exactly its row's number of cells, some not numbers (a misread
+        ``工``, a stray mark): those are its unreadable values, never the label's end (that shifts the rest)."""
+        cells = _without_repeats(cells)
+        if len(cells) < 3 or cells[0].col is None:
+            return None
+        key = self._match(cells[0].text)
+        if key is None or len(cells) - 1 != self._width(*key):
+            return None
+        parsed = [parse_value(cell.text) for cell in cells[1:]]
+        odd = [cell.text.strip() for cell, (is_value, _) in zip(cells[1:], parsed) if not is_value]
+        if not odd or len(odd) == len(parsed) or any(len(text) > 2 or self._match(text) for text in odd):
+            return None
+        values = [
+            Value(number, cell.text.strip(), cell, unreadable=not is_value)
+            for cell, (is_value, number) in zip(cells[1:], parsed)
+        ]
+        return [cells[0].text], values
 
     def _match_tail(self, label: str) -> tuple[str, str] | None:
         """The row a run-together label names at its end: ``…现行有效件数规章`` is 规章's row."""

@@ -35,3 +35,23 @@ def test_section_four_row_with_a_value_it_cannot_read_is_left_null() -> None:
     reading = interpreter.finish()
     assert not any(reading.cells.get(cell) is not None for cell in SEC4_CELLS)
     assert any("section 四" in warning and "left null" in warning for warning in reading.warnings)
+
+
+def test_a_misread_value_is_null_and_named_not_taken_for_the_label() -> None:
+    """OCR read 1 as 工: 行政规范性文件 | 工 | 0 | 1 keeps 0 and 1 in their columns, the first cell null."""
+    interpreter = TableInterpreter("2021")
+    interpreter.feed(_row(["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]), "sec2")
+    interpreter.feed(_row(["行政规范性文件", "工", "0", "1"]), "sec2")
+    reading = interpreter.finish()
+    key = "sec2.normative_documents"
+    assert [reading.cells.get(f"{key}.{c}") for c in ("issued", "repealed", "in_force")] == [None, 0, 1]
+    assert any(warning.startswith(f"{key}.issued: '工'") for warning in reading.warnings)
+
+
+def test_a_label_spread_over_two_cells_is_still_a_label() -> None:
+    """规章 | (continued) | 0 | 0 | 0 has one cell more than the row's values: the second cell is label text."""
+    interpreter = TableInterpreter("2021")
+    interpreter.feed(_row(["规章", "说明", "2", "0", "5"]), "sec2")
+    reading = interpreter.finish()
+    key = "sec2.regulations"
+    assert [reading.cells.get(f"{key}.{c}") for c in ("issued", "repealed", "in_force")] == [2, 0, 5]
