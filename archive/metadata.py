@@ -16,9 +16,13 @@ import yaml
 
 from archive.coverage import STATUS_LABELS
 from archive.items import describe
+from archive.paths import ARCHIVE_NAME, TEXTS_NAME
+from archive.queries import dashboards, queries
 from archive.wide import WIDE_TABLES
 
-DATABASE = "nianbao"  # the route the site serves the archive under (the stable file name's stem)
+DATABASE = ARCHIVE_NAME  # the route the site serves the archive under (the stable file name's stem)
+TEXTS_DATABASE = TEXTS_NAME  # and the texts file
+TITLE = "政府信息公开工作年度报告数据库 / Government Information Disclosure Annual Reports (China)"
 METADATA_PATH = Path(__file__).resolve().parents[1] / "metadata.yml"
 
 FACETS = ["year", "region", "level", "template", "check_status"]
@@ -145,14 +149,36 @@ def tables() -> dict[str, dict[str, Any]]:
             sort_desc="first_seen",
         ),
         "cells": _table(
-            "全部数值（长表）/ All values, long format",
-            "每个文件每个单元格一行。cell_id 是 TEMPLATE.md 规定的标准编号；value 为空表示报告留空或无法读取，从不臆测为0。"
-            " One row per document and cell; an empty value means blank or unreadable, never a guessed 0.",
+            "全部数值（长表，紧凑）/ All values, long format (compact)",
+            "每个文件每个单元格一行，以编号代替文字：item_id 见 items，可读形式见视图 cell_values。"
+            "value 为空表示报告留空或无法读取，从不臆测为0。"
+            " One row per document and cell, ids instead of text (item_id -> items; the view cell_values reads"
+            " them out). An empty value means blank or unreadable, never a guessed 0.",
             {
                 "document_id": "来源文件 / Source document (→ documents)",
-                "cell_id": "标准单元格编号（节.行.列）/ Canonical cell id (section.row.column) (→ items)",
+                "item_id": "单元格（编号）/ Cell (→ items: cell_id, label, unit)",
                 "report_id": "所属年度报告 / Report (→ reports)",
                 "value": "数值（单位见 items.unit）/ Value (unit in items.unit)",
+                "raw": "原文中的写法 / Text as printed",
+                "page": "页码 / Page",
+                "table_index": "文件中第几个表格 / Table number in the document",
+                "row_index": "表格行号 / Row in the table",
+                "col_index": "表格列号 / Column in the table",
+                "ocr": "是否经OCR识别（1 是）/ Read by OCR (1 = yes)",
+                "ocr_confidence": "OCR 置信度（0–100）/ OCR confidence (0–100)",
+            },
+        ),
+        "cell_values": _table(
+            "全部数值（可读）/ All values, readable",
+            "cells 的可读形式：单元格编号和名称代替 item_id。快照中的 cell_values.csv 即此视图。"
+            " The cells with their cell ids and labels; exported as cell_values.csv.",
+            {
+                "report_id": "所属年度报告 / Report (→ reports)",
+                "document_id": "来源文件 / Source document (→ documents)",
+                "cell_id": "标准单元格编号（节.行.列）/ Canonical cell id (section.row.column)",
+                "label_zh": "中文名称 / Chinese label",
+                "value": "数值 / Value",
+                "unit": "单位 / Unit",
                 "raw": "原文中的写法 / Text as printed",
                 "page": "页码 / Page",
                 "table_index": "文件中第几个表格 / Table number in the document",
@@ -166,6 +192,7 @@ def tables() -> dict[str, dict[str, Any]]:
             "指标字典 / Cell dictionary",
             "每个标准单元格编号的中文名称、单位和适用模板。 What every canonical cell id means, its unit and templates.",
             {
+                "id": "编号（cells.item_id）/ Id (cells.item_id)",
                 "cell_id": "标准单元格编号 / Canonical cell id",
                 "section": "所在部分（二、三、四）/ Section",
                 "row_key": "行 / Row key",
@@ -182,24 +209,49 @@ def tables() -> dict[str, dict[str, Any]]:
         "checks": _table(
             "勾稽检查 / Consistency checks",
             "每份报告每条勾稽规则的结果，包括跨年度规则（本年上年结转 = 上年结转下年；现行有效件数平衡）。"
-            " Every check result, cross-year rules included. A failed check is a finding, not an error.",
+            "规则以编号记录（rule_id 见 rules），可读形式见视图 check_results。"
+            " Every check result, cross-year rules included; rules by id (-> rules, readable in check_results)."
+            " A failed check is a finding, not an error.",
             {
                 "document_id": "所核对的文件（跨年度规则为本年度的取数文件）/ Document checked (→ documents)",
-                "rule": "规则名称 / Rule",
+                "rule_id": "规则 / Rule (→ rules)",
                 "report_id": "年度报告 / Report (→ reports)",
-                "organ_id": "机关 / Organ (→ organs)",
-                "region": _FACET_DESCRIPTIONS["region"],
-                "level": _FACET_DESCRIPTIONS["level"],
-                "year": _FACET_DESCRIPTIONS["year"],
-                "rule_group": "规则类别 / Rule group",
                 "cross_year": "是否跨年度规则（1 是）/ Cross-year rule (1 = yes)",
                 "status": "结果：pass 相符，fail 不符，unchecked 有空格无法检查 / Result",
                 "expected": "应为（各分项之和）/ Expected (sum of the parts)",
                 "actual": "报告所填 / As reported",
                 "cells": "未通过时涉及的单元格（prev: 表示上一年度）/ Cells involved when not passed (prev: = the year before)",
             },
-            # Millions of rows: facet on what is indexed; by region or year, use reports or the canned query.
-            facets=["status", "rule_group"],
+            # Millions of rows: facet on what is indexed (failures have their own index).
+            facets=["status", "cross_year"],
+        ),
+        "rules": _table(
+            "勾稽规则 / Check rules",
+            "每条勾稽规则一行：名称、类别、是否跨年度。 One row per check rule.",
+            {
+                "id": "编号（checks.rule_id）/ Id (checks.rule_id)",
+                "rule": "规则名称 / Rule",
+                "rule_group": "规则类别（去掉列或行）/ Rule group (the rule without its column or row)",
+                "cross_year": "是否跨年度规则（1 是）/ Cross-year rule (1 = yes)",
+            },
+            label_column="rule",
+            facets=["rule_group", "cross_year"],
+        ),
+        "check_results": _table(
+            "勾稽检查（可读）/ Consistency checks, readable",
+            "checks 的可读形式：规则名称代替 rule_id。快照中的 check_results.csv 即此视图。"
+            " The checks with their rule names; exported as check_results.csv.",
+            {
+                "report_id": "年度报告 / Report (→ reports)",
+                "document_id": "所核对的文件 / Document checked (→ documents)",
+                "rule": "规则名称 / Rule",
+                "rule_group": "规则类别 / Rule group",
+                "cross_year": "是否跨年度规则（1 是）/ Cross-year rule (1 = yes)",
+                "status": "结果：pass 相符，fail 不符，unchecked 无法检查 / Result",
+                "expected": "应为 / Expected",
+                "actual": "报告所填 / As reported",
+                "cells": "未通过时涉及的单元格 / Cells involved when not passed",
+            },
         ),
         "sec2": _table(
             "二、主动公开政府信息情况 / Section 二: proactive disclosure",
@@ -222,6 +274,20 @@ def tables() -> dict[str, dict[str, Any]]:
             _wide_columns("sec4"),
             **wide_options,
         ),
+        "totals": _table(
+            "地区年度合计 / Totals by region and year",
+            "按地区和年度汇总的报告数及第三、四部分各列之和，随报告一同重建；趋势图和“不予公开理由”查询由此读取。"
+            " Reports and the sums of every section 三 and 四 column by region and year, rebuilt with the reports.",
+            {
+                "region": _FACET_DESCRIPTIONS["region"],
+                "year": _FACET_DESCRIPTIONS["year"],
+                "reports": "报告数 / Reports (count)",
+                **{column: "合计 Sum: " + text for column, text in _wide_columns("sec3").items() if column not in _FACET_DESCRIPTIONS},
+                **{column: "合计 Sum: " + text for column, text in _wide_columns("sec4").items() if column not in _FACET_DESCRIPTIONS},
+            },
+            facets=["year", "region"],
+            sort_desc="year",
+        ),
         "coverage": _table(
             "覆盖情况 / Coverage",
             "登记表中每个机关每个年度：是否找到报告、是否逾期（部门为次年1月31日，县级以上人民政府为次年3月31日）、"
@@ -242,23 +308,6 @@ def tables() -> dict[str, dict[str, Any]]:
             },
             facets=["status", "year", "region", "level"],
             sort_desc="year",
-        ),
-        "texts": _table(
-            "报告全文 / Report texts",
-            "每个已解析文件的全文，可全文检索（两字词亦可，如“公开”“复议”）。"
-            " Full text of every parsed document, searchable (two-character words too).",
-            {
-                "id": "文件编号 / Document id (→ documents)",
-                "report_id": "年度报告 / Report (→ reports)",
-                "organ": _FACET_DESCRIPTIONS["organ"],
-                "year": _FACET_DESCRIPTIONS["year"],
-                "title": "标题 / Title",
-                "url": "网址 / URL",
-                "text": "全文 / Full text",
-            },
-            fts_table="texts_bigram_fts",
-            fts_pk="id",
-            facets=["year"],
         ),
         "extractions": _table(
             "解析记录 / Extractions",
@@ -358,177 +407,32 @@ def tables() -> dict[str, dict[str, Any]]:
     }
 
 
-_REFUSAL_ROWS = {
-    "denied_state_secret": "国家秘密",
-    "denied_law_prohibited": "法律法规禁止",
-    "denied_three_safeties": "三安全一稳定",
-    "denied_third_party": "第三方权益",
-    "denied_internal_affairs": "内部事务",
-    "denied_process_info": "过程性信息",
-    "denied_enforcement_file": "执法案卷",
-    "denied_query_item": "查询事项",
-    "unavailable_not_held": "本机关不掌握",
-    "unavailable_needs_creation": "需另行制作",
-    "unavailable_still_unclear": "补正后仍不明确",
-    "not_processed_petition": "信访举报投诉",
-    "not_processed_duplicate": "重复申请",
-    "not_processed_publication": "公开出版物",
-    "not_processed_excessive": "大量反复申请",
-    "not_processed_confirmation": "要求确认或重新出具",
-}
-
-
-def queries() -> dict[str, dict[str, Any]]:
-    """Canned queries a journalist would want, each with a Chinese and English title."""
-    refusals = ",\n  ".join(f"sum({row}_total) AS {label}" for row, label in _REFUSAL_ROWS.items())
+def texts_tables() -> dict[str, dict[str, Any]]:
+    """The tables of the texts file (``nianbao-texts.db``, ``archive.fts``)."""
     return {
-        "organ_over_time": {
-            "title": "单个机关历年数据 / One organ across years",
-            "description": "输入机关名称的一部分，如“生态环境局”。 Type part of an organ's name.",
-            "sql": """SELECT r.organ AS 机关, r.year AS 年度, r.template AS 模板,
-  s3.new_received_total AS 新收申请, s3.carried_over_total AS 上年结转,
-  s3.granted_total AS 予以公开, s3.partially_granted_total AS 部分公开,
-  s3.total_processed_total AS 办理总计, s3.carried_forward_total AS 结转下年,
-  s4.review_total AS 行政复议, s4.litigation_direct_total + s4.litigation_after_review_total AS 行政诉讼,
-  r.check_status AS 勾稽, r.id AS report_id, r.source_url AS 原文
-FROM reports r
-LEFT JOIN sec3 s3 ON s3.report_id = r.id
-LEFT JOIN sec4 s4 ON s4.report_id = r.id
-WHERE r.organ LIKE '%' || :organ || '%'
-ORDER BY r.organ, r.year
-LIMIT 500""",
-        },
-        "sums_do_not_add_up": {
-            "title": "数字对不上的报告 / Reports whose sums do not add up",
-            "description": "至少一条勾稽规则不相符的报告（含跨年度），不符规则最多的在前。"
-            " Reports failing at least one consistency check, cross-year included; most failures first.",
-            "sql": """SELECT r.organ AS 机关, r.region AS 地区, r.level AS 层级, r.year AS 年度,
-  r.failed_checks AS 不符条数,
-  (SELECT group_concat(c.rule, ' ') FROM checks c
-   WHERE c.report_id = r.id AND c.status = 'fail'
-     AND (c.cross_year = 1 OR c.document_id = r.primary_document_id)) AS 不符规则,
-  r.id AS report_id, r.source_url AS 原文
-FROM reports r
-WHERE r.check_status = 'fail'
-ORDER BY r.failed_checks DESC, r.organ, r.year
-LIMIT 1000""",
-        },
-        "refusal_reasons": {
-            "title": "不予公开、无法提供、不予处理的理由（按地区和年度）/ Why requests were refused, by region and year",
-            "description": "第三部分各理由的“总计”列之和（件）。 Sums of each reason's total column (count).",
-            "sql": f"""SELECT region AS 地区, year AS 年度, count(*) AS 报告数,
-  sum(new_received_total) AS 新收申请,
-  {refusals}
-FROM sec3
-GROUP BY region, year
-ORDER BY region, year""",
-        },
-        "search": {
-            "title": "全文检索（按相关度排序）/ Full-text search, ranked by relevance",
-            "description": "两个字以上的词均可检索，如“复议”“信息处理费”；多个词用空格分开表示同时包含。"
-            " Any word of two or more characters; words separated by spaces must all occur.",
-            "sql": """SELECT t.report_id, t.organ AS 机关, t.year AS 年度, t.title AS 标题,
-  '…' || substr(t.text, max(1, instr(t.text, :q) - 30), 100) || '…' AS 片段,
-  round(bm25(texts_bigram_fts), 2) AS 相关度
-FROM texts_bigram_fts
-JOIN texts t ON t.id = texts_bigram_fts.rowid
-WHERE :q != '' AND texts_bigram_fts MATCH escape_fts(:q)
-ORDER BY bm25(texts_bigram_fts)
-LIMIT 100""",
-        },
-    }
-
-
-def _chart(title: str, query: str, mark: Any, x: dict, y: dict, color: dict | None = None) -> dict[str, Any]:
-    encoding = {"x": x, "y": y}
-    if color:
-        encoding["color"] = color
-    return {
-        "title": title,
-        "db": DATABASE,
-        "query": query,
-        "library": "vega-lite",
-        "display": {"mark": mark, "encoding": encoding},
-    }
-
-
-def dashboards() -> dict[str, Any]:
-    """One dashboard of national and per-region trends (datasette-dashboards, Vega-Lite bundled)."""
-    region = "[[ AND region = :region ]]"
-    year_x = {"field": "year", "type": "ordinal", "title": "年度 / Year", "axis": {"labelAngle": 0}}
-    count_y = {"field": "n", "type": "quantitative", "title": "件 / count"}
-    kind = {"field": "kind", "type": "nominal", "title": "类别 / Kind"}
-    outcomes = " UNION ALL ".join(
-        f"SELECT year, '{label}' AS kind, sum({column}) AS n FROM sec3 WHERE 1 = 1 {region} GROUP BY year"
-        for column, label in (
-            ("granted_total", "予以公开"),
-            ("partially_granted_total", "部分公开"),
-            ("total_processed_total - coalesce(granted_total, 0) - coalesce(partially_granted_total, 0)", "其他处理"),
-        )
-    )
-    reviews = " UNION ALL ".join(
-        f"SELECT year, '{label}' AS kind, sum({column}) AS n FROM sec4 WHERE 1 = 1 {region} GROUP BY year"
-        for column, label in (
-            ("review_total", "行政复议"),
-            ("litigation_direct_total", "直接起诉"),
-            ("litigation_after_review_total", "复议后起诉"),
-        )
-    )
-    return {
-        "trends": {
-            "title": "全国及各地趋势 / National and regional trends",
-            "description": "按年度汇总各报告的数字；可按地区筛选。 Sums over reports by year; filter by region.",
-            "layout": [["reports", "applications"], ["outcomes", "reviews"], ["by_region", "by_region"]],
-            "filters": {
-                "region": {
-                    "name": "地区 / Region",
-                    "type": "select",
-                    "db": DATABASE,
-                    "query": "SELECT DISTINCT region FROM reports WHERE region IS NOT NULL ORDER BY region",
-                }
+        "texts": _table(
+            "报告全文 / Report texts",
+            "每个已解析文件的全文，可全文检索（两字词亦可，如“公开”“复议”）；按相关度排序的检索见 /search。"
+            " Full text of every parsed document, searchable (two-character words too); ranked search at /search.",
+            {
+                "id": "文件编号 / Document id (→ documents)",
+                "report_id": "年度报告 / Report (→ reports)",
+                "organ": _FACET_DESCRIPTIONS["organ"],
+                "year": _FACET_DESCRIPTIONS["year"],
+                "title": "标题 / Title",
+                "url": "网址 / URL",
+                "text": "全文 / Full text",
             },
-            "charts": {
-                "reports": _chart(
-                    "收录报告数 / Reports in the archive",
-                    f"SELECT year, count(*) AS n FROM reports WHERE 1 = 1 {region} GROUP BY year ORDER BY year",
-                    {"type": "bar", "tooltip": True},
-                    year_x,
-                    {"field": "n", "type": "quantitative", "title": "份 / reports"},
-                ),
-                "applications": _chart(
-                    "本年新收申请 / Requests received",
-                    f"SELECT year, sum(new_received_total) AS n FROM sec3 WHERE 1 = 1 {region} GROUP BY year ORDER BY year",
-                    {"type": "line", "point": True, "tooltip": True},
-                    year_x,
-                    count_y,
-                ),
-                "outcomes": _chart(
-                    "办理结果 / Outcomes",
-                    outcomes,
-                    {"type": "bar", "tooltip": True},
-                    year_x,
-                    count_y,
-                    kind,
-                ),
-                "reviews": _chart(
-                    "行政复议与行政诉讼 / Reviews and lawsuits",
-                    reviews,
-                    {"type": "line", "point": True, "tooltip": True},
-                    year_x,
-                    count_y,
-                    kind,
-                ),
-                "by_region": _chart(
-                    "各地区新收申请（最近年度）/ Requests received by region, latest year",
-                    "SELECT region, sum(new_received_total) AS n FROM sec3 WHERE year = (SELECT max(year) FROM sec3) "
-                    f"{region} GROUP BY region ORDER BY n DESC",
-                    {"type": "bar", "tooltip": True},
-                    {"field": "region", "type": "nominal", "sort": "-y", "title": "地区 / Region", "axis": {"labelAngle": 0}},
-                    count_y,
-                ),
-            },
-        }
+            fts_table="texts_bigram_fts",
+            fts_pk="id",
+            facets=["year"],
+        ),
     }
+
+
+def database_tables(name: str = DATABASE) -> dict[str, dict[str, Any]]:
+    """The described tables and views of one of the two files, by the name the site serves it under."""
+    return texts_tables() if name == TEXTS_DATABASE else tables()
 
 
 def plugins() -> dict[str, Any]:
@@ -566,7 +470,7 @@ def plugins() -> dict[str, Any]:
 def build_metadata() -> dict[str, Any]:
     """The whole ``metadata.yml`` as a dict."""
     return {
-        "title": "政府信息公开工作年度报告数据库 / Government Information Disclosure Annual Reports (China)",
+        "title": TITLE,
         "description_html": (
             "<p>各级行政机关《政府信息公开工作年度报告》的结构化数据与原文出处。"
             "Structured tables of China's government information-disclosure annual reports, each number "
@@ -578,7 +482,7 @@ def build_metadata() -> dict[str, Any]:
             f'<a href="/{DATABASE}/sec3">申请办理 sec3</a> · <a href="/{DATABASE}/sec4">复议诉讼 sec4</a> · '
             f'<a href="/{DATABASE}/coverage">覆盖情况 coverage</a> · '
             f'<a href="/{DATABASE}/sums_do_not_add_up">数字对不上的报告 sums that do not add up</a> · '
-            f'<a href="/{DATABASE}/search">全文检索 search</a></p>'
+            '<a href="/search">全文检索 search</a></p>'
         ),
         "license": "CC BY 4.0（数据整理）/ CC BY 4.0 (the compilation)",
         "license_url": "https://creativecommons.org/licenses/by/4.0/",
@@ -588,11 +492,17 @@ def build_metadata() -> dict[str, Any]:
         "about_url": "/about",
         "databases": {
             DATABASE: {
-                "title": "年报数据库 / Annual-report archive",
-                "description": "见 /about。每个数字都可追溯到原文件的页、表、行、列。 See /about.",
+                "title": "年报数据库（研究用小库）/ Annual-report archive (the research database)",
+                "description": "见 /about。每个数字都可追溯到原文件的页、表、行、列。全文在 nianbao-texts。"
+                " See /about. Every number traces to its page, table, row and column; the texts are in nianbao-texts.",
                 "tables": tables(),
                 "queries": queries(),
-            }
+            },
+            TEXTS_DATABASE: {
+                "title": "报告全文库 / Report texts",
+                "description": "每份文件的全文及其检索索引；检索请用 /search。 Full texts and their search index; search at /search.",
+                "tables": texts_tables(),
+            },
         },
         "plugins": plugins(),
     }

@@ -10,44 +10,72 @@ from. Everything here is rebuilt from ``documents``, ``extractions`` and ``cells
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 import sqlite_utils
 
-from archive import checks
-from archive.wide import FACET_COLUMNS, WIDE_TABLES
+from archive import checks, fts, wide
+from archive.scope import Scope
 
 
-def rebuild(db: sqlite_utils.Database) -> None:
-    """Recompute editions, primary documents, report fields, cross-year checks and the wide tables."""
+def rebuild(db: sqlite_utils.Database, report_ids: Iterable[int] | None = None) -> None:
+    """Recompute editions, primary documents, report fields, cross-year checks and the wide tables.
+
+    ``report_ids`` limits the work to reports whose documents changed (``None``: every report). The
+    scope grows by what depends on them: reports that lost their last document, attachments joining
+    their page's report, and each report's next year, whose cross-year checks read it.
+    """
     with db.atomic():
-        _attach_unread_attachments(db)
-        db.execute("DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM documents WHERE report_id IS NOT NULL)")
-        _editions_and_primaries(db)
-        _report_fields(db)
-        checks.rebuild_cross_year(db)
-        _check_dimensions(db)
-        _check_status(db)
-        for table, columns in WIDE_TABLES.items():
-            _rebuild_wide(db, table, columns)
+        attached = _attach_unread_attachments(db)
+        removed = db.execute(
+            """DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM documents WHERE report_id IS NOT NULL)
+               RETURNING id, organ_id, year"""
+        ).fetchall()
+        scope = Scope() if report_ids is None else _scope(db, set(report_ids) | attached, removed)
+        _editions_and_primaries(db, scope)
+        _report_fields(db, scope)
+        checks.rebuild_cross_year(db, scope)
+        _check_status(db, scope)
+        wide.rebuild(db, scope, removed=[row[0] for row in removed])
+        wide.rebuild_totals(db)
+        fts.sync_report_columns(db, scope)
+        scope.drop(db)
 
 
-def _attach_unread_attachments(db: sqlite_utils.Database) -> None:
+def _scope(db: sqlite_utils.Database, report_ids: set[int], removed: list[tuple[int, int, int]]) -> Scope:
+    """The given reports, those removed, and the next year of each (same organ)."""
+    scope = Scope.of(db, report_ids | {row[0] for row in removed})
+    following = [row[0] for row in db.execute(
+        f"""SELECT n.id FROM reports r JOIN reports n ON n.organ_id = r.organ_id AND n.year = r.year + 1
+            WHERE {scope.where('r.id')}"""
+    )]
+    for _, organ_id, year in removed:
+        following += [row[0] for row in db.execute(
+            "SELECT id FROM reports WHERE organ_id = ? AND year = ?", [organ_id, year + 1]
+        )]
+    db.conn.executemany(f"INSERT OR IGNORE INTO temp.{scope.table} (id) VALUES (?)", ((rid,) for rid in following))
+    return scope
+
+
+def _attach_unread_attachments(db: sqlite_utils.Database) -> set[int]:
     """An attachment the parser could not read still belongs to the report of the page that links it."""
-    db.execute(
+    rows = db.execute(
         """UPDATE documents SET report_id = (
                SELECT p.report_id FROM documents p
                WHERE p.url = documents.parent_url AND p.report_id IS NOT NULL
                ORDER BY p.version DESC LIMIT 1)
-           WHERE report_id IS NULL AND parent_url IS NOT NULL"""
-    )
+           WHERE report_id IS NULL AND parent_url IS NOT NULL
+           RETURNING report_id"""
+    ).fetchall()
+    return {row[0] for row in rows if row[0] is not None}
 
 
-def _editions_and_primaries(db: sqlite_utils.Database) -> None:
+def _editions_and_primaries(db: sqlite_utils.Database, scope: Scope) -> None:
     docs = db.query(
-        """SELECT d.id, d.report_id, d.url, d.version, d.kind, d.parent_url, d.first_seen,
-                  e.status, coalesce(e.cells, 0) AS cells
-           FROM documents d LEFT JOIN extractions e ON e.document_id = d.id
-           WHERE d.report_id IS NOT NULL"""
+        f"""SELECT d.id, d.report_id, d.url, d.version, d.kind, d.parent_url, d.first_seen,
+                   e.status, coalesce(e.cells, 0) AS cells
+            FROM documents d LEFT JOIN extractions e ON e.document_id = d.id
+            WHERE d.report_id IS NOT NULL AND {scope.where('d.report_id')}"""
     )
     by_report: dict[int, list[dict]] = defaultdict(list)
     for doc in docs:
@@ -79,65 +107,35 @@ def _edition_key(doc: dict) -> tuple[str, int]:
     return root, doc["version"] or 1
 
 
-def _report_fields(db: sqlite_utils.Database) -> None:
+def _report_fields(db: sqlite_utils.Database, scope: Scope) -> None:
     db.execute(
-        """UPDATE reports SET
+        f"""UPDATE reports SET
                organ = o.name, region = o.region, level = o.level,
                template = e.template, published_on = e.published_on, active_total = e.active_total,
                title = coalesce(d.title, o.name || ' ' || reports.year || '年政府信息公开工作年度报告'),
                source_url = d.url,
                first_seen = (SELECT min(first_seen) FROM documents WHERE report_id = reports.id)
            FROM organs o, documents d LEFT JOIN extractions e ON e.document_id = d.id
-           WHERE o.id = reports.organ_id AND d.id = reports.primary_document_id"""
+           WHERE o.id = reports.organ_id AND d.id = reports.primary_document_id AND {scope.where('reports.id')}"""
     )
 
 
-def _check_dimensions(db: sqlite_utils.Database) -> None:
-    """Bring the copies of organ, region, level and year in ``checks`` up to date with their report.
-
-    They are written with each check; only rows whose report moved (an attachment joining its page's
-    report) or whose organ the registry re-described are rewritten here.
-    """
-    db.execute(
-        """UPDATE checks SET organ_id = r.organ_id, region = r.region, level = r.level, year = r.year
-           FROM reports r WHERE r.id = checks.report_id
-           AND (checks.organ_id IS NOT r.organ_id OR checks.region IS NOT r.region
-                OR checks.level IS NOT r.level OR checks.year IS NOT r.year)"""
-    )
-
-
-def _check_status(db: sqlite_utils.Database) -> None:
+def _check_status(db: sqlite_utils.Database, scope: Scope) -> None:
     """A report fails if any check on its primary document, or across years, fails.
 
     One grouped pass over ``checks`` (in report order, by its index): a correlated subquery per report
-    lets SQLite pick the status index and rescan every failing check for each report.
+    lets SQLite pick another index and rescan every failing check for each report.
     """
-    db.execute("UPDATE reports SET failed_checks = 0, check_status = 'unchecked'")
+    db.execute(f"UPDATE reports SET failed_checks = 0, check_status = 'unchecked' WHERE {scope.where('id')}")
     db.execute(
-        """WITH counted AS (
+        f"""WITH counted AS (
                SELECT c.report_id, sum(c.status = 'fail') AS failed, sum(c.status = 'pass') AS passed
                FROM checks c INDEXED BY idx_checks_report JOIN reports r ON r.id = c.report_id
-               WHERE c.cross_year = 1 OR c.document_id = r.primary_document_id
+               WHERE (c.cross_year = 1 OR c.document_id = r.primary_document_id) AND {scope.where('c.report_id')}
                GROUP BY c.report_id)
            UPDATE reports SET
                failed_checks = counted.failed,
                check_status = CASE WHEN counted.failed > 0 THEN 'fail'
                                    WHEN counted.passed > 0 THEN 'pass' ELSE 'unchecked' END
            FROM counted WHERE counted.report_id = reports.id"""
-    )
-
-
-def _rebuild_wide(db: sqlite_utils.Database, table: str, columns: dict[str, str]) -> None:
-    """One row per report: the primary document's cells pivoted into columns, with facets copied in."""
-    db.execute(f"DELETE FROM {table}")
-    facets = ", ".join(FACET_COLUMNS)
-    pivots = ",\n".join(f"max(CASE WHEN c.cell_id = '{cell}' THEN c.value END)" for cell in columns.values())
-    cells = ", ".join(f"'{cell}'" for cell in columns.values())
-    db.execute(
-        f"""INSERT INTO {table} ({facets}, {', '.join(columns)})
-            SELECT r.id, r.organ_id, r.organ, r.region, r.level, r.year, r.template, r.check_status,
-                   r.primary_document_id,
-                   {pivots}
-            FROM reports r JOIN cells c ON c.document_id = r.primary_document_id AND c.cell_id IN ({cells})
-            GROUP BY r.id"""
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import sqlite_utils
 from click.testing import CliRunner
 
+from archive.db import open_archive
 from archive.extract_stage import Parser, run_extract
 from archive.fts import bigram_query
 from archive.wide import WIDE_TABLES
@@ -16,7 +18,8 @@ from nianbao.cli import cli
 
 
 def archive(world) -> sqlite_utils.Database:
-    return sqlite_utils.Database(world.data.archive_db)
+    """The archive with its texts file attached (``nianbao_texts``), as every command opens it."""
+    return open_archive(world.data.archive_db)
 
 
 def report_id(db, organ: str, year: int) -> int:
@@ -26,8 +29,11 @@ def report_id(db, organ: str, year: int) -> int:
 def test_schema_is_migrated_and_recorded(world):
     db = archive(world)
     applied = [row["name"] for row in db["_sqlite_migrations"].rows_where("migration_set = 'nianbao.archive'")]
-    assert applied == ["m001_initial"]
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert applied == ["m001_initial", "m002_compact"]
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    texts = sqlite_utils.Database(world.data.root / "nianbao-texts.db")
+    assert [row["name"] for row in texts["_sqlite_migrations"].rows] == ["t001_initial"]
+    assert "texts" not in db.table_names() and {"texts", "texts_bigram_fts"} <= set(texts.table_names())
 
 
 def test_one_report_per_organ_and_year(world):
@@ -54,14 +60,14 @@ def test_page_and_its_pdf_are_one_report(world):
     # Both documents were read, and the PDF's cells carry their page, row and column.
     pdf_cells = dict(
         db.execute(
-            "SELECT c.cell_id, c.value FROM cells c JOIN documents d ON d.id = c.document_id WHERE d.url = ?",
+            "SELECT c.cell_id, c.value FROM cell_values c JOIN documents d ON d.id = c.document_id WHERE d.url = ?",
             [world.pdf_url],
         ).fetchall()
     )
     spec = world.specs[("a", 2022)]
     assert pdf_cells == {cell: spec.cells[cell] for cell in cell_ids("2021")}
     located = db.execute(
-        "SELECT page, row_index, col_index FROM cells c JOIN documents d ON d.id = c.document_id "
+        "SELECT page, row_index, col_index FROM cell_values c JOIN documents d ON d.id = c.document_id "
         "WHERE d.url = ? AND c.cell_id = 'sec3.new_received.total'",
         [world.pdf_url],
     ).fetchone()
@@ -106,14 +112,14 @@ def test_unreadable_document_is_recorded_and_the_rest_go_on(world):
 
 def test_single_report_checks_are_stored(world):
     db = archive(world)
-    failed = list(db.query("SELECT r.organ, c.rule FROM checks c JOIN reports r ON r.id = c.report_id "
+    failed = list(db.query("SELECT r.organ, c.rule FROM check_results c JOIN reports r ON r.id = c.report_id "
                            "WHERE c.status = 'fail' AND c.cross_year = 0"))
     assert failed == [{"organ": "鲁山县教育局", "rule": "sec4.total.review"}]
 
 
 def test_planted_cross_year_failure_is_found_and_nothing_else(world):
     db = archive(world)
-    rows = list(db.query("SELECT r.organ, r.year, c.rule, c.status, c.expected, c.actual, c.cells FROM checks c "
+    rows = list(db.query("SELECT r.organ, r.year, c.rule, c.status, c.expected, c.actual, c.cells FROM check_results c "
                          "JOIN reports r ON r.id = c.report_id WHERE c.cross_year = 1 ORDER BY r.organ, r.year, c.rule"))
     failing = [(r["organ"], r["year"], r["rule"]) for r in rows if r["status"] == "fail"]
     assert failing == [
@@ -148,12 +154,20 @@ def test_coverage_statuses_with_evidence(world):
     assert len(status) == 5 * 6
 
 
+def texts_dump(db: sqlite_utils.Database) -> list[str]:
+    """The texts file's rows, as ``iterdump`` prints the main file's."""
+    conn = sqlite3.connect(db.execute("PRAGMA database_list").fetchall()[-1][2])
+    return list(conn.iterdump())
+
+
 def test_extract_twice_changes_nothing(world_copy):
     before = list(archive(world_copy).iterdump())
+    texts = texts_dump(archive(world_copy))
     result = CliRunner().invoke(cli, ["--data", str(world_copy.data.root), "extract"])
     assert result.exit_code == 0, result.output
     assert "0 of 9 documents extracted" in result.output
     assert list(archive(world_copy).iterdump()) == before
+    assert texts_dump(archive(world_copy)) == texts
 
 
 def test_extract_all_rereads_every_document_to_the_same_rows(world_copy):
@@ -162,10 +176,12 @@ def test_extract_all_rereads_every_document_to_the_same_rows(world_copy):
         return [line for line in db.iterdump() if "extractions" not in line and "_fts_" not in line]
 
     def searched(db, word: str) -> list[int]:
-        query = "SELECT rowid FROM texts_bigram_fts WHERE texts_bigram_fts MATCH ? ORDER BY rowid"
+        query = "SELECT rowid FROM nianbao_texts.texts_bigram_fts WHERE texts_bigram_fts MATCH ? ORDER BY rowid"
         return [row[0] for row in db.execute(query, [bigram_query(word)])]
 
     before = content(archive(world_copy))
+    texts_before = [line for line in texts_dump(archive(world_copy)) if "_fts_" not in line]
+    assert any("复议" in line for line in texts_before)
     found = {word: searched(archive(world_copy), word) for word in ("复议", "信息处理费")}
     result = run_extract(world_copy.data, everything=True)
     assert (result.extracted, result.failed) == (9, 1)
@@ -173,8 +189,8 @@ def test_extract_all_rereads_every_document_to_the_same_rows(world_copy):
     assert content(db) == before
     # The contentless bigram index lost each old row exactly: same hits, no ghosts, consistent b-trees.
     assert {word: searched(db, word) for word in found} == found
-    db.execute("INSERT INTO texts_bigram_fts (texts_bigram_fts) VALUES ('integrity-check')")
-    db.execute("INSERT INTO texts_fts (texts_fts) VALUES ('integrity-check')")
+    db.execute("INSERT INTO nianbao_texts.texts_bigram_fts (texts_bigram_fts) VALUES ('integrity-check')")
+    assert [line for line in texts_dump(db) if "_fts_" not in line] == texts_before
 
 
 def test_new_parser_version_rereads_and_a_crashing_parser_is_recorded(world_copy):
