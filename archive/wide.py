@@ -61,15 +61,13 @@ def rebuild(db: sqlite_utils.Database, scope: Scope, *, removed: list[int] = ())
     """The wide rows of the scope's reports (and of ``removed`` reports, deleted): the primary
     document's cells pivoted into columns, with the facets copied in.
 
-    The pivot is done here rather than in SQL: one pass over each primary document's cells (in the
-    order of the primary key) beats a ``max(CASE ...)`` per column per cell by an order of magnitude.
+    The pivot is done here rather than in SQL: one pass over each primary document's cells of the wide
+    columns (by the primary key) beats a ``max(CASE ...)`` per column per cell by an order of magnitude.
     A report gets a row in a wide table when its primary document has any of that table's cells.
     """
     codes = Codes(db)
-    slots: dict[int, list[tuple[str, int]]] = {}
-    for table, columns in WIDE_TABLES.items():
-        for index, cell in enumerate(columns.values()):
-            slots.setdefault(codes.item(cell), []).append((table, index))
+    items = {table: [codes.item(cell) for cell in columns.values()] for table, columns in WIDE_TABLES.items()}
+    wanted = ", ".join(str(item) for item in sorted({item for ids in items.values() for item in ids}))
     for table in WIDE_TABLES:
         db.execute(f"DELETE FROM {table} WHERE {scope.where('report_id')}")
         db.conn.executemany(f"DELETE FROM {table} WHERE report_id = ?", ((rid,) for rid in removed))
@@ -84,18 +82,22 @@ def rebuild(db: sqlite_utils.Database, scope: Scope, *, removed: list[int] = ())
     }
     while batch := reports.fetchmany(2000):
         documents = {row[-1]: row for row in batch}
-        values: dict[int, dict[str, list]] = {}
+        values: dict[int, dict[int, object]] = {doc: {} for doc in documents}
         ids = list(documents)
         for document_id, item_id, value in db.execute(
-            f"SELECT document_id, item_id, value FROM cells WHERE document_id IN ({', '.join('?' for _ in ids)})", ids
+            f"""SELECT document_id, item_id, value FROM cells
+                WHERE document_id IN ({', '.join('?' for _ in ids)}) AND item_id IN ({wanted})""",
+            ids,
         ):
-            for table, index in slots.get(item_id, ()):
-                row = values.setdefault(document_id, {}).setdefault(table, [None] * len(WIDE_TABLES[table]))
-                row[index] = value
-        for table in WIDE_TABLES:
+            values[document_id][item_id] = value
+        for table, table_items in items.items():
             db.conn.executemany(
                 inserts[table],
-                [documents[doc] + tuple(tables[table]) for doc, tables in values.items() if table in tables],
+                [
+                    documents[doc] + tuple(map(found.get, table_items))
+                    for doc, found in values.items()
+                    if not found.keys().isdisjoint(table_items)
+                ],
             )
 
 

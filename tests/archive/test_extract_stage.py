@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
 
 import sqlite_utils
 from click.testing import CliRunner
 
-from archive.db import open_archive
+from archive import coverage, extract_stage, migrations, reports
+from archive.db import drop_indexes, open_archive
 from archive.extract_stage import Parser, run_extract
 from archive.fts import bigram_query
 from archive.wide import WIDE_TABLES
 from extract.parse import PARSER_VERSION, parse_bytes
 from extract.template import cell_ids
+from farm.render.html import HTML_LAYOUTS
 from nianbao.cli import cli
+from archive_world import store_document
 
 
 def archive(world) -> sqlite_utils.Database:
@@ -210,3 +214,94 @@ def test_new_parser_version_rereads_and_a_crashing_parser_is_recorded(world_copy
     assert db.execute("SELECT count(*) FROM cells c JOIN documents d ON d.id = c.document_id WHERE d.url = ?",
                       [world_copy.pdf_url]).fetchone()[0] == 0
     assert db.execute("SELECT report_id IS NOT NULL FROM documents WHERE url = ?", [world_copy.pdf_url]).fetchone()[0]
+
+
+def _content(db: sqlite_utils.Database) -> list[str]:
+    """Every row but the extraction times and the FTS b-trees, and the texts file's rows."""
+    rows = [line for line in db.iterdump() if "extractions" not in line and "_fts_" not in line]
+    return rows + [line for line in texts_dump(db) if "_fts_" not in line]
+
+
+def test_a_corrected_report_rebuilds_itself_and_the_next_year_only_as_a_full_rebuild_would(world_copy, monkeypatch):
+    """枞阳县 2023 is re-issued with more requests carried forward: its own numbers change, and 2024's
+    cross-year check (carried over from 2023) now fails. The run reads one document and rebuilds the
+    reports it touches and their next year; a full rebuild afterwards changes nothing."""
+    corrected = copy.deepcopy(world_copy.specs[("b", 2023)])
+    for row in ("carried_forward", "new_received"):
+        for col in ("natural_person", "total"):
+            corrected.cells[f"sec3.{row}.{col}"] += 5
+    assert corrected.expected_failures() == []
+    store_document(world_copy.data, "b", world_copy.url("b", 2023), HTML_LAYOUTS["trs_table"](corrected).encode(),
+                   version=2, year=2023, seen="2025-05-01T00:00:00")
+    asked = []
+    monkeypatch.setattr(reports, "rebuild", lambda db, ids=None, rebuild=reports.rebuild: (asked.append(ids), rebuild(db, ids)))
+    result = run_extract(world_copy.data)
+    assert result.extracted == 1
+    db = archive(world_copy)
+    assert asked == [{report_id(db, "枞阳县人民政府", 2023)}]  # the next year is added by the rebuild itself
+    monkeypatch.undo()
+    later = report_id(db, "枞阳县人民政府", 2024)
+    assert db["reports"].get(later)["check_status"] == "fail"
+    failing = {row["rule"] for row in db.query(
+        "SELECT rule FROM check_results WHERE report_id = ? AND status = 'fail'", [later])}
+    assert failing == {"cross_year.carried_over.natural_person", "cross_year.carried_over.total"}
+    assert db["sec3"].get(later)["check_status"] == "fail"
+    earlier = report_id(db, "枞阳县人民政府", 2023)
+    assert db["sec3"].get(earlier)["carried_forward_total"] == corrected.cells["sec3.carried_forward.total"]
+    assert db["reports"].get(earlier)["editions"] == 2
+    region_total = db.execute("SELECT carried_forward_total FROM totals WHERE region = '安徽省' AND year = 2023").fetchone()[0]
+    assert region_total == sum(db["sec3"].get(r)["carried_forward_total"] for r in
+                               (earlier, report_id(db, "铜陵市生态环境局", 2023)))
+    before = _content(db)
+    reports.rebuild(db)
+    coverage.rebuild(db)
+    assert _content(archive(world_copy)) == before
+
+
+def test_a_bulk_load_gives_the_same_rows_and_its_indexes_back(world_copy, monkeypatch):
+    db = archive(world_copy)
+    before = _content(db)
+    indexes = sorted(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall())
+    monkeypatch.setattr(extract_stage, "BULK_DOCUMENTS", 1)
+    assert run_extract(world_copy.data, everything=True).extracted == 9
+    db = archive(world_copy)
+    assert sorted(_content(db)) == sorted(before)  # rebuilt indexes come later in sqlite_master
+    assert sorted(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()) == indexes
+
+
+def test_indexes_dropped_by_a_bulk_load_that_crashed_come_back(world_copy):
+    db = archive(world_copy)
+    wanted = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cells'")}
+    assert "idx_cells_report" in wanted
+    drop_indexes(db, ["cells", "checks"])
+    assert not db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'idx_cells_report'").fetchall()
+    db.close()
+    again = archive(world_copy)
+    assert {row[0] for row in again.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cells'")} == wanted
+    assert "_dropped_indexes" not in again.table_names()
+
+
+def test_an_archive_of_the_first_schema_is_migrated_in_place(tmp_path):
+    """Cell ids and rule names become ids, the texts move to their own file and stay searchable."""
+    path = tmp_path / "nianbao.db"
+    old = sqlite_utils.Database(path)
+    migrations.migrations.apply(old, stop_before="m002_compact")
+    old.execute("INSERT INTO items (cell_id, section, sort_order) VALUES ('sec4.review.total', '四', 1)")
+    old.execute("INSERT INTO cells (document_id, cell_id, report_id, value, raw) VALUES (1, 'sec4.review.total', 1, 3, '3')")
+    old.execute("INSERT INTO checks (document_id, rule, report_id, rule_group, cross_year, status) "
+                "VALUES (1, 'sec4.total.review', 1, 'sec4.total', 0, 'fail')")
+    old.execute("INSERT INTO texts (id, report_id, organ, year, title, url, text) "
+                "VALUES (1, 1, '某县人民政府', 2024, '某县2024年年报', 'http://x.gov.cn/1.html', '本年度行政复议3件')")
+    old.conn.commit()
+    old.close()
+    db = open_archive(path)
+    assert list(db.query("SELECT cell_id, value, raw FROM cell_values")) == [
+        {"cell_id": "sec4.review.total", "value": 3, "raw": "3"}]
+    assert list(db.query("SELECT rule, rule_group, status FROM check_results")) == [
+        {"rule": "sec4.total.review", "rule_group": "sec4.total", "status": "fail"}]
+    assert "texts" not in db.table_names() and "texts_fts" not in db.table_names()
+    hits = db.execute("SELECT rowid FROM nianbao_texts.texts_bigram_fts WHERE texts_bigram_fts MATCH ?",
+                      [bigram_query("行政复议")]).fetchall()
+    assert hits == [(1,)]
+    assert (tmp_path / "nianbao-texts.db").exists()
