@@ -30,18 +30,23 @@ def extract(data: DataDir, everything: bool) -> None:
 
 @click.command()
 @click.option("--date", help="Snapshot date (YYYY-MM-DD); today in UTC by default.")
+@click.option("--site-url", envvar="NIANBAO_SITE_URL", help="The site's public address, for the citations' "
+              "stable URL (<site>/snapshots/<date>/); default $NIANBAO_SITE_URL, else http://127.0.0.1:8001.")
 @pass_data
-def snapshot(data: DataDir, date: str | None) -> None:
+def snapshot(data: DataDir, date: str | None, site_url: str | None) -> None:
     """Write a dated, never-overwritten snapshot of the archive with its exports, checksums and manifest.
+
+    Both files (the research database and the texts), CSV and Parquet, README.md with the data
+    dictionary, the citation as text, BibTeX and CSL-JSON, SHA256SUMS and manifest.json.
 
     \b
     Example:
-        nianbao snapshot && cd data/snapshots/$(date -u +%F) && sha256sum -c SHA256SUMS
+        nianbao snapshot --site-url https://nianbao.example.org && cd data/snapshots/$(date -u +%F) && sha256sum -c SHA256SUMS
     """
     from archive.snapshot import SnapshotExists, write_snapshot
 
     try:
-        made = write_snapshot(data, date=date)
+        made = write_snapshot(data, date=date, site_url=site_url)
     except SnapshotExists as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"snapshot {made.date}: {made.db_file} ({made.manifest['files'][0]['bytes']} bytes)")

@@ -60,7 +60,8 @@ class Loader:
             if kind is None:
                 self.flush()
         finally:
-            if self.bulk:
+            # Stopped (Ctrl-C, SIGTERM): leave at once; the next open_archive builds the indexes again.
+            if self.bulk and (kind is None or issubclass(kind, Exception)):
                 restore_indexes(self.db)
 
     def add(self, doc: dict, record: Record | None, error: str | None) -> None:

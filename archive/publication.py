@@ -1,7 +1,7 @@
 """What a snapshot says about itself to the person who downloads it: README, data dictionary, citations.
 
-The README's data dictionary is written from ``archive.metadata.tables()``, the same column
-descriptions the site shows from ``metadata.yml``, so the two cannot disagree. A snapshot is cited
+The README's data dictionary is written from ``archive.dictionary``, the same column descriptions
+the site shows from ``metadata.yml``, so the two cannot disagree. A snapshot is cited
 by its stable URL: ``<site>/snapshots/<date>/``, a folder that is never overwritten. The site's address
 comes from ``--site-url`` or ``NIANBAO_SITE_URL`` (what ``nianbao serve`` listens on by default
 otherwise), and the citations carry the database file's SHA-256, so a reader can tell the file cited
@@ -14,7 +14,7 @@ import json
 import os
 from typing import Any
 
-from archive.metadata import DATABASE, TEXTS_DATABASE, TITLE, database_tables
+from archive.dictionary import DATABASE, TEXTS_DATABASE, TITLE, database_tables
 
 SITE_URL_ENV = "NIANBAO_SITE_URL"
 DEFAULT_SITE_URL = "http://127.0.0.1:8001"

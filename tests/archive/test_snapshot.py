@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from archive.metadata import database_tables
+from archive.dictionary import database_tables
 from archive.snapshot import EXPORTS, TEXT_EXPORTS, SnapshotExists, write_snapshot
 from nianbao.cli import cli
 
