@@ -36,6 +36,26 @@ def _wide_columns(table: str) -> dict[str, str]:
     return {**_FACET_DESCRIPTIONS, **{column: describe(cell) for column, cell in WIDE_TABLES[table].items()}}
 
 
+# Where a number was read, in ``cells`` and in its readable view ``cell_values``.
+_CELL_SOURCE: dict[str, str] = {
+    "raw": "原文中的写法 / Text as printed",
+    "page": "页码 / Page",
+    "table_index": "文件中第几个表格 / Table number in the document",
+    "row_index": "表格行号 / Row in the table",
+    "col_index": "表格列号 / Column in the table",
+    "ocr": "是否经OCR识别（1 是）/ Read by OCR (1 = yes)",
+    "ocr_confidence": "OCR 置信度（0–100）/ OCR confidence (0–100)",
+}
+# A check's result, in ``checks`` and in its readable view ``check_results``.
+_CHECK_RESULT: dict[str, str] = {
+    "cross_year": "是否跨年度规则（1 是）/ Cross-year rule (1 = yes)",
+    "status": "结果：pass 相符，fail 不符，unchecked 有空格无法检查 / Result",
+    "expected": "应为（各分项之和）/ Expected (sum of the parts)",
+    "actual": "报告所填 / As reported",
+    "cells": "未通过时涉及的单元格（prev: 表示上一年度）/ Cells involved when not passed (prev: = the year before)",
+}
+
+
 def _table(title: str, description: str, columns: dict[str, str], **options: Any) -> dict[str, Any]:
     return {"title": title, "description": description, **options, "columns": columns}
 
@@ -152,13 +172,7 @@ def tables() -> dict[str, dict[str, Any]]:
                 "item_id": "单元格（编号）/ Cell (→ items: cell_id, label, unit)",
                 "report_id": "所属年度报告 / Report (→ reports)",
                 "value": "数值（单位见 items.unit）/ Value (unit in items.unit)",
-                "raw": "原文中的写法 / Text as printed",
-                "page": "页码 / Page",
-                "table_index": "文件中第几个表格 / Table number in the document",
-                "row_index": "表格行号 / Row in the table",
-                "col_index": "表格列号 / Column in the table",
-                "ocr": "是否经OCR识别（1 是）/ Read by OCR (1 = yes)",
-                "ocr_confidence": "OCR 置信度（0–100）/ OCR confidence (0–100)",
+                **_CELL_SOURCE,
             },
         ),
         "cell_values": _table(
@@ -172,13 +186,7 @@ def tables() -> dict[str, dict[str, Any]]:
                 "label_zh": "中文名称 / Chinese label",
                 "value": "数值 / Value",
                 "unit": "单位 / Unit",
-                "raw": "原文中的写法 / Text as printed",
-                "page": "页码 / Page",
-                "table_index": "文件中第几个表格 / Table number in the document",
-                "row_index": "表格行号 / Row in the table",
-                "col_index": "表格列号 / Column in the table",
-                "ocr": "是否经OCR识别（1 是）/ Read by OCR (1 = yes)",
-                "ocr_confidence": "OCR 置信度（0–100）/ OCR confidence (0–100)",
+                **_CELL_SOURCE,
             },
         ),
         "items": _table(
@@ -209,14 +217,10 @@ def tables() -> dict[str, dict[str, Any]]:
                 "document_id": "所核对的文件（跨年度规则为本年度的取数文件）/ Document checked (→ documents)",
                 "rule_id": "规则 / Rule (→ rules)",
                 "report_id": "年度报告 / Report (→ reports)",
-                "cross_year": "是否跨年度规则（1 是）/ Cross-year rule (1 = yes)",
-                "status": "结果：pass 相符，fail 不符，unchecked 有空格无法检查 / Result",
-                "expected": "应为（各分项之和）/ Expected (sum of the parts)",
-                "actual": "报告所填 / As reported",
-                "cells": "未通过时涉及的单元格（prev: 表示上一年度）/ Cells involved when not passed (prev: = the year before)",
+                **_CHECK_RESULT,
             },
-            # Millions of rows: facet on what is indexed (failures have their own index).
-            facets=["status", "cross_year"],
+            # Millions of rows: facet on what the status index holds (the primary key is in every index).
+            facets=["status", "rule_id"],
         ),
         "rules": _table(
             "勾稽规则 / Check rules",
@@ -239,11 +243,7 @@ def tables() -> dict[str, dict[str, Any]]:
                 "document_id": "所核对的文件 / Document checked (→ documents)",
                 "rule": "规则名称 / Rule",
                 "rule_group": "规则类别 / Rule group",
-                "cross_year": "是否跨年度规则（1 是）/ Cross-year rule (1 = yes)",
-                "status": "结果：pass 相符，fail 不符，unchecked 无法检查 / Result",
-                "expected": "应为 / Expected",
-                "actual": "报告所填 / As reported",
-                "cells": "未通过时涉及的单元格 / Cells involved when not passed",
+                **_CHECK_RESULT,
             },
         ),
         "sec2": _table(
@@ -418,7 +418,6 @@ def texts_tables() -> dict[str, dict[str, Any]]:
             },
             fts_table="texts_bigram_fts",
             fts_pk="id",
-            facets=["year"],
         ),
     }
 
