@@ -25,6 +25,7 @@ from archive.checks import check_row, insert_checks
 from archive.codes import Codes
 from archive.db import drop_indexes, insert_rows, restore_indexes
 from archive.organs import organ_for_report
+from archive.reports import report_for
 from extract.record import Record
 
 BATCH = 500  # documents per transaction: about 100,000 cells, a few MB of memory
@@ -148,14 +149,6 @@ def _text_row(doc: dict, record: Record | None) -> tuple | None:
     if not text:
         return None
     return (doc["id"], None, record.organ, record.year or year_from_title(doc["title"]), doc["title"], doc["url"], text)
-
-
-def report_for(db: sqlite_utils.Database, organ_id: int, year: int) -> int:
-    """The report of an organ and year, created on first sight; its id never changes afterwards."""
-    found = db.execute("SELECT id FROM reports WHERE organ_id = ? AND year = ?", [organ_id, year]).fetchone()
-    if found:
-        return found[0]
-    return db.execute("INSERT INTO reports (organ_id, year) VALUES (?, ?)", [organ_id, year]).lastrowid
 
 
 def year_from_title(title: str | None) -> int | None:

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-FIELDS = ["site_id", "name", "organ", "region", "level", "start_url", "family", "status", "source", "notes"]
+from archive.registry import FIELDS
 # Rows the pipeline does not crawl: a person switched them off, or a walk found nothing there.
 NOT_CRAWLED = {"disabled", "retired", "duplicate"}
 
