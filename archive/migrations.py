@@ -415,7 +415,7 @@ _FACET_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
                 ("region", "year", "level", "template", "check_status"))
         for table in ("reports", "sec2", "sec3", "sec4")
     },
-    "coverage": (("status", "year", "region", "level"), ("year", "status", "region", "level")),
+    "coverage": (("status", "year", "region", "level", "expected_as"), ("year", "status", "region", "level", "expected_as")),
 }
 
 

@@ -22,7 +22,6 @@ import asyncio
 import copy
 import dataclasses
 import random
-import shutil
 import sqlite3
 import statistics
 import tempfile
@@ -278,7 +277,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--data", type=Path, help="build here and keep it (default: a temporary directory)")
+    parser.add_argument("--data", type=Path, help="build here and keep it, with the served copies in snapshot/ "
+                        "(default: a temporary directory)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="archive-bench-") as tmp:
         data = DataDir.resolve(args.data or Path(tmp) / "data").ensure()
@@ -312,8 +312,6 @@ def main() -> None:
             target = f"{'':12} {'':>4}" if name.startswith("baseline") else \
                 f"{TARGET_P95_MS:12.0f} {verdict(p95 * 1000, TARGET_P95_MS):>4}"
             print(f"  {name:<44} {p50 * 1000:5.1f} / {p95 * 1000:5.1f} {target}  CPU {cpu * 1000:6.1f}{note}")
-        if args.data:
-            shutil.rmtree(data.root / "snapshot", ignore_errors=True)
 
 
 if __name__ == "__main__":
