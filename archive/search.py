@@ -8,8 +8,9 @@ matches than that, and all of them are ranked. Scores are shown relative to the 
 bm25's raw values for a word in most documents are all near zero.
 
 FTS5's own ``snippet()`` and ``highlight()`` re-read the indexed text and cannot work on a contentless
-bigram index, so excerpts are cut here from the stored text of the page of hits: the window with the
-most matches, HTML-escaped, each match in ``<mark>``.
+bigram index, so excerpts are cut here from the stored text of the page of hits, by functions called
+inside the query (only the excerpts leave SQLite, never whole reports): the window with the most
+matches, HTML-escaped, each match in ``<mark>``.
 
 Queries are never an error: words and ``"quoted phrases"`` as Datasette reads them, an unclosed quote
 closed, punctuation dropped; a query that leaves nothing to search, or a single Chinese character (the
@@ -22,6 +23,7 @@ import html
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from archive.fts import SCHEMA, bigram_query, query_phrases
 
@@ -112,36 +114,42 @@ def search(conn: sqlite3.Connection, query: str, page: int = 1) -> Results:
             f" More than {CANDIDATES} documents match: the newest {CANDIDATES} are ranked; add a word to narrow it."
         )
     ids = [row[0] for row in rows]
-    texts = {
+    _register(conn)
+    found = {
         row[0]: row
         for row in conn.execute(
-            f"SELECT id, report_id, organ, year, title, url, text FROM {SCHEMA}.texts WHERE id IN "
-            f"({', '.join('?' for _ in ids)})",
-            ids,
+            f"""SELECT id, report_id, organ, year, title, url, nianbao_mentions(text, :q), nianbao_snippet_html(text, :q)
+                FROM {SCHEMA}.texts WHERE id IN ({', '.join(f':id{i}' for i in range(len(ids)))})""",
+            {"q": query, **{f"id{i}": doc_id for i, doc_id in enumerate(ids)}},
         )
     }
     for doc_id, score, best, _ in rows:
-        _, report_id, organ, year, title, url, text = texts[doc_id]
+        _, report_id, organ, year, title, url, mentions, excerpt = found[doc_id]
         relevance = round(100 * score / best, 1) if best else 100.0
-        results.hits.append(
-            Hit(doc_id, report_id, organ, year, title, url, relevance, count(text or "", words), snippet(text or "", words))
-        )
+        results.hits.append(Hit(doc_id, report_id, organ, year, title, url, relevance, mentions, excerpt))
     return results
 
 
-def _pattern(words: list[str]) -> re.Pattern[str]:
+def _register(conn: sqlite3.Connection) -> None:
+    """The snippet and the count are made where the text is, so only they leave SQLite, not whole reports."""
+    conn.create_function("nianbao_mentions", 2, lambda text, q: count(text or "", phrases(q or "")), deterministic=True)
+    conn.create_function("nianbao_snippet_html", 2, lambda text, q: snippet(text or "", phrases(q or "")), deterministic=True)
+
+
+@lru_cache(maxsize=256)
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """Matches any of the words, longest first, ignoring case and the spaces the index ignores."""
     parts = sorted({word.strip() for word in words if word.strip()}, key=len, reverse=True)
     return re.compile("|".join(r"\s*".join(map(re.escape, part.split())) for part in parts), re.IGNORECASE)
 
 
 def count(text: str, words: list[str]) -> int:
-    return sum(1 for _ in _pattern(words).finditer(text)) if words else 0
+    return sum(1 for _ in _pattern(tuple(words)).finditer(text)) if words else 0
 
 
 def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS, mark: tuple[str, str] = ("<mark>", "</mark>")) -> str:
     """The ``width`` characters of ``text`` with the most matches, escaped, each match wrapped in ``mark``."""
-    matches = list(_pattern(words).finditer(text)) if words else []
+    matches = list(_pattern(tuple(words)).finditer(text)) if words else []
     if not matches:
         return html.escape(" ".join(text[:width].split()))
     best_start, best_count, last = matches[0].start(), 0, 0
