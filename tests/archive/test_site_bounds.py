@@ -77,10 +77,12 @@ def _requests(ds, requests: list[tuple[str, str]] | list[str], **kwargs):
     return asyncio.run(run())
 
 
-def test_zeroblob_is_refused_small_and_fast(world):
+@pytest.mark.parametrize("database", ["nianbao", "nianbao-texts"])
+def test_zeroblob_is_refused_small_and_fast(world, database):
+    """The texts file is a database of its own on the site, with the same limits on its connections."""
     ds = make_datasette(world.data)
     started = time.monotonic()
-    reply = _requests(ds, ["/nianbao.json?sql=" + quote("select zeroblob(50000000)")])[0]
+    reply = _requests(ds, [f"/{database}.json?sql=" + quote("select zeroblob(50000000)")])[0]
     assert reply.status_code == 400 and "too big" in reply.json()["error"]
     assert len(reply.content) < 5_000_000 and time.monotonic() - started < 5
 
