@@ -21,11 +21,13 @@ import argparse
 import asyncio
 import copy
 import dataclasses
+import multiprocessing
 import random
 import sqlite3
 import statistics
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -268,6 +270,14 @@ def incremental(data: DataDir, documents: list[dict], share: float) -> tuple[int
     return len(changed), partial, time.perf_counter() - start
 
 
+def latency_in_own_process(data: DataDir, served: Path, repeats: int) -> dict[str, tuple[float, float, float, int | None]]:
+    """``latency`` in a fresh process, as ``nianbao serve`` runs the site: the guard's SQLite heap limit
+    (128 MB) holds for the whole process, so the memory the build left would fail every page, and the
+    limit, once set, would stop a rebuild after it."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(latency, data, served, repeats).result()
+
+
 def verdict(value: float, target: float) -> str:
     return "ok" if value <= target else "OVER"
 
@@ -292,9 +302,7 @@ def main() -> None:
         main_file, texts_file, copy_seconds = snapshot_copy(data, data.root / "snapshot")
         print(f"  {'snapshot copy of both files (not part of the build)':<48} {copy_seconds:8.1f} s")
         count, partial, full = incremental(data, documents, 0.01)
-        # Last: the site's guard sets SQLite's heap limit for the whole process (128 MB), which a full
-        # rebuild of a large archive in the same process would run into.
-        results = latency(data, main_file, args.repeats)
+        results = latency_in_own_process(data, main_file, args.repeats)
         ms = timings["archive build"] / n_reports * 1000
         cpu_ms = build_cpu / n_reports * 1000
         kib = main_file.stat().st_size / n_reports / 1024
@@ -310,8 +318,8 @@ def main() -> None:
         print(f"  p50 / p95 over {args.repeats} requests each (in-process client), ms; then CPU ms (median):")
         for name, (p50, p95, cpu, status) in results.items():
             note = f"  HTTP {status}" if status else ""
-            target = f"{'':12} {'':>4}" if name.startswith("baseline") else \
-                f"{TARGET_P95_MS:12.0f} {verdict(p95 * 1000, TARGET_P95_MS):>4}"
+            judged = "FAIL" if status else verdict(p95 * 1000, TARGET_P95_MS)  # an error page is fast, not ok
+            target = f"{'':12} {'':>4}" if name.startswith("baseline") else f"{TARGET_P95_MS:12.0f} {judged:>4}"
             print(f"  {name:<44} {p50 * 1000:5.1f} / {p95 * 1000:5.1f} {target}  CPU {cpu * 1000:6.1f}{note}")
 
 
