@@ -17,7 +17,7 @@ from archive.codes import Codes
 from archive.scope import Scope
 from extract.checks import cross_year_carried_over, sec2_in_force_balance
 from extract.record import CheckResult, Number
-from extract.template import SEC3_COLUMNS
+from extract.templates import SEC3_COLUMNS
 
 # The only cells the cross-year rules read: fetch these, not every cell of every report.
 CROSS_YEAR_CELLS: tuple[str, ...] = tuple(
