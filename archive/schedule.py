@@ -257,6 +257,11 @@ def skipped_since(db: sqlite_utils.Database, run_id: int) -> dict[str, dict[str,
     return skipped(db, runs) if runs else {}
 
 
+def tally(counts: Mapping[str, int]) -> str:
+    """``3 listing pages, 12 documents``: what was left out, without the why."""
+    return ", ".join(f"{counts[what]} {what.replace('_', ' ')}" for what in SKIP_REASONS if counts.get(what))
+
+
 def describe(counts: Mapping[str, int]) -> str:
     """One line for a report: ``not asked (incremental): 3 listing pages (why); 12 documents (why)``."""
     parts = [f"{counts[what]} {what.replace('_', ' ')} ({why})" for what, why in SKIP_REASONS.items()

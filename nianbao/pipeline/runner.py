@@ -25,6 +25,7 @@ from pathlib import Path
 import sqlite_utils
 from rich.console import Console
 
+from archive import schedule
 from archive.faults import DataDirUnusable, check_writable, storage_fault, unusable
 from archive.paths import DataDir
 from nianbao.pipeline import registry_file, runs, stages, store_diff
@@ -172,9 +173,12 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
         figures = store_diff.figures_since(data, mark, [row["site_id"] for row in chosen])
         if crawl.status != "ok":
             _unvisited(figures, chosen, crawl)
-        for site_id, note in stages.crawl_skips(data, mark.run_id).items():
-            if site_id in figures:
-                figures[site_id].reasons.append(note)
+        skipped = {site: counts for site, counts in stages.crawl_skips(data, mark.run_id).items() if site in figures}
+        for site_id, counts in skipped.items():
+            figures[site_id].reasons.append(schedule.describe(counts))
+        if skipped:
+            report.notes.append("not asked by the incremental crawl (--full walks everything): "
+                                + "; ".join(f"{site} {schedule.tally(counts)}" for site, counts in sorted(skipped.items())))
         report.portals = list(figures.values())
         runner.run("extract", lambda progress: stages.extract(data, progress))
         with runner.stage("discover", required=False) as discovered:

@@ -143,14 +143,13 @@ def full_walk_due(data: DataDir) -> bool:
         db.close()
 
 
-def crawl_skips(data: DataDir, run_id: int) -> dict[str, str]:
-    """Per portal, one line on what the crawls after store run ``run_id`` left out, and why."""
+def crawl_skips(data: DataDir, run_id: int) -> dict[str, dict[str, int]]:
+    """Per portal, what the crawls after store run ``run_id`` left out (``archive.schedule.SKIP_REASONS``)."""
     db = open_store_db(data)
     try:
-        notes = {site: schedule.describe(counts) for site, counts in schedule.skipped_since(db, run_id).items()}
+        return schedule.skipped_since(db, run_id)
     finally:
         db.close()
-    return {site: note for site, note in notes.items() if note}
 
 
 def _close_runs_left_open(data: DataDir) -> None:

@@ -131,6 +131,9 @@ def test_second_run_finds_nothing_new_and_downloads_no_report(story: Story) -> N
             documents |= set(truth.paths)
     downloaded = [entry for entry in second.access if entry.path in documents and entry.status == 200]
     assert downloaded == [], f"downloaded again: {[(e.site_id, e.path) for e in downloaded][:5]}"
+    # The run report says per portal what the incremental crawl did not ask for.
+    assert any(note.startswith("not asked by the incremental crawl") and "gkmlpt" in note
+               for note in second.report["notes"]), second.report["notes"]
 
 
 def test_third_run_records_the_change_and_the_removal(story: Story) -> None:
