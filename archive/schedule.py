@@ -15,7 +15,8 @@ page that lists it. The crawler reads the schedule once per crawl (``load``) and
 (``update``), in one transaction, so a killed crawl only leaves URLs looking more due than they are.
 
 ``skips`` counts, per run and portal, what an incremental crawl chose not to ask for and why, for the
-crawl summary and the run report.
+crawl summary and the run report. ``robots`` keeps each host's last robots.txt answer, which a crawl
+within ``ROBOTS_FRESH`` reuses instead of asking again (RFC 9309 §2.4 allows a day's caching).
 """
 
 from __future__ import annotations
@@ -84,6 +85,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             pk="url",
         )
         db["schedule"].create_index(["portal_id"])
+    if "robots" not in db.table_names():
+        db["robots"].create(
+            {"url": str, "status": int, "sha256": str, "headers": str, "fetched_at": str},
+            pk="url",
+        )
     if "skips" not in db.table_names():
         db["skips"].create(
             {"run_id": int, "portal_id": str, "what": str, "count": int},
@@ -116,6 +122,21 @@ class Schedule:
 
     def scheduled(self, url: str) -> bool:
         return url in self.entries
+
+
+ROBOTS_FRESH = timedelta(hours=24)
+
+
+def fresh_robots(db: sqlite_utils.Database, url: str, now: datetime) -> dict | None:
+    """The stored robots.txt answer for ``url`` if it is younger than ``ROBOTS_FRESH``."""
+    row = next(db.query("select * from robots where url = ?", [url]), None)
+    fetched = parse_time(row["fetched_at"]) if row else None
+    return dict(row) if row and fetched and now - fetched < ROBOTS_FRESH else None
+
+
+def save_robots(db: sqlite_utils.Database, row: Mapping[str, object]) -> None:
+    with db.conn:
+        db["robots"].upsert(dict(row), pk="url")
 
 
 def load(db: sqlite_utils.Database, now: datetime, portals: Iterable[str] | None = None) -> Schedule:
@@ -251,6 +272,11 @@ def full_walk_due(db: sqlite_utils.Database, now: datetime) -> bool:
 
 def skipped_since(db: sqlite_utils.Database, run_id: int) -> dict[str, dict[str, int]]:
     """Per portal, what the runs after ``run_id`` left out."""
+    if "robots" not in db.table_names():
+        db["robots"].create(
+            {"url": str, "status": int, "sha256": str, "headers": str, "fetched_at": str},
+            pk="url",
+        )
     if "skips" not in db.table_names():
         return {}
     runs = [r["id"] for r in db.query("select id from runs where id > ?", [run_id])]

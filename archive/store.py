@@ -487,6 +487,20 @@ class StoreWriter:
         with self._writing():
             return schedule.update(self.db, self.session_runs(run_id), datetime.now(UTC))
 
+    def stored_robots(self, url: str) -> tuple[int, bytes, dict[str, str]] | None:
+        """A robots.txt answer fetched within the last day: (status, body, headers), or None."""
+        row = schedule.fresh_robots(self.db, url, datetime.now(UTC))
+        if row is None or (row["sha256"] and row["sha256"] not in self.blobs):
+            return None
+        return row["status"], self.blobs.get(row["sha256"]) if row["sha256"] else b"", json.loads(row["headers"])
+
+    def save_robots(self, url: str, status: int, body: bytes, headers: Mapping[str, str]) -> None:
+        with self._writing():
+            sha256 = self.blobs.put(body) if body else None
+            schedule.save_robots(self.db, {"url": url, "status": status, "sha256": sha256,
+                                           "headers": json.dumps(dict(headers), ensure_ascii=False),
+                                           "fetched_at": utcnow()})
+
     def record_skips(self, run_id: int, counts: Mapping[tuple[str, str], int]) -> None:
         with self._writing():
             schedule.record_skips(self.db, run_id, counts)

@@ -114,6 +114,8 @@ def test_second_crawl_asks_a_tenth_and_downloads_no_document(first_crawl: Crawl,
     assert downloads == []
     assert len(second_crawl.requests) <= len(first_crawl.requests) / 10, (
         len(second_crawl.requests), len(first_crawl.requests))
+    # robots.txt is not asked again within a day (only an http address's redirect to https is seen).
+    assert all(e.status in (301, 302) for e in second_crawl.requests if e.path == "/robots.txt")
     # The start pages were still asked, conditionally: the crawl looked, it did not assume.
     assert sum(e.status == 304 and e.conditional for e in second_crawl.requests) >= 10
     versions = query(second_crawl.data, "select count(*) from documents where version > 1")[0][0]

@@ -99,3 +99,17 @@ def test_full_walk_once_a_month(store: StoreWriter) -> None:
     incremental = store.start_run("portal", {}, "job")
     store.finish_run(incremental.id, "finished", json.loads('{"nianbao/full": false}'))
     assert full_walk_due(store.db, now + 31 * DAY)
+
+
+def test_robots_txt_is_reused_for_a_day(store: StoreWriter) -> None:
+    """RFC 9309 §2.4: a crawler may keep a robots.txt answer for 24 hours, not longer."""
+    url = "http://x/robots.txt"
+    assert store.stored_robots(url) is None
+    store.save_robots(url, 200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"})
+    store.save_robots("http://y/robots.txt", 404, b"", {})
+    assert store.stored_robots(url) == (200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"})
+    assert store.stored_robots("http://y/robots.txt") == (404, b"", {})
+    a_day_ago = (datetime.now(UTC) - 25 * timedelta(hours=1)).isoformat()
+    store.db.execute("update robots set fetched_at = ? where url = ?", [a_day_ago, url])
+    store.db.conn.commit()
+    assert store.stored_robots(url) is None
