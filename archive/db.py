@@ -21,9 +21,11 @@ MAIN_TABLES: tuple[str, ...] = (
     "sec3",
     "sec4",
     "coverage",
+    "rates",
+    "editions",
 )
 # The rest: needed to rebuild or audit, but not what people browse first.
-SUPPORT_TABLES: tuple[str, ...] = ("texts", "extractions", "fetches", "runs", "snapshots")
+SUPPORT_TABLES: tuple[str, ...] = ("texts", "extractions", "fetches", "runs", "snapshots", "rate_rules", "warc_records")
 
 
 def open_archive(path: Path) -> sqlite_utils.Database:

@@ -7,7 +7,7 @@ transaction, so an interrupted run leaves every document either as it was or ful
 the parser cannot read is recorded in ``extractions`` with the one-line reason and the run goes on.
 
 After the documents, the tables derived from all of them (reports and editions, cross-year checks,
-wide tables, coverage) are rebuilt from scratch: they are pure functions of the rows above, so a
+wide tables, the editions feed, derived rates, coverage) are rebuilt from scratch: they are pure functions of the rows above, so a
 second run writes the same rows again and changes nothing.
 """
 
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from archive import coverage, fts, reports
+from archive import coverage, editions, fts, rates, reports, warcs
 from archive.checks import check_row
 from archive.db import insert_rows, open_archive
 from archive.items import rebuild_items
@@ -74,6 +74,7 @@ def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | Non
     rebuild_items(db)
     sync_registry(db, data.registry)
     sync_store(db, data)
+    warcs.index_warcs(db, data)
     portals = portal_by_id(db)
     result = ExtractResult(documents=db["documents"].count)
     for doc in pending_documents(db, parser.version, everything=everything):
@@ -83,6 +84,8 @@ def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | Non
             result.failed += 1
             result.failures.append((doc["id"], error))
     reports.rebuild(db)
+    editions.rebuild(db)
+    rates.rebuild(db)
     coverage.rebuild(db)
     result.reports = db["reports"].count
     return result

@@ -16,6 +16,7 @@ import yaml
 
 from archive.coverage import EXPECTED_AS, STATUS_LABELS
 from archive.items import describe
+from archive.site_tables import site_tables
 from archive.views import identity_views
 from archive.wide import FACET_COLUMNS, WIDE_TABLES
 
@@ -264,6 +265,7 @@ def tables() -> dict[str, dict[str, Any]]:
             sort_desc="year",
         ),
         **identity_views(_FACET_DESCRIPTIONS, _table),
+        **site_tables(_FACET_DESCRIPTIONS, _table),
         "texts": _table(
             "报告全文 / Report texts",
             "每个已解析文件的全文，可全文检索（两字词亦可，如“公开”“复议”）。"
