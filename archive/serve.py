@@ -4,7 +4,7 @@ The file is opened immutable (``-i``): read-only, no locking, and the "Download 
 with its table counts taken from the snapshot's ``inspect.json`` instead of counted at start-up. It is
 passed by its stable, relative name (``nianbao.db`` in ``DATA/snapshots/``), so page URLs survive new
 snapshots and ``/-/databases.json`` shows no server path. Every dated snapshot folder is mounted at
-``/snapshots/`` for /downloads.
+``/snapshots/`` for /downloads, and the site's CSS and JavaScript at ``/assets/``.
 
 ``datasette_args`` is the one description of the server: the command runs it, and the tests start it
 the same way (in process through ``make_datasette``, or as a subprocess for the browser test).
@@ -28,6 +28,7 @@ from archive.paths import DataDir
 SITE = Path(__file__).resolve().parent / "site"
 TEMPLATES = SITE / "templates"
 PLUGINS = SITE / "plugins"
+ASSETS = SITE / "static"  # the site's CSS and JavaScript, at /assets/
 
 # A public, read-only site on a small machine (see ../shared/PUBLISHING.md §2).
 SETTINGS: dict[str, int | bool] = {
@@ -69,6 +70,8 @@ def datasette_args(data: DataDir, host: str, port: int) -> list[str]:
         str(PLUGINS),
         "--static",
         f"snapshots:{data.snapshots}",
+        "--static",
+        f"assets:{ASSETS}",
         "-h",
         host,
         "-p",
@@ -112,7 +115,7 @@ def make_datasette(data: DataDir, *, db_file: Path | None = None, metadata: dict
         metadata=metadata,
         template_dir=str(TEMPLATES),
         plugins_dir=str(PLUGINS),
-        static_mounts=[("snapshots", str(data.snapshots))],
+        static_mounts=[("snapshots", str(data.snapshots)), ("assets", str(ASSETS))],
         settings=SETTINGS,
         inspect_data=inspect,
         cors=True,
