@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from archive.metadata import YEAR_AXIS
 from archive.rates import RATES
 from archive.site.labels import cell_labels, explain_rule, one, placeholders, rows
 from archive.wide import WIDE_TABLES
@@ -121,8 +122,7 @@ def _chart(reports: list[dict[str, Any]], sec3: dict[int, dict[str, Any]]) -> di
         "data": {"values": values},
         "mark": {"type": "line", "point": {"size": 60}, "tooltip": True},
         "encoding": {
-            "x": {"field": "year", "type": "temporal", "timeUnit": "year", "title": "年度 / Year",
-                  "axis": {"format": "%Y", "tickCount": {"interval": "year", "step": 1}}},
+            "x": YEAR_AXIS,
             "y": {"field": "n", "type": "quantitative", "title": "件 / count"},
             "color": {"field": "series", "type": "nominal", "title": None, "legend": {"orient": "bottom"}},
             "href": {"field": "href"},
