@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import copy
 import random
+import re
 import statistics
 import tempfile
 import time
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from archive import coverage, reports
+from archive import coverage, editions, rates, reports
 from archive.db import open_archive
 from archive.extract_stage import replace_document_rows
 from archive.items import rebuild_items
@@ -127,7 +128,8 @@ def build(data: DataDir, n_reports: int, *, rebuild_only: bool = False) -> dict[
 
 def derive(db, timings: Timings) -> Timings:
     """What ``nianbao extract`` does after loading documents, timed stage by stage."""
-    for name, step in (("reports, cross-year checks, wide tables", reports.rebuild), ("coverage", coverage.rebuild)):
+    for name, step in (("reports, cross-year checks, wide tables", reports.rebuild), ("editions", editions.rebuild),
+                       ("derived rates and percentiles", rates.rebuild), ("coverage", coverage.rebuild)):
         start = time.perf_counter()
         step(db)
         timings[name] = time.perf_counter() - start
@@ -147,8 +149,11 @@ def latency(data: DataDir, repeats: int) -> dict[str, tuple[float, float, int | 
     charts = build_metadata()["plugins"]["datasette-dashboards"]["trends"]["charts"]
     db = open_archive(data.archive_db)
     report = str(db.execute("SELECT id FROM reports ORDER BY id LIMIT 1 OFFSET ?", [db["reports"].count // 2]).fetchone()[0])
-    organ = db.execute("SELECT organ FROM reports WHERE id = ?", [report]).fetchone()[0]
+    organ, organ_id, region, level = db.execute("SELECT organ, organ_id, region, level FROM reports WHERE id = ?",
+                                                [report]).fetchone()
+    other_report, other_organ = db.execute("SELECT id, organ_id FROM reports WHERE organ_id != ? LIMIT 1", [organ_id]).fetchone()
     paths = {
+        "baseline /-/versions.json (trivial page)": ("/-/versions.json", {}),
         "home /": ("/", {}),
         "reports table": ("/nianbao/reports", {}),
         "reports year=2023": ("/nianbao/reports", {"year": "2023"}),
@@ -158,6 +163,17 @@ def latency(data: DataDir, repeats: int) -> dict[str, tuple[float, float, int | 
         "checks failing": ("/nianbao/checks", {"status": "fail"}),
         "coverage missing": ("/nianbao/coverage", {"status": "missing"}),
         "report page /report/<id>": (f"/report/{report}", {}),
+        "organ page /organ/<id>": (f"/organ/{organ_id}", {}),
+        "compare two reports": ("/compare", {"a": str(other_report), "b": report}),
+        "compare two organs": ("/compare", {"organ": [str(other_organ), str(organ_id)]}),
+        "rank disclosure (latest year)": ("/rank", {"rate": "disclosure"}),
+        "rank level + region, page 2": ("/rank", {"rate": "review_correction", "level": level, "region": region,
+                                                  "page": "2"}),
+        "rank page 40": ("/rank", {"rate": "disclosure", "page": "40"}),
+        "heat table": ("/heat", {"rate": "disclosure"}),
+        "editions list": ("/editions", {}),
+        "Atom feed": ("/feed.atom", {}),
+        "Atom feed, one region": ("/feed.atom", {"region": region}),
         "dashboard page": ("/-/dashboards/trends", {}),
         "query organ_over_time": ("/nianbao/organ_over_time.json", {"organ": organ}),
         "query sums_do_not_add_up": ("/nianbao/sums_do_not_add_up.json", {}),
@@ -167,7 +183,7 @@ def latency(data: DataDir, repeats: int) -> dict[str, tuple[float, float, int | 
         "table search 公开": ("/nianbao/texts.json", {"_search": "公开"}),
     }
     for slug, chart in charts.items():
-        paths[f"chart {slug}"] = ("/nianbao.json", {"sql": chart["query"].replace("[[ AND region = :region ]]", "")})
+        paths[f"chart {slug}"] = ("/nianbao.json", {"sql": re.sub(r"\[\[.*?\]\]", "", chart["query"])})
 
     failed: dict[str, int] = {}
 

@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive.site.labels import one, rows
+from archive.site.labels import one, placeholders, rows
 from archive.site_tables import EDITION_KINDS
 
 CONTEXT_LINES = 2
@@ -118,7 +118,7 @@ def recent(conn: sqlite3.Connection, *, region: str | None = None, kinds: tuple[
         where.append("region = ?")
         params.append(region)
     if kinds:
-        where.append(f"kind IN ({', '.join('?' for _ in kinds)})")
+        where.append(f"kind IN ({placeholders(kinds)})")
         params += list(kinds)
     sql = "SELECT * FROM editions" + (" WHERE " + " AND ".join(where) if where else "")
     return rows(conn, sql + " ORDER BY seen DESC, report_id DESC, seq DESC LIMIT ?", [*params, limit])

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlsplit
 
 from archive.paths import DataDir
-from archive.site.labels import one
+from archive.site.labels import one, placeholders
 from archive.store import BlobStore
 from archive.warcs import record_path
 from extract.convert.sniff import sniff
@@ -156,7 +156,7 @@ def warc_records(conn: sqlite3.Connection, document_ids: list[int]) -> dict[int,
     for row in conn.execute(
         f"""SELECT d.id, w.warc_file, w.offset, w.record_id, w.date, w.uri = d.url AS own
             FROM documents d JOIN warc_records w ON w.sha256 = d.sha256
-            WHERE d.id IN ({', '.join('?' for _ in document_ids)})
+            WHERE d.id IN ({placeholders(document_ids)})
             ORDER BY d.id, own DESC, w.date""",
         document_ids,
     ):

@@ -17,6 +17,7 @@ from archive.rates import RATES
 from archive.site import changes
 from archive.site.labels import NO_TABLE, cell_labels, explain_rule, one, placeholders, rows
 from archive.site.originals import warc_records
+from extract.record import CellSource
 from extract.sections import heading_section
 from extract.template import (
     SEC2_COLUMN_LABELS,
@@ -43,28 +44,23 @@ class Cell:
     label: str
     value: Any = None
     raw: str | None = None
-    page: int | None = None
-    table: int | None = None
-    row: int | None = None
-    col: int | None = None
-    ocr: bool = False
-    ocr_confidence: float | None = None
+    source: CellSource = field(default_factory=CellSource)
     failing: bool = False
 
     @property
     def position(self) -> str:
         """Where the number was printed, counted from 1 as a reader counts: ``第2页 表1 第5行 第3列``."""
-        parts = []
-        if self.page is not None:
-            parts.append(f"第{self.page}页")
-        if self.table is not None:
-            parts.append(f"表{self.table + 1}")
-        if self.row is not None:
-            parts.append(f"第{self.row + 1}行")
-        if self.col is not None:
-            parts.append(f"第{self.col + 1}列")
-        if self.ocr:
-            parts.append(f"OCR {self.ocr_confidence:.0f}" if self.ocr_confidence is not None else "OCR")
+        source, parts = self.source, []
+        if source.page is not None:
+            parts.append(f"第{source.page}页")
+        if source.table is not None:
+            parts.append(f"表{source.table + 1}")
+        if source.row is not None:
+            parts.append(f"第{source.row + 1}行")
+        if source.col is not None:
+            parts.append(f"第{source.col + 1}列")
+        if source.ocr:
+            parts.append(f"OCR {source.ocr_confidence:.0f}" if source.ocr_confidence is not None else "OCR")
         return " ".join(parts)
 
 
@@ -183,9 +179,9 @@ def _cells(conn: sqlite3.Connection, document_id: int | None, labels: dict[str, 
     for row in rows(conn, "SELECT cell_id, value, raw, page, table_index, row_index, col_index, ocr, ocr_confidence "
                           "FROM cells WHERE document_id = ?", [document_id]):
         cell_id = row["cell_id"]
-        found[cell_id] = Cell(cell_id, labels.get(cell_id, cell_id), row["value"], row["raw"], row["page"],
-                              row["table_index"], row["row_index"], row["col_index"], bool(row["ocr"]),
-                              row["ocr_confidence"], cell_id in failing)
+        source = CellSource(row["page"], row["table_index"], row["row_index"], row["col_index"], bool(row["ocr"]),
+                            row["ocr_confidence"])
+        found[cell_id] = Cell(cell_id, labels.get(cell_id, cell_id), row["value"], row["raw"], source, cell_id in failing)
     return found
 
 

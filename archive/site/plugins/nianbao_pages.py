@@ -100,20 +100,21 @@ async def home_view(datasette, request):
     return await _page(datasette, request, "home.html", {"home": figures})
 
 
-@_guarded
-async def report_view(datasette, request):
-    page = await _read(datasette, report.report_page, int(request.url_vars["id"]))
-    if page is None:
-        raise NotFound("没有这份报告 / No such report")
-    return await _page(datasette, request, "report.html", {"page": page})
+def _one_thing(build, template: str, missing: str):
+    """A page about one report or organ, by the id in its URL: 404 when the archive has none."""
+
+    @_guarded
+    async def view(datasette, request):
+        page = await _read(datasette, build, int(request.url_vars["id"]))
+        if page is None:
+            raise NotFound(missing)
+        return await _page(datasette, request, template, {"page": page})
+
+    return view
 
 
-@_guarded
-async def organ_view(datasette, request):
-    page = await _read(datasette, organ.organ_page, int(request.url_vars["id"]))
-    if page is None:
-        raise NotFound("没有这个机关 / No such organ")
-    return await _page(datasette, request, "organ.html", {"page": page})
+report_view = _one_thing(report.report_page, "report.html", "没有这份报告 / No such report")
+organ_view = _one_thing(organ.organ_page, "organ.html", "没有这个机关 / No such organ")
 
 
 @_guarded
@@ -175,7 +176,7 @@ async def editions_view(datasette, request):
 
 @_guarded
 async def feed_view(datasette, request):
-    base = f"{request.scheme}://{request.host}"
+    base = datasette.absolute_url(request, "/").rstrip("/")  # honours force_https_urls behind a proxy
     body = await _read(datasette, feed.atom, base, region=request.args.get("region") or None)
     return Response(body, content_type="application/atom+xml; charset=utf-8",
                     headers={"cache-control": "public, max-age=600"})
