@@ -91,19 +91,20 @@ def test_tables_and_queries_that_name_a_report_link_it(site, world):
         "SELECT DISTINCT organ_id FROM reports")}
 
 
-def test_report_page_links_the_original_bytes_and_the_previous_year(site, world):
-    rid = _report(world, "a", 2023)
-    page = _html(site, f"/report/{rid}")
+def test_every_report_page_links_the_original_bytes_and_the_previous_year(site, world):
     db = _db(world)
-    primary_sha = db.execute("SELECT d.sha256 FROM reports r JOIN documents d ON d.id = r.primary_document_id "
-                             "WHERE r.id = ?", [rid]).fetchone()[0]
-    links = [a.get("href") for a in page.xpath("//a[contains(@class, 'original-link')]")]
-    assert f"/original/{primary_sha}" in links
-    body = site.get(f"/original/{primary_sha}").content
-    assert hashlib.sha256(body).hexdigest() == primary_sha
-    previous = page.xpath("//a[@rel='prev']")[0].get("href")
-    assert previous == f"/report/{_report(world, 'a', 2022)}"
-    assert page.xpath("//a[@rel='next']")[0].get("href") == f"/report/{_report(world, 'a', 2024)}"
+    reports = db.execute("""SELECT r.id, r.organ_id, r.year, d.sha256 FROM reports r
+                            JOIN documents d ON d.id = r.primary_document_id""").fetchall()
+    years = {(organ, year): rid for rid, organ, year, _ in reports}
+    for rid, organ, year, primary_sha in reports:
+        page = _html(site, f"/report/{rid}")
+        links = [a.get("href") for a in page.xpath("//a[contains(@class, 'original-link')]")]
+        assert f"/original/{primary_sha}" in links, rid
+        assert hashlib.sha256(site.get(f"/original/{primary_sha}").content).hexdigest() == primary_sha
+        previous = page.xpath("//a[@rel='prev']/@href")
+        assert previous == ([f"/report/{years[(organ, year - 1)]}"] if (organ, year - 1) in years else []), rid
+    a2023 = _html(site, f"/report/{_report(world, 'a', 2023)}")
+    assert a2023.xpath("//a[@rel='next']/@href") == [f"/report/{_report(world, 'a', 2024)}"]
 
 
 def test_report_page_shows_every_section_and_the_full_grid_with_raw_text_and_positions(site, world):
