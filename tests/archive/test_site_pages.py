@@ -285,6 +285,8 @@ def test_warc_record_route_serves_the_documents_record(site, world):
     ("/rank", {"rate": "disclosure", "year": "abc"}, 400),
     ("/heat", {"rate": "nope"}, 400),
     ("/compare", {"a": "x", "b": "1"}, 400),
+    ("/compare", {"a": "²", "b": "1"}, 400),
+    ("/compare", {"organ": "1²"}, 400),
     ("/compare", {"a": "1", "b": "999999"}, 404),
     ("/compare", {"organ": "999999"}, 404),
     ("/rank", {"rate": "disclosure", "page": "999999"}, 200),

@@ -63,13 +63,16 @@ async def _page(datasette, request, template: str, context: dict, *, status: int
     return Response.html(html, status=status)
 
 
-def _int(request, name: str, default: int | None = None) -> int | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return default
-    if not value.isdigit() or len(value) > 12:
+def _number(value: str, name: str) -> int:
+    """An id or page number: ASCII digits only (``str.isdigit`` also says yes to ``²``), at most 12."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
         raise BadRequest(f"参数 {name} 应为数字 / {name} must be a number")
     return int(value)
+
+
+def _int(request, name: str, default: int | None = None) -> int | None:
+    value = request.args.get(name)
+    return default if value in (None, "") else _number(value, name)
 
 
 def _guarded(view):
@@ -127,11 +130,9 @@ async def compare_view(datasette, request):
         if context["reports"] is None:
             raise NotFound("没有这份报告 / No such report")
     elif organs:
-        if any(not value.isdigit() or len(value) > 12 for value in organs[:2]):
-            raise BadRequest("参数 organ 应为数字 / organ must be a number")
-        first = int(organs[0])
-        if len(organs) > 1:
-            context["organs"] = await _read(datasette, compare.compare_organs, first, int(organs[1]))
+        first, *others = [_number(value, "organ") for value in organs[:2]]
+        if others:
+            context["organs"] = await _read(datasette, compare.compare_organs, first, others[0])
             if context["organs"] is None:
                 raise NotFound("没有这个机关 / No such organ")
         else:
