@@ -38,7 +38,8 @@ def parse_file(path: str | Path) -> Record:
     try:
         return parse_bytes(data, filename=path.name)
     except ConversionError as exc:
-        message = str(exc)
+        # The converter names the file by its name alone; say it once, as the path given.
+        message = str(exc).removeprefix(f"{path.name}: ")
         raise ConversionError(message if message.startswith(str(path)) else f"{path}: {message}") from exc
 
 

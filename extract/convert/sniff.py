@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from extract.decode import utf16_without_bom
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
@@ -102,7 +104,11 @@ def _sniff_markup_or_text(data: bytes) -> str:
     if any(marker in lowered for marker in (b"<html", b"<body", b"<table")):
         return "html"
     if _looks_binary(head):
-        return "binary"
+        # UTF-16 Chinese text without a BOM has control-range bytes everywhere too: judge what it decodes to.
+        text = utf16_without_bom(head)
+        if text is None:
+            return "binary"
+        return "html" if any(marker in text.lower() for marker in ("<html", "<body", "<table")) else "text"
     return "text"
 
 
