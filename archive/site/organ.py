@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from archive.metadata import YEAR_AXIS
+from archive.dashboards import YEAR_AXIS
 from archive.rates import RATES
 from archive.site.labels import cell_labels, explain_rule, one, placeholders, rows
 from archive.wide import WIDE_TABLES

@@ -183,6 +183,7 @@ async def feed_view(datasette, request):
                     headers={"cache-control": "public, max-age=600"})
 
 
+@_guarded
 async def original_view(datasette, request):
     found = await _read(datasette, originals.find_original, _data_dir(datasette), request.url_vars["sha256"])
     if found is None:
@@ -190,6 +191,7 @@ async def original_view(datasette, request):
     return FileRange(found.path, 0, found.size, found.media_type, found.headers)
 
 
+@_guarded
 async def warc_view(datasette, request):
     found = await _read(datasette, originals.find_warc_record, _data_dir(datasette), int(request.url_vars["id"]))
     if found is None:
