@@ -7,8 +7,8 @@ denominator reaches the rule's minimum volume (a county that handled two request
 is not the country's most open organ) and the numerator is not larger than the denominator (such a
 report's numbers do not add up, and its checks say so). Percentiles (SQL ``percent_rank``, 0–100) are
 taken among the ranked reports of the same year: nationally, at the same level and in the same
-province. Everything is rebuilt from the wide tables on each run; the rules go into ``rate_rules`` so
-a downloaded snapshot explains its own numbers.
+province (none for a report with no peer there). Everything is rebuilt from the wide tables on each
+run; the rules go into ``rate_rules`` so a downloaded snapshot explains its own numbers.
 """
 
 from __future__ import annotations
@@ -122,14 +122,19 @@ def rebuild(db: sqlite_utils.Database) -> int:
                 [rate.key, rate.min_volume],
             )
         db.execute(
-            """UPDATE rates SET pct_all = p.pct_all, pct_level = p.pct_level, pct_region = p.pct_region
-               FROM (SELECT report_id, rate,
-                        round(100 * percent_rank() OVER (PARTITION BY rate, year ORDER BY percent), 1) AS pct_all,
-                        round(100 * percent_rank() OVER (PARTITION BY rate, year, level ORDER BY percent), 1)
-                            AS pct_level,
-                        round(100 * percent_rank() OVER (PARTITION BY rate, year, region ORDER BY percent), 1)
-                            AS pct_region
-                     FROM rates WHERE ranked = 1) p
-               WHERE rates.report_id = p.report_id AND rates.rate = p.rate"""
+            f"""UPDATE rates SET pct_all = p.pct_all, pct_level = p.pct_level, pct_region = p.pct_region
+                FROM (SELECT report_id, rate, {_percentile("rate, year")} AS pct_all,
+                             {_percentile("rate, year, level")} AS pct_level,
+                             {_percentile("rate, year, region")} AS pct_region
+                      FROM rates WHERE ranked = 1) p
+                WHERE rates.report_id = p.report_id AND rates.rate = p.rate"""
         )
     return db.execute("SELECT count(*) FROM rates").fetchone()[0]
+
+
+def _percentile(peers: str) -> str:
+    """SQL for a ranked report's percentile among ``peers``; none when it has no peer (a report alone in
+    its province is neither the best nor the worst there, though ``percent_rank`` would say 0)."""
+    window = f"OVER (PARTITION BY {peers})"
+    return (f"CASE WHEN count(*) {window} > 1 "
+            f"THEN round(100 * percent_rank() OVER (PARTITION BY {peers} ORDER BY percent), 1) END")

@@ -58,7 +58,8 @@ def site_tables(described: dict[str, str], table: Callable[..., dict[str, Any]])
                 "denominator": "分母（件）/ Denominator (count)",
                 "percent": "比率（%）；分母为0时为空 / Rate (%); empty when the denominator is 0",
                 "ranked": "是否参与排名（1 是）：分母达到最低件数且分子不大于分母 / Ranked (1 = yes)",
-                "pct_all": "同年度全国百分位（0–100）/ Percentile among the year's ranked reports",
+                "pct_all": "同年度全国百分位（0–100，无同组报告时为空）/ Percentile among the year's ranked reports "
+                           "(empty when there is no other)",
                 "pct_level": "同年度同层级百分位 / Percentile at the same level",
                 "pct_region": "同年度同省份百分位 / Percentile in the same province",
             },

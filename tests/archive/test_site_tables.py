@@ -71,6 +71,14 @@ def test_percentiles_among_the_same_years_reports(world):
     county = {row[0] for row in db.execute(
         "SELECT pct_level FROM rates WHERE rate = 'disclosure' AND year = 2024 AND level = 'county'")}
     assert county == {0.0, 100.0}
+    # A report with no peer has no percentile there: a is 2024's only city-level report, c the only one of
+    # 河南省 (ORGANS in archive_world); a and b share 安徽省.
+    def pct(key: str, column: str) -> float | None:
+        return db.execute(f"SELECT {column} FROM rates WHERE rate = 'disclosure' AND report_id = ?",
+                          [_report(db, ORGAN[key], year)]).fetchone()[0]
+
+    assert pct("a", "pct_level") is None and pct("c", "pct_region") is None
+    assert {pct("a", "pct_region"), pct("b", "pct_region")} == {0.0, 100.0}
     rules = {row["rate"]: row for row in db.query("SELECT * FROM rate_rules")}
     assert set(rules) == set(BY_KEY) and "予以公开" in rules["disclosure"]["rule"]
 
