@@ -166,6 +166,7 @@ def test_organ_chart_points_open_their_report(browser, server, world):  # noqa: 
     points = page.locator("#organ-chart svg g.mark-symbol.role-mark path")  # not the legend's symbols
     points.first.wait_for()
     assert points.count() == 3 * 3  # three years, three series
+    points.first.scroll_into_view_if_needed()  # a click by coordinates reaches only what is on screen
     box = points.first.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url("**/report/*")
