@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlsplit
 
+from archive.blobs import BlobStore
 from archive.paths import DataDir
 from archive.site.labels import one, placeholders
-from archive.store import BlobStore
 from archive.warcs import record_path
 from extract.convert.sniff import sniff
 from extract.decode import html_declared_charset

@@ -17,8 +17,8 @@ import lxml.html
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.blobs import BlobStore
 from archive.serve import make_datasette
-from archive.store import BlobStore
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ORGAN = {"a": "铜陵市生态环境局", "b": "枞阳县人民政府", "c": "鲁山县教育局"}
