@@ -16,7 +16,7 @@ import sqlite_utils
 from archive.db import insert_rows
 from extract.checks import cross_year_carried_over, sec2_in_force_balance
 from extract.record import CheckResult, Number
-from extract.template import SEC3_COLUMNS
+from extract.templates import SEC3_COLUMNS
 
 # The only cells the cross-year rules read: fetch these, not every cell of every report.
 CROSS_YEAR_CELLS: tuple[str, ...] = tuple(

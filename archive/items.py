@@ -10,7 +10,7 @@ from functools import cache
 
 import sqlite_utils
 
-from extract.template import TEMPLATES, cell_ids, cell_label
+from extract.templates import TABLE_TEMPLATES, cell_ids, cell_label
 
 
 def unit(cell_id: str) -> tuple[str, str]:
@@ -26,7 +26,7 @@ def unit(cell_id: str) -> tuple[str, str]:
 def item_rows() -> dict[str, dict]:
     """Every cell id of both templates, labelled; a cell in both keeps the 2021 label and order."""
     rows: dict[str, dict] = {}
-    for template in TEMPLATES:
+    for template in TABLE_TEMPLATES:
         for order, cell_id in enumerate(cell_ids(template)):
             if cell_id in rows:
                 rows[cell_id]["templates"] += f",{template}"

@@ -18,7 +18,7 @@ from crawler.pipelines import WarcLog
 from farm.records import ReportSpec, make_record
 from farm.render.html import HTML_LAYOUTS
 from farm.render.pdf import render_pdf
-from extract.template import SEC3_APPLICANT_COLUMNS
+from extract.templates import SEC3_APPLICANT_COLUMNS
 from archive.paths import DataDir
 from archive.store import BlobStore, open_store_db
 

@@ -11,7 +11,7 @@ from archive.extract_stage import Parser, run_extract
 from archive.fts import bigram_query
 from archive.wide import WIDE_TABLES
 from extract.parse import PARSER_VERSION, parse_bytes
-from extract.template import cell_ids
+from extract.templates import cell_ids
 from nianbao.cli import cli
 
 
