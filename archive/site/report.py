@@ -19,18 +19,8 @@ from archive.site.labels import NO_TABLE, cell_labels, explain_rule, one, placeh
 from archive.site.originals import warc_records
 from extract.record import CellSource
 from extract.sections import heading_section
-from extract.template import (
-    SEC2_COLUMN_LABELS,
-    SEC3_COLUMN_LABELS,
-    SEC3_COLUMNS,
-    SEC4_COLUMN_LABELS,
-    SEC4_COLUMNS,
-    SEC4_GROUP_LABELS,
-    SEC4_GROUPS,
-    TEMPLATES,
-    sec2_rows,
-    sec3_rows,
-)
+from extract.templates import SEC3_COLUMNS, TABLE_TEMPLATES, Template
+from extract.templates import get as get_template
 
 PROSE_SECTIONS = {"sec1": "一、总体情况", "sec5": "五、存在的主要问题及改进情况", "sec6": "六、其他需要报告的事项"}
 # The headings section 三 prints above groups of rows (the template's rows are the numbered ones under them).
@@ -120,7 +110,7 @@ def report_page(conn: sqlite3.Connection, report_id: int) -> ReportPage | None:
     failing = {cell.removeprefix("prev:") for check in checks if check.status == "fail" for cell in check.cells
                if not cell.startswith("prev:")}
     cells = _cells(conn, primary, labels, failing)
-    template = report["template"]
+    template = get_template(report["template"]) if report["template"] in TABLE_TEMPLATES else None
     text = one(conn, "SELECT text FROM texts WHERE id = ?", [primary]) if primary else None
     neighbours = "SELECT id, year, title FROM reports WHERE organ_id = ? AND year {} ? ORDER BY year {} LIMIT 1"
     return ReportPage(
@@ -132,12 +122,13 @@ def report_page(conn: sqlite3.Connection, report_id: int) -> ReportPage | None:
         next=one(conn, neighbours.format(">", "ASC"), [report["organ_id"], report["year"]]),
         prose=prose_sections(text["text"]) if text else {},
         full_text=text["text"] if text else None,
-        no_table=None if template in TEMPLATES else NO_TABLE.get(template, NO_TABLE[None]),
+        no_table=None if template else NO_TABLE.get(report["template"], NO_TABLE[None]),
         sec2=[cells[cell] for cell in _sec2_cells(template) if cell in cells],
-        sec3=_grid(cells, _sec3_layout(template), [SEC3_COLUMN_LABELS[col] for col in SEC3_COLUMNS])
-        if template in TEMPLATES else None,
-        sec4=_grid(cells, [(SEC4_GROUP_LABELS[g], [f"sec4.{g}.{col}" for col in SEC4_COLUMNS]) for g in SEC4_GROUPS],
-                   [SEC4_COLUMN_LABELS[col] for col in SEC4_COLUMNS]) if template in TEMPLATES else None,
+        sec3=_grid(cells, _sec3_layout(template), [template.sec3_column_labels[col] for col in SEC3_COLUMNS])
+        if template else None,
+        sec4=_grid(cells, [(template.sec4_group_labels[g], [f"sec4.{g}.{col}" for col in template.sec4_columns])
+                           for g in template.sec4_groups],
+                   [template.sec4_column_labels[col] for col in template.sec4_columns]) if template else None,
         documents=_documents(conn, report_id, primary),
         checks=checks,
         history=changes.report_history(conn, report_id, labels),
@@ -166,10 +157,10 @@ def prose_sections(text: str) -> dict[str, str]:
     return {key: "\n".join(lines) for key, lines in found.items()}
 
 
-def _sec2_cells(template: str | None) -> list[str]:
-    if template not in TEMPLATES:
+def _sec2_cells(template: Template | None) -> list[str]:
+    if template is None:
         return []
-    return [f"sec2.{row.key}.{col}" for row in sec2_rows(template) for col in row.columns]
+    return [f"sec2.{row.key}.{col}" for row in template.sec2 for col in row.columns]
 
 
 def _cells(conn: sqlite3.Connection, document_id: int | None, labels: dict[str, str], failing: set[str]) -> dict[str, Cell]:
@@ -185,10 +176,10 @@ def _cells(conn: sqlite3.Connection, document_id: int | None, labels: dict[str, 
     return found
 
 
-def _sec3_layout(template: str) -> list[tuple[str, list[str] | None]]:
+def _sec3_layout(template: Template) -> list[tuple[str, list[str] | None]]:
     layout: list[tuple[str, list[str] | None]] = []
     headed: set[str] = set()
-    for row in sec3_rows(template):
+    for row in template.sec3:
         for prefix, heading in SEC3_GROUPS:
             if row.key.startswith(prefix) and prefix not in headed:
                 headed.add(prefix)
