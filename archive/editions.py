@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from archive import fts
 from archive.db import insert_rows
 from archive.items import item_rows
 from archive.reports import best_reading, copy_key
@@ -121,10 +122,10 @@ def _describe_changes(db: sqlite_utils.Database, rows: list[dict]) -> None:
         chunk = ids[start : start + _CHUNK]
         marks = ", ".join("?" for _ in chunk)
         for document_id, cell_id, value in db.execute(
-            f"SELECT document_id, cell_id, value FROM cells WHERE document_id IN ({marks})", chunk
+            f"SELECT document_id, cell_id, value FROM cell_values WHERE document_id IN ({marks})", chunk
         ):
             cells[document_id][cell_id] = value
-        texts.update(db.execute(f"SELECT id, text FROM texts WHERE id IN ({marks})", chunk).fetchall())
+        texts.update(db.execute(f"SELECT id, text FROM {fts.SCHEMA}.texts WHERE id IN ({marks})", chunk).fetchall())
     labels = item_rows()
     for row in changes:
         before, after = cells[row["previous_document_id"]], cells[row["document_id"]]

@@ -1,7 +1,7 @@
 """The site's descriptions of the tables built for its pages (``editions``, ``rates``, ``rate_rules``,
-``warc_records``; migration ``m003_site_tables``), kept apart so ``archive.metadata`` stays one table list.
+``warc_records``; migration ``m004_site_tables``), kept apart so ``archive.dictionary`` stays one table list.
 
-``described`` are the shared column descriptions of ``archive.metadata`` and ``table`` its table builder.
+``described`` are the shared column descriptions of ``archive.dictionary`` and ``table`` its table builder.
 """
 
 from __future__ import annotations

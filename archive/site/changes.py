@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive.site.labels import one, placeholders, rows
+from archive.site.labels import document_text, placeholders, rows
 from archive.site_tables import EDITION_KINDS
 
 CONTEXT_LINES = 2
@@ -61,7 +61,7 @@ def report_history(conn: sqlite3.Connection, report_id: int, labels: dict[str, s
                         row["document_id"], row["previous_document_id"], row["summary"])
         if row["kind"] in ("corrected", "changed") and row["previous_document_id"]:
             change.cell_changes = cell_differences(conn, row["previous_document_id"], row["document_id"], labels)
-            old, new = (_text(conn, doc) for doc in (row["previous_document_id"], row["document_id"]))
+            old, new = (document_text(conn, doc) for doc in (row["previous_document_id"], row["document_id"]))
             if old is not None and new is not None:
                 change.text_diff, change.text_truncated = text_differences(old, new)
         history.append(change)
@@ -72,7 +72,7 @@ def cell_differences(conn: sqlite3.Connection, before: int, after: int, labels: 
     """Cells whose value differs between two documents (a cell only one of them has counts), in report order."""
     values: dict[int, dict[str, Any]] = {before: {}, after: {}}
     for document_id, cell_id, value in conn.execute(
-        "SELECT document_id, cell_id, value FROM cells WHERE document_id IN (?, ?)", [before, after]
+        "SELECT document_id, cell_id, value FROM cell_values WHERE document_id IN (?, ?)", [before, after]
     ):
         values[document_id][cell_id] = value
     order = dict(conn.execute("SELECT cell_id, sort_order FROM items"))
@@ -103,11 +103,6 @@ def text_differences(old: str, new: str) -> tuple[list[TextLine], bool]:
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _text(conn: sqlite3.Connection, document_id: int) -> str | None:
-    found = one(conn, "SELECT text FROM texts WHERE id = ?", [document_id])
-    return found["text"] if found else None
 
 
 def recent(conn: sqlite3.Connection, *, region: str | None = None, kinds: tuple[str, ...] = (),

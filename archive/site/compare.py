@@ -67,7 +67,7 @@ def compare_reports(conn: sqlite3.Connection, a: int, b: int) -> ReportPair | No
     docs = [doc for doc in values if doc is not None]
     if docs:
         for document_id, cell_id, value in conn.execute(
-            f"SELECT document_id, cell_id, value FROM cells WHERE document_id IN ({placeholders(docs)})", docs
+            f"SELECT document_id, cell_id, value FROM cell_values WHERE document_id IN ({placeholders(docs)})", docs
         ):
             values[document_id][cell_id] = value
     left, right = values[first["primary_document_id"]], values[second["primary_document_id"]]

@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from archive.fts import SCHEMA as TEXTS_SCHEMA
+
 LEVELS = {
     "central": "中央 / central",
     "provincial": "省级 / provincial",
@@ -102,6 +104,15 @@ def _part(label: str | None, index: int) -> str | None:
 def cell_labels(conn: sqlite3.Connection) -> dict[str, str]:
     """Every cell id's Chinese label, from the archive's own dictionary."""
     return dict(conn.execute("SELECT cell_id, label_zh FROM items"))
+
+
+def document_text(conn: sqlite3.Connection, document_id: int) -> str | None:
+    """A document's text from the texts file (``archive.fts``, attached as ``nianbao_texts``); None when
+    it has none, or when the site serves no texts file (the pages then show the numbers without prose)."""
+    if not any(row[1] == TEXTS_SCHEMA for row in conn.execute("PRAGMA database_list")):
+        return None
+    found = conn.execute(f"SELECT text FROM {TEXTS_SCHEMA}.texts WHERE id = ?", [document_id]).fetchone()
+    return found[0] if found else None
 
 
 def rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:

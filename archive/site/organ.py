@@ -57,7 +57,7 @@ def organ_page(conn: sqlite3.Connection, organ_id: int) -> OrganPage | None:
     cross_year = []
     if ids:
         for check in rows(conn, f"""SELECT c.report_id, r.year, c.rule, c.status, c.expected, c.actual
-                                    FROM checks c JOIN reports r ON r.id = c.report_id
+                                    FROM check_results c JOIN reports r ON r.id = c.report_id
                                     WHERE c.report_id IN ({placeholders(ids)}) AND c.cross_year = 1
                                     ORDER BY r.year, c.status != 'fail', c.rule""", ids):
             check["rule_zh"], check["rule_en"] = explain_rule(check["rule"], labels)

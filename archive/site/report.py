@@ -15,7 +15,7 @@ from typing import Any
 
 from archive.rates import RATES
 from archive.site import changes
-from archive.site.labels import NO_TABLE, cell_labels, explain_rule, one, placeholders, rows
+from archive.site.labels import NO_TABLE, cell_labels, document_text, explain_rule, one, placeholders, rows
 from archive.site.originals import warc_records
 from extract.record import CellSource
 from extract.sections import heading_section
@@ -111,7 +111,7 @@ def report_page(conn: sqlite3.Connection, report_id: int) -> ReportPage | None:
                if not cell.startswith("prev:")}
     cells = _cells(conn, primary, labels, failing)
     template = get_template(report["template"]) if report["template"] in TABLE_TEMPLATES else None
-    text = one(conn, "SELECT text FROM texts WHERE id = ?", [primary]) if primary else None
+    text = document_text(conn, primary) if primary else None
     neighbours = "SELECT id, year, title FROM reports WHERE organ_id = ? AND year {} ? ORDER BY year {} LIMIT 1"
     return ReportPage(
         report=report,
@@ -120,8 +120,8 @@ def report_page(conn: sqlite3.Connection, report_id: int) -> ReportPage | None:
                      [report["organ_id"], report["year"]]),
         previous=one(conn, neighbours.format("<", "DESC"), [report["organ_id"], report["year"]]),
         next=one(conn, neighbours.format(">", "ASC"), [report["organ_id"], report["year"]]),
-        prose=prose_sections(text["text"]) if text else {},
-        full_text=text["text"] if text else None,
+        prose=prose_sections(text) if text else {},
+        full_text=text,
         no_table=None if template else NO_TABLE.get(report["template"], NO_TABLE[None]),
         sec2=[cells[cell] for cell in _sec2_cells(template) if cell in cells],
         sec3=_grid(cells, _sec3_layout(template), [template.sec3_column_labels[col] for col in SEC3_COLUMNS])
@@ -168,7 +168,7 @@ def _cells(conn: sqlite3.Connection, document_id: int | None, labels: dict[str, 
         return {}
     found = {}
     for row in rows(conn, "SELECT cell_id, value, raw, page, table_index, row_index, col_index, ocr, ocr_confidence "
-                          "FROM cells WHERE document_id = ?", [document_id]):
+                          "FROM cell_values WHERE document_id = ?", [document_id]):
         cell_id = row["cell_id"]
         source = CellSource(row["page"], row["table_index"], row["row_index"], row["col_index"], bool(row["ocr"]),
                             row["ocr_confidence"])
@@ -194,7 +194,7 @@ def _grid(cells: dict[str, Cell], layout: list[tuple[str, list[str] | None]], co
 
 def _checks(conn: sqlite3.Connection, report_id: int, primary: int | None, labels: dict[str, str]) -> list[Check]:
     found = []
-    for row in rows(conn, """SELECT rule, status, cross_year, expected, actual, cells FROM checks
+    for row in rows(conn, """SELECT rule, status, cross_year, expected, actual, cells FROM check_results
                              WHERE report_id = ? AND (cross_year = 1 OR document_id = ?)""", [report_id, primary]):
         zh, en = explain_rule(row["rule"], labels)
         involved = json.loads(row["cells"]) if row["cells"] else []

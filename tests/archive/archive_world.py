@@ -113,33 +113,15 @@ def build_world(data: DataDir) -> World:
     chain(specs[("b", 2023)], specs[("b", 2024)])
     world.specs = specs
 
-    store = open_store_db(data)
-    blobs = BlobStore(data.blobs)
     page = HTML_LAYOUTS["trs_table"]
     # One finished crawl run whose WARC file holds every body, as the crawler's store pipeline writes it.
-    run_id = store["runs"].insert({"started_at": AS_OF, "finished_at": AS_OF, "spider": "portal", "status": "finished",
-                                   "job": "tests", "warc_file": WARC_FILE}).last_pk
+    run_id = open_store_db(data)["runs"].insert({"started_at": AS_OF, "finished_at": AS_OF, "spider": "portal",
+                                                 "status": "finished", "job": "tests", "warc_file": WARC_FILE}).last_pk
     data.warc.mkdir(parents=True, exist_ok=True)
     warc = WarcLog((data.warc / WARC_FILE).open("wb"))
 
-    def put(key: str, url: str, body: bytes, *, version: int = 1, kind: str = "page", parent: str | None = None,
-            filename: str | None = None, content_type: str = "text/html", seen: str = "2025-04-01T00:00:00",
-            year: int | None = None) -> None:
-        sha = blobs.put(body)
-        warc.write(FetchRecord(portal_id=ORGANS[key].site_id, kind=kind, url=url, status=200, body=body,
-                               fetched_at=f"{seen}+00:00", headers={"Content-Type": content_type}))
-        fetch_id = store["fetches"].insert(
-            {"run_id": run_id, "portal_id": ORGANS[key].site_id, "kind": kind, "url": url, "final_url": url, "status": 200,
-             "outcome": "downloaded", "fetched_at": seen, "size": len(body), "sha256": sha,
-             "content_type": content_type}
-        ).last_pk
-        store["documents"].insert(
-            {"url": url, "version": version, "sha256": sha, "portal_id": ORGANS[key].site_id, "kind": kind,
-             "parent_url": parent, "listing_url": f"http://www.{ORGANS[key].site_id}.gov.cn/zfxxgknb/",
-             "title": f"{ORGANS[key].name}{year}年政府信息公开工作年度报告" if year else None,
-             "listed_date": None, "filename": filename, "content_type": content_type, "size": len(body),
-             "first_seen": seen, "last_seen": AS_OF, "gone_on": None, "fetch_id": fetch_id}
-        )
+    def put(key: str, url: str, body: bytes, **options) -> None:
+        store_document(data, key, url, body, warc=warc, run_id=run_id, **options)
 
     for (key, year), spec in specs.items():
         if (key, year) == ("b", 2024):
@@ -166,12 +148,38 @@ def build_world(data: DataDir) -> World:
         content_type="application/msword", year=2024, seen="2025-04-01T00:00:00")
     warc.close()
     # Portal d never answered; portal e answered and listed nothing.
+    store = open_store_db(data)
     for when, outcome, reason in (("2025-02-01T00:00:00", "failed", "timeout"), ("2025-05-01T00:00:00", "blocked", "HTTP 412")):
         store["fetches"].insert({"portal_id": ORGANS["d"].site_id, "kind": "listing", "url": f"http://www.{ORGANS['d'].site_id}.gov.cn/",
                                  "outcome": outcome, "reason": reason, "fetched_at": when})
     store["fetches"].insert({"portal_id": ORGANS["e"].site_id, "kind": "listing", "url": f"http://www.{ORGANS['e'].site_id}.gov.cn/",
                              "status": 200, "outcome": "downloaded", "fetched_at": AS_OF})
     return world
+
+
+def store_document(data: DataDir, key: str, url: str, body: bytes, *, version: int = 1, kind: str = "page",
+                   parent: str | None = None, filename: str | None = None, content_type: str = "text/html",
+                   seen: str = "2025-04-01T00:00:00", year: int | None = None, warc: WarcLog | None = None,
+                   run_id: int | None = None) -> None:
+    """Put a fetched document into the store as the crawler does: its body by SHA-256, a fetch and a version
+    (and, in a crawl run's WARC file, its record)."""
+    store = open_store_db(data)
+    sha = BlobStore(data.blobs).put(body)
+    if warc is not None:
+        warc.write(FetchRecord(portal_id=ORGANS[key].site_id, kind=kind, url=url, status=200, body=body,
+                               fetched_at=f"{seen}+00:00", headers={"Content-Type": content_type}))
+    fetch_id = store["fetches"].insert(
+        {"run_id": run_id, "portal_id": ORGANS[key].site_id, "kind": kind, "url": url, "final_url": url, "status": 200,
+         "outcome": "downloaded", "fetched_at": seen, "size": len(body), "sha256": sha,
+         "content_type": content_type}
+    ).last_pk
+    store["documents"].insert(
+        {"url": url, "version": version, "sha256": sha, "portal_id": ORGANS[key].site_id, "kind": kind,
+         "parent_url": parent, "listing_url": f"http://www.{ORGANS[key].site_id}.gov.cn/zfxxgknb/",
+         "title": f"{ORGANS[key].name}{year}年政府信息公开工作年度报告" if year else None,
+         "listed_date": None, "filename": filename, "content_type": content_type, "size": len(body),
+         "first_seen": seen, "last_seen": AS_OF, "gone_on": None, "fetch_id": fetch_id}
+    )
 
 
 def _write_registry(data: DataDir) -> None:

@@ -111,7 +111,7 @@ def test_home_to_a_numbers_archived_source(browser, server, world):  # noqa: F81
     db = sqlite3.connect(world.data.archive_db)
     value, sha = db.execute(
         """SELECT c.value, d.sha256 FROM reports r JOIN documents d ON d.id = r.primary_document_id
-           JOIN cells c ON c.document_id = d.id AND c.cell_id = 'sec3.new_received.total' WHERE r.id = ?""",
+           JOIN cell_values c ON c.document_id = d.id AND c.cell_id = 'sec3.new_received.total' WHERE r.id = ?""",
         [report_id]).fetchone()
     assert cell.inner_text().startswith(str(value))
     link = page.locator(f"#doc-{db.execute('SELECT primary_document_id FROM reports WHERE id = ?', [report_id]).fetchone()[0]}"
