@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from archive import fts
+from archive.site_tables import M004_SITE_TABLES
 from archive.wide import WIDE_TABLES
 
 migrations = Migrations("nianbao.archive")
@@ -454,74 +455,7 @@ def m004_site_tables(db: Database) -> None:
     (公开率 …) per report with percentiles among peers, for ranking and the heat table.
     ``warc_records``: where each body's WARC record is, so the site can serve it without scanning files.
     """
-    db.executescript(
-        """
-CREATE TABLE editions (
-    report_id INTEGER NOT NULL REFERENCES reports(id),
-    seq INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    edition INTEGER,
-    document_id INTEGER REFERENCES documents(id),
-    previous_document_id INTEGER REFERENCES documents(id),
-    url TEXT,
-    version INTEGER,
-    seen TEXT,
-    organ_id INTEGER REFERENCES organs(id),
-    organ TEXT,
-    region TEXT,
-    level TEXT,
-    year INTEGER,
-    cells_changed INTEGER,
-    text_changed INTEGER,
-    summary TEXT,
-    PRIMARY KEY (report_id, seq)
-);
-CREATE INDEX idx_editions_seen ON editions(seen);
-CREATE INDEX idx_editions_region_seen ON editions(region, seen);
-CREATE TABLE rate_rules (
-    rate TEXT PRIMARY KEY,
-    name_zh TEXT,
-    name_en TEXT,
-    numerator TEXT,
-    denominator TEXT,
-    min_volume INTEGER,
-    rule TEXT,
-    sort_order INTEGER
-);
-CREATE TABLE rates (
-    report_id INTEGER NOT NULL REFERENCES reports(id),
-    rate TEXT NOT NULL REFERENCES rate_rules(rate),
-    organ_id INTEGER REFERENCES organs(id),
-    organ TEXT,
-    region TEXT,
-    level TEXT,
-    year INTEGER,
-    numerator NUMERIC,
-    denominator NUMERIC,
-    percent REAL,
-    ranked INTEGER NOT NULL DEFAULT 0,
-    pct_all REAL,
-    pct_level REAL,
-    pct_region REAL,
-    PRIMARY KEY (report_id, rate)
-) WITHOUT ROWID;
-CREATE INDEX idx_rates_rank ON rates(rate, year, ranked, percent);
-CREATE INDEX idx_rates_region_year ON rates(rate, region, year);
-CREATE TABLE warc_records (
-    warc_file TEXT NOT NULL,
-    offset INTEGER NOT NULL,
-    length INTEGER NOT NULL,
-    request_length INTEGER,
-    record_id TEXT,
-    uri TEXT,
-    date TEXT,
-    http_status INTEGER,
-    sha256 TEXT,
-    PRIMARY KEY (warc_file, offset)
-);
-CREATE INDEX idx_warc_records_sha256 ON warc_records(sha256);
-"""
-    )
+    db.executescript(M004_SITE_TABLES)
 
 
 def apply(db: Database) -> int:

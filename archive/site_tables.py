@@ -1,5 +1,6 @@
-"""The site's descriptions of the tables built for its pages (``editions``, ``rates``, ``rate_rules``,
-``warc_records``; migration ``m004_site_tables``), kept apart so ``archive.dictionary`` stays one table list.
+"""The tables built for the site's pages (``editions``, ``rates``, ``rate_rules``, ``warc_records``): their
+schema as migration ``m004_site_tables`` creates it, and their descriptions, kept apart so
+``archive.migrations`` and ``archive.dictionary`` stay within bounds.
 
 ``described`` are the shared column descriptions of ``archive.dictionary`` and ``table`` its table builder.
 """
@@ -8,6 +9,75 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+# The schema of these tables as migration m004_site_tables created it: frozen, as a migration is (a
+# later change is a new migration in archive/migrations.py).
+M004_SITE_TABLES = """
+CREATE TABLE editions (
+    report_id INTEGER NOT NULL REFERENCES reports(id),
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    edition INTEGER,
+    document_id INTEGER REFERENCES documents(id),
+    previous_document_id INTEGER REFERENCES documents(id),
+    url TEXT,
+    version INTEGER,
+    seen TEXT,
+    organ_id INTEGER REFERENCES organs(id),
+    organ TEXT,
+    region TEXT,
+    level TEXT,
+    year INTEGER,
+    cells_changed INTEGER,
+    text_changed INTEGER,
+    summary TEXT,
+    PRIMARY KEY (report_id, seq)
+);
+CREATE INDEX idx_editions_seen ON editions(seen);
+CREATE INDEX idx_editions_region_seen ON editions(region, seen);
+CREATE TABLE rate_rules (
+    rate TEXT PRIMARY KEY,
+    name_zh TEXT,
+    name_en TEXT,
+    numerator TEXT,
+    denominator TEXT,
+    min_volume INTEGER,
+    rule TEXT,
+    sort_order INTEGER
+);
+CREATE TABLE rates (
+    report_id INTEGER NOT NULL REFERENCES reports(id),
+    rate TEXT NOT NULL REFERENCES rate_rules(rate),
+    organ_id INTEGER REFERENCES organs(id),
+    organ TEXT,
+    region TEXT,
+    level TEXT,
+    year INTEGER,
+    numerator NUMERIC,
+    denominator NUMERIC,
+    percent REAL,
+    ranked INTEGER NOT NULL DEFAULT 0,
+    pct_all REAL,
+    pct_level REAL,
+    pct_region REAL,
+    PRIMARY KEY (report_id, rate)
+) WITHOUT ROWID;
+CREATE INDEX idx_rates_rank ON rates(rate, year, ranked, percent);
+CREATE INDEX idx_rates_region_year ON rates(rate, region, year);
+CREATE TABLE warc_records (
+    warc_file TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    request_length INTEGER,
+    record_id TEXT,
+    uri TEXT,
+    date TEXT,
+    http_status INTEGER,
+    sha256 TEXT,
+    PRIMARY KEY (warc_file, offset)
+);
+CREATE INDEX idx_warc_records_sha256 ON warc_records(sha256);
+"""
 
 EDITION_KINDS = {
     "first": "首次发现 / first seen",
