@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from archive import fts
+from archive.site_tables import M004_SITE_TABLES
 from archive.wide import WIDE_TABLES
 
 migrations = Migrations("nianbao.archive")
@@ -443,6 +444,18 @@ def _move_texts(db: Database) -> None:
         fts.add_texts(db, batch)
     for table in ("texts_fts", "texts_bigram_fts", "texts"):
         db.execute(f"DROP TABLE IF EXISTS main.{table}")
+
+
+@migrations()
+def m004_site_tables(db: Database) -> None:
+    """What the site's pages read, built once per run instead of on every request.
+
+    ``editions``: every published state of a report (first seen, corrected, silently changed, gone),
+    for the report page's history and the Atom feed. ``rates`` and ``rate_rules``: derived rates
+    (公开率 …) per report with percentiles among peers, for ranking and the heat table.
+    ``warc_records``: where each body's WARC record is, so the site can serve it without scanning files.
+    """
+    db.executescript(M004_SITE_TABLES)
 
 
 def apply(db: Database) -> int:
