@@ -17,15 +17,48 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from archive import store_migrations
 from archive.paths import DataDir
+
+
+class Outcome(StrEnum):
+    """What came of one request: the ``fetches.outcome`` vocabulary, written by the crawler, read by all.
+
+    Members are strings, so they go into SQLite and JSON as their values and compare equal to them.
+    """
+
+    DOWNLOADED = "downloaded"  # a body this URL never had before
+    UNCHANGED = "unchanged"  # the body stored last time (or not requested again: no validators)
+    NOT_MODIFIED = "not_modified"  # the server answered 304: the stored body stands
+    FAILED = "failed"  # a network error, a timeout or an HTTP error status
+    BLOCKED = "blocked"  # a block page or a challenge, recorded with its evidence, never fought
+    ROBOTS_DENIED = "robots_denied"  # robots.txt disallows the URL: our policy, not the site's failure
+    TOO_LARGE = "too_large"  # over the size cap
+
+
+# The store holds the body the URL answered with.
+SEEN_OUTCOMES: tuple[Outcome, ...] = (Outcome.DOWNLOADED, Outcome.UNCHANGED, Outcome.NOT_MODIFIED)
+FAILED_OUTCOMES: tuple[Outcome, ...] = (Outcome.FAILED, Outcome.TOO_LARGE)
+BLOCKED_OUTCOMES: tuple[Outcome, ...] = (Outcome.BLOCKED, Outcome.ROBOTS_DENIED)
+# A listing fetched with one of these was not read completely: documents missing from it are not gone.
+INCOMPLETE_OUTCOMES: tuple[Outcome, ...] = FAILED_OUTCOMES + BLOCKED_OUTCOMES
+
+# Fetch kinds whose bodies become ``documents`` versions (listings and API calls do not).
+DOCUMENT_KINDS = ("page", "attachment")
+
+
+def sql_list(values: Iterable[str]) -> str:
+    """Our own constants as an SQL list, ``('failed', 'too_large')``, for queries that group by them."""
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
 
 
 class BlobStore:
@@ -62,153 +95,18 @@ class BlobStore:
         return self.path(sha256).exists()
 
 
-@dataclass
-class StoredDocument:
-    """One version of one report page or attachment, as extraction and the archive see it."""
-
-    id: int
-    url: str
-    version: int
-    sha256: str
-    portal_id: str | None
-    kind: str  # "page" (an HTML report page) or "attachment"
-    parent_url: str | None  # for an attachment: the report page it was linked from
-    listing_url: str | None
-    title: str | None
-    listed_date: str | None
-    filename: str | None
-    content_type: str | None
-    size: int
-    first_seen: str
-    last_seen: str
-    gone_on: str | None
-    blob_path: Path
-
-
 def open_store_db(data: DataDir) -> sqlite_utils.Database:
-    """The store's SQLite database, created with its tables if new."""
+    """The store's SQLite database, created or upgraded to the current schema: the one way to open it."""
     data.store.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(data.store_db)
     db.execute("PRAGMA journal_mode=WAL")
-    ensure_store_schema(db)
+    store_migrations.apply(db)
     return db
-
-
-def ensure_store_schema(db: sqlite_utils.Database) -> None:
-    if "runs" not in db.table_names():
-        db["runs"].create(
-            {
-                "id": int,
-                "started_at": str,
-                "finished_at": str,
-                "spider": str,
-                "args": str,  # JSON
-                "status": str,  # running, finished, interrupted
-                "stats": str,  # JSON: Scrapy stats and our counters
-                "warc_file": str,
-            },
-            pk="id",
-        )
-    if "fetches" not in db.table_names():
-        db["fetches"].create(
-            {
-                "id": int,
-                "run_id": int,
-                "portal_id": str,
-                "kind": str,  # robots, listing, page, attachment, api
-                "url": str,
-                "final_url": str,
-                "listing_url": str,
-                "method": str,
-                "title": str,
-                "listed_date": str,
-                "status": int,  # HTTP status, null when no response
-                "outcome": str,  # downloaded, unchanged, not_modified, failed, blocked, robots_denied, too_large
-                "reason": str,
-                "fetched_at": str,
-                "elapsed_ms": float,
-                "size": int,
-                "sha256": str,
-                "content_type": str,
-                "content_disposition": str,
-                "filename": str,
-                "etag": str,
-                "last_modified": str,
-                "headers": str,  # JSON
-            },
-            pk="id",
-            foreign_keys=[("run_id", "runs", "id")],
-        )
-        db["fetches"].create_index(["url"])
-        db["fetches"].create_index(["run_id", "outcome"])
-    if "documents" not in db.table_names():
-        db["documents"].create(
-            {
-                "id": int,
-                "url": str,
-                "version": int,
-                "sha256": str,
-                "portal_id": str,
-                "kind": str,
-                "parent_url": str,
-                "listing_url": str,
-                "title": str,
-                "listed_date": str,
-                "filename": str,
-                "content_type": str,
-                "size": int,
-                "first_seen": str,
-                "last_seen": str,
-                "gone_on": str,
-                "fetch_id": int,
-            },
-            pk="id",
-            foreign_keys=[("fetch_id", "fetches", "id")],
-        )
-        db["documents"].create_index(["url", "version"], unique=True)
-        db["documents"].create_index(["sha256"])
-    _add_missing_columns(db)
-
-
-# Columns added after the first schema, so older stores gain them in place.
-_LATER_COLUMNS: dict[str, dict[str, type]] = {
-    # job: which crawl (spider + its arguments) a run belongs to; resumes: the run it continues.
-    "runs": {"job": str, "resumes": int},
-    "fetches": {"parent_url": str, "family": str},
-}
-
-
-def _add_missing_columns(db: sqlite_utils.Database) -> None:
-    for table, columns in _LATER_COLUMNS.items():
-        present = db[table].columns_dict
-        for name, kind in columns.items():
-            if name not in present:
-                db[table].add_column(name, kind)
-    if "fetches_portal" not in {index.name for index in db["fetches"].indexes}:
-        db["fetches"].create_index(["portal_id", "run_id"], index_name="fetches_portal")
-
-
-def iter_documents(data: DataDir, *, include_gone: bool = True) -> Iterator[StoredDocument]:
-    """Every stored document version, oldest first."""
-    if not data.store_db.exists():
-        return
-    db = open_store_db(data)
-    blobs = BlobStore(data.blobs)
-    where = None if include_gone else "gone_on is null"
-    for row in db["documents"].rows_where(where, order_by="id"):
-        row = dict(row)
-        row.pop("fetch_id", None)
-        yield StoredDocument(**row, blob_path=blobs.path(row["sha256"]))
 
 
 def utcnow() -> str:
     """Timestamps with microseconds, so ordering holds within one quick crawl."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-# Outcomes that mean a listing was not read completely: documents missing from it are not gone.
-INCOMPLETE_OUTCOMES = ("failed", "blocked", "robots_denied", "too_large")
-DOCUMENT_KINDS = ("page", "attachment")
 
 
 # The last fetch of each URL in a session: a 412 that the browser then passed, or a 503 that a retry
@@ -304,7 +202,7 @@ class StoreWriter:
         row = next(
             self.db.query(
                 "select sha256, etag, last_modified, status, final_url, headers from fetches"
-                " where url = ? and sha256 is not null and outcome in ('downloaded', 'unchanged', 'not_modified')"
+                f" where url = ? and sha256 is not null and outcome in {sql_list(SEEN_OUTCOMES)}"
                 " order by id desc limit 1",
                 [url],
             ),
@@ -351,11 +249,11 @@ class StoreWriter:
             else:
                 previous = self.last_body(row["url"])
                 same = previous is not None and previous.sha256 == row.get("sha256")
-            outcome = "unchanged" if same else "downloaded"
-        if document is None and row.get("sha256") and outcome in ("unchanged", "not_modified"):
+            outcome = Outcome.UNCHANGED if same else Outcome.DOWNLOADED
+        if document is None and row.get("sha256") and outcome in (Outcome.UNCHANGED, Outcome.NOT_MODIFIED):
             # Known bytes (say, the start page first read as a listing) that are a document for the
             # first time: a new document all the same.
-            outcome = "downloaded"
+            outcome = Outcome.DOWNLOADED
         row["outcome"] = outcome
         row["run_id"] = run_id
         row["headers"] = json.dumps(row.get("headers") or {}, ensure_ascii=False)
@@ -365,8 +263,33 @@ class StoreWriter:
                 self._update_document(document, row, fetch_id, now)
         return fetch_id, outcome
 
-    def _update_document(self, document: dict[str, Any] | None, row: dict[str, Any], fetch_id: int, now: str) -> None:
-        if row["outcome"] == "downloaded" and row.get("sha256"):
+    def add_document(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        portal_id: str,
+        title: str | None = None,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> bool:
+        """A report page that came by another way than a request (the bundled samples), versioned the same.
+
+        Returns True when a version was added: the body is new, or differs from the URL's last one.
+        """
+        row = {"url": url, "kind": "page", "portal_id": portal_id, "title": title, "filename": filename,
+               "content_type": content_type, "sha256": self.blobs.put(body), "size": len(body)}
+        document = self.latest_document(url)
+        row["outcome"] = Outcome.UNCHANGED if document and document["sha256"] == row["sha256"] else Outcome.DOWNLOADED
+        with self.db.conn:
+            self._update_document(document, row, None, utcnow())
+        return row["outcome"] == Outcome.DOWNLOADED
+
+    def _update_document(
+        self, document: dict[str, Any] | None, row: dict[str, Any], fetch_id: int | None, now: str
+    ) -> None:
+        """The one place versions are made: a new body at a URL is its next version, a known one is seen again."""
+        if row["outcome"] == Outcome.DOWNLOADED and row.get("sha256"):
             self.db["documents"].insert(
                 {
                     "url": row["url"],
@@ -403,7 +326,7 @@ class StoreWriter:
             for r in self.db.query(
                 f"select portal_id from ({_LATEST_SQL.format(marks=','.join('?' * len(runs)))})"
                 " where kind in ('listing', 'api') group by portal_id"
-                f" having sum(outcome in {INCOMPLETE_OUTCOMES!r}) = 0",
+                f" having sum(outcome in {sql_list(INCOMPLETE_OUTCOMES)}) = 0",
                 runs,
             )
         ]
@@ -423,16 +346,17 @@ class StoreWriter:
     def summary(self, run_id: int) -> list[dict[str, Any]]:
         """Per portal, for this session: reports found, documents downloaded and unchanged, failures, blocks."""
         runs = self.session_runs(run_id)
+        documents = sql_list(DOCUMENT_KINDS)
         return [
             dict(r)
             for r in self.db.query(
                 f"""
                 select portal_id,
-                  sum(kind in ('page', 'attachment') and parent_url is null) as reports_found,
-                  sum(kind in ('page', 'attachment') and outcome = 'downloaded') as downloaded,
-                  sum(kind in ('page', 'attachment') and outcome in ('unchanged', 'not_modified')) as unchanged,
-                  sum(outcome in ('failed', 'too_large')) as failed,
-                  sum(outcome in ('blocked', 'robots_denied')) as blocked
+                  sum(kind in {documents} and parent_url is null) as reports_found,
+                  sum(kind in {documents} and outcome = '{Outcome.DOWNLOADED}') as downloaded,
+                  sum(kind in {documents} and outcome in {sql_list((Outcome.UNCHANGED, Outcome.NOT_MODIFIED))}) as unchanged,
+                  sum(outcome in {sql_list(FAILED_OUTCOMES)}) as failed,
+                  sum(outcome in {sql_list(BLOCKED_OUTCOMES)}) as blocked
                 from ({_LATEST_SQL.format(marks=','.join('?' * len(runs)))})
                 group by portal_id order by portal_id
                 """,

@@ -23,9 +23,9 @@ from scrapy.exceptions import NotConfigured
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.store import Run, StoreWriter
 from crawler.items import FetchRecord
 from crawler.middlewares import store_for
-from archive.store import Run, StoreWriter
 
 logger = logging.getLogger(__name__)
 

@@ -17,15 +17,15 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive.registry import Portal, load_registry, portal_for_url
+from archive.store import Outcome, utcnow
+from crawler import default_registry_path
 from crawler.guards import BLOCKED, CHALLENGE, REDIRECT, classify, looks_like_js_list_shell
 from crawler.http import filename_from_disposition, headers_to_dict
 from crawler.items import FetchRecord
 from crawler.middlewares import META_KEY, NOT_MODIFIED, STORED
 from crawler.platforms import detect_family, platform_for
 from crawler.platforms.base import FILE_SUFFIXES, AttachmentLink, ReportLink, filename_from_url, is_annual_report_title
-from archive.registry import Portal, load_registry, portal_for_url
-from crawler import default_registry_path
-from archive.store import utcnow
 
 # Provenance keys carried from request to request.
 PROVENANCE = ("portal_id", "family", "listing_url", "parent_url", "title", "listed_date")
@@ -215,15 +215,15 @@ class PortalSpider(scrapy.Spider):
         in_browser = bool(response.meta.get("playwright"))
         verdict = classify(response)
         if verdict.kind == BLOCKED:
-            yield self._record(response, outcome="blocked", reason=verdict.evidence)
+            yield self._record(response, outcome=Outcome.BLOCKED, reason=verdict.evidence)
         elif verdict.kind == CHALLENGE:
             if in_browser:
                 reason = f"{verdict.evidence}; the browser did not pass it"
-                yield self._record(response, outcome="blocked", reason=reason)
+                yield self._record(response, outcome=Outcome.BLOCKED, reason=reason)
             elif not self.browser_enabled:
-                yield self._record(response, outcome="blocked", reason=f"{verdict.evidence}; browser disabled")
+                yield self._record(response, outcome=Outcome.BLOCKED, reason=f"{verdict.evidence}; browser disabled")
             else:
-                yield self._record(response, outcome="blocked", reason=f"{verdict.evidence}; retried in the browser")
+                yield self._record(response, outcome=Outcome.BLOCKED, reason=f"{verdict.evidence}; retried in the browser")
                 yield self._retry_in_browser(response, challenged=True)
         elif verdict.kind == REDIRECT and verdict.location:
             yield self._record(response, reason=f"{verdict.evidence} to {verdict.location}")
@@ -234,11 +234,11 @@ class PortalSpider(scrapy.Spider):
         elif in_browser and response.status >= 400 and not info.get("challenged"):
             # After a challenge the browser reports the challenge's status beside the page it
             # reached; any other error status in the browser is a real failure.
-            yield self._record(response, outcome="failed", reason=f"HTTP {response.status} in the browser")
+            yield self._record(response, outcome=Outcome.FAILED, reason=f"HTTP {response.status} in the browser")
 
     def _to_browser(self, response: Response, why: str) -> Iterator[Any]:
         if not self.browser_enabled:
-            yield self._record(response, outcome="failed", reason=f"{why}; browser disabled")
+            yield self._record(response, outcome=Outcome.FAILED, reason=f"{why}; browser disabled")
             return
         yield self._record(response, reason=f"{why}; re-read in the browser")
         yield self._retry_in_browser(response)
@@ -257,16 +257,16 @@ class PortalSpider(scrapy.Spider):
         self,
         response: Response,
         *,
-        outcome: str | None = None,
+        outcome: Outcome | None = None,
         reason: str | None = None,
         family: str | None = None,
     ) -> FetchRecord:
         info = response.meta[META_KEY]
         replayed = NOT_MODIFIED in response.flags or STORED in response.flags
         if outcome is None and NOT_MODIFIED in response.flags:
-            outcome, reason = "not_modified", reason or "304: unchanged since the stored copy"
+            outcome, reason = Outcome.NOT_MODIFIED, reason or "304: unchanged since the stored copy"
         elif outcome is None and STORED in response.flags:
-            outcome, reason = "unchanged", reason or "already stored; no validators, not requested again"
+            outcome, reason = Outcome.UNCHANGED, reason or "already stored; no validators, not requested again"
         if reason is None and response.meta.get("playwright"):
             reason = "rendered in the browser"
         filename = None
@@ -308,13 +308,13 @@ class PortalSpider(scrapy.Spider):
                 if guarded:
                     yield from guarded
                     return
-            yield self._record(response, outcome="failed", reason=f"HTTP {response.status}")
+            yield self._record(response, outcome=Outcome.FAILED, reason=f"HTTP {response.status}")
             return
-        outcome, reason = "failed", f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        outcome, reason = Outcome.FAILED, f"{failure.type.__name__}: {failure.getErrorMessage()}"
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
-            outcome, reason = "robots_denied", "Forbidden by robots.txt"
+            outcome, reason = Outcome.ROBOTS_DENIED, "Forbidden by robots.txt"
         elif failure.check(DownloadCancelledError) and "max" in failure.getErrorMessage().lower():
-            outcome = "too_large"
+            outcome = Outcome.TOO_LARGE
         elif failure.check(DownloadTimeoutError):
             reason = f"timeout: {failure.getErrorMessage()}"
         yield FetchRecord(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from archive.paths import DataDir
-from archive.store import StoreWriter, iter_documents
+from archive.store import StoreWriter
+from archive.store_reader import iter_documents
 
 
 def fetch(url: str, kind: str = "page", **extra) -> dict:
