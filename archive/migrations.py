@@ -248,6 +248,36 @@ CREATE TABLE snapshots (
     db.execute("CREATE VIRTUAL TABLE texts_bigram_fts USING fts5(bigrams, tokenize='unicode61', content='')")
 
 
+@migrations()
+def m002_run_portals(db: Database) -> None:
+    """What each pipeline run found on each portal, beside its ``runs`` row: the scheduler's visit history.
+
+    Archives the pipeline wrote before this migration have the table already (it made it itself, with
+    this very schema), hence ``IF NOT EXISTS``.
+    """
+    db.executescript(
+        """
+CREATE TABLE IF NOT EXISTS run_portals (
+    run_id INTEGER,
+    site_id TEXT,
+    status TEXT,
+    found INTEGER,
+    new INTEGER,
+    changed INTEGER,
+    gone INTEGER,
+    failed INTEGER,
+    blocked INTEGER,
+    fetched INTEGER,
+    robots INTEGER,
+    reasons TEXT,
+    visited_at TEXT,
+    PRIMARY KEY (run_id, site_id)
+);
+CREATE INDEX IF NOT EXISTS idx_run_portals_site_id_visited_at ON run_portals(site_id, visited_at);
+"""
+    )
+
+
 def apply(db: Database) -> int:
     """Bring a database up to the current schema; ``PRAGMA user_version`` becomes the count applied."""
     migrations.apply(db)

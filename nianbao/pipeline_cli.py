@@ -22,7 +22,6 @@ from nianbao.pipeline.discovery import DEFAULT_ALLOWED, policy_for
 from nianbao.pipeline.lock import LockHeld
 from nianbao.pipeline.runner import RunOptions, run_pipeline
 from nianbao.pipeline.service import Service, ServiceOptions, configure_logging
-from nianbao.pipeline.stages import StageMissing
 
 
 # Exit status when another run holds the data directory: EX_TEMPFAIL, "try again later".
@@ -54,8 +53,9 @@ def _console(*, stderr: bool = False) -> Console:
 @click.option("--snapshot/--no-snapshot", default=True, show_default=True, help="Write a snapshot when anything changed.")
 @click.option(
     "--samples/--no-samples",
-    default=None,
-    help="Archive the bundled sample reports too [default: only when no crawler is installed].",
+    default=False,
+    show_default=True,
+    help="Archive the bundled sample reports too.",
 )
 @click.option("--wait", type=float, default=0.0, show_default=True, help="Seconds to wait for a run already going.")
 @click.option("--no-browser", is_flag=True, help="Never start Chromium; JavaScript-only portals are recorded as failed.")
@@ -70,7 +70,7 @@ def run(
     portal_file: Path | None,
     allowed: tuple[str, ...],
     snapshot: bool,
-    samples: bool | None,
+    samples: bool,
     wait: float,
     no_browser: bool,
     settings: tuple[str, ...],
@@ -160,9 +160,6 @@ def demo(data: DataDir, seed: int, size: str, host: str, port: int, farm_port: i
     except LockHeld as exc:
         click.echo(f"nianbao demo: {exc}", err=True)
         sys.exit(LOCKED)
-    except StageMissing as exc:
-        click.echo(f"nianbao demo: {exc}", err=True)
-        sys.exit(2)
     except KeyboardInterrupt:
         console.print("stopped")
         if not serve:

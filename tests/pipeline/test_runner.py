@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from nianbao.cli import cli
+from archive.db import open_archive
 from archive.paths import DataDir
 from nianbao.pipeline import registry_file, runs, stages, store_diff
 from nianbao.pipeline.discovery import DiscoveryPolicy
@@ -112,7 +113,7 @@ def test_an_interrupted_run_is_finished_by_the_next(
 ) -> None:
     fake_web.pages = {"alpha": {"http://www.alpha.gov.cn/a1.txt": samples[0]}}
     # A run that crawled and then died (SIGKILL) before extracting and snapshotting:
-    archive = runs.open_archive(data.archive_db)
+    archive = open_archive(data.archive_db)
     dead_id, _ = runs.start_run(archive, "run", {})
     pending_for(data).save(dead_id, store_diff.mark(data))
     fake_web.crawl(data, registry_file.read_rows(data.registry), stages.no_progress)
@@ -145,7 +146,6 @@ def test_candidates_from_reports_are_walked_and_recorded(
     ]
     monkeypatch.setattr(stages, "mentions", lambda data, ids: iter(mentioned if ids else []))
     monkeypatch.setattr(stages, "detected_families", lambda data, ids: {site: "trs" for site in ids})
-    monkeypatch.setattr(registry_file, "candidates_supported", lambda: True)
     first = run_pipeline(RunOptions(data=data), QUIET)
     assert first.candidates_added == 3
     rows = {row["start_url"]: row for row in registry_file.read_rows(data.registry)}
@@ -191,31 +191,6 @@ def test_detected_family_is_the_one_the_crawler_used_most(data: DataDir) -> None
     for portal, family in [("a", "auto"), ("a", "trs"), ("a", "trs"), ("a", "generic"), ("b", "hanweb"), ("c", None)]:
         db["fetches"].insert({"portal_id": portal, "family": family, "kind": "listing", "url": f"http://{portal}/"})
     assert stages.detected_families(data, ["a", "b", "c"]) == {"a": "trs", "b": "hanweb"}
-
-
-def test_candidates_wait_beside_a_registry_that_cannot_hold_them(
-    data: DataDir, fake_web: FakeWeb, samples: list[bytes], snapshots: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fake_web.pages = {"alpha": {"http://www.alpha.gov.cn/a1.txt": samples[0]}}
-    mentioned = [stages.Mention("http://www.found-one.gov.cn/xxgk/", "http://www.alpha.gov.cn/a1.txt")]
-    monkeypatch.setattr(stages, "mentions", lambda data, ids: iter(mentioned if ids else []))
-    monkeypatch.setattr(registry_file, "candidates_supported", lambda: False)
-    before = data.registry.read_text(encoding="utf-8")
-    report = run_pipeline(RunOptions(data=data), QUIET)
-    assert report.candidates_added == 1
-    assert data.registry.read_text(encoding="utf-8") == before, "the registry stays loadable by the crawler"
-    held = registry_file.read_rows(registry_file.holding_path(data.registry))
-    assert [(row["start_url"], row["status"]) for row in held] == [("http://www.found-one.gov.cn/xxgk/", "candidate")]
-    assert any("candidates.csv" in note for note in report.notes)
-
-    fake_web.pages["alpha"]["http://www.alpha.gov.cn/a2.txt"] = samples[1]
-    assert run_pipeline(RunOptions(data=data), QUIET).candidates_added == 0, "a held candidate is not added twice"
-
-    monkeypatch.setattr(registry_file, "candidates_supported", lambda: True)
-    run_pipeline(RunOptions(data=data), QUIET)
-    statuses = {row["start_url"]: row["status"] for row in registry_file.read_rows(data.registry)}
-    assert statuses["http://www.found-one.gov.cn/xxgk/"] == "candidate"
-    assert not registry_file.holding_path(data.registry).exists()
 
 
 def test_the_snapshot_holds_the_run_that_wrote_it(
