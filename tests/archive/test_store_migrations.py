@@ -1,8 +1,8 @@
 """store.db under migrations: a new store, and stores written before migrations, end with one schema.
 
-The two SQL files in ``old_stores/`` were dumped from stores the code of commit 1ae0202 wrote (the last
-before migrations): ``store-1ae0202.sql`` with every column it knew, ``store-first.sql`` the same store
-without the columns that were added by hand over time (as the first stores were made).
+``old_stores/store-1ae0202.sql`` was dumped from a store the code of commit 1ae0202 (the last before
+migrations) wrote; without the columns and index that code added to older stores by hand, it is a store
+as the first versions made it.
 """
 
 from __future__ import annotations
@@ -29,19 +29,24 @@ def schema(db) -> dict[str, list[tuple[str, str]]]:
     return tables
 
 
-def old_store(tmp_path: Path, dump: str) -> DataDir:
-    data = DataDir.resolve(tmp_path / dump)
+def old_store(tmp_path: Path, first: bool) -> DataDir:
+    data = DataDir.resolve(tmp_path / ("first" if first else "1ae0202"))
     data.store.mkdir(parents=True)
     con = sqlite3.connect(data.store_db)
-    con.executescript((OLD_STORES / dump).read_text(encoding="utf-8"))
+    con.executescript((OLD_STORES / "store-1ae0202.sql").read_text(encoding="utf-8"))
+    if first:
+        con.execute("DROP INDEX fetches_portal")
+        for table, column in (("runs", "job"), ("runs", "resumes"), ("fetches", "parent_url"), ("fetches", "family")):
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        con.commit()
     con.close()
     return data
 
 
-@pytest.mark.parametrize("dump", ["store-1ae0202.sql", "store-first.sql"])
-def test_an_old_store_is_upgraded_in_place(tmp_path: Path, dump: str) -> None:
+@pytest.mark.parametrize("first", [False, True], ids=["1ae0202", "first"])
+def test_an_old_store_is_upgraded_in_place(tmp_path: Path, first: bool) -> None:
     fresh = open_store_db(DataDir.resolve(tmp_path / "fresh"))
-    data = old_store(tmp_path, dump)
+    data = old_store(tmp_path, first)
     db = open_store_db(data)
     assert schema(db) == schema(fresh)
     assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_jobs_and_families"]
@@ -59,7 +64,7 @@ def test_an_old_store_is_upgraded_in_place(tmp_path: Path, dump: str) -> None:
 
 
 def test_a_store_old_columns_lost_are_added_back_empty(tmp_path: Path) -> None:
-    db = open_store_db(old_store(tmp_path, "store-first.sql"))
+    db = open_store_db(old_store(tmp_path, first=True))
     assert [row["job"] for row in db["runs"].rows] == [None]
     assert {row["family"] for row in db["fetches"].rows} == {None}
 
