@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -12,6 +13,7 @@ from rich.console import Console
 from nianbao.cli import cli
 from archive.db import open_archive
 from archive.paths import DataDir
+from archive.store_reader import StoreReader
 from nianbao.pipeline import registry_file, runs, stages, store_diff
 from nianbao.pipeline.discovery import DiscoveryPolicy
 from nianbao.pipeline.runner import RunOptions, lock_for, pending_for, run_pipeline
@@ -207,3 +209,19 @@ def test_the_snapshot_holds_the_run_that_wrote_it(
     fake_web.pages = {"alpha": {"http://www.alpha.gov.cn/a1.txt": samples[0]}}
     run(data)
     assert seen == [("clean", 2)]
+
+
+def test_samples_are_versioned_by_the_store(
+    data: DataDir, fake_web: FakeWeb, samples: list[bytes], snapshots: list[str], tmp_path: Path
+) -> None:
+    first = run(data, samples=True)
+    assert by_site(first)[stages.SAMPLES_PORTAL].new == len(samples)
+    assert run(data, samples=True).totals()["new"] == 0, "the same bodies are no new version"
+    folder = tmp_path / "more"
+    folder.mkdir()
+    name = sorted(stages.SAMPLES_DIR.glob("*.txt"))[0].name
+    (folder / name).write_bytes(samples[1])  # another body at the first sample's URL
+    assert stages.ingest_samples(data, folder).counts == {"samples": 1, "added": 1}
+    with StoreReader(data) as store:
+        versions = [d.version for d in store.documents() if d.url == f"nianbao:samples/{name}"]
+    assert versions == [1, 2]
