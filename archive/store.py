@@ -1,13 +1,15 @@
 """The document store: every downloaded body kept once by SHA-256, and a SQLite log of every fetch.
 
-This is the boundary between crawling and everything after it. The crawler writes here; extraction
-and the archive only read. Layout under ``DATA/store/``:
+This is the boundary between crawling and everything after it. The crawler writes through
+``StoreWriter`` here; extraction, the archive and the pipeline read through ``archive.store_reader``.
+``Outcome`` is the one vocabulary of what came of a request. Layout under ``DATA/store/``:
 
 - ``blobs/ab/cd/<sha256>``: bodies, content-addressed, written atomically (temp file + rename), never
   rewritten.
 - ``store.db``: ``runs`` (one per crawl), ``fetches`` (one per request made, whatever its outcome),
   ``documents`` (one per version of a report page or attachment at a URL: a changed body at the same
   URL is a new version, a vanished one gets ``gone_on``).
+  Its schema is ``archive/store_migrations.py``; ``open_store_db`` is the one way to open it.
 - ``warc/``: one WARC file per crawl run.
 """
 
