@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from archive.coverage import STATUS_LABELS
+from archive.coverage import EXPECTED_AS, STATUS_LABELS
 from archive.items import describe
 from archive.store import Outcome
-from archive.wide import WIDE_TABLES
+from archive.wide import FACET_COLUMNS, WIDE_TABLES
 
 
 class Table(NamedTuple):
@@ -31,7 +31,12 @@ FACET_DESCRIPTIONS: dict[str, str] = {
     "organ_id": "机关编号 / Organ id (→ organs)",
     "organ": "报告机关名称 / Reporting organ",
     "region": "地区（省级） / Region (province)",
-    "level": "行政层级 / Administrative level",
+    "level": "行政层级：central 中央，provincial 省级，prefecture 地级，county 县级，township 乡级，community 社区"
+    " / Administrative level",
+    "kind": "机关类别：government 人民政府，department 部门，street office 街道办事处，township 乡镇，community 社区，"
+    "other 其他 / Kind of organ",
+    "region_code": "行政区划代码：县级及以上为GB/T 2260六位码，乡级九位、社区十二位为国家统计局2023年统计用区划代码；"
+    "无法确定时为空 / Region code: GB/T 2260 (6 digits) down to counties, NBS 2023 below (9, 12); empty when unresolved",
     "year": "报告年度（所报告的年份，不是发布年份）/ Year reported on (not the year published)",
     "template": "报告模板：2021 = 国办公开办函〔2021〕30号，2019 = 〔2019〕60号 / Report template",
     "check_status": "勾稽检查结果：pass 全部相符，fail 有不符，unchecked 无法检查 / Consistency checks: pass, fail, unchecked",
@@ -40,7 +45,8 @@ FACET_DESCRIPTIONS: dict[str, str] = {
 
 
 def _wide_columns(table: str) -> dict[str, str]:
-    return {**FACET_DESCRIPTIONS, **{column: describe(cell) for column, cell in WIDE_TABLES[table].items()}}
+    facets = {column: text for column, text in FACET_DESCRIPTIONS.items() if column in FACET_COLUMNS}
+    return {**facets, **{column: describe(cell) for column, cell in WIDE_TABLES[table].items()}}
 
 
 _COVERAGE_STATUSES = "；".join(f"{key} = {label}" for key, label in STATUS_LABELS.items())
@@ -57,6 +63,8 @@ TABLES: dict[str, Table] = {
             "organ": FACET_DESCRIPTIONS["organ"],
             "region": FACET_DESCRIPTIONS["region"],
             "level": FACET_DESCRIPTIONS["level"],
+            "kind": FACET_DESCRIPTIONS["kind"],
+            "region_code": FACET_DESCRIPTIONS["region_code"],
             "template": FACET_DESCRIPTIONS["template"],
             "title": "报告标题 / Title",
             "published_on": "落款日期（报告正文所署日期）/ Date under the signature",
@@ -72,16 +80,23 @@ TABLES: dict[str, Table] = {
     ),
     "organs": Table(
         "报告机关 / Reporting organs",
-        "发布年度报告的行政机关。来自门户登记表，或来自登记表未列出的报告。"
-        " Organs publishing reports, from the portal registry or from reports the registry does not name.",
+        "应发布年度报告的行政机关，每个机关一行，无论其名称如何书写（三元镇 = 三元镇人民政府）。来自门户登记表、"
+        "报告，或登记地区的乡级以上政府（国家统计局区划）。 One row per organ however its name is written, from the "
+        "registry, from reports, or a government of a registry region (NBS divisions).",
         {
-            "id": "机关编号 / Organ id",
-            "name": "机关名称（报告中自称）/ Name as the organ reports under",
+            "id": "机关编号（不变）/ Organ id (stable)",
+            "name": "机关规范名称 / Canonical name",
             "region": FACET_DESCRIPTIONS["region"],
-            "level": "行政层级（登记表所填；report = 报告中出现、未登记）/ Administrative level (from the registry)",
+            "level": FACET_DESCRIPTIONS["level"],
+            "kind": FACET_DESCRIPTIONS["kind"],
+            "region_code": FACET_DESCRIPTIONS["region_code"],
+            "key": "机关标识：区划代码|机关自身名称 / Identity key: region code|the organ's own words",
+            "division": "所在区划（国家统计局名称）/ The NBS division the organ is or lies in",
+            "names": "出现过的名称写法（JSON）/ Every spelling met (JSON)",
+            "warnings": "无法确定的部分（JSON）/ What could not be resolved (JSON)",
             "deadline": "发布期限 / Publication deadline",
             "portal_id": "所在门户 / Portal (→ portals)",
-            "source": "来源：registry 登记表，report 报告 / Where the organ came from",
+            "source": "来源：registry 登记表，report 报告，division 登记地区的政府 / Where the organ came from",
         },
     ),
     "portals": Table(
@@ -91,8 +106,9 @@ TABLES: dict[str, Table] = {
             "site_id": "门户标识 / Portal id (stable slug)",
             "name": "栏目名称 / Column name",
             "organ": "所属机关 / Organ",
-            "region": FACET_DESCRIPTIONS["region"],
-            "level": "行政层级 / Administrative level",
+            "region": "登记表所填地区 / Region as the registry writes it",
+            "level": FACET_DESCRIPTIONS["level"],
+            "region_code": FACET_DESCRIPTIONS["region_code"],
             "start_url": "栏目网址 / Start URL",
             "family": "网站系统类型 / CMS family",
             "status": "状态：active 抓取，disabled 停用 / Status",
@@ -199,14 +215,17 @@ TABLES: dict[str, Table] = {
     ),
     "coverage": Table(
         "覆盖情况 / Coverage",
-        "登记表中每个机关每个年度：是否找到报告、是否逾期（部门为次年1月31日，县级以上人民政府为次年3月31日）、"
-        "门户能否访问，附证据。" + _COVERAGE_STATUSES,
+        "应报告的每个机关每个年度（登记表所列、曾发布年报、登记地区的乡级以上政府）：是否找到报告、是否逾期"
+        "（条例第五十条：县级以上人民政府为次年3月31日，其他为次年1月31日）、门户能否访问，附证据。" + _COVERAGE_STATUSES,
         {
             "organ_id": "机关 / Organ (→ organs)",
             "year": FACET_DESCRIPTIONS["year"],
             "organ": FACET_DESCRIPTIONS["organ"],
             "region": FACET_DESCRIPTIONS["region"],
             "level": FACET_DESCRIPTIONS["level"],
+            "kind": FACET_DESCRIPTIONS["kind"],
+            "region_code": FACET_DESCRIPTIONS["region_code"],
+            "expected_as": "为何应报告 / Why expected: " + "；".join(f"{k} = {v}" for k, v in EXPECTED_AS.items()),
             "portal_id": "门户 / Portal (→ portals)",
             "status": "状态 / Status: " + _COVERAGE_STATUSES,
             "report_id": "找到的报告 / Report found (→ reports)",
@@ -214,6 +233,46 @@ TABLES: dict[str, Table] = {
             "deadline": "发布期限 / Deadline",
             "evidence": "证据 / Evidence",
             "evidence_url": "证据网址 / Evidence URL",
+        },
+    ),
+    # Views (migration m002_organ_identity) over coverage, reports and sec3.
+    "coverage_summary": Table(
+        "覆盖情况汇总 / Coverage by region and level",
+        "按地区（省级）、层级和年度：应报告的机关中已发布、按时发布的比例。"
+        " Per province, level and year: how many of the organs expected to report did, and on time.",
+        {
+            "region": FACET_DESCRIPTIONS["region"],
+            "level": FACET_DESCRIPTIONS["level"],
+            "year": FACET_DESCRIPTIONS["year"],
+            "expected": "应报告数 / Organ-years expected",
+            "published": "已发布 / Published (found + late)",
+            "on_time": "按时 / On time",
+            "late": "逾期 / Late",
+            "missing": "未找到 / Missing",
+            "unreachable": "无法访问 / Unreachable",
+            "not_judged": "尚未抓取或未到期 / Not crawled yet or not due",
+            "share_found": "发布率（%，已判定者中）/ Share published (%, of those judged)",
+            "share_on_time": "按时率（%，已发布者中）/ Share on time (%, of those published)",
+        },
+    ),
+    "organ_years": Table(
+        "机关历年报告 / An organ's years side by side",
+        "每个机关每个年度一行，按年排列：状态、期限、主要数字、跨年度勾稽。可按 organ_id 筛选。"
+        " One row per organ and year, in order: status, deadline, key figures, cross-year checks.",
+        {
+            **{key: FACET_DESCRIPTIONS[key] for key in ("organ_id", "organ", "region", "level", "kind", "region_code",
+                                                        "year", "template", "check_status")},
+            "status": "状态 / Status",
+            "deadline": "发布期限 / Deadline",
+            "published_on": "发布日期 / Date published",
+            "report_id": "报告 / Report (→ reports)",
+            "editions": "版本数 / Editions",
+            "documents": "文件数 / Documents",
+            "cross_year_failed": "跨年度勾稽不符数 / Failed cross-year checks",
+            "evidence_url": "证据网址 / Evidence URL",
+            "active_total": "主动公开信息总数（条）/ Items actively disclosed (count)",
+            **{column: describe(WIDE_TABLES["sec3"][column])
+               for column in ("new_received_total", "carried_over_total", "carried_forward_total")},
         },
     ),
     "texts": Table(

@@ -249,7 +249,57 @@ CREATE TABLE snapshots (
 
 
 @migrations()
-def m002_run_portals(db: Database) -> None:
+def m002_organ_identity(db: Database) -> None:
+    """One organ, one identity: its key, kind and region code; reports and coverage carry them too.
+
+    ``organs.name`` stops being unique (two counties each have a 太平镇人民政府); ``organs.key`` is the
+    identity every spelling of one organ shares (``archive.regions``).
+    """
+    db.execute("DROP INDEX IF EXISTS idx_organs_name")
+    for column in ("key", "kind", "region_code", "division", "names", "warnings"):
+        db["organs"].add_column(column, str)
+    db.execute("CREATE UNIQUE INDEX idx_organs_key ON organs(key)")
+    db["organs"].create_index(["name"], find_unique_name=True)
+    db["portals"].add_column("region_code", str)
+    for table in ("reports", "coverage"):
+        db[table].add_column("region_code", str)
+        db[table].add_column("kind", str)
+        db[table].create_index(["region_code"], find_unique_name=True)
+    db["organs"].create_index(["region_code"], find_unique_name=True)
+    db["coverage"].add_column("expected_as", str)
+    db.execute(
+        """CREATE VIEW coverage_summary AS
+           SELECT region, level, year,
+                  count(*) AS expected,
+                  sum(status IN ('found', 'late')) AS published,
+                  sum(status = 'found') AS on_time,
+                  sum(status = 'late') AS late,
+                  sum(status = 'missing') AS missing,
+                  sum(status = 'unreachable') AS unreachable,
+                  sum(status IN ('not_checked', 'not_due')) AS not_judged,
+                  round(100.0 * sum(status IN ('found', 'late'))
+                        / nullif(sum(status IN ('found', 'late', 'missing', 'unreachable')), 0), 1) AS share_found,
+                  round(100.0 * sum(status = 'found') / nullif(sum(status IN ('found', 'late')), 0), 1) AS share_on_time
+           FROM coverage GROUP BY region, level, year"""
+    )
+    db.execute(
+        """CREATE VIEW organ_years AS
+           SELECT c.organ_id, c.organ, c.region_code, c.region, c.level, c.kind, c.year, c.status,
+                  c.deadline, c.published_on, c.report_id, r.template, r.editions, r.documents,
+                  r.active_total, s.new_received_total, s.carried_over_total, s.carried_forward_total,
+                  r.check_status,
+                  (SELECT sum(k.status = 'fail') FROM checks k
+                   WHERE k.report_id = c.report_id AND k.cross_year = 1) AS cross_year_failed,
+                  c.evidence_url
+           FROM coverage c
+           LEFT JOIN reports r ON r.id = c.report_id
+           LEFT JOIN sec3 s ON s.report_id = c.report_id
+           ORDER BY c.organ_id, c.year"""
+    )
+
+
+@migrations()
+def m003_run_portals(db: Database) -> None:
     """What each pipeline run found on each portal, beside its ``runs`` row: the scheduler's visit history.
 
     Archives the pipeline wrote before this migration have the table already (it made it itself, with

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-FIELDS = ["site_id", "name", "organ", "region", "level", "start_url", "family", "status", "source", "notes"]
+FIELDS = ["site_id", "name", "organ", "region", "level", "region_code", "start_url", "family", "status", "source", "notes"]
 
 # Families a registry row may name; ``auto`` asks the spider to detect it from the first page.
 FAMILIES = ("auto", "trs", "hanweb", "gkmlpt", "anhui_openness", "js_only", "generic")
@@ -29,7 +29,8 @@ class Portal:
     name: str = ""
     organ: str = ""
     region: str = ""
-    level: str = ""
+    level: str = ""  # central, provincial, prefecture, county, township, community (archive.regions)
+    region_code: str = ""  # GB/T 2260 (6 digits) or NBS (9/12) code of the organ's division
     family: str = "auto"
     status: str = "active"
     source: str = ""

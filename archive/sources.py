@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive.organs import upsert_registry_organ
+from archive.organs import registry_identity, upsert_registry_organ
 from archive.paths import DataDir
 from archive.registry import load_registry
 from archive.store_reader import StoreReader, iter_documents
@@ -35,15 +35,26 @@ _FETCH_COLUMNS = (
 
 
 def sync_registry(db: sqlite_utils.Database, registry: Path) -> int:
-    """Portals and their organs from the registry CSV; returns the number of portals."""
+    """Portals and their organs from the registry CSV; returns the number of portals.
+
+    A row without ``region_code`` or ``level`` gets them from its organ's identity, so the archive's
+    ``portals`` always say which region each portal serves.
+    """
     if not registry.exists():
         return 0
-    portals = load_registry(registry)
-    db["portals"].upsert_all((asdict(portal) for portal in portals), pk="site_id")
-    for portal in portals:
-        if portal.organ:
-            upsert_registry_organ(db, portal.organ, portal.region, portal.level, portal.site_id)
-    return len(portals)
+    rows = []
+    for portal in load_registry(registry):
+        row = asdict(portal)
+        if row["organ"]:
+            identity = registry_identity(row)
+            row["region_code"] = row["region_code"] or identity.region_code or ""
+            row["level"] = identity.level or row["level"]
+        rows.append(row)
+    db["portals"].upsert_all(rows, pk="site_id")
+    for row in rows:
+        if row["organ"]:
+            upsert_registry_organ(db, row)
+    return len(rows)
 
 
 def sync_store(db: sqlite_utils.Database, data: DataDir) -> int:

@@ -27,6 +27,7 @@ from archive.db import open_archive
 from archive.extract_stage import replace_document_rows
 from archive.items import rebuild_items
 from archive.metadata import METADATA_PATH, build_metadata
+from archive.organs import upsert_registry_organ
 from archive.serve import make_datasette
 from archive.snapshot import write_inspect
 from extract.checks import record_checks
@@ -92,10 +93,10 @@ def build(data: DataDir, n_reports: int, *, rebuild_only: bool = False) -> dict[
         name = f"{region}第{i}{suffix}"
         portals.append({"site_id": f"p{i}", "name": f"{name} 年报", "organ": name, "region": region, "level": level,
                         "start_url": f"http://p{i}.gov.cn/", "family": "trs", "status": "active", "source": "bench"})
-        organs.append({"id": i + 1, "name": name, "region": region, "level": level, "portal_id": f"p{i}",
-                       "source": "registry", "deadline": ""})
     db["portals"].insert_all(portals, batch_size=5000)
-    db["organs"].insert_all(organs, batch_size=5000)
+    with db.atomic():
+        for portal in portals:  # through the archive's own API, so reports find their organ by its identity
+            organs.append({"name": portal["organ"], "id": upsert_registry_organ(db, portal)})
     db["fetches"].insert_all(
         ({"portal_id": f"p{i}", "kind": "listing", "url": f"http://p{i}.gov.cn/", "status": 200,
           "outcome": "downloaded" if i % 50 else "failed", "fetched_at": "2025-06-01T00:00:00"} for i in range(n_organs)),

@@ -61,6 +61,7 @@ class Article:
     broken: bool = False
     path: str = ""
     column_key: str = ""
+    same_as: int | None = None  # a planted duplicate: the article whose report this one also carries
 
     @property
     def is_report(self) -> bool:

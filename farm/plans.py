@@ -84,6 +84,15 @@ FULL = SMALL + (
     _p("jsonly-2", "js_only", 13, "department street"),
 )
 
+# The same report published twice, planted with known ground truth (``World.reports()[i].same_as``):
+# (case, portal of the original, portal of the copy, year, unit type). ``reissue``: a corrected version
+# (new numbers) on a new page of the same column, a month later; ``mirror``: the same report, with the
+# same numbers and files, on the county's other platform too.
+DUPLICATES = (
+    ("reissue", "trs-https", "trs-https", 2024, "township"),
+    ("mirror", "trs-https", "openness", 2023, "township"),
+)
+
 # Per world size: the years on the tree, how many organs per unit type, listing page size, and whether
 # .wps attachments occur (full world only, so the small world's file types stay pdf/doc/docx).
 SIZES: dict[str, dict] = {

@@ -43,6 +43,7 @@ class ReportTruth:
     reason: str
     seed_file: str | None = None
     spec: Any = field(default=None, compare=False, repr=False)
+    same_as: int | None = None  # planted duplicate: the article id of the report it carries again
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -78,6 +79,8 @@ class World:
         self.portals: dict[str, Portal] = {}
         for plan in self.config["plans"]:
             self.portals[plan.site_id] = self._build_portal(plan)
+        for case in plans.DUPLICATES:
+            self._plant_duplicate(*case)
 
     # -- construction ---------------------------------------------------------------------------------
 
@@ -94,7 +97,7 @@ class World:
         family = FAMILIES[plan.family]
         portal = Portal(
             site_id=plan.site_id, name=f"{region}人民政府信息公开", organ=f"{region}人民政府",
-            region=f"{province}{region}", level="district" if region.endswith("区") else plan.level,
+            region=f"{province}{region}", level=plan.level,  # a 区 is a county-level division too
             family=plan.family,
             registry_family=plan.registry_family or plan.family, habits=plan.habits,
             page_size=self.config["gkmlpt_page"] if plan.family == "gkmlpt" else self.config["page_size"],
@@ -202,6 +205,29 @@ class World:
             leaves = [c for c in portal.leaf_columns() if any(portal.articles[i].is_report for i in c.article_ids)]
             rng.choice(leaves).robots_denied = True
 
+    def _plant_duplicate(self, case: str, source: str, target: str, year: int, unit: str) -> None:
+        """Publish one report of ``source`` again on ``target`` (see ``plans.DUPLICATES``): the archive must
+        end with one report for both, the copy's numbers winning when it is a correction."""
+        rng = random.Random(f"{self.seed}/{case}")
+        original_portal, portal = self.portals[source], self.portals[target]
+        column = portal.columns[f"{year}/{unit}"]
+        allowed = [a for a in original_portal.articles.values()
+                   if a.is_report and a.seed_file is None and a.same_as is None and not a.broken and a.year == year
+                   and a.unit == unit and not original_portal.columns[a.column_key].robots_denied
+                   and all(b.same_as != a.article_id for p in self.portals.values() for b in p.articles.values())]
+        # One with files if there is one: the copy then repeats the page-and-attachment case too.
+        original = rng.choice(sorted([a for a in allowed if a.attachments] or allowed, key=lambda a: a.article_id))
+        later = case == "reissue"
+        copy = self._add(portal, rng, column, original.organ, REPORT,
+                         published=original.published + timedelta(days=30 if later else 0))
+        copy.title = f"{original.title}（更正）" if later else original.title
+        copy.inline = original.inline
+        copy.attachments = [self._attachment(rng, copy.title, a.fmt) for a in original.attachments]
+        copy.template, copy.same_as = original.template, original.article_id
+        if not later:
+            copy.spec_seed = original.spec_seed
+        FAMILIES[portal.family].layout(portal)
+
     def _robots(self, portal: Portal, rng: random.Random) -> str | None:
         if "robots_deny_all" in portal.habits:
             return "User-agent: *\nDisallow: /\n"
@@ -225,7 +251,7 @@ class World:
             page_path=article.path, attachment_paths=tuple(a.path for a in article.attachments),
             formats=(("html",) if article.inline else ()) + tuple(a.fmt for a in article.attachments),
             inline=article.inline, version=article.version, crawlable=not reason, reason=reason,
-            seed_file=article.seed_file, spec=content.spec_for(article),
+            seed_file=article.seed_file, spec=content.spec_for(article), same_as=article.same_as,
         )
 
     def reports(self, site_id: str | None = None, *, crawlable_only: bool = False) -> list[ReportTruth]:

@@ -1,9 +1,10 @@
 """When to visit a portal next: pure date arithmetic, no I/O, so every rule can be tested with fixed dates.
 
-The reporting calendar is set by the Regulations on Open Government Information (art. 49–50): every
+The reporting calendar is set by the Regulations on Open Government Information (art. 50): every
 organ publishes its annual report by 31 January; people's governments at county level and above,
-which also summarise their departments, by 31 March. Reports therefore arrive in January–April, and
-the rest of the year brings only late reports and corrections. Visiting every portal daily all year
+which also summarise their departments, by 31 March (``archive.deadlines``: the rule coverage uses too).
+Reports therefore arrive in January–April, and the rest of the year brings only late reports and
+corrections. Visiting every portal daily all year
 would be impolite and pointless; visiting monthly would miss the season. So:
 
 - in season (1 January – 30 April) a portal whose report for last year is still missing is visited every
@@ -22,6 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from archive.deadlines import deadline
+from archive.regions import kind_from_name, level_from_registry
+
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
@@ -36,15 +40,6 @@ PUBLISH_WINDOW_AFTER = 20 * DAY
 BACKOFF_CAP = 28 * DAY
 SPREAD_HOURS = 6
 
-# Levels at which an organ is a people's government at county level or above (reports due 31 March),
-# unless the organ is one of its departments.
-GOVERNMENT_LEVELS = {"national", "province", "provincial", "city", "prefecture", "municipal", "county", "district"}
-GOVERNMENT_LEVELS |= {"国家", "中央", "省", "省级", "市", "地市", "市级", "县", "县级", "区", "县区"}
-# Levels whose reports are due 31 January whatever the organ's name.
-JANUARY_LEVELS = {"department", "township", "town", "street", "community", "village"}
-JANUARY_LEVELS |= {"部门", "乡镇", "镇", "乡", "街道", "社区", "村"}
-# Governments below county level, which report by 31 January like departments.
-BELOW_COUNTY_GOVERNMENTS = ("镇人民政府", "乡人民政府", "街道办事处")
 FAILED_OUTCOMES = {"failed", "blocked", "broken"}
 
 
@@ -72,15 +67,7 @@ class Visit:
 
 def due_date(portal: PortalInfo, year: int) -> date:
     """The legal deadline, in ``year``, for the report on ``year - 1``."""
-    level = (portal.level or "").strip().lower()
-    organ = portal.organ or ""
-    below_county = level in JANUARY_LEVELS or organ.endswith(BELOW_COUNTY_GOVERNMENTS)
-    named_government = organ.endswith("人民政府")
-    if below_county:
-        return date(year, 1, 31)
-    if named_government or (level in GOVERNMENT_LEVELS and not organ):
-        return date(year, 3, 31)
-    return date(year, 1, 31)
+    return deadline(kind_from_name(portal.organ), level_from_registry(portal.level), year - 1)
 
 
 def in_season(day: date) -> bool:

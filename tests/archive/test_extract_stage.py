@@ -26,7 +26,7 @@ def report_id(db, organ: str, year: int) -> int:
 def test_schema_is_migrated_and_recorded(world):
     db = archive(world)
     applied = [row["name"] for row in db["_sqlite_migrations"].rows_where("migration_set = 'nianbao.archive'")]
-    assert applied == ["m001_initial", "m002_run_portals"]
+    assert applied == ["m001_initial", "m002_organ_identity", "m003_run_portals"]
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
@@ -145,7 +145,19 @@ def test_coverage_statuses_with_evidence(world):
     assert missing["status"] == "missing" and missing["evidence_url"]
     assert status[("铜陵市生态环境局", 2021)]["status"] == "missing"
     assert {year for _, year in status} == set(range(2019, 2025))
-    assert len(status) == 5 * 6
+    registry = {key for key, row in status.items() if row["expected_as"] == "registry"}
+    assert len(registry) == 5 * 6
+    # The governments of the registry's regions (NBS 2023): the city of 铜陵市生态环境局, the county of
+    # 鲁山县教育局, and the townships of both counties (枞阳县's own government is in the registry).
+    division = {key: row for key, row in status.items() if row["expected_as"] == "division"}
+    assert division[("铜陵市人民政府", 2024)]["region_code"] == "340700"
+    assert division[("鲁山县人民政府", 2024)]["deadline"] == "2025-03-31"
+    township = division[("琴台街道办事处", 2024)]
+    assert (township["region_code"], township["kind"], township["level"]) == ("410423002", "street office", "township")
+    assert (township["status"], township["deadline"]) == ("missing", "2025-01-31")
+    assert division[("金社镇人民政府", 2024)]["region_code"] == "340722115"
+    assert not any(row["region_code"] == "410000" for row in division.values())  # 新集镇 is not in the tree
+    assert set(status) == registry | set(division)
 
 
 def test_extract_twice_changes_nothing(world_copy):

@@ -152,7 +152,7 @@ def test_trigram_index_answers_plain_sql_for_snapshot_users(world):
 
 
 def test_coverage_table(site):
-    rows = site.json("/nianbao/coverage.json", year="2024", _shape="array", _sort="organ_id")
+    rows = site.json("/nianbao/coverage.json", year="2024", expected_as="registry", _shape="array", _sort="organ_id")
     assert {row["organ"]: row["status"] for row in rows} == {
         "铜陵市生态环境局": "late",
         "枞阳县人民政府": "found",
@@ -161,7 +161,17 @@ def test_coverage_table(site):
         "新集镇人民政府": "missing",
     }
     facets = site.json("/nianbao/coverage.json")["facet_results"]
-    assert {"status", "year", "region", "level"} <= set(facets)
+    assert {"status", "year", "region", "level", "expected_as"} <= set(facets)
+    summary = site.json("/nianbao/coverage_summary.json", year="2024", level="county", _shape="array")
+    # 2024, county level: 枞阳县人民政府 (found), 鲁山县教育局 (found), 鲁山县人民政府 (missing, a government of a
+    # registry region), 南山县人民政府 (unreachable).
+    assert [(row["region"], row["published"], row["missing"], row["unreachable"]) for row in summary] == [
+        ("安徽省", 1, 0, 0), ("河南省", 1, 1, 1)]
+    assert [row["share_found"] for row in summary] == [100.0, 33.3]
+    years = site.json("/nianbao/organ_years.json", organ="铜陵市生态环境局", _shape="array", _sort="year")
+    assert [(row["year"], row["status"]) for row in years if row["year"] >= 2022] == [
+        (2022, "found"), (2023, "found"), (2024, "late")]
+    assert years[-1]["cross_year_failed"] >= 1  # the planted break between 2023 and 2024
 
 
 def test_custom_pages_in_chinese(site, world):

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from archive import divisions
 from archive.db import MAIN_TABLES
 from archive.snapshot import SnapshotExists, write_snapshot
 from nianbao.cli import cli
@@ -20,11 +21,15 @@ def test_snapshot_files_checksums_and_manifest(world):
     folder = world.data.snapshots / "2025-06-02"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["date"] == "2025-06-02"
-    assert manifest["schema_version"] == 2
+    assert manifest["schema_version"] == 3  # migrations applied: m001_initial, m002_organ_identity, m003_run_portals
     assert manifest["parser_version"]
     assert manifest["git_commit"] == "0" * 40
     assert manifest["row_counts"]["reports"] == 6
-    assert manifest["coverage"] == {"found": 5, "late": 1, "missing": 18, "unreachable": 6}
+    # The registry's five organs, and the governments of their regions that NBS lists (铜陵市, 鲁山县 and the
+    # townships of 枞阳县 and 鲁山县), missing in each of the six years.
+    tree = divisions.load()
+    governments = 2 + sum(len(tree.children(tree.get(code), "township")) for code in ("340722", "410423"))
+    assert manifest["coverage"] == {"found": 5, "late": 1, "missing": 18 + 6 * governments, "unreachable": 6}
     assert manifest["changes"] == {"previous": None}
     sums = dict(reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines())
     assert set(sums) == {f["name"] for f in manifest["files"]}
