@@ -44,6 +44,11 @@ FACET_DESCRIPTIONS: dict[str, str] = {
 }
 
 
+def _facets(*columns: str) -> dict[str, str]:
+    """The shared descriptions of these dimension columns, in this order."""
+    return {column: FACET_DESCRIPTIONS[column] for column in columns}
+
+
 def _wide_columns(table: str) -> dict[str, str]:
     facets = {column: text for column, text in FACET_DESCRIPTIONS.items() if column in FACET_COLUMNS}
     return {**facets, **{column: describe(cell) for column, cell in WIDE_TABLES[table].items()}}
@@ -59,13 +64,7 @@ TABLES: dict[str, Table] = {
         {
             "id": "报告编号 / Report id",
             "organ_id": "报告机关 / Reporting organ (→ organs)",
-            "year": FACET_DESCRIPTIONS["year"],
-            "organ": FACET_DESCRIPTIONS["organ"],
-            "region": FACET_DESCRIPTIONS["region"],
-            "level": FACET_DESCRIPTIONS["level"],
-            "kind": FACET_DESCRIPTIONS["kind"],
-            "region_code": FACET_DESCRIPTIONS["region_code"],
-            "template": FACET_DESCRIPTIONS["template"],
+            **_facets("year", "organ", "region", "level", "kind", "region_code", "template"),
             "title": "报告标题 / Title",
             "published_on": "落款日期（报告正文所署日期）/ Date under the signature",
             "source_url": "原文链接（主文件）/ URL of the primary document",
@@ -86,10 +85,7 @@ TABLES: dict[str, Table] = {
         {
             "id": "机关编号（不变）/ Organ id (stable)",
             "name": "机关规范名称 / Canonical name",
-            "region": FACET_DESCRIPTIONS["region"],
-            "level": FACET_DESCRIPTIONS["level"],
-            "kind": FACET_DESCRIPTIONS["kind"],
-            "region_code": FACET_DESCRIPTIONS["region_code"],
+            **_facets("region", "level", "kind", "region_code"),
             "key": "机关标识：区划代码|机关自身名称 / Identity key: region code|the organ's own words",
             "division": "所在区划（国家统计局名称）/ The NBS division the organ is or lies in",
             "names": "出现过的名称写法（JSON）/ Every spelling met (JSON)",
@@ -185,9 +181,7 @@ TABLES: dict[str, Table] = {
             "rule": "规则名称 / Rule",
             "report_id": "年度报告 / Report (→ reports)",
             "organ_id": "机关 / Organ (→ organs)",
-            "region": FACET_DESCRIPTIONS["region"],
-            "level": FACET_DESCRIPTIONS["level"],
-            "year": FACET_DESCRIPTIONS["year"],
+            **_facets("region", "level", "year"),
             "rule_group": "规则类别 / Rule group",
             "cross_year": "是否跨年度规则（1 是）/ Cross-year rule (1 = yes)",
             "status": "结果：pass 相符，fail 不符，unchecked 有空格无法检查 / Result",
@@ -219,12 +213,7 @@ TABLES: dict[str, Table] = {
         "（条例第五十条：县级以上人民政府为次年3月31日，其他为次年1月31日）、门户能否访问，附证据。" + _COVERAGE_STATUSES,
         {
             "organ_id": "机关 / Organ (→ organs)",
-            "year": FACET_DESCRIPTIONS["year"],
-            "organ": FACET_DESCRIPTIONS["organ"],
-            "region": FACET_DESCRIPTIONS["region"],
-            "level": FACET_DESCRIPTIONS["level"],
-            "kind": FACET_DESCRIPTIONS["kind"],
-            "region_code": FACET_DESCRIPTIONS["region_code"],
+            **_facets("year", "organ", "region", "level", "kind", "region_code"),
             "expected_as": "为何应报告 / Why expected: " + "；".join(f"{k} = {v}" for k, v in EXPECTED_AS.items()),
             "portal_id": "门户 / Portal (→ portals)",
             "status": "状态 / Status: " + _COVERAGE_STATUSES,
@@ -241,9 +230,7 @@ TABLES: dict[str, Table] = {
         "按地区（省级）、层级和年度：应报告的机关中已发布、按时发布的比例。"
         " Per province, level and year: how many of the organs expected to report did, and on time.",
         {
-            "region": FACET_DESCRIPTIONS["region"],
-            "level": FACET_DESCRIPTIONS["level"],
-            "year": FACET_DESCRIPTIONS["year"],
+            **_facets("region", "level", "year"),
             "expected": "应报告数 / Organ-years expected",
             "published": "已发布 / Published (found + late)",
             "on_time": "按时 / On time",
@@ -260,8 +247,7 @@ TABLES: dict[str, Table] = {
         "每个机关每个年度一行，按年排列：状态、期限、主要数字、跨年度勾稽。可按 organ_id 筛选。"
         " One row per organ and year, in order: status, deadline, key figures, cross-year checks.",
         {
-            **{key: FACET_DESCRIPTIONS[key] for key in ("organ_id", "organ", "region", "level", "kind", "region_code",
-                                                        "year", "template", "check_status")},
+            **_facets("organ_id", "organ", "region", "level", "kind", "region_code", "year", "template", "check_status"),
             "status": "状态 / Status",
             "deadline": "发布期限 / Deadline",
             "published_on": "发布日期 / Date published",

@@ -27,7 +27,7 @@ def test_schema_is_migrated_and_recorded(world):
     db = archive(world)
     applied = [row["name"] for row in db["_sqlite_migrations"].rows_where("migration_set = 'nianbao.archive'")]
     assert applied == ["m001_initial", "m002_organ_identity", "m003_run_portals"]
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_one_report_per_organ_and_year(world):
