@@ -16,7 +16,10 @@ from urllib.parse import urlsplit
 FIELDS = ["site_id", "name", "organ", "region", "level", "region_code", "start_url", "family", "status", "source", "notes"]
 
 # Families a registry row may name; ``auto`` asks the spider to detect it from the first page.
-FAMILIES = ("auto", "trs", "hanweb", "gkmlpt", "anhui_openness", "js_only", "generic")
+FAMILIES = (
+    "auto", "trs", "hanweb", "hanweb_jpaas", "hanweb_xxgk", "gkmlpt", "anhui_openness", "anhui_column", "chinatax",
+    "govcn", "js_only", "generic",
+)
 STATUSES = ("active", "disabled", "candidate")  # candidate: named in a report, not yet walked
 
 

@@ -157,7 +157,7 @@ def _report_id(db: sqlite_utils.Database, organ_id: int, year: int) -> int:
 def _editions_and_primaries(db: sqlite_utils.Database) -> None:
     docs = list(
         db.query(
-            """SELECT d.id, d.report_id, d.url, d.version, d.kind, d.parent_url, d.first_seen,
+            """SELECT d.id, d.report_id, d.url, d.version, d.kind, d.parent_url, d.first_seen, d.listed_date,
                       e.status, coalesce(e.cells, 0) AS cells
                FROM documents d LEFT JOIN extractions e ON e.document_id = d.id
                WHERE d.report_id IS NOT NULL"""
@@ -180,13 +180,17 @@ def _editions_and_primaries(db: sqlite_utils.Database) -> None:
         # Copies that say the same (the same numbers) are one edition, dated by the first of them seen.
         edition_key: dict[tuple[str, int], str] = {}
         first_seen: dict[str, str] = {}
+        listed: dict[str, str] = {}
         for copy, group in copies.items():
             best = _best(group)
             says = prints.get(best["id"]) if best else None
             edition_key[copy] = says or f"{copy[0]}#{copy[1]}"
             seen = min(doc["first_seen"] or "" for doc in group)
             first_seen[edition_key[copy]] = min(first_seen.get(edition_key[copy], seen), seen)
-        order = sorted(first_seen, key=lambda key: (first_seen[key], key))
+            dated = min((doc["listed_date"] or "" for doc in group), default="")
+            listed[edition_key[copy]] = min(listed.get(edition_key[copy], dated), dated)
+        # Editions found on the same day (one crawl) follow their listed dates, not the crawl's order.
+        order = sorted(first_seen, key=lambda key: (first_seen[key][:10], listed[key], first_seen[key], key))
         number = {key: index + 1 for index, key in enumerate(order)}
         for doc in members:
             doc["edition"] = number[edition_key[doc["copy"]]]

@@ -68,16 +68,3 @@ def classify(response: Response) -> Verdict:
             return Verdict(REDIRECT, "JavaScript location shell", response.urljoin(match.group(1)))
     return Verdict(OK)
 
-
-def looks_like_js_list_shell(response: Response) -> bool:
-    """A page that builds its list in JavaScript with no data in the HTML: only a browser sees the list.
-
-    Recognised by scripts beside no links at all and almost no visible text to read. A listing
-    page that merely lists nothing we want still has its menus and pager links, so it is not one.
-    """
-    if not isinstance(response, TextResponse):
-        return False
-    if not response.css("script"):
-        return False
-    text = "".join(response.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
-    return len(re.sub(r"\s+", "", text)) < 400 and not response.css("body a[href]")

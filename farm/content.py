@@ -12,6 +12,7 @@ import importlib
 import io
 import threading
 from collections import defaultdict
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -46,16 +47,31 @@ def spec_for(article: Article) -> Any:
     if not article.is_report:
         return None
     return _spec(article.spec_seed, article.template, article.year, article.organ, article.unit,
-                 article.seed_file)
+                 article.seed_file, article.platform_url)
 
 
 @lru_cache(maxsize=4096)
-def _spec(seed: int, template: str, year: int, organ: str, unit: str, seed_file: str | None) -> Any:
+def _spec(seed: int, template: str, year: int, organ: str, unit: str, seed_file: str | None,
+          platform_url: str | None = None) -> Any:
     records = importlib.import_module("farm.records")
     if seed_file:
         golden = records.GOLDEN_DIR / f"seed_{seed_file[:3]}.json"
         return records.seed_from_golden(golden) if golden.exists() else None
-    return records.chain_years(records.make_record(seed, template=template, year=year, organ=organ, level=LEVELS[unit]))
+    spec = records.chain_years(records.make_record(seed, template=template, year=year, organ=organ, level=LEVELS[unit]))
+    return naming_platform(spec, platform_url) if platform_url else spec
+
+
+def naming_platform(spec: Any, url: str) -> Any:
+    """The spec with ``url`` as the one platform address its section 一 names: in place of the one it
+    named, else in the paragraph on the platform (（四）政府信息公开平台建设情况)."""
+    sec1 = spec.texts.get("sec1", "")
+    for old in spec.urls:
+        sec1 = sec1.replace(old, url)
+    if not spec.urls:
+        sentence = f"本机关政府信息公开平台网址：{url}。"
+        anchor = "方便群众查阅。"
+        sec1 = sec1.replace(anchor, anchor + sentence, 1) if anchor in sec1 else f"{sec1}\n{sentence}"
+    return replace(spec, urls=[url], texts={**spec.texts, "sec1": sec1})
 
 
 def seed_text(filename: str) -> str:
@@ -66,7 +82,8 @@ def seed_text(filename: str) -> str:
 def body_html(article: Article) -> str:
     """The HTML fragment that goes inside the detail page's body container (cached per version, since
     rendering a report's tables costs milliseconds and a crawl asks for each page more than once)."""
-    key = (article.article_id, article.version, article.spec_seed, article.seed_file, article.inline)
+    key = (article.article_id, article.version, article.spec_seed, article.seed_file, article.inline,
+           article.platform_url)
     cached = _bodies.get(key)
     if cached is None:
         if len(_bodies) > 20000:

@@ -61,6 +61,9 @@ class Article:
     broken: bool = False
     path: str = ""
     column_key: str = ""
+    # The disclosure platform address the report names in section 一 (a portal of the farm, by its
+    # domain), when its portal's plan ``cites`` another: how reports lead discovery to new portals.
+    platform_url: str | None = None
     same_as: int | None = None  # a planted duplicate: the article whose report this one also carries
 
     @property

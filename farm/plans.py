@@ -28,6 +28,7 @@ HABITS: dict[str, str] = {
     "hanweb_page_only": "dataproxy.jsp ignores startrecord/endrecord and honours only page + perpage",
     "gbk_filename_only": "one downfile attachment sends only a raw-GBK Content-Disposition filename",
     "download_redirect": "one downfile attachment answers 302 to /attach/0/<hex>.pdf",
+    "js_list": "street columns build their rows in an inline script: the static page holds no report link",
 }
 
 SEEDS = (
@@ -51,12 +52,19 @@ class PortalPlan:
     registry_family: str | None = None
     level: str = "county"
     params: dict[str, str] = field(default_factory=dict)
+    # At most this many report attachments, one of them at most rendered by LibreOffice (PDF/DOC/WPS; the
+    # others become DOCX, the rest of the reports HTML): a portal adds a family to crawl without adding
+    # minutes to a cold farm's first rendering.
+    files: int | None = None
+    # Another portal (site_id) whose address this portal's reports name as their disclosure platform.
+    cites: str | None = None
 
 
 def _p(site_id: str, family: str, region: int, units: str, habits: str = "", seeds: tuple[int, ...] = (),
-       registry_family: str | None = None, params: dict[str, str] | None = None) -> PortalPlan:
+       registry_family: str | None = None, params: dict[str, str] | None = None, *,
+       files: int | None = None, cites: str | None = None) -> PortalPlan:
     return PortalPlan(site_id, family, region, tuple(units.split()), frozenset(habits.split()), seeds,
-                      registry_family, params=params or {})
+                      registry_family, params=params or {}, files=files, cites=cites)
 
 
 SMALL = (
@@ -70,6 +78,12 @@ SMALL = (
     _p("ruishu", "trs", 9, "department", "ruishu_412"),
     _p("blocked", "trs", 10, "department", "block_page"),
     _p("robots-denied", "hanweb", 11, "department", "robots_deny_all"),
+    _p("jpaas", "hanweb_jpaas", 16, "department street", files=3),
+    _p("xxgk", "hanweb_xxgk", 17, "government township", files=3),
+    _p("ah-column", "anhui_column", 18, "department", files=3),
+    _p("chinatax", "chinatax", 19, "department", files=3),
+    _p("govcn", "govcn", 20, "government department", files=3, cites="county-static"),
+    _p("county-static", "snowflake", 21, "township street", "js_list", registry_family="generic", files=3),
 )
 
 FULL = SMALL + (

@@ -79,6 +79,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         request = self._request()
         farm, portal = self.server.farm, self.server.portal
+        if portal is None and self.path.startswith("http://"):
+            portal = farm.proxied_portal(self.path)
         try:
             if portal is None:
                 response = farm.admin(request)
@@ -89,9 +91,9 @@ class _Handler(BaseHTTPRequestHandler):
                 response = farm.answer(portal, request)
         except Exception as error:  # a farm bug must show as a 500 in the log, not kill the thread
             response = Response(500, f"farm error: {error!r}".encode())
-        self._send(request, response)
+        self._send(request, response, portal)
 
-    def _send(self, request: Request, response: Response) -> None:
+    def _send(self, request: Request, response: Response, portal: Portal | None) -> None:
         if response.delay:
             time.sleep(response.delay)
         status, body = response.status, b""
@@ -99,7 +101,6 @@ class _Handler(BaseHTTPRequestHandler):
             status = 304
         elif status != 304:
             body = response.payload()
-        portal = self.server.portal
         # Logged before the reply leaves, so a client that has its answer always finds the line.
         self.server.farm.log.write(AccessEntry(
             time=now(), site_id=portal.site_id if portal else "admin", port=self.server.server_address[1],
@@ -208,6 +209,13 @@ class FarmServer:
     def url(self, site_id: str, path: str) -> str:
         """An absolute URL for a path of one portal, on the port a client should use first."""
         return self.base_urls[site_id].rstrip("/") + path
+
+    def proxied_portal(self, target: str) -> Portal | None:
+        """The portal an absolute-form request (``GET http://www.x.gov.cn/…``, as a client asks a proxy)
+        is for. The admin port doubles as an HTTP proxy to the portals by their domains, so a crawl can
+        follow addresses as reports print them (``http_proxy=farm.admin_url``)."""
+        host = urlsplit(target).hostname
+        return next((p for p in self.world.portals.values() if p.domain == host), None)
 
     def answer(self, portal: Portal, request: Request) -> Response:
         """Robots, habits, then the family; 304s and delays are applied by the handler."""

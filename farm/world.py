@@ -79,6 +79,9 @@ class World:
         self.portals: dict[str, Portal] = {}
         for plan in self.config["plans"]:
             self.portals[plan.site_id] = self._build_portal(plan)
+        for plan in self.config["plans"]:
+            if plan.cites:
+                self._cite(self.portals[plan.site_id], self.portals[plan.cites])
         for case in plans.DUPLICATES:
             self._plant_duplicate(*case)
 
@@ -123,10 +126,21 @@ class World:
                     self._add(portal, rng, column, rng.choice(organs[unit]), rng.choice(NON_REPORT_KINDS))
         for index in plan.seeds:
             self._add_seed(portal, rng, index)
+        if plan.files is not None:
+            _limit_files(portal, plan.files)
         self._apply_article_habits(portal, rng)
         family.layout(portal)
         portal.robots_txt = self._robots(portal, rng)
         return portal
+
+    @staticmethod
+    def _cite(portal: Portal, cited: Portal) -> None:
+        """Every generated report of ``portal`` names ``cited`` (by its domain) as its disclosure platform,
+        as township reports name their county's portal: a crawl of ``portal`` leads discovery to ``cited``."""
+        url = f"http://{cited.domain}{cited.start_path}"
+        for article in portal.articles.values():
+            if article.is_report and article.seed_file is None:
+                article.platform_url = url
 
     def _organs(self, rng: random.Random, region: str, units: tuple[str, ...]) -> dict[str, list[str]]:
         counts = self.config["organs"]
@@ -344,6 +358,29 @@ class World:
             FAMILIES[portal.family].layout(portal)
             self.generation += 1
             return self._truth(portal, article)
+
+
+OFFICE_FORMATS = ("pdf", "doc", "wps")
+
+
+def _limit_files(portal: Portal, limit: int) -> None:
+    """Keep the first ``limit`` report attachments (by article id), at most one of them a PDF/DOC/WPS
+    (LibreOffice takes seconds a file on a cold cache; python-docx milliseconds): the other office
+    files become DOCX, and reports left with no file are HTML pages."""
+    kept, office = 0, False
+    for article in sorted((a for a in portal.articles.values() if a.is_report), key=lambda a: a.article_id):
+        chosen = []
+        for attachment in article.attachments:
+            if kept == limit:
+                break
+            if attachment.fmt in OFFICE_FORMATS:
+                if office:
+                    attachment.fmt, attachment.filename = "docx", f"{article.title}.docx"
+                office = office or attachment.fmt in OFFICE_FORMATS
+            chosen.append(attachment)
+            kept += 1
+        article.attachments = chosen
+        article.inline = article.inline or not chosen
 
 
 def _now() -> datetime:

@@ -127,7 +127,7 @@ def run(
     type=click.Choice(["small", "full"]),
     default="small",
     show_default=True,
-    help="small: 9 portals, ~100 reports, about 2 minutes; full: 16 portals, ~1,400 reports, half an hour or more.",
+    help="small: 15 portals, ~180 reports, a few minutes; full: 22 portals, ~1,900 reports, half an hour or more.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the site listens on.")
 @click.option("--port", type=int, default=8001, show_default=True, help="Port the site listens on.")

@@ -55,6 +55,9 @@ class PageRequest:
 class Listing:
     reports: list[ReportLink] = field(default_factory=list)
     next: list[PageRequest] = field(default_factory=list)
+    # The page carries a pager: a list its static HTML shows, so holding no report (a last page of
+    # other articles) is its answer, not a sign of a list only a browser would build.
+    paged: bool = False
 
 
 @dataclass
@@ -177,6 +180,51 @@ def pager_links(response: TextResponse) -> list[str]:
         if href and not href.startswith(("javascript:", "#")):
             urls.append(response.urljoin(href))
     return urls
+
+
+def has_pager(response: TextResponse) -> bool:
+    """A pager on the page: a ``createPageHTML`` call or 上一页/下一页/尾页 links (首页 is also a menu's
+    "home page", so it says nothing)."""
+    if _PAGER_RE.search(response.text):
+        return True
+    labels = " or ".join(f"contains(normalize-space(.), '{label}')" for label in ("上一页", "下一页", "尾页"))
+    return any(not a.attrib.get("href", "").strip().startswith(("javascript:", "#"))
+               for a in response.xpath(f"//a[@href][{labels}]"))
+
+
+# createPageHTML(countPage, currentIndex, "index", "html") and the variant with the pager element's id
+# first: createPageHTML('page_div', countPage, currentIndex, 'xxx_list', 'shtml', total) (PORTALS.md §1).
+_PAGER_RE = re.compile(
+    r"createPageHTML\(\s*(?:['\"][\w-]+['\"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
+_COUNT_RE = re.compile(r"var\s+countPage\s*=\s*(\d+)")
+
+
+def script_pages(text: str, base_url: str) -> list[str]:
+    """Every further page of a listing, read off its ``createPageHTML`` call on the first page only.
+
+    Sites count from 0 (TRS: page 2 is ``name_1``; the first page says current 0) or from 1 (page 2 is
+    ``name_2``; the first page says current 1). A page whose own name is ``name_N`` is a later page
+    and pages no further, so each page is asked for once."""
+    match = _PAGER_RE.search(text)
+    if not match:
+        return []
+    count, current, name, ext = int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
+    declared = _COUNT_RE.search(text)
+    if declared:
+        count = max(count, int(declared.group(1)))
+    folder, _, leaf = base_url.split("?", 1)[0].rpartition("/")
+    later = re.fullmatch(rf"{re.escape(name)}_(\d+)\.{re.escape(ext)}", leaf)
+    if current > 1 or (later and int(later.group(1)) >= 1):
+        return []
+    return [f"{folder}/{name}_{n}.{ext}" for n in range(current + 1, count + current)]
+
+
+def requested_url(response: Response) -> str:
+    """The URL as the spider asked for it: the downloader drops ``#fragment`` (gkmlpt needs it) and a
+    redirect changes ``response.url``."""
+    info = response.meta.get("nianbao") if response.request is not None else None
+    return (info or {}).get("url") or response.url
 
 
 def generic_detail(response: Response) -> Detail:

@@ -1,7 +1,10 @@
-"""The fallback for portals of no known family: report titles by pattern, paging by 下一页.
+"""The fallback for portals of no known family: report titles by pattern, paging by the listing's own
+下一页 links and ``createPageHTML``-style pager scripts, and the tree's own columns.
 
-Also the home of the tree-walking rule every static family shares: a listing links its sub-columns
-(year → unit type) under its own path, and those are followed; links elsewhere are the site's menus.
+The tree-walking rule is shared by every static family: a listing links its sub-columns (year → unit
+type) under its own path, and those are followed; links elsewhere are the site's menus. A generic page
+that shows no report and no way further is rendered once in the browser by the spider (its list may be
+built by a script); a start page that still shows nothing is a portal the crawler cannot walk.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from crawler.platforms.base import (
     PageRequest,
     Platform,
     anchor_title,
+    has_pager,
     is_annual_report_title,
     is_tree_node,
     looks_like_file,
     pager_links,
     report_links,
+    script_pages,
 )
 
 _DETAIL_PATH_RE = re.compile(r"/t\d{8}_\d+\.|/art_|/post_|/content_\d+|/show/\d+|/info/\d+/\d+\.")
@@ -57,8 +62,9 @@ class Generic(Platform):
         if not isinstance(response, TextResponse):
             return Listing()
         reports = report_links(response, response.css("a[href]"))
-        next_urls = pager_links(response) + subcolumn_links(response)
-        return Listing(reports=reports, next=[PageRequest(url) for url in dict.fromkeys(next_urls)])
+        next_urls = pager_links(response) + script_pages(response.text, response.url) + subcolumn_links(response)
+        return Listing(reports=reports, next=[PageRequest(url) for url in dict.fromkeys(next_urls)],
+                       paged=has_pager(response))
 
 
 class JsOnly(Generic):

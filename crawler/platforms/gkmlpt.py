@@ -19,6 +19,7 @@ from crawler.platforms.base import (
     ReportLink,
     find_date,
     is_annual_report_title,
+    requested_url,
 )
 
 _CONFIG_RE = re.compile(r"window\._CONFIG\s*=\s*(\{.*?\})\s*;?\s*</script>", re.S)
@@ -98,8 +99,3 @@ class Gkmlpt(Platform):
             next_pages = [PageRequest(f"{base}?page={n}&sid={sid}", kind="api") for n in range(2, pages + 1)]
         return Listing(reports=reports, next=next_pages)
 
-
-def requested_url(response: Response) -> str:
-    """The URL as the spider asked for it: the downloader drops ``#fragment``, which gkmlpt needs."""
-    info = response.meta.get("nianbao") if response.request is not None else None
-    return (info or {}).get("url") or response.url

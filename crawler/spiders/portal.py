@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 from archive.registry import Portal, load_registry, portal_for_url
 from archive.store import Outcome, utcnow
 from crawler import default_registry_path
-from crawler.guards import BLOCKED, CHALLENGE, REDIRECT, classify, looks_like_js_list_shell
+from crawler.guards import BLOCKED, CHALLENGE, REDIRECT, classify
 from crawler.http import filename_from_disposition, headers_to_dict
 from crawler.items import FetchRecord
 from crawler.middlewares import META_KEY, NOT_MODIFIED, STORED
@@ -155,21 +155,24 @@ class PortalSpider(scrapy.Spider):
             yield from self._to_browser(response, f"the {family} family builds its list in JavaScript")
             return
         listing = platform.parse_listing(response)
-        if (
-            family == "generic"
-            and not listing.reports
-            and not listing.next
-            and not in_browser
-            and looks_like_js_list_shell(response)
-        ):
-            yield from self._to_browser(response, "an empty list shell: the list is built in JavaScript")
-            return
-        yield self._record(response, family=family)
-        if not listing.reports and info.get("listing_url") is None:
+        start = info.get("listing_url") is None
+        if not listing.reports and start:
             # A registry row may point at a report itself (PORTALS.md §9 "(detail)" rows).
             detail = platform.parse_detail(response)
             if is_annual_report_title(detail.title):
                 listing.reports.append(ReportLink(info["url"], detail.title or "", detail.date))
+        reason = None
+        if family == "generic" and not listing.reports and not listing.next and not listing.paged:
+            # A column the generic adapter has never seen may build its list in a script: render it once.
+            if not in_browser and self.browser_enabled:
+                yield from self._to_browser(response, "no report link or further page in the static page")
+                return
+            reason = "no report link or further page" + (" even in the browser" if in_browser else "; browser disabled")
+            if start:  # nothing to walk at all: the portal cannot be crawled this way
+                yield self._record(response, outcome=Outcome.FAILED, reason=f"the generic adapter found {reason}",
+                                   family=family)
+                return
+        yield self._record(response, family=family, reason=reason)
         # A portal that needed the browser to pass a challenge needs it for every page.
         browser = bool(info.get("challenged")) and self.browser_enabled
         for report in listing.reports:

@@ -10,7 +10,7 @@ import zlib
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, gone_or_broken, short
+from farm.families.base import Family, short
 from farm.http import Request, Response
 from farm.model import Article, Column, Portal
 
@@ -37,8 +37,7 @@ class AnhuiOpenness(Family):
 
     def handle(self, portal: Portal, request: Request) -> Response | None:
         if request.path == "/":
-            body = f'<div class="nav"><a href="{portal.start_path}">政府信息公开年报</a></div>'
-            return http.page(portal, pages.document(pages.site_meta(portal), portal.name, body), pages.BASE_TIME)
+            return self.home(portal)
         match = LIST_RE.match(request.path)
         if match:
             route = portal.routes.get(f"col:{match.group(2)}")
@@ -86,16 +85,11 @@ class AnhuiOpenness(Family):
         markup = pages.document(pages.column_meta(portal, column), column.title, body)
         return http.page(portal, markup, pages.column_modified(portal, column))
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
-        column = portal.columns[article.column_key]
+    def detail_body(self, portal: Portal, article: Article) -> str:
         files = "".join(f'<li><a href="{a.path}" title="{escape(a.filename)}">{escape(a.filename)}</a></li>'
                         for a in article.attachments)
         body = (f'{pages.xxgk_table(portal, article)}<div class="wzcon"><h1 class="newstitle">{escape(article.title)}</h1>'
                 f'<div class="newsinfo">发布日期：{article.published:%Y-%m-%d}{pages.updated_note(article)}</div>'
                 f'<div class="j-fontContent minh500">{content.body_html(article)}</div>'
                 + (f'<div class="fjdown"><h4>附件下载：</h4><ul>{files}</ul></div>' if files else "") + "</div>")
-        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
-        return http.page(portal, markup, article.modified)
+        return body

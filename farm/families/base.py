@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from html import escape
 from urllib.parse import quote
 
-from farm import content, http
+from farm import content, http, pages
 from farm.http import Request, Response
-from farm.model import Article, Attachment, Portal
+from farm.model import UNIT_TYPES, Article, Attachment, Column, Portal
 
 
 class Family:
@@ -21,8 +22,38 @@ class Family:
     def handle(self, portal: Portal, request: Request) -> Response | None:
         raise NotImplementedError
 
+    def home(self, portal: Portal, label: str = "政府信息公开年报") -> Response:
+        """The site's home page: the one link into the disclosure column, as portals' menus give it."""
+        body = f'<div class="nav"><a href="{escape(portal.start_path)}">{label}</a></div>'
+        return http.page(portal, pages.document(pages.site_meta(portal), portal.name, body), pages.BASE_TIME)
+
     def _detail(self, portal: Portal, article: Article) -> Response:
+        """An article's page: 404 once removed, 500 when broken, else the family's markup around it."""
+        failure = gone_or_broken(article)
+        if failure:
+            return failure
+        column = portal.columns[article.column_key]
+        markup = pages.document(self.detail_head(portal, column, article), self.detail_title(article),
+                                self.detail_body(portal, article))
+        return http.page(portal, markup, article.modified)
+
+    def detail_body(self, portal: Portal, article: Article) -> str:
+        """The inside of an article page's ``<body>``: title, dates, the report body, its file links."""
         raise NotImplementedError
+
+    def detail_head(self, portal: Portal, column: Column, article: Article) -> str:
+        return pages.article_meta(portal, column, article)
+
+    def detail_title(self, article: Article) -> str:
+        return article.title
+
+    @staticmethod
+    def route_of(portal: Portal, request: Request, download: str = "", key: str = "") -> tuple[str, object] | None:
+        """The ``portal.routes`` entry a request names: a file of a download endpoint (``download``) by its
+        query value ``key``, anything else by its path."""
+        if download and request.path == download:
+            return portal.routes.get(f"file:{request.query.get(key, '')}")
+        return portal.routes.get(request.path)
 
     def article_or_file(self, portal: Portal, kind: str, key, *, disposition: bool = False) -> Response:
         """The answer to a ``portal.routes`` entry naming a report page (``detail``) or one of its files."""
@@ -66,6 +97,26 @@ def content_disposition(attachment: Attachment) -> str:
     if not attachment.gbk_only_name:
         value += f"; filename*=UTF-8''{quote(attachment.filename)}"
     return value
+
+
+def listed_below(portal: Portal, column: Column) -> list[Article]:
+    """A column's live articles and those of every column below it, newest first: what a catalogue
+    node lists on the platforms whose list calls take a node (gkmlpt ``api/all``, Anhui ``catId``)."""
+    out, stack = [], [column.key]
+    while stack:
+        current = portal.columns[stack.pop()]
+        out.extend(portal.listed(current))
+        stack.extend(current.children)
+    return sorted(out, key=lambda a: (a.published, a.article_id), reverse=True)
+
+
+def tree_path(root: str, column: Column, year_suffix: str = "") -> str:
+    """A column's folder on a site whose tree is folders: ``root``, ``root{year}/``, ``root{year}/{unit}/``
+    (TRS writes the year as ``2024n``: ``year_suffix="n"``)."""
+    if column.year is None:
+        return root
+    year = f"{root}{column.year}{year_suffix}/"
+    return year if column.unit is None else f"{year}{UNIT_TYPES[column.unit][1]}/"
 
 
 def short(title: str, limit: int = 24) -> str:

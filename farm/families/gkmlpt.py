@@ -11,7 +11,7 @@ import zlib
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, gone_or_broken
+from farm.families.base import Family, listed_below
 from farm.http import Request, Response
 from farm.model import Article, Column, Portal
 
@@ -84,7 +84,7 @@ class Gkmlpt(Family):
         if column is None:
             body = {"classify": {"id": cat_id, "post_count": 0}, "articles": [], "total": 0}
             return http.data(json.dumps(body).encode(), "application/json", pages.BASE_TIME)
-        articles = self._descendants(portal, column)
+        articles = listed_below(portal, column)
         page = max(1, int(request.query.get("page") or 1))
         if "gkmlpt_one_page" in portal.habits:
             if page > 1:
@@ -98,14 +98,6 @@ class Gkmlpt(Family):
         return http.data(json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json;charset=UTF-8",
                          pages.column_modified(portal, column))
 
-    def _descendants(self, portal: Portal, column: Column) -> list[Article]:
-        out, stack = [], [column.key]
-        while stack:
-            current = portal.columns[stack.pop()]
-            out.extend(portal.listed(current))
-            stack.extend(current.children)
-        return sorted(out, key=lambda a: (a.published, a.article_id), reverse=True)
-
     def _json(self, portal: Portal, article: Article, host: str) -> dict:
         stamp = int(article.modified.timestamp())
         return {
@@ -117,10 +109,7 @@ class Gkmlpt(Family):
                             "url": f"http://{host}{a.path}"} for a in article.attachments],
         }
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
+    def detail_body(self, portal: Portal, article: Article) -> str:
         column = portal.columns[article.column_key]
         body_html = content.body_html(article)
         detail = {"id": article.article_id, "title": article.title, "publisher": article.organ,
@@ -138,5 +127,4 @@ class Gkmlpt(Family):
                 f'<h1 class="content-title">{escape(article.title)}</h1>'
                 f'<div class="date">发布日期：{article.published:%Y-%m-%d}{pages.updated_note(article)}</div>'
                 f'<div class="content">{body_html}{files}</div>')
-        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
-        return http.page(portal, markup, article.modified)
+        return body

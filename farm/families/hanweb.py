@@ -10,7 +10,7 @@ import zlib
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, attachment_response, find_attachment, gone_or_broken, short
+from farm.families.base import Family, attachment_response, find_attachment, short
 from farm.http import Request, Response
 from farm.model import Article, Column, Portal
 
@@ -44,15 +44,12 @@ class Hanweb(Family):
 
     def handle(self, portal: Portal, request: Request) -> Response | None:
         if request.path == "/":
-            return self._home(portal)
+            return self.home(portal)
         if request.path == DATAPROXY:
             return self._dataproxy(portal, request)
         if request.path == JPAGE_JS:
             return http.data(JPAGE_SHIM.encode(), "application/javascript", pages.BASE_TIME)
-        if request.path == DOWNFILE:
-            route = portal.routes.get(f"file:{request.query.get('filename', '')}")
-        else:
-            route = portal.routes.get(request.path)
+        route = self.route_of(portal, request, DOWNFILE, "filename")
         if route is None:
             return None
         kind, key = route
@@ -67,11 +64,6 @@ class Hanweb(Family):
         if kind == "file" and attachment.redirect and not article.removed:
             return Response(302, b"", headers=[("Location", f"/attach/0/{attachment.token}.{attachment.fmt}")])
         return attachment_response(article, attachment, disposition=True)
-
-    def _home(self, portal: Portal) -> Response:
-        root = portal.columns["root"]
-        body = f'<div class="nav"><a href="{root.path}">政府信息公开年报</a></div>'
-        return http.page(portal, pages.document(pages.site_meta(portal), portal.name, body), pages.BASE_TIME)
 
     def _nav(self, portal: Portal, column: Column) -> Response:
         items = []
@@ -139,19 +131,14 @@ class Hanweb(Family):
                f"<totalpage>{max(1, math.ceil(len(items) / perpage))}</totalpage></datastore>")
         return http.data(xml.encode("utf-8"), "text/xml;charset=UTF-8", pages.column_modified(portal, column))
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
-        column = portal.columns[article.column_key]
+    def detail_body(self, portal: Portal, article: Article) -> str:
         files = "".join(f'<p><a href="{a.path}" target="_blank">附件{n}</a></p>'
                         for n, a in enumerate(article.attachments, 1))
         body = (f'<div class="bt-box-main"><div class="artile_title"><h1>{escape(article.title)}</h1></div>'
                 f'<div class="artile_info">发布日期：{article.published:%Y-%m-%d}{pages.updated_note(article)} 信息来源：{escape(article.organ)}</div>'
                 f'{pages.xxgk_table(portal, article)}'
                 f'<div id="zoom">{content.body_html(article)}{files}</div></div>')
-        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
-        return http.page(portal, markup, article.modified)
+        return body
 
 
 # A stand-in for jQuery + the jpage plugin, enough for a browser to show what a real Hanweb page shows:

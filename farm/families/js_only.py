@@ -10,7 +10,7 @@ import json
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, gone_or_broken
+from farm.families.base import Family
 from farm.http import Request, Response
 from farm.model import UNIT_TYPES, Article, Portal
 
@@ -78,14 +78,9 @@ class JsOnly(Family):
         markup = pages.document(pages.column_meta(portal, root), root.title, body)
         return http.page(portal, markup, pages.column_modified(portal, root))
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
-        column = portal.columns[article.column_key]
+    def detail_body(self, portal: Portal, article: Article) -> str:
         files = "".join(f'<p>附件：<a href="{a.path}">{escape(a.filename)}</a></p>' for a in article.attachments)
         body = (f'<div class="article"><h1>{escape(article.title)}</h1>'
                 f'<div class="info">发布日期：{article.published:%Y-%m-%d}{pages.updated_note(article)}</div>'
                 f'<div class="article-content">{content.body_html(article)}{files}</div></div>')
-        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
-        return http.page(portal, markup, article.modified)
+        return body

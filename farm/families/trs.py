@@ -10,9 +10,9 @@ from datetime import datetime
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, gone_or_broken, short
+from farm.families.base import Family, short, tree_path
 from farm.http import Request, Response
-from farm.model import UNIT_TYPES, Article, Column, Portal
+from farm.model import Article, Attachment, Column, Portal
 
 ROOT = "/zfxxgk/zfxxgknb/"
 PAGER_JS = """<script>
@@ -39,18 +39,12 @@ class Trs(Family):
         portal.start_path = ROOT
         portal.routes.clear()
         for column in portal.columns.values():
-            if column.unit is None:
-                column.path = ROOT if column.year is None else f"{ROOT}{column.year}n/"
-                column.list_path = column.path
-                kind = "nav"
-            else:
-                slug = UNIT_TYPES[column.unit][1]
-                column.path = f"{ROOT}{column.year}n/{slug}/"
-                column.list_path = f"{ROOT}{column.year}n/{slug}list/" if column.shell else column.path
-                kind = "list"
-                if column.shell:
-                    portal.routes[column.path] = ("shell", column.key)
-                    portal.routes[column.path + f"index.{ext(portal)}"] = ("shell", column.key)
+            column.path = column.list_path = tree_path(ROOT, column, "n")
+            kind = "nav" if column.unit is None else "list"
+            if column.shell:
+                column.list_path = column.path.rstrip("/") + "list/"
+                portal.routes[column.path] = ("shell", column.key)
+                portal.routes[column.path + f"index.{ext(portal)}"] = ("shell", column.key)
             portal.routes[column.list_path] = (kind, column.key)
             for article_id in column.article_ids:
                 self._layout_article(portal, column, portal.articles[article_id])
@@ -61,7 +55,7 @@ class Trs(Family):
         article.path = f"{folder}t{day:%Y%m%d}_{article.article_id}.{ext(portal)}"
         portal.routes[article.path] = ("detail", article.article_id)
         for att in article.attachments:
-            att.path = f"{folder}P0{day:%Y%m%d}{att.att_id}{att.token[:6].translate(_DIGITS)}.{att.fmt}"
+            att.path = folder + p0_name(article, att)
             portal.routes[att.path] = ("file", (article.article_id, att.att_id))
 
     def handle(self, portal: Portal, request: Request) -> Response | None:
@@ -132,11 +126,7 @@ class Trs(Family):
             return http.page(portal, markup, modified)
         return None
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
-        column = portal.columns[article.column_key]
+    def detail_body(self, portal: Portal, article: Article) -> str:
         files = "".join(f'<p><a href="./{a.path.rpartition("/")[2]}">{escape(a.filename)}</a></p>'
                         for a in article.attachments)
         body = (f'<div class="artT"><h1>{escape(article.title)}</h1></div>'
@@ -144,11 +134,15 @@ class Trs(Family):
                 f'{pages.xxgk_table(portal, article)}'
                 f'<div class="TRS_Editor">{content.body_html(article)}</div>'
                 + (f'<div class="fj">附件：{files}</div>' if files else ""))
-        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
-        return http.page(portal, markup, article.modified)
+        return body
 
 
 _DIGITS = str.maketrans("abcdef", "123456")
+
+
+def p0_name(article: Article, attachment: Attachment) -> str:
+    """A TRS attachment's file name: ``P0`` + the publication day + digits (PORTALS.md §1)."""
+    return f"P0{article.published:%Y%m%d}{attachment.att_id}{attachment.token[:6].translate(_DIGITS)}.{attachment.fmt}"
 
 
 def list_markup(portal: Portal, column: Column, articles: list[Article]) -> str:

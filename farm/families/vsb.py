@@ -11,7 +11,7 @@ import re
 from html import escape
 
 from farm import content, http, pages
-from farm.families.base import Family, gone_or_broken, short
+from farm.families.base import Family, short
 from farm.http import Request, Response
 from farm.model import UNIT_TYPES, Article, Column, Portal
 
@@ -47,12 +47,8 @@ class Vsb(Family):
 
     def handle(self, portal: Portal, request: Request) -> Response | None:
         if request.path == "/":
-            body = f'<div class="nav"><a href="{portal.start_path}">政府信息公开年报</a></div>'
-            return http.page(portal, pages.document(pages.site_meta(portal), portal.name, body), pages.BASE_TIME)
-        if request.path == DOWNLOAD:
-            route = portal.routes.get(f"file:{request.query.get('wbfileid', '')}")
-        else:
-            route = portal.routes.get(request.path)
+            return self.home(portal)
+        route = self.route_of(portal, request, DOWNLOAD, "wbfileid")
         number = None
         if route is None:
             match = PAGE_RE.match(request.path)
@@ -102,16 +98,11 @@ class Vsb(Family):
         markup = pages.document(pages.column_meta(portal, column), column.title, body)
         return http.page(portal, markup, pages.column_modified(portal, column))
 
-    def _detail(self, portal: Portal, article: Article) -> Response:
-        failure = gone_or_broken(article)
-        if failure:
-            return failure
-        column = portal.columns[article.column_key]
+    def detail_body(self, portal: Portal, article: Article) -> str:
         files = "".join(f'<li>附件【<a href="{a.path}" target="_blank">{escape(a.filename)}</a>】</li>'
                         for a in article.attachments)
         body = (f'<form name="_newscontent_fromname"><h1 class="arti_title">{escape(article.title)}</h1>'
                 f'<p class="arti_metas">发布时间：{article.published:%Y-%m-%d}{pages.updated_note(article)}</p>'
                 f'<div id="vsb_content"><div class="v_news_content">{content.body_html(article)}</div></div>'
                 + (f"<ul>{files}</ul>" if files else "") + "</form>")
-        markup = pages.document(pages.article_meta(portal, column, article), article.title, body)
-        return http.page(portal, markup, article.modified)
+        return body

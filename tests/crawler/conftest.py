@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from archive.paths import DataDir
 
 from farm.server import FarmServer
 from farm.testing import running_farm
+from nianbao.cli import cli
 from tests.crawler.helpers import Crawl, nianbao_crawl, write_registry
 
 
@@ -37,3 +42,14 @@ def second_crawl(first_crawl: Crawl, farm: FarmServer, registry: Path) -> Crawl:
     mark = farm.log.mark()
     result = nianbao_crawl(first_crawl.data, "--registry", str(registry))
     return Crawl(first_crawl.data, result.output, farm.log.entries_since(mark))
+
+
+@pytest.fixture(scope="session")
+def first_archive(first_crawl: Crawl, registry: Path, tmp_path_factory: pytest.TempPathFactory) -> DataDir:
+    """A copy of the first crawl's data with the farm's registry, extracted by ``nianbao extract``."""
+    root = tmp_path_factory.mktemp("archived") / "data"
+    shutil.copytree(first_crawl.data, root, ignore=shutil.ignore_patterns("jobs"))
+    shutil.copy(registry, root / "portals.csv")
+    extracted = CliRunner().invoke(cli, ["--data", str(root), "extract"])
+    assert extracted.exit_code == 0, extracted.output
+    return DataDir.resolve(root)

@@ -26,7 +26,8 @@ def test_finds_every_report_and_nothing_else(first_crawl: Crawl, farm: FarmServe
     expected = {site: paths for site, paths in world.expected_paths().items() if paths}
     assert {site: got.get(site, set()) for site in world.portals if got.get(site) or expected.get(site)} == expected
     families = {world.portals[site].family for site in expected}
-    assert families == {"trs", "hanweb", "gkmlpt", "anhui_openness", "js_only"}
+    assert families == {"trs", "hanweb", "hanweb_jpaas", "hanweb_xxgk", "gkmlpt", "anhui_openness", "anhui_column",
+                        "chinatax", "govcn", "js_only", "snowflake"}
     not_reports = {path for n in world.non_reports() for path in (n.page_path, *n.attachment_paths)}
     assert not_reports.isdisjoint(set().union(*got.values()))
     # Nothing that is not a report was even requested.

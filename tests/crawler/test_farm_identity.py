@@ -8,18 +8,14 @@ so the archive's reports, organs, codes and coverage are checked against the far
 from __future__ import annotations
 
 import re
-import shutil
 from collections import defaultdict
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import sqlite_utils
 
-from archive.extract_stage import run_extract
 from archive.paths import DataDir
 from farm.server import FarmServer
-from tests.crawler.helpers import Crawl
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("crawler-farm")]
 
@@ -29,6 +25,8 @@ COUNTY_CODES = {
     "江苏省盐城市盐都区": "320903", "陕西省咸阳市秦都区": "610402", "甘肃省张掖市甘州区": "620702",
     "河南省平顶山市鲁山县": "410423", "贵州省黔西南州兴仁市": "522302", "北京市密云区": "110118",
     "湖北省武汉市硚口区": "420104", "山东省济宁市邹城市": "370883",
+    "甘肃省临夏州和政县": "622925", "山东省济宁市嘉祥县": "370829", "安徽省六安市霍山县": "341525",
+    "北京市西城区": "110102", "北京市东城区": "110101", "陕西省渭南市富平县": "610528",
 }
 # The farm's unit types and the levels their organs have (a 铜陵 社区 may be a township-level 社区街道).
 LEVELS = {"government": {"county"}, "department": {"county"}, "township": {"township"}, "street": {"township"},
@@ -36,13 +34,8 @@ LEVELS = {"government": {"county"}, "department": {"county"}, "township": {"town
 
 
 @pytest.fixture(scope="module")
-def archive(first_crawl: Crawl, registry: Path, tmp_path_factory: pytest.TempPathFactory) -> sqlite_utils.Database:
-    root = tmp_path_factory.mktemp("identity") / "data"
-    shutil.copytree(first_crawl.data, root, ignore=shutil.ignore_patterns("jobs"))
-    shutil.copy(registry, root / "portals.csv")
-    data = DataDir.resolve(root)
-    run_extract(data)
-    return sqlite_utils.Database(data.archive_db)
+def archive(first_archive: DataDir) -> sqlite_utils.Database:
+    return sqlite_utils.Database(first_archive.archive_db)
 
 
 def _report_of_path(db: sqlite_utils.Database) -> dict[tuple[str, str], int | None]:

@@ -58,3 +58,20 @@ def test_hanweb_list_renders_and_pages_in_a_browser(fresh_farm, browser):
             break
     assert seen == paths
     page.close()
+
+
+def test_jpaas_column_pages_through_the_build_unit_api_in_a_browser(farm, browser):
+    portal = farm.world.portals["jpaas"]
+    column = max(portal.leaf_columns(), key=lambda c: len(portal.listed(c)))
+    paths = [a.path for a in portal.listed(column)]
+    page = browser.new_page()
+    page.goto(farm.url("jpaas", column.path))
+    seen = page.eval_on_selector_all(".default_pgContainer a", "els => els.map(e => e.getAttribute('href'))")
+    assert seen == paths[:portal.page_size]
+    while page.query_selector("div.pagination a") and len(seen) < len(paths) * 2:
+        before = page.inner_html(".default_pgContainer")
+        page.click("div.pagination a")
+        page.wait_for_function("b => document.querySelector('.default_pgContainer').innerHTML !== b", arg=before)
+        seen += page.eval_on_selector_all(".default_pgContainer a", "els => els.map(e => e.getAttribute('href'))")
+    assert seen == paths
+    page.close()
