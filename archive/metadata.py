@@ -2,8 +2,8 @@
 
 ``build_metadata()`` is the one emitter: titles and descriptions (Chinese, then English, with units)
 for every table and column, taken from the schema's own descriptions (``archive/descriptions.py``),
-then facets, sortable columns, label columns, canned queries and plugin configuration. ``nianbao site-metadata`` writes it to ``metadata.yml`` at the repository root, which is
-committed; a test fails if the committed file and this code disagree. Keeping it to Datasette 0.65's
+then facets, sortable columns, label columns, canned queries and plugin configuration.
+``nianbao site-metadata`` writes it to ``metadata.yml`` at the repository root, which is committed; a test fails if the committed file and this code disagree. Keeping it to Datasette 0.65's
 single file means the move to Datasette 1.0 is a matter of writing the same dict as two files.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from archive.descriptions import TABLES
+from archive.guard.config import GuardConfig
 
 DATABASE = "nianbao"  # the route the site serves the archive under (the stable file name's stem)
 METADATA_PATH = Path(__file__).resolve().parents[1] / "metadata.yml"
@@ -235,28 +236,9 @@ def plugins() -> dict[str, Any]:
     return {
         # Crawlers may read the home page only; every table and query page is disallowed.
         "datasette-block-robots": {"allow_only_index": True},
-        # Per client IP. A dashboard view makes one JSON request per chart (five), so 240 a minute leaves
-        # room for a person clicking through filters while a scraper looping on ?sql= is stopped.
-        "datasette-ip-rate-limit": {
-            "rules": [
-                {
-                    "name": "sql",
-                    "paths": [f"/{DATABASE}", f"/{DATABASE}.json", f"/{DATABASE}.csv"],
-                    "query_params_min": 1,
-                    "window_seconds": 60,
-                    "max_requests": 240,
-                    "block_seconds": 60,
-                },
-                {
-                    "name": "tables",
-                    "paths": [f"/{DATABASE}/*"],
-                    "query_params_min": 2,
-                    "window_seconds": 60,
-                    "max_requests": 300,
-                    "block_seconds": 60,
-                },
-            ]
-        },
+        # archive/guard: rate limits per client on every request and on any query string, query work and
+        # concurrency per client, query slots, request deadline, response and SQLite size limits.
+        "nianbao-guard": GuardConfig(uncapped_paths=(f"/{DATABASE}.db",)).to_plugin_config(),
         "datasette-dashboards": dashboards(),
         # archive/site/plugins/nianbao_site.py: where /downloads finds the snapshots (set by `nianbao serve`).
         "nianbao-site": {"data_dir": {"$env": "NIANBAO_DATA"}},

@@ -157,9 +157,7 @@ class StoreWriter:
 
     def start_run(self, spider: str, args: Mapping[str, Any], job: str) -> Run:
         """A new run; if the job's last run never finished, this one resumes it (same session)."""
-        previous = next(
-            self.db.query("select id, status from runs where job = ? order by id desc limit 1", [job]), None
-        )
+        previous = self.last_run(job)
         resumes = previous["id"] if previous and previous["status"] in ("running", "interrupted") else None
         started = utcnow()
         with self.db.conn:
@@ -174,6 +172,10 @@ class StoreWriter:
                 }
             ).last_pk
         return Run(id=run_id, job=job, session_start=self._session_start(run_id), resumes=resumes)
+
+    def last_run(self, job: str) -> dict[str, Any] | None:
+        """The newest run of a job (its ``id`` and ``status``), or None if the job never ran."""
+        return next(self.db.query("select id, status from runs where job = ? order by id desc limit 1", [job]), None)
 
     def session_runs(self, run_id: int) -> list[int]:
         """This run and the interrupted runs it resumes, newest first."""
@@ -197,6 +199,19 @@ class StoreWriter:
                 run_id,
                 {"finished_at": utcnow(), "status": status, "stats": json.dumps(dict(stats), default=str)},
             )
+
+    def interrupt_open_runs(self, *, after: int) -> int:
+        """Runs above ``after`` still ``running`` whose crawler is gone (killed, crashed) become ``interrupted``.
+
+        The next crawl of the same job then resumes them as one session, as after a graceful stop.
+        """
+        with self.db.conn:
+            cursor = self.db.execute(
+                "update runs set status = 'interrupted', finished_at = coalesce(finished_at, ?)"
+                " where id > ? and status = 'running'",
+                [utcnow(), after],
+            )
+        return cursor.rowcount
 
     # -- what the store already holds -------------------------------------------------------------------------
 

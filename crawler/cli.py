@@ -116,7 +116,7 @@ def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tu
 def print_summary(data: DataDir, job: str, console: Console | None = None) -> None:
     store = StoreWriter(data)
     try:
-        run = next(store.db.query("select id, status from runs where job = ? order by id desc limit 1", [job]), None)
+        run = store.last_run(job)
         if run is None:
             return
         rows = store.summary(run["id"])

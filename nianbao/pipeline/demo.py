@@ -10,7 +10,6 @@ loopback addresses are allowed.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from urllib.parse import urlsplit
 from rich.console import Console
 
 from archive.paths import DataDir
-from archive.serve import NoSnapshot
+from archive.serve import NoSnapshot, run_service
 from archive.serve import serve as serve_site
 from farm.server import FarmServer
 from farm.world import World
@@ -98,7 +97,8 @@ def demo_run(data: DataDir, farm: Farm, console: Console) -> RunReport:
 def serve(data: DataDir, host: str, port: int, console: Console) -> None:
     """Serve the archive until interrupted: the archive's own site on the newest snapshot, else plain Datasette.
 
-    The published site serves snapshots; when the run could not write one (a stage broken), the newcomer still gets the live archive through plain Datasette rather than nothing.
+    The published site serves snapshots; when the run could not write one (a stage broken), the
+    newcomer still gets the live archive through plain Datasette rather than nothing.
     """
     console.print(f"\n[bold green]The archive is up:[/] http://{host}:{port}/  (Ctrl-C stops the site and the farm)")
     try:
@@ -106,5 +106,5 @@ def serve(data: DataDir, host: str, port: int, console: Console) -> None:
         return
     except NoSnapshot as exc:
         console.print(f"no snapshot to publish ({exc}); serving the live archive instead")
-    command = [str(Path(sys.executable).with_name("datasette")), "serve", str(data.archive_db), "-h", host, "-p", str(port)]
-    subprocess.call(command)
+    # Stopped like the site proper: SIGTERM to Datasette, never left running behind the demo.
+    run_service([sys.executable, "-m", "datasette", "serve", str(data.archive_db), "-h", host, "-p", str(port)])

@@ -62,8 +62,11 @@ def crawl(
     The crawler runs Scrapy in a child (a fresh reactor per crawl, Scrapy's own signal handling); it
     is handed a registry of exactly the rows to visit, all marked active so candidates are walked too,
     at a fixed path so that an interrupted crawl resumes as the same job. Progress is read from the
-    store's fetch log while the child works. Ctrl-C (or the scheduler's SIGINT) is passed on to the
-    child, which stops gracefully, and then ends the run: the next run finishes what was left.
+    store's fetch log while the child works. Ctrl-C or SIGTERM (from the scheduler, systemd or kill)
+    is passed on to the child as SIGTERM, which Scrapy handles as Ctrl-C and which no shell can have
+    set to be ignored; it stops gracefully and then ends the run: the next run finishes what was left.
+    A child that died without closing its run (killed, or a crash) leaves it ``running`` in the store;
+    it is marked ``interrupted`` here, since the child is gone.
     """
     if not rows:
         return StageOutcome(counts={"portals": 0})
@@ -73,22 +76,33 @@ def crawl(
     log_path = data.root / ".pipeline" / "crawl.log"
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     with StoreReader(data) as store:
-        start = store.mark().fetch_id
+        start = store.mark()
         with log_path.open("wb") as log:
             child = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             try:
                 while child.poll() is None:
-                    _report_fetches(store, start, progress)
+                    _report_fetches(store, start.fetch_id, progress)
                     time.sleep(0.5)
             except KeyboardInterrupt:
-                child.send_signal(signal.SIGINT)
+                child.send_signal(signal.SIGTERM)
                 child.wait()
                 raise
-        requests = _report_fetches(store, start, progress)
+            finally:
+                _close_runs_left_open(data, start.run_id)
+        requests = _report_fetches(store, start.fetch_id, progress)
     if child.returncode:
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         raise RuntimeError(f"crawler exited with status {child.returncode}: {' | '.join(tail)} (log: {log_path})")
     return StageOutcome(counts={"portals": len(rows), "requests": requests})
+
+
+def _close_runs_left_open(data: DataDir, after_run: int) -> None:
+    """The child has exited: a run of its own still ``running`` was cut short (the next crawl resumes it)."""
+    writer = StoreWriter(data)
+    try:
+        writer.interrupt_open_runs(after=after_run)
+    finally:
+        writer.close()
 
 
 def _report_fetches(store: StoreReader, start: int, progress: Progress) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from rich.console import Console
 from nianbao.cli import cli
 from archive.db import open_archive
 from archive.paths import DataDir
+from archive.store import open_store_db
 from archive.store_reader import StoreReader
 from nianbao.pipeline import registry_file, runs, stages, store_diff
 from nianbao.pipeline.discovery import DiscoveryPolicy
@@ -150,7 +152,9 @@ def test_candidates_from_reports_are_walked_and_recorded(
     monkeypatch.setattr(stages, "detected_families", lambda data, ids: {site: "trs" for site in ids})
     first = run_pipeline(RunOptions(data=data), QUIET)
     assert first.candidates_added == 3
-    rows = {row["start_url"]: row for row in registry_file.read_rows(data.registry)}
+    listed = registry_file.read_rows(data.registry)
+    assert len(listed) == 2 + 3, "the two portals and three candidates, each once"
+    rows = {row["start_url"]: row for row in listed}
     one, two, three = (rows[f"http://www.found-{n}.gov.cn/{p}"] for n, p in (("one", "xxgk/"), ("two", "xxgk/"), ("three", "")))
     assert one["status"] == "candidate" and one["source"] == "http://www.alpha.gov.cn/a1.txt"
     assert "http://10.0.0.8/xxgk/" not in rows
@@ -225,3 +229,24 @@ def test_samples_are_versioned_by_the_store(
     with StoreReader(data) as store:
         versions = [d.version for d in store.documents() if d.url == f"nianbao:samples/{name}"]
     assert versions == [1, 2]
+
+
+KILLED_CRAWLER = """
+import os, signal, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("insert into runs (started_at, spider, status) values ('2025-01-01T00:00:00', 'portal', 'running')")
+db.commit()
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_crawler_killed_mid_run_leaves_its_run_interrupted(data: DataDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crawler opens its run in the store and dies without closing it: the stage closes it."""
+    monkeypatch.setattr(stages, "crawl_command",
+                        lambda data, **options: ([sys.executable, "-c", KILLED_CRAWLER, str(data.store_db)], "job"))
+    store = open_store_db(data)
+    store["runs"].insert({"started_at": "2024-01-01T00:00:00", "spider": "portal", "status": "finished"})
+    row = {"site_id": "alpha", "start_url": "http://www.alpha.gov.cn/", "status": "active"}
+    with pytest.raises(RuntimeError, match="crawler exited with status -9"):
+        stages.crawl(data, [row])
+    assert [r["status"] for r in open_store_db(data)["runs"].rows] == ["finished", "interrupted"]
