@@ -14,7 +14,7 @@ import sqlite_utils
 
 from archive.organs import registry_identity, upsert_registry_organ
 from archive.paths import DataDir
-from archive.registry import load_registry
+from archive.registry import CRAWL_ONLY, load_registry
 from archive.store_reader import StoreReader, iter_documents
 
 _FETCH_COLUMNS = (
@@ -44,7 +44,7 @@ def sync_registry(db: sqlite_utils.Database, registry: Path) -> int:
         return 0
     rows = []
     for portal in load_registry(registry):
-        row = asdict(portal)
+        row = {k: v for k, v in asdict(portal).items() if k not in CRAWL_ONLY}
         if row["organ"]:
             identity = registry_identity(row)
             row["region_code"] = row["region_code"] or identity.region_code or ""
@@ -57,8 +57,8 @@ def sync_registry(db: sqlite_utils.Database, registry: Path) -> int:
     return len(rows)
 
 
-def sync_store(db: sqlite_utils.Database, data: DataDir) -> int:
-    """Documents and fetches from the store; returns how many document rows were new or changed."""
+def sync_store(db: sqlite_utils.Database, data: DataDir) -> list[int]:
+    """Documents and fetches from the store; returns the ids of document rows new or changed."""
     before = {row["id"]: row for row in db.query("SELECT id, sha256, last_seen, gone_on FROM documents")}
     rows = []
     for doc in iter_documents(data):
@@ -94,7 +94,7 @@ def sync_store(db: sqlite_utils.Database, data: DataDir) -> int:
         have = db.execute("SELECT coalesce(max(id), 0) FROM fetches").fetchone()[0]
         with StoreReader(data) as store:
             db["fetches"].insert_all(store.fetches(_FETCH_COLUMNS, after=have), pk="id", batch_size=1000)
-    return len(rows)
+    return [row["id"] for row in rows]
 
 
 def portal_by_id(db: sqlite_utils.Database) -> dict[str, dict]:

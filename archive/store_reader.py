@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.paths import DataDir
-from archive.store import BLOCKED_OUTCOMES, FAILED_OUTCOMES, BlobStore, open_store_db
+from archive.blobs import BlobStore
+from archive.store import BLOCKED_OUTCOMES, FAILED_OUTCOMES, open_store_db
 
 _CHUNK = 500  # ids per ``in (...)`` query, well below SQLite's variable limit
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from archive.store import DOCUMENT_KINDS, Outcome
 
 # What a request was for. Pages and attachments become documents (the store's DOCUMENT_KINDS);
-# listings and API calls do not.
-KINDS = ("listing", "api", *DOCUMENT_KINDS)
+# listings and API calls do not; ``resource`` is what a page in the browser asked for (scripts, frames,
+# XHR), recorded when the request policy (crawler.policy) refused it.
+KINDS = ("listing", "api", *DOCUMENT_KINDS, "resource")
 
 
 @dataclass(kw_only=True)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from extract.template import SEC3_APPLICANT_COLUMNS, SEC4_GROUPS, cell_ids, sec3_rows
+from extract.templates import SEC3_APPLICANT_COLUMNS, SEC4_GROUPS, cell_ids, get
 from farm.truth import ACTIVE_ITEMS, broken_rules, failed_rules
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def _primitives(template: str) -> tuple[Perturbation, ...]:
     break two rules at once, as real ones do: a wrong row total breaks that row and its column.
     """
     zero = dict.fromkeys(cell_ids(template), 0)
-    rows = [row.key for row in sec3_rows(template)]
+    rows = [row.key for row in get(template).sec3]
     candidates: list[tuple[str, ...]] = []
     for row in rows:
         candidates.append((f"sec3.{row}.total",))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from extract.template import SEC3_APPLICANT_COLUMNS, SEC4_COLUMNS, SEC4_GROUPS, cell_ids, sec3_rows
+from extract.templates import SEC3_APPLICANT_COLUMNS, SEC4_COLUMNS, SEC4_GROUPS, cell_ids, get
 from farm.mistakes import blank, plant
 from farm.prose import LEVELS, draw_active_items, organ_name, sec1_text, sec5_text, sec6_text
 from farm.truth import SEC3_FRAME, failed_rules
@@ -40,7 +40,7 @@ class ReportSpec:
     active_total: int | None
     active_items: list[tuple[str, int]]
     urls: list[str]
-    cells: dict[str, int | float | None]  # every cell id of extract.template.cell_ids(template)
+    cells: dict[str, int | float | None]  # every cell id of extract.templates.cell_ids(template)
     texts: dict[str, str]  # "sec1" (prose incl. the 主动公开…其中… sentence), "sec5", "sec6"
     errors: list[str] = field(default_factory=list)  # rule names deliberately broken
     level: str = "community"
@@ -124,7 +124,7 @@ _OUTCOME_WEIGHTS = {
 
 
 def _sec3(rng: random.Random, template: str, busy: float) -> dict[str, Value]:
-    rows = [row.key for row in sec3_rows(template)]
+    rows = [row.key for row in get(template).sec3]
     outcomes = [r for r in rows if r not in SEC3_FRAME]
     weights = [_OUTCOME_WEIGHTS.get(r, 0.15) for r in outcomes]
     grid: dict[tuple[str, str], int] = {}

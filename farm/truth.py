@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extract.template import SEC3_APPLICANT_COLUMNS, SEC3_COLUMNS, SEC4_COLUMNS, SEC4_GROUPS, sec3_rows
+from extract.templates import SEC3_APPLICANT_COLUMNS, SEC3_COLUMNS, SEC4_COLUMNS, SEC4_GROUPS, get
 
 Value = int | float | None
 ACTIVE_ITEMS = "sec1.active_items"
@@ -50,13 +50,13 @@ class Rule:
 
 def outcome_rows(template: str) -> list[str]:
     """Section 三's outcome rows (三、本年度办理结果 (一)–(六)): what (七) 总计 adds up."""
-    return [row.key for row in sec3_rows(template) if row.key not in SEC3_FRAME]
+    return [row.key for row in get(template).sec3 if row.key not in SEC3_FRAME]
 
 
 @lru_cache(maxsize=None)
 def rules(template: str) -> tuple[Rule, ...]:
     """TEMPLATE.md's rules 1–4 for one template, in its order."""
-    every_row = [row.key for row in sec3_rows(template)]
+    every_row = [row.key for row in get(template).sec3]
     found: list[Rule] = []
     for col in SEC3_COLUMNS:  # 1. new + carried over = processed + carried forward, every column
         found.append(Rule(f"sec3.balance.{col}", (f"sec3.new_received.{col}", f"sec3.carried_over.{col}"),

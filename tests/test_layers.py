@@ -29,7 +29,7 @@ ALLOWED = {
 
 # The only modules of extract the farm may import: the templates as data, never the code under test
 # (the parser, the checks, the converters), or the farm's answers would copy their mistakes.
-FARM_FROM_EXTRACT = ("extract.template", "extract.templates")
+FARM_FROM_EXTRACT = ("extract.templates",)
 MAX_LINES = 500
 
 

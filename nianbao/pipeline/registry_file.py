@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from archive.registry import FIELDS
+from archive.registry import FIELDS  # one list of columns, so a rewrite keeps every column a person filled
 from crawler import default_registry_path
 
 # Rows the pipeline does not crawl: a person switched them off, or a walk found nothing there.

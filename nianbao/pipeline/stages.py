@@ -18,10 +18,12 @@ from pathlib import Path
 
 from archive.db import open_archive
 from archive.extract_stage import run_extract
+from archive.faults import BROKEN
+from archive.fts import SCHEMA as TEXTS_SCHEMA
 from archive.paths import DataDir
 from archive.snapshot import SnapshotExists, current_commit, write_snapshot
 from archive.sources import sync_registry as sync_registry_into
-from archive.store import StoreWriter
+from archive.store import StoreError, StoreWriter
 from archive.store_reader import StoreReader
 from crawler.cli import crawl_command
 from extract.fields import find_urls
@@ -66,7 +68,7 @@ def crawl(
     is passed on to the child as SIGTERM, which Scrapy handles as Ctrl-C and which no shell can have
     set to be ignored; it stops gracefully and then ends the run: the next run finishes what was left.
     A child that died without closing its run (killed, or a crash) leaves it ``running`` in the store;
-    it is marked ``interrupted`` here, since the child is gone.
+    the store marks it ``interrupted`` here (its lock died with the child), as the next crawl would.
     """
     if not rows:
         return StageOutcome(counts={"portals": 0})
@@ -88,21 +90,29 @@ def crawl(
                 child.wait()
                 raise
             finally:
-                _close_runs_left_open(data, start.run_id)
+                _close_runs_left_open(data)
         requests = _report_fetches(store, start.fetch_id, progress)
+    if child.returncode == BROKEN:
+        # The crawler stops with BROKEN only when its store refused a write, and says so on its last
+        # "Error:" line: the run ends on it as on any other storage fault.
+        said = [line for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+                if line.startswith("Error: ")]
+        raise StoreError(said[-1].removeprefix("Error: ") if said  # else the full disk took its log too
+                         else f"cannot write the store at {data.store}: the crawler stopped on a refused write")
     if child.returncode:
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         raise RuntimeError(f"crawler exited with status {child.returncode}: {' | '.join(tail)} (log: {log_path})")
     return StageOutcome(counts={"portals": len(rows), "requests": requests})
 
 
-def _close_runs_left_open(data: DataDir, after_run: int) -> None:
-    """The child has exited: a run of its own still ``running`` was cut short (the next crawl resumes it)."""
-    writer = StoreWriter(data)
+def _close_runs_left_open(data: DataDir) -> None:
+    """The child has exited: a run of its own still ``running`` was cut short (the next crawl resumes it).
+    Its lock is free now, which is how the store tells it from another crawl's live run."""
+    store = StoreWriter(data)
     try:
-        writer.interrupt_open_runs(after=after_run)
+        store.reap_dead_runs()
     finally:
-        writer.close()
+        store.close()
 
 
 def _report_fetches(store: StoreReader, start: int, progress: Progress) -> int:
@@ -191,7 +201,7 @@ def mentions(data: DataDir, document_ids: list[int]) -> Iterator[Mention]:
     for start in range(0, len(document_ids), 500):
         chunk = document_ids[start : start + 500]
         for doc_id, organ, year, text in archive.execute(
-            f"select id, organ, year, text from texts where id in ({','.join('?' * len(chunk))})", chunk
+            f"select id, organ, year, text from {TEXTS_SCHEMA}.texts where id in ({','.join('?' * len(chunk))})", chunk
         ).fetchall():
             texts[doc_id] = (organ, year, text or "")
     with StoreReader(data) as store:

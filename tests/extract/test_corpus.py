@@ -15,7 +15,7 @@ import pytest
 
 from extract.parse import parse_bytes
 from extract.record import Record
-from extract.template import cell_ids
+from extract.templates import cell_ids
 from farm.mistakes import achievable_error_sets
 from farm.records import make_record
 from farm.render import HTML_LAYOUTS, TEXT_LAYOUTS
