@@ -12,6 +12,7 @@ from typing import Any
 from archive.coverage import EXPECTED_AS, STATUS_LABELS
 from archive.items import describe
 from archive.paths import ARCHIVE_NAME, TEXTS_NAME
+from archive.site_tables import site_tables
 from archive.views import identity_views
 from archive.wide import FACET_COLUMNS, WIDE_TABLES
 
@@ -323,6 +324,7 @@ def tables() -> dict[str, dict[str, Any]]:
             sort_desc="year",
         ),
         **identity_views(_FACET_DESCRIPTIONS, _table),
+        **site_tables(_FACET_DESCRIPTIONS, _table),
         "extractions": _table(
             "解析记录 / Extractions",
             "每个文件最近一次解析：解析器版本、结果、失败原因。 The last extraction of every document.",

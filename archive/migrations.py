@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from archive import fts
+from archive.site_tables import M004_SITE_TABLES
 from archive.wide import WIDE_TABLES
 
 migrations = Migrations("nianbao.archive")
@@ -446,12 +447,21 @@ def _move_texts(db: Database) -> None:
 
 
 @migrations()
-def m004_run_portals(db: Database) -> None:
-    """What each pipeline run found on each portal, beside its ``runs`` row: the scheduler's visit history.
+def m004_site_tables(db: Database) -> None:
+    """What the site's pages read, built once per run instead of on every request.
 
-    Archives the pipeline wrote before this migration have the table already (it made it itself, with
-    this very schema), hence ``IF NOT EXISTS``.
+    ``editions``: every published state of a report (first seen, corrected, silently changed, gone),
+    for the report page's history and the Atom feed. ``rates`` and ``rate_rules``: derived rates
+    (公开率 …) per report with percentiles among peers, for ranking and the heat table.
+    ``warc_records``: where each body's WARC record is, so the site can serve it without scanning files.
     """
+    db.executescript(M004_SITE_TABLES)
+
+
+@migrations()
+def m005_run_portals(db: Database) -> None:
+    """What each run found on each portal, the scheduler's visit history. Archives the pipeline wrote
+    before this migration have it already (the pipeline made it, with this schema): ``IF NOT EXISTS``."""
     db.executescript(
         """
 CREATE TABLE IF NOT EXISTS run_portals (
