@@ -12,6 +12,7 @@ never silently wrong.
 
 from __future__ import annotations
 
+import io
 import re
 import warnings
 

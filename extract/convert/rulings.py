@@ -147,7 +147,11 @@ def grid_regions(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> Ta
                 continue
             for k in range(first, last + 1):
                 region[r + 1][k] = region[r][k]
-    drawn = {region[r][c] for r in range(n_rows) for c in range(n_cols) if {r, r + 1} & h_at[c]}
+    # A position is a cell some table drew when a ruling runs along its top or bottom and it lies
+    # between the first and last vertical ruling of its row: a table pasted row by row shares the
+    # ruling between two rows with its neighbour, which may reach further than the row's own cells.
+    inside = [range(min(v), max(v)) if len(v) >= 2 else range(n_cols) for v in v_at]
+    drawn = {region[r][c] for r in range(n_rows) for c in inside[r] if {r, r + 1} & h_at[c]}
     return TableGrid(xs=xs, ys=ys, region=region, drawn=drawn)
 
 

@@ -167,6 +167,7 @@ def ocr_results(pages) -> list[tuple[str, Record, dict]]:
 
 OCR_SHORT = pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,  # the shortfall measured, never an error in making the fixtures
     reason="measured in this suite: OCR read 874 of 951 value cells (91.9%) of the real pages' scans, and case "
            "49's 2629 as 2029 at a confidence of 80 or more; issue 10's 99.5% with every miss flagged is not met",
 )
