@@ -162,8 +162,8 @@ def line_text(line: list[Glyph]) -> str:
         if prev is not None:
             gap = g.x0 - prev.x1
             size = max(min(prev.height, g.height), 1e-6)
-            latin = not is_cjk(prev.text[-1]) and not is_cjk(g.text[0])
-            if gap > (0.22 if latin else CJK_LATIN_SPACE) * size:
+            left, right = is_cjk(prev.text[-1]), is_cjk(g.text[0])
+            if (not left and not right and gap > 0.22 * size) or (left != right and gap > CJK_LATIN_SPACE * size):
                 parts.append(" ")
         parts.append(g.text)
         prev = g
