@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -42,14 +42,16 @@ class Parser:
 
     version: str
     parse: Callable[..., Record]
+    # Given the bodies of the next documents, prepares what they need (LibreOffice, in one run).
+    prefetch: Callable[[Iterable[bytes]], object] | None = None
 
     @classmethod
     def current(cls) -> "Parser":
         """The parser of this version, each document read in a killable child (``extract.isolate``)."""
-        from extract.isolate import parse_isolated
+        from extract.isolate import parse_isolated, prefetch_office
         from extract.parse import PARSER_VERSION
 
-        return cls(PARSER_VERSION, parse_isolated)
+        return cls(PARSER_VERSION, parse_isolated, prefetch_office)
 
 
 @dataclass
@@ -78,7 +80,10 @@ def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | Non
     sync_store(db, data)
     portals = portal_by_id(db)
     result = ExtractResult(documents=db["documents"].count)
-    for doc in pending_documents(db, parser.version, everything=everything):
+    pending = pending_documents(db, parser.version, everything=everything)
+    for n, doc in enumerate(pending):
+        if parser.prefetch and n % PREFETCH == 0:
+            parser.prefetch(_bodies(data, pending[n : n + PREFETCH]))
         error = extract_document(db, data, doc, parser, portals)
         result.extracted += 1
         if error:
@@ -88,6 +93,17 @@ def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | Non
     coverage.rebuild(db)
     result.reports = db["reports"].count
     return result
+
+
+PREFETCH = 20  # documents handed to ``Parser.prefetch`` at a time: one LibreOffice run for their DOC/WPS/RTF
+
+
+def _bodies(data: DataDir, docs: list[dict]) -> Iterator[bytes]:
+    for doc in docs:
+        try:
+            yield (data.store / doc["blob"]).read_bytes()
+        except OSError:
+            continue  # extract_document records it
 
 
 def pending_documents(db: sqlite_utils.Database, version: str, *, everything: bool) -> list[dict]:
