@@ -1,11 +1,15 @@
 """Table cells of a scanned page read one by one: every cell's lines cut out and read alone.
 
 Read alone, a cell's text is never mixed with its neighbours' and short numbers are read as lines of
-their own, which is what makes OCR of the template's dense tables dependable. A line short enough to
-be a number is read twice, by the Chinese model and by the English one restricted to digits. In a
-column of numbers a reading that is not a number is never passed on as words: it would become part
-of the row's label and move every value after it one column to the left (a confident wrong number).
-It is read again; what two readings do not confirm is an unread cell (empty, confidence 0), flagged.
+their own, which is what makes OCR of the template's dense tables dependable.
+
+A line short enough to be a number is read twice, by the Chinese model and by the English one
+restricted to digits. Tesseract misreads clean glyphs with high confidence (2629 as 2029 at 86), so a
+number stands only where two readings give it and none gives another; where they disagree the line
+is read twice more (twice the size as a line, as it is as a word) and the vote taken again. In a
+column of numbers a reading that is not a number is never passed on as words: it would become part of
+the row's label and move every value after it one column to the left. What the readings do not agree
+on is an unread cell (empty, confidence 0), flagged, so the record holds null rather than a guess.
 """
 
 from __future__ import annotations
@@ -108,34 +112,37 @@ def read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
     readings: list[list[Glyph]] = [[] for _ in boxes]
     for n, reading in enumerate(line_readings):
         readings[lines[n][0]] += placed(n, reading)
-    digit_of = {lines[n][0]: placed(n, reading) for n, reading in zip(short, digits)}
-    for k, reading in digit_of.items():
-        readings[k] = _better(readings[k], reading)
-    for k, reading in enumerate(readings):
-        if reading and all(_DASHES.fullmatch(g.text) for g in reading):
-            # A dash printed for a blank (—) is the ideograph 一 to the Chinese model.
-            readings[k] = [Glyph("—", reading[0].x0, reading[0].top, reading[-1].x1, reading[-1].bottom,
-                                 min(g.conf or 0.0 for g in reading))]
-        elif reading and all(_NUMBER.fullmatch(g.text.strip(".,，")) for g in reading):
-            for g in reading:
-                g.text = g.text.strip(".,，")  # a speck beside a number is read as a point
+    readings = [_tidy(r) for r in readings]
+    digit_of = {lines[n][0]: _tidy(placed(n, reading)) for n, reading in zip(short, digits)}
+    line_of = {lines[n][0]: n for n in short}
+    # A short line read as a number by either model is a number only where the readings agree: the
+    # models misread the same glyph differently (2629 as 2029 by one, 220 by the other).
+    disputed: list[int] = []
+    for k, digit in digit_of.items():
+        if _number(readings[k]) is not None:
+            agreed = _vote([readings[k], digit])
+            if agreed:
+                readings[k] = agreed
+            else:
+                disputed.append(k)
+        elif _number(digit) is not None and _confidence(digit) > _confidence(readings[k]):
+            disputed.append(k)  # digits more believable than the Chinese model's words: put to the vote
     # In a column of numbers, a short line that does not read as a value would become part of the
     # row's label and shift every value after it: it is a number or nothing, never words.
     numeric = {k for k, r in enumerate(readings) if r and all(_is_value(g.text) for g in r)}
+    numeric.update(disputed)
     per_column: dict[tuple[int, int], list[int]] = {}
     for k, key in enumerate(columns):
         per_column.setdefault(key, []).append(k)
-    line_of = {lines[n][0]: n for n in short}
-    doubtful = [
+    disputed += [
         k for members in per_column.values() if sum(1 for k in members if k in numeric) * 2 >= len(members)
         for k in members
         if k not in numeric and k in line_of and _doubtful(readings[k], lines[line_of[k]][2], limits)
     ]
-    unconfirmed = [k for k in doubtful if not _confident_value(digit_of[k], limits)]
-    for k in doubtful:
-        readings[k] = digit_of[k]
-    for k, reading in zip(unconfirmed, _reread_digits([lines[line_of[k]][2] for k in unconfirmed], limits)):
-        readings[k] = placed(line_of[k], reading)
+    more = _reread_digits([lines[line_of[k]][2] for k in disputed], limits)
+    for k, (large, word) in zip(disputed, more):
+        n = line_of[k]
+        readings[k] = _vote([readings[k], digit_of[k], _tidy(placed(n, large)), _tidy(placed(n, word))]) or []
     out: list[Glyph] = []
     for box, reading in zip(boxes, readings):
         out += reading or [Glyph("", box[0], box[1], box[2], box[3], 0.0)]
@@ -162,7 +169,7 @@ def _text_lines(ink: Image.Image, bbox: tuple[int, int, int, int]) -> list[tuple
 
 # A crop this small holds one line of a few characters: it may be a number, which the Chinese model
 # misreads when alone (``2`` as 沪, ``1`` as 下); it is read again by the English model restricted to
-# digits, and the more confident reading is kept.
+# digits, and a number stands where the readings agree (``_vote``).
 _PAD = 24
 _MIN_INK = 12  # dark pixels: a printed dash has about 60 at 300 dpi
 _SHORT_WIDTH = 220 + 2 * _PAD
@@ -183,35 +190,51 @@ def _doubtful(reading: list[Glyph], line: Image.Image, limits: Limits) -> bool:
     return line.width - 2 * _PAD < 0.75 * ideographs * (line.height - 2 * _PAD)
 
 
-def _confident_value(reading: list[Glyph], limits: Limits) -> bool:
-    return bool(reading) and all(_is_value(g.text) and (g.conf or 0.0) >= limits.ocr_min_confidence for g in reading)
+def _tidy(reading: list[Glyph]) -> list[Glyph]:
+    """A dash printed for a blank (—), which the Chinese model reads as the ideograph 一, as one dash;
+    a speck beside a number, read as a point, dropped."""
+    if reading and all(_DASHES.fullmatch(g.text) for g in reading):
+        return [Glyph("—", reading[0].x0, reading[0].top, reading[-1].x1, reading[-1].bottom,
+                      min(g.conf or 0.0 for g in reading))]
+    if reading and all(_NUMBER.fullmatch(g.text.strip(".,，")) for g in reading):
+        return [Glyph(g.text.strip(".,，"), g.x0, g.top, g.x1, g.bottom, g.conf) for g in reading]
+    return reading
 
 
-def _reread_digits(images: list[Image.Image], limits: Limits) -> list[list[Glyph]]:
-    """Two more digit readings of each line: twice the size as one line, and as it is as one word. A
-    value both give alike is kept, with the lower of their confidences; anything else is an unread
-    cell (no glyph), which the caller flags."""
+def _number(reading: list[Glyph]) -> str | None:
+    """The number a reading gives, or None: words, dashes and silence give none (a dash or a slash is
+    read as a blank, never as a wrong number, so it needs no vote)."""
+    text = "".join(g.text for g in reading)
+    return text if reading and _NUMBER.fullmatch(text) else None
+
+
+def _confidence(reading: list[Glyph]) -> float:
+    return min((g.conf or 0.0) for g in reading) if reading else -1.0
+
+
+def _vote(readings: list[list[Glyph]]) -> list[Glyph] | None:
+    """The value two readings or more give and none contradicts, as one glyph with the lowest of their
+    confidences; None when no value is agreed on. Words and silence abstain."""
+    values = [(_number(r), r) for r in readings]
+    given = {v for v, _ in values if v is not None}
+    if len(given) != 1:
+        return None
+    (value,) = given
+    agreeing = [r for v, r in values if v == value]
+    if len(agreeing) < 2:
+        return None
+    first = agreeing[0]
+    conf = min(g.conf or 0.0 for r in agreeing for g in r)
+    return [Glyph(value, first[0].x0, first[0].top, first[-1].x1, first[-1].bottom, conf)]
+
+
+def _reread_digits(images: list[Image.Image], limits: Limits) -> list[tuple[list[Glyph], list[Glyph]]]:
+    """Two more digit readings of each line, in line pixels: at twice the size as one line, and as it
+    is as one word (each pass one tesseract process for all the lines)."""
     if not images:
         return []
     doubled = [im.resize((im.width * 2, im.height * 2), Image.Resampling.LANCZOS) for im in images]
     large = run_tesseract_many(doubled, limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
     word = run_tesseract_many(images, limits, psm=8, lang="eng", extra=_DIGIT_WHITELIST)
-    out: list[list[Glyph]] = []
-    for first, second in zip(large, word):
-        text = "".join(g.text for g in first)
-        if first and second and _is_value(text) and text == "".join(g.text for g in second):
-            conf = min(g.conf or 0.0 for g in first + second)
-            out.append([Glyph(text, second[0].x0, second[0].top, second[-1].x1, second[-1].bottom, conf)])
-        else:
-            out.append([])
-    return out
-
-
-def _better(chinese: list[Glyph], digits: list[Glyph]) -> list[Glyph]:
-    def conf(reading: list[Glyph]) -> float:
-        return min((g.conf or 0.0) for g in reading) if reading else -1.0
-
-    if digits and conf(digits) > conf(chinese):
-        return digits
-    return chinese
-
+    halved = [[Glyph(g.text, g.x0 / 2, g.top / 2, g.x1 / 2, g.bottom / 2, g.conf) for g in r] for r in large]
+    return list(zip(halved, word))

@@ -99,3 +99,23 @@ def test_text_layer_cells_are_left_as_read():
     doc = Document(blocks=[Table(rows=[], page=1, index=0)], source_format="pdf")
     assert distrust_inferred_columns(cells, sources, doc, "2021") == []
     assert cells["sec2.normative_documents.issued"] == 1
+
+
+def test_a_number_stands_where_two_readings_give_it_and_none_contradicts():
+    from extract.convert.ocr_cells import _vote
+
+    assert _vote([_word("0", 97.0), _word("0", 90.0)])[0].text == "0"
+    assert _vote([_word("0", 97.0), _word("0", 90.0)])[0].conf == 90.0
+    assert _vote([_word("工", 53.0), [], _word("1", 90.0), _word("1", 67.0)])[0].text == "1"  # words abstain
+    assert _vote([_word("2029", 86.0), _word("220", 90.0), _word("2629", 80.0), _word("2029", 88.0)]) is None
+    assert _vote([_word("2029", 86.0), []]) is None  # one reading alone is not a vote
+
+
+def test_dashes_and_specks_are_tidied_and_need_no_vote():
+    """A dash printed for a blank is read as a blank whatever the models say: it cannot be a wrong number."""
+    from extract.convert.ocr_cells import _tidy, _vote
+
+    assert [g.text for g in _tidy(_word("一", 90.0))] == ["—"]
+    assert [g.text for g in _tidy(_word("12.", 90.0))] == ["12"]
+    assert _vote([_tidy(_word("一", 90.0)), _tidy(_word("-", 85.0))]) is None
+    assert _vote([_tidy(_word("12.", 90.0)), _tidy(_word("12", 85.0))])[0].text == "12"
