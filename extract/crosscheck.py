@@ -47,6 +47,12 @@ def _distrust_inferred(
     if not inferred:
         return []
     warnings: list[str] = []
+    # A blank prints nothing, so in a table without rulings it cannot be told from a value that was
+    # not placed (no certain column) or not seen: every blank read from one is named.
+    blanks = [key for key, s in sources.items() if key in cells and cells[key] is None and s.table in inferred]
+    if blanks:
+        warnings.append(f"read blank from a table without rulings, which cannot tell a blank from a value "
+                        f"it could not place: {', '.join(blanks)}")
     # A row's own sums (its total, section 四's group totals) are checked with blanks as zero: a value
     # moved into a blank's column leaves a blank behind, which would otherwise make the row uncheckable.
     filled = {key: 0 if value is None else value for key, value in cells.items()}
@@ -55,10 +61,8 @@ def _distrust_inferred(
     for check in row_rules + other_rules:
         if check.ok is not False:
             continue
-        doubtful = [
-            cell for cell in check.cells
-            if cells.get(cell) is not None and sources.get(cell) is not None and sources[cell].table in inferred
-        ]
+        # Its blanks are as doubtful as its values: a value moved out of a cell leaves it blank.
+        doubtful = [cell for cell in check.cells if sources.get(cell) is not None and sources[cell].table in inferred]
         for cell in doubtful:
             cells[cell] = None
         if doubtful:
