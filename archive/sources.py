@@ -41,11 +41,11 @@ def sync_registry(db: sqlite_utils.Database, registry: Path) -> int:
     """
     if not registry.exists():
         return 0
-    from archive.registry import load_registry
+    from archive.registry import CRAWL_ONLY, load_registry
 
     rows = []
     for portal in load_registry(registry):
-        row = asdict(portal)
+        row = {k: v for k, v in asdict(portal).items() if k not in CRAWL_ONLY}
         if row["organ"]:
             identity = registry_identity(row)
             row["region_code"] = row["region_code"] or identity.region_code or ""
@@ -58,8 +58,8 @@ def sync_registry(db: sqlite_utils.Database, registry: Path) -> int:
     return len(rows)
 
 
-def sync_store(db: sqlite_utils.Database, data: DataDir) -> int:
-    """Documents and fetches from the store; returns how many document rows were new or changed."""
+def sync_store(db: sqlite_utils.Database, data: DataDir) -> list[int]:
+    """Documents and fetches from the store; returns the ids of document rows new or changed."""
     before = {row["id"]: row for row in db.query("SELECT id, sha256, last_seen, gone_on FROM documents")}
     rows = []
     for doc in iter_documents(data):
@@ -98,7 +98,7 @@ def sync_store(db: sqlite_utils.Database, data: DataDir) -> int:
             f"SELECT {', '.join(_FETCH_COLUMNS)} FROM fetches WHERE id > ? ORDER BY id", [have]
         )
         db["fetches"].insert_all(fetches, pk="id", batch_size=1000)
-    return len(rows)
+    return [row["id"] for row in rows]
 
 
 def portal_by_id(db: sqlite_utils.Database) -> dict[str, dict]:

@@ -29,6 +29,10 @@ HABITS: dict[str, str] = {
     "gbk_filename_only": "one downfile attachment sends only a raw-GBK Content-Disposition filename",
     "download_redirect": "one downfile attachment answers 302 to /attach/0/<hex>.pdf",
     "js_list": "street columns build their rows in an inline script: the static page holds no report link",
+    "bad_day": "a report per fault of farm.faults (5xx, 429, redirect loop, gzip bomb, slow, cut and "
+               "mis-sized bodies), a link to a host that does not resolve, a burst of 503s retries get through",
+    "hostile_links": "listings, a report page and the list script point at file://, private, link-local and "
+                     "metadata addresses, other domains and schemes, directly, by 302 and by JavaScript",
 }
 
 SEEDS = (
@@ -98,6 +102,10 @@ FULL = SMALL + (
     _p("jsonly-2", "js_only", 13, "department street"),
 )
 
+# A county government whose one annual-report column holds every year from 2011 (the free-form reports
+# of the 2008 regulations until 2018, then the 2019 and 2021 templates), as real TRS portals keep them.
+YEARS = (_p("trs-years", "trs", 1, "government", params={"years": "2011-2025"}),)
+
 # The same report published twice, planted with known ground truth (``World.reports()[i].same_as``):
 # (case, portal of the original, portal of the copy, year, unit type). ``reissue``: a corrected version
 # (new numbers) on a new page of the same column, a month later; ``mirror``: the same report, with the
@@ -105,6 +113,13 @@ FULL = SMALL + (
 DUPLICATES = (
     ("reissue", "trs-https", "trs-https", 2024, "township"),
     ("mirror", "trs-https", "openness", 2023, "township"),
+)
+
+# The bad day (World(..., faults=True), ``nianbao farm serve --faults``): farm/faults.py.
+FAULTS = (
+    _p("faults", "trs", 1, "government department township street", "bad_day"),
+    _p("hostile", "trs", 12, "department", "hostile_links"),
+    _p("hostile-js", "js_only", 13, "department", "hostile_links"),
 )
 
 # Per world size: the years on the tree, how many organs per unit type, listing page size, and whether
@@ -116,4 +131,6 @@ SIZES: dict[str, dict] = {
     "full": {"years": (2019, 2020, 2021, 2022, 2023, 2024), "organs": {"government": 1, "department": 12,
              "township": 5, "street": 5, "community": 6}, "page_size": 8, "gkmlpt_page": 100, "plans": FULL,
              "slow_seconds": 1.0, "wps": True},
+    "years": {"years": (2024,), "organs": {"government": 1}, "page_size": 4, "gkmlpt_page": 10, "plans": YEARS,
+              "slow_seconds": 0.3, "wps": False},
 }

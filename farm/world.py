@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from farm import content, plans
+from farm import content, faults, plans
 from farm.families import FAMILIES
 from farm.model import NON_REPORT_KINDS, REPORT, UNIT_TYPES, Article, Attachment, Column, Portal
 from farm.names import DEPARTMENTS, NON_REPORT_TITLES, PLACE_STEMS, REGIONS, REPORT_TITLES
+from farm.render.freeform import OLD_TITLES
 
 
 
@@ -44,6 +45,8 @@ class ReportTruth:
     seed_file: str | None = None
     spec: Any = field(default=None, compare=False, repr=False)
     same_as: int | None = None  # planted duplicate: the article id of the report it carries again
+    # On a bad day (farm.faults): (path, or URL with {port}, fault) a crawl must end as recorded failures.
+    faults: tuple[tuple[str, str], ...] = ()
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -66,24 +69,27 @@ class NonReportTruth:
 class World:
     """All portals of one farm. ``size`` is ``small`` (tests) or ``full`` (bundled default, benchmarks)."""
 
-    def __init__(self, seed: int = 0, size: str = "small", *, slow_seconds: float | None = None):
+    def __init__(self, seed: int = 0, size: str = "small", *, slow_seconds: float | None = None,
+                 faults: bool = False):
         if size not in plans.SIZES:
             raise ValueError(f"size must be one of {sorted(plans.SIZES)}")
         self.seed = seed
         self.size = size
+        self.faults = faults
         self.config = plans.SIZES[size]
         self.slow_seconds = self.config["slow_seconds"] if slow_seconds is None else slow_seconds
         self.lock = threading.RLock()
         self.generation = 0
         self._ids: set[int] = set()
         self.portals: dict[str, Portal] = {}
-        for plan in self.config["plans"]:
+        for plan in self.config["plans"] + (plans.FAULTS if faults else ()):
             self.portals[plan.site_id] = self._build_portal(plan)
         for plan in self.config["plans"]:
             if plan.cites:
                 self._cite(self.portals[plan.site_id], self.portals[plan.cites])
         for case in plans.DUPLICATES:
-            self._plant_duplicate(*case)
+            if {case[1], case[2]} <= set(self.portals):  # worlds without those portals plant none
+                self._plant_duplicate(*case)
 
     # -- construction ---------------------------------------------------------------------------------
 
@@ -108,7 +114,7 @@ class World:
         )
         portal.columns["root"] = Column("root", "政府信息公开工作年度报告", self._new_id(rng, 1000, 99999))
         organs = self._organs(rng, region, plan.units)
-        for year in self.config["years"]:
+        for year in _years(plan) or self.config["years"]:
             ykey = str(year)
             portal.columns[ykey] = Column(ykey, f"{year}年", self._new_id(rng, 1000, 99999), year=year)
             portal.columns["root"].children.append(ykey)
@@ -165,7 +171,11 @@ class World:
              *, published: date | None = None, modified: datetime | None = None) -> Article:
         year = column.year or 2024
         short = organ.removesuffix("人民政府") if column.unit == "township" else organ
-        if kind == REPORT:
+        if kind == REPORT and year <= 2018:  # free-form, inline, titled as reports of the time were
+            title = rng.choice(OLD_TITLES).format(organ=short, year=year)
+            published = published or date(year + 1, 2, 1) + timedelta(days=rng.randrange(0, 60))
+            inline, formats = True, []
+        elif kind == REPORT:
             title = rng.choice(REPORT_TITLES).format(organ=short, year=year)
             published = published or date(year + 1, 1, 5) + timedelta(days=rng.randrange(0, 80))
             roll = rng.random()
@@ -179,7 +189,7 @@ class World:
             formats = ["docx"] if rng.random() < 0.25 else []
         article_id = self._new_id(rng, 1_000_000, 9_999_999)
         attachments = [self._attachment(rng, title, fmt) for fmt in formats]
-        template = "2019" if year <= 2020 else "2021"
+        template = "2008" if year <= 2018 else "2019" if year <= 2020 else "2021"
         article = Article(article_id, portal.site_id, title, published, year, column.unit or "government",
                           organ, kind, inline, attachments, rng.randrange(1 << 30), template,
                           modified or datetime(published.year, published.month, published.day, 9, 30,
@@ -218,6 +228,8 @@ class World:
         if "robots_partial" in portal.habits:
             leaves = [c for c in portal.leaf_columns() if any(portal.articles[i].is_report for i in c.article_ids)]
             rng.choice(leaves).robots_denied = True
+        if "bad_day" in portal.habits:
+            faults.assign(portal, reports, lambda title: self._attachment(rng, title, "pdf"))
 
     def _plant_duplicate(self, case: str, source: str, target: str, year: int, unit: str) -> None:
         """Publish one report of ``source`` again on ``target`` (see ``plans.DUPLICATES``): the archive must
@@ -258,14 +270,16 @@ class World:
     def _truth(self, portal: Portal, article: Article) -> ReportTruth:
         column = portal.columns[article.column_key]
         reason = ("robots_denied" if portal.status == "robots_denied" or column.robots_denied
-                  else "blocked" if portal.status == "blocked" else "server_error" if article.broken else "")
+                  else "blocked" if portal.status == "blocked" else "server_error" if article.broken
+                  else article.fault if article.fault in faults.PAGE_FAULTS else "")
         return ReportTruth(
             site_id=portal.site_id, article_id=article.article_id, organ=article.organ, year=article.year,
             level=article.unit, level_label=article.level_label, title=article.title, template=article.template,
-            page_path=article.path, attachment_paths=tuple(a.path for a in article.attachments),
+            page_path=article.path, attachment_paths=tuple(a.path for a in article.attachments if not a.fault),
             formats=(("html",) if article.inline else ()) + tuple(a.fmt for a in article.attachments),
             inline=article.inline, version=article.version, crawlable=not reason, reason=reason,
             seed_file=article.seed_file, spec=content.spec_for(article), same_as=article.same_as,
+            faults=faults.fault_paths(portal, article),
         )
 
     def reports(self, site_id: str | None = None, *, crawlable_only: bool = False) -> list[ReportTruth]:
@@ -358,6 +372,14 @@ class World:
             FAMILIES[portal.family].layout(portal)
             self.generation += 1
             return self._truth(portal, article)
+
+
+def _years(plan: plans.PortalPlan) -> tuple[int, ...]:
+    """The years a plan's column holds, when it says (``years=2011-2025``)."""
+    if "years" not in plan.params:
+        return ()
+    first, last = (int(part) for part in plan.params["years"].split("-"))
+    return tuple(range(first, last + 1))
 
 
 OFFICE_FORMATS = ("pdf", "doc", "wps")

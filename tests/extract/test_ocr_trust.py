@@ -16,7 +16,7 @@ from extract.convert.ocr_cells import _PAD, _doubtful
 from extract.crosscheck import distrust_inferred_columns
 from extract.document import Document, Table
 from extract.record import CellSource
-from extract.template import SEC3_COLUMNS, cell_ids
+from extract.templates import SEC3_COLUMNS, cell_ids
 
 
 def _line(width: int, height: int) -> Image.Image:
