@@ -396,6 +396,7 @@ def tables() -> dict[str, dict[str, Any]]:
                 "failed": "失败请求数 / Failed requests (count)",
                 "blocked": "被拦截请求数 / Blocked requests (count)",
                 "fetched": "请求数 / Requests (count)",
+                "robots": "其中 robots.txt 不允许抓取的网址数 / Of blocked: URLs robots.txt disallows (count)",
                 "reasons": "原因 / Reasons",
                 "visited_at": "访问时间（UTC）/ Visited at (UTC)",
             },

@@ -17,7 +17,7 @@ the same rows again and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -43,14 +43,16 @@ class Parser:
 
     version: str
     parse: Callable[..., Record]
+    # Given the bodies of the next documents, prepares what they need (LibreOffice, in one run).
+    prefetch: Callable[[Iterable[bytes]], object] | None = None
 
     @classmethod
     def current(cls) -> "Parser":
         """The parser of this version, each document read in a killable child (``extract.isolate``)."""
-        from extract.isolate import parse_isolated
+        from extract.isolate import parse_isolated, prefetch_office
         from extract.parse import PARSER_VERSION
 
-        return cls(PARSER_VERSION, parse_isolated)
+        return cls(PARSER_VERSION, parse_isolated, prefetch_office)
 
 
 @dataclass
@@ -84,7 +86,9 @@ def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | Non
     pending = pending_documents(db, parser.version, everything=everything)
     bulk = len(pending) >= BULK_DOCUMENTS and len(pending) * 4 >= result.documents
     with Loader(db, parser.version, portals, bulk=bulk) as loader:
-        for doc in pending:
+        for n, doc in enumerate(pending):
+            if parser.prefetch and n % PREFETCH == 0:
+                parser.prefetch(_bodies(data, pending[n : n + PREFETCH]))
             record, error = read_document(data, doc, parser)
             loader.add(doc, record, error)
             result.extracted += 1
@@ -98,6 +102,17 @@ def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | Non
     coverage.rebuild(db)
     result.reports = db["reports"].count
     return result
+
+
+PREFETCH = 20  # documents handed to ``Parser.prefetch`` at a time: one LibreOffice run for their DOC/WPS/RTF
+
+
+def _bodies(data: DataDir, docs: list[dict]) -> Iterator[bytes]:
+    for doc in docs:
+        try:
+            yield (data.store / doc["blob"]).read_bytes()
+        except OSError:
+            continue  # read_document records it
 
 
 def affected_reports(

@@ -458,6 +458,33 @@ def m004_site_tables(db: Database) -> None:
     db.executescript(M004_SITE_TABLES)
 
 
+@migrations()
+def m005_run_portals(db: Database) -> None:
+    """What each run found on each portal, the scheduler's visit history. Archives the pipeline wrote
+    before this migration have it already (the pipeline made it, with this schema): ``IF NOT EXISTS``."""
+    db.executescript(
+        """
+CREATE TABLE IF NOT EXISTS run_portals (
+    run_id INTEGER,
+    site_id TEXT,
+    status TEXT,
+    found INTEGER,
+    new INTEGER,
+    changed INTEGER,
+    gone INTEGER,
+    failed INTEGER,
+    blocked INTEGER,
+    fetched INTEGER,
+    robots INTEGER,
+    reasons TEXT,
+    visited_at TEXT,
+    PRIMARY KEY (run_id, site_id)
+);
+CREATE INDEX IF NOT EXISTS idx_run_portals_site_id_visited_at ON run_portals(site_id, visited_at);
+"""
+    )
+
+
 def apply(db: Database) -> int:
     """Bring a database up to the current schema; ``PRAGMA user_version`` becomes the count applied.
 

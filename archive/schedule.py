@@ -11,8 +11,8 @@ answered gets a ``next_check``:
 
 ``due_at`` is the earliest ``next_check`` in a URL's subtree (a column, the columns and pages under it,
 the reports it lists, their attachments), because a report can only be asked for again by reading the
-page that lists it. The crawler reads the schedule once per crawl (``load``) and writes it at the end
-(``update``), in one transaction, so a killed crawl only leaves URLs looking more due than they are.
+page that lists it. The tables are ``archive/store_migrations.py``'s m003. The crawler reads the schedule once per crawl
+(``load``) and writes it at the end (``update``), in one transaction, so a killed crawl only leaves URLs looking more due than they are.
 
 ``skips`` counts, per run and portal, what an incremental crawl chose not to ask for and why, for the
 crawl summary and the run report. ``robots`` keeps each host's last robots.txt answer, which a crawl
@@ -66,36 +66,6 @@ def parse_time(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """The ``schedule`` and ``skips`` tables (created when missing, so older stores gain them in place)."""
-    if "schedule" not in db.table_names():
-        db["schedule"].create(
-            {
-                "url": str,  # the spider's logical URL, as fetches.url
-                "portal_id": str,
-                "kind": str,  # listing, api, page, attachment
-                "parent_url": str,  # the listing (or report page) that links it
-                "checked_at": str,  # the last answer
-                "changed_at": str,  # the last answer with a body not seen before at this URL
-                "next_check": str,  # when this URL itself is due
-                "due_at": str,  # the earliest next_check in its subtree: when its parent must be read
-            },
-            pk="url",
-        )
-        db["schedule"].create_index(["portal_id"])
-    if "robots" not in db.table_names():
-        db["robots"].create(
-            {"url": str, "status": int, "sha256": str, "headers": str, "fetched_at": str},
-            pk="url",
-        )
-    if "skips" not in db.table_names():
-        db["skips"].create(
-            {"run_id": int, "portal_id": str, "what": str, "count": int},
-            pk=("run_id", "portal_id", "what"),
-            foreign_keys=[("run_id", "runs", "id")],
-        )
 
 
 @dataclass(frozen=True)

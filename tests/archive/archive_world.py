@@ -20,7 +20,8 @@ from farm.render.html import HTML_LAYOUTS
 from farm.render.pdf import render_pdf
 from extract.templates import SEC3_APPLICANT_COLUMNS
 from archive.paths import DataDir
-from archive.store import BlobStore, open_store_db
+from archive.blobs import BlobStore
+from archive.store import open_store_db
 
 AS_OF = "2025-06-01T08:00:00"
 WARC_FILE = "nianbao-run00001-20250601T080000Z.warc.gz"
