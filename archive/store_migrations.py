@@ -114,6 +114,39 @@ def m002_jobs_and_families(db: Database) -> None:
     db["fetches"].create_index(["portal_id", "run_id"], index_name="fetches_portal", if_not_exists=True)
 
 
+@migrations()
+def m003_crawl_schedule(db: Database) -> None:
+    """The incremental crawl's state (``archive/schedule.py``): ``schedule`` (when each URL is next due,
+    and its subtree), ``skips`` (what each run left out, per portal) and ``robots`` (each host's last
+    robots.txt answer, reused for a day)."""
+    db["schedule"].create(
+        {
+            "url": str,  # the spider's logical URL, as fetches.url
+            "portal_id": str,
+            "kind": str,  # listing, api, page, attachment
+            "parent_url": str,  # the listing (or report page) that links it
+            "checked_at": str,  # the last answer
+            "changed_at": str,  # the last answer with a body not seen before at this URL
+            "next_check": str,  # when this URL itself is due
+            "due_at": str,  # the earliest next_check in its subtree: when its parent must be read
+        },
+        pk="url",
+        if_not_exists=True,
+    )
+    db["schedule"].create_index(["portal_id"], if_not_exists=True)
+    db["skips"].create(
+        {"run_id": int, "portal_id": str, "what": str, "count": int},
+        pk=("run_id", "portal_id", "what"),
+        foreign_keys=[("run_id", "runs", "id")],
+        if_not_exists=True,
+    )
+    db["robots"].create(
+        {"url": str, "status": int, "sha256": str, "headers": str, "fetched_at": str},
+        pk="url",
+        if_not_exists=True,
+    )
+
+
 def apply(db: Database) -> None:
     """Bring the store up to the current schema, one process at a time.
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive import schedule
 from archive.paths import DataDir
 from archive.blobs import BlobStore
 from archive.store import BLOCKED_OUTCOMES, FAILED_OUTCOMES, open_store_db
@@ -151,6 +153,14 @@ class StoreReader:
         ).fetchall():
             found.setdefault(site_id, family)
         return found
+
+    def full_walk_due(self) -> bool:
+        """No crawl finished a full walk in the last month (``archive.schedule.FULL_WALK_EVERY``)."""
+        return schedule.full_walk_due(self.db, datetime.now(UTC))
+
+    def skipped_since(self, run_id: int) -> dict[str, dict[str, int]]:
+        """Per portal, what the incremental crawls after store run ``run_id`` left out, by reason."""
+        return schedule.skipped_since(self.db, run_id)
 
     def close(self) -> None:
         self.db.close()

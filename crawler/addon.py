@@ -2,9 +2,9 @@
 
 It wires the request policy (``crawler.policy``: its middlewares, the redirect middlewares under it, no
 ``file``/``data``/``ftp``/``s3`` handlers), the store pipeline, the revalidation and backoff middlewares,
-the JOBDIR and store guards and, unless ``NIANBAO_BROWSER`` is off, scrapy-playwright on Debian's
-Chromium behind the policy (``crawler.browser``). Values are set at the "addon" priority: project
-settings and ``-s`` options still override them. The policy's resolver is a process setting
+the JOBDIR and store guards, the incremental crawl's schedule (``crawler.incremental``) and, unless
+``NIANBAO_BROWSER`` is off, scrapy-playwright on Debian's Chromium behind the policy (``crawler.browser``).
+Values are set at the "addon" priority: project settings and ``-s`` options still override them. The policy's resolver is a process setting
 (``TWISTED_DNS_RESOLVER`` in ``crawler.settings``); without it every request is refused.
 """
 
@@ -65,6 +65,8 @@ class NianbaoAddon:
         middlewares["crawler.middlewares.StoreRevalidationMiddleware"] = 560
         settings["EXTENSIONS"]["crawler.extensions.JobDirGuard"] = 0
         settings["EXTENSIONS"]["crawler.extensions.StoreGuard"] = 0
+        # Next to the spider, so it sees the requests a page yields before any other middleware.
+        settings["SPIDER_MIDDLEWARES"]["crawler.incremental.IncrementalMiddleware"] = 950
         settings.set("SCHEDULER_DISK_QUEUE", "crawler.extensions.GuardedDiskQueue", "addon")
         handlers = settings["DOWNLOAD_HANDLERS"]
         for scheme in ("file", "data", "ftp", "s3"):

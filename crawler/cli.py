@@ -27,6 +27,7 @@ from archive.registry import load_registry
 from crawler import default_registry_path
 from crawler.spiders.portal import job_args
 from archive.paths import DataDir, pass_data
+from archive.schedule import SKIP_REASONS
 from archive.blobs import storage_error
 from archive.faults import BROKEN
 from archive.store import StoreError, StoreWriter
@@ -39,6 +40,7 @@ def crawl_command(
     registry: Path | None = None,
     sites: tuple[str, ...] = (),
     browser: bool = True,
+    full: bool = False,
     settings: tuple[str, ...] = (),
 ) -> tuple[list[str], str]:
     """The scrapy command line for a crawl, and its job key."""
@@ -54,6 +56,8 @@ def crawl_command(
     command += ["-s", f"NIANBAO_DATA={data.root}", "-s", f"JOBDIR={data.store / 'jobs' / job}"]
     if not browser:
         command += ["-s", "NIANBAO_BROWSER=False"]
+    if full:
+        command += ["-s", "NIANBAO_FULL=True"]
     for setting in settings:
         command += ["-s", setting]
     return command, job
@@ -79,17 +83,21 @@ CLEAN, PARTIAL, STOPPED = 0, 1, 130
 @click.option("--site", "sites", multiple=True, help="Only this registry site_id (repeatable).")
 @click.option("--no-browser", is_flag=True,
               help="Never start Chromium; JavaScript-only portals are recorded as failed.")
+@click.option("--full", is_flag=True,
+              help="Walk every listing and revalidate every known document; the only crawl that marks "
+                   "reports gone. Without it, a re-crawl asks only for what the store's schedule says is due.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting for this crawl (repeatable), e.g. -s DOWNLOAD_DELAY=5.")
 @pass_data
 def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tuple[str, ...], no_browser: bool,
-          settings: tuple[str, ...]) -> None:
+          full: bool, settings: tuple[str, ...]) -> None:
     """Crawl disclosure portals for annual reports into DATA/store.
 
     Every request is logged in DATA/store/store.db (fetches), every report page and attachment is
     kept by SHA-256 with its provenance (documents), and each run writes a WARC file. Running the
-    same command again re-reads listings conditionally and downloads only what changed; after an
-    interruption it resumes.
+    same command again is incremental: it stops paging where a listing holds no new report, and asks
+    again only for columns and documents the store's schedule says are due (often for new reports,
+    rarely for old ones), conditionally; after an interruption it resumes. --full walks everything.
 
     Exit status: 0 every portal read, 1 some portals failed or were blocked, 2 the crawl could not
     run (the store cannot be written, the crawler broke), 130 stopped (the same command resumes).
@@ -97,6 +105,7 @@ def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tu
     \b
     Example:
         nianbao crawl --registry portals.csv --site trs-https
+        nianbao crawl --full
         nianbao crawl --start-url https://www.mva.gov.cn/gongkai/zfxxgkpt/zfxxgknb/
     """
     if start_url and (registry or sites):
@@ -114,7 +123,7 @@ def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tu
         if unknown:
             raise click.UsageError(f"unknown --site {', '.join(unknown)} (not in {registry})")
     command, job = crawl_command(data, start_url=start_url, registry=registry, sites=sites,
-                                 browser=not no_browser, settings=settings)
+                                 browser=not no_browser, full=full, settings=settings)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     process = subprocess.Popen(command, env=env)
     # A service manager stops us with SIGTERM: pass it on, so Scrapy closes gracefully and can resume.
@@ -189,7 +198,22 @@ def print_summary(summary: RunSummary, console: Console | None = None) -> None:
         table.add_column(column.replace("_", " "), justify="right")
     for row in rows:
         table.add_row(row["portal_id"], *(str(row[c] or 0) for c in columns))
-    (console or Console()).print(table)
+    console = console or Console()
+    console.print(table)
+    skips = [f"skipped_{what}" for what in SKIP_REASONS]
+    skipping = [row for row in rows if any(row[c] for c in skips)]
+    if skipping:
+        # A table of its own: what an incremental crawl did not ask for, per portal, and why.
+        left_out = Table(title="not asked (incremental crawl; --full walks everything)", box=box.SIMPLE_HEAD,
+                         show_edge=False, collapse_padding=True, pad_edge=False)
+        left_out.add_column("portal")
+        for what in SKIP_REASONS:
+            left_out.add_column(what.replace("_", " "), justify="right")
+        for row in skipping:
+            left_out.add_row(row["portal_id"], *(str(row[c]) for c in skips))
+        console.print(left_out)
+        for what, why in SKIP_REASONS.items():
+            console.print(f"{what.replace('_', ' ')}: {why}")
 
 
 commands = [crawl]

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import random
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -22,13 +23,14 @@ from scrapy.utils.response import response_status_message
 
 from archive.paths import DataDir
 from archive.store import DOCUMENT_KINDS, StoredBody, StoreWriter
-from crawler.http import retry_after_seconds
+from crawler.http import headers_to_dict, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
 # Flags put on responses that did not come off the wire, so the spider records the right outcome.
 NOT_MODIFIED = "not_modified"  # the server answered 304; the body is the stored one
 STORED = "stored"  # not requested at all: a known document with no validators to revalidate
+ROBOTS_CACHED = "robots_cached"  # robots.txt answered from the store (asked within the last day)
 
 META_KEY = "nianbao"
 
@@ -47,7 +49,9 @@ class StoreRevalidationMiddleware:
     document whose server gave no validators, or that only the browser can fetch, is not requested
     again unless ``NIANBAO_REFETCH_UNVALIDATED`` is set: a re-read could only re-download it.
     Keys are the spider's logical URL (``meta["nianbao"]["url"]``) so an http→https redirect still
-    finds what was stored under the first address.
+    finds what was stored under the first address. robots.txt (requested by Scrapy's
+    RobotsTxtMiddleware) is answered from the store when it was asked within the last day, as RFC 9309
+    allows: a re-crawl the same day does not ask every host for it again.
     """
 
     def __init__(self, store: StoreWriter, refetch_unvalidated: bool):
@@ -66,6 +70,8 @@ class StoreRevalidationMiddleware:
         self.store.close()
 
     def process_request(self, request: Request) -> Response | None:
+        if _is_robots(request):
+            return self._robots(request)
         info: dict[str, Any] | None = request.meta.get(META_KEY)
         if not info or request.method != "GET" or "stored_sha256" in info:
             return None
@@ -87,7 +93,20 @@ class StoreRevalidationMiddleware:
         info["stored_sha256"] = stored.sha256
         return None
 
+    def _robots(self, request: Request) -> Response | None:
+        stored = self.store.stored_robots(request.url)
+        if stored is None:
+            return None
+        status, body, headers = stored
+        return Response(url=request.url, status=status, headers=Headers(headers), body=body,
+                        flags=[ROBOTS_CACHED], request=request)
+
     def process_response(self, request: Request, response: Response) -> Response:
+        if _is_robots(request):
+            # Only answers that say what robots.txt is (200) or that there is none (4xx), never errors.
+            if ROBOTS_CACHED not in response.flags and (response.status == 200 or 400 <= response.status < 500):
+                self.store.save_robots(request.url, response.status, response.body, headers_to_dict(response.headers))
+            return response
         info = request.meta.get(META_KEY) or {}
         if response.status != 304 or "stored_sha256" not in info:
             return response
@@ -110,6 +129,12 @@ class StoreRevalidationMiddleware:
             request=request,
             ip_address=wire.ip_address if wire is not None else None,
         )
+
+
+def _is_robots(request: Request) -> bool:
+    """A robots.txt request of Scrapy's RobotsTxtMiddleware (it alone sets ``dont_obey_robotstxt``)."""
+    return bool(request.meta.get("dont_obey_robotstxt")) and urlsplit(request.url).path == "/robots.txt" \
+        and META_KEY not in request.meta
 
 
 class BackoffRetryMiddleware:

@@ -2,8 +2,9 @@
 for report pages and attachments, a ``documents`` version.
 
 The run row is opened when the spider opens and closed on ``spider_closed``, where the close reason
-tells a finished crawl (documents missing from complete listings are marked gone) from an
-interrupted one (nothing is marked; the next run resumes this one).
+tells a finished crawl from an interrupted one (the next run resumes it). A finished full walk
+(``NIANBAO_FULL``) marks documents missing from complete listings gone; every crawl, finished or not,
+then writes the schedule of the next incremental one (``archive.schedule``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import IO, Any
@@ -82,7 +84,13 @@ class WarcLog:
 
 
 class StorePipeline:
-    """Writes every fetch to ``DATA/store`` (see ``archive.store``)."""
+    """Writes every fetch to ``DATA/store`` (see ``archive.store``).
+
+    Nothing of it runs on the event loop: bodies are hashed and fsync-ed in the default thread pool
+    (in parallel), and the rows and the WARC records are written by one thread of its own, which owns
+    the SQLite connection. The crawl goes on meanwhile; the order that makes a kill -9 safe is kept
+    per item (blob on disk, then its row committed).
+    """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -90,6 +98,11 @@ class StorePipeline:
         self.writer: StoreWriter | None = None
         self.run: Run | None = None
         self.warc: WarcLog | None = None
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nianbao-store")
+
+    def _sync(self, function: Any, *args: Any) -> Any:
+        """Run on the store's thread and wait (opening and closing, and the rare browser refusal)."""
+        return self.thread.submit(function, *args).result()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
@@ -104,18 +117,20 @@ class StorePipeline:
         spider = self.crawler.spider
         args = dict(getattr(spider, "job_args", None) or {"spider": spider.name})
         try:
-            self.writer = StoreWriter(self.data)
-            self.run = self.writer.start_run(spider.name, args, job_key(args))
+            self.writer = self._sync(StoreWriter, self.data)
+            self.run = self._sync(self.writer.start_run, spider.name, args, job_key(args))
             self.data.warc.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             path = self.data.warc / f"nianbao-run{self.run.id:05d}-{stamp}.warc.gz"
             self.warc = WarcLog(path.open("wb"))
-            self.writer.set_warc(self.run.id, path.name)
+            self._sync(self.writer.set_warc, self.run.id, path.name)
         except (StoreError, OSError) as error:
             message = str(error if isinstance(error, StoreError) else storage_error(error, self.data.store))
             self.crawler.stats.set_value(FATAL, message)
             raise StoreError(message) from error
         self.crawler.stats.set_value("nianbao/run_id", self.run.id)
+        # Read back by archive.schedule.full_walk_due: when the last full walk was.
+        self.crawler.stats.set_value("nianbao/full", self.crawler.settings.getbool("NIANBAO_FULL"))
         if self.run.resumes:
             logger.info("Run %s resumes interrupted run %s", self.run.id, self.run.resumes)
 
@@ -163,10 +178,16 @@ class StorePipeline:
             "headers": item.headers,
             **blob,
         }
-        _, outcome = self.writer.record(self.run.id, row, None)
+        outcome = await asyncio.wrap_future(self.thread.submit(self._write, item, row))
         self.crawler.stats.inc_value(f"nianbao/{item.kind}/{outcome}")
+
+    def _write(self, item: FetchRecord, row: dict[str, Any]) -> str:
+        """On the store's thread: the fetch row (and document version), then the WARC records."""
+        assert self.writer is not None and self.run is not None
+        _, outcome = self.writer.record(self.run.id, row, None)
         if item.body is not None and not item.replayed and self.warc is not None:
             self.warc.write(item)
+        return outcome
 
     def browser_refused(self, portal_id: str | None, url: str, parent_url: str | None, reason: str) -> None:
         """A request the browser was stopped from making (crawler.browser): a ``refused`` fetch row."""
@@ -175,20 +196,28 @@ class StorePipeline:
         row = {"portal_id": portal_id, "kind": "resource", "url": url, "parent_url": parent_url, "method": "GET",
                "outcome": Outcome.REFUSED, "reason": f"in the browser: {reason}", "fetched_at": utcnow()}
         try:
-            self.writer.record(self.run.id, row, None)
+            self._sync(self.writer.record, self.run.id, row, None)
         except StoreError as error:
             declare_fatal(self.crawler, str(error))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.writer is None or self.run is None:
-            return
         try:
-            if reason == "finished" and not fatal(self.crawler):
+            if self.writer is not None and self.run is not None:
+                self._sync(self._close, reason)
+        finally:
+            self.thread.shutdown()
+
+    def _close(self, reason: str) -> None:
+        assert self.writer is not None and self.run is not None
+        try:
+            finished = reason == "finished" and not fatal(self.crawler)
+            if finished and self.crawler.settings.getbool("NIANBAO_FULL"):
+                # Only a full walk reads every listing: an incremental crawl does not see what it skipped.
                 gone = self.writer.mark_gone(self.run.id)
                 self.crawler.stats.set_value("nianbao/documents_gone", gone)
-                status = "finished"
-            else:
-                status = "interrupted"
+            if not fatal(self.crawler):
+                self.crawler.stats.set_value("nianbao/scheduled", self.writer.update_schedule(self.run.id))
+            status = "finished" if finished else "interrupted"
             self.writer.finish_run(self.run.id, status, self.crawler.stats.get_stats())
         except StoreError as error:
             # The disk still refuses: the run stays "running" and the next crawl marks it interrupted.

@@ -56,6 +56,9 @@ NIANBAO_CHROMIUM = "/usr/bin/chromium"
 NIANBAO_REVALIDATE = True
 # Request known documents again even when their server gave no ETag/Last-Modified to revalidate with.
 NIANBAO_REFETCH_UNVALIDATED = False
+# Walk every listing and revalidate every known document (``nianbao crawl --full``); the only crawl
+# that marks documents gone. Off: an incremental crawl by the store's schedule (crawler.incremental).
+NIANBAO_FULL = False
 # Write fetches, documents, blobs and the WARC file.
 NIANBAO_STORE_ENABLED = True
 # Addresses or networks (CIDR) that may be connected to although they are not public. Only for the

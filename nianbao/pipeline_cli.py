@@ -61,6 +61,8 @@ def _console(*, stderr: bool = False) -> Console:
 @click.option(
     "-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting for the crawl (repeatable)."
 )
+@click.option("--full", is_flag=True, help="Walk every listing and revalidate every known document (else done "
+              "monthly); the only crawl that marks reports gone.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON instead of tables.")
 @pass_data
 def run(
@@ -73,6 +75,7 @@ def run(
     wait: float,
     no_browser: bool,
     settings: tuple[str, ...],
+    full: bool,
     as_json: bool,
 ) -> None:
     """Crawl the registry's portals, extract what is new, update the archive and snapshot it.
@@ -100,6 +103,7 @@ def run(
         lock_wait=wait,
         browser=not no_browser,
         crawl_settings=settings,
+        full=full,
     )
     # systemd and kill stop a run with SIGTERM: end it like Ctrl-C, so the crawl stops gracefully and
     # the run is recorded as interrupted, for the next run to finish.

@@ -61,6 +61,6 @@ class AnhuiColumn(Platform):
             return Listing(reports=reports)
         referer = response.request.headers.get("Referer") if response.request is not None else None
         headers = (*XHR_HEADERS, ("Referer", referer.decode("latin-1") if referer else response.url))
-        pages = [PageRequest(with_page(response.url, n), kind="api", headers=headers)
+        pages = [PageRequest(with_page(response.url, n), kind="api", headers=headers, pager=True)
                  for n in range(2, int(count.group(1)) + 1)]
         return Listing(reports=reports, next=pages)

@@ -49,6 +49,9 @@ class PageRequest:
     body: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
     browser: bool = False
+    # A further page of the same newest-first list (not another column): an incremental crawl stops
+    # asking for these once a page holds no report it does not know.
+    pager: bool = False
 
 
 @dataclass

@@ -22,10 +22,11 @@ _CHANNEL_RE = re.compile(r"""channelId\s*[=:]\s*["']([0-9a-f]{32})["']""")
 _SIZE_RE = re.compile(r"""\bpageSize\s*[=:]\s*["']?(\d+)""")
 
 
-def api_request(response: TextResponse, form: dict[str, str | int], referer: str) -> PageRequest:
+def api_request(response: TextResponse, form: dict[str, str | int], referer: str, pager: bool = False) -> PageRequest:
     headers = (("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"),
                ("X-Requested-With", "XMLHttpRequest"), ("Referer", referer))
-    return PageRequest(response.urljoin(API), kind="api", method="POST", body=urlencode(form), headers=headers)
+    return PageRequest(response.urljoin(API), kind="api", method="POST", body=urlencode(form), headers=headers,
+                       pager=pager)
 
 
 class Chinatax(Platform):
@@ -64,5 +65,5 @@ class Chinatax(Platform):
             return Listing(reports=reports)
         referer = response.request.headers.get("Referer", b"").decode("latin-1") if response.request is not None else ""
         pages = math.ceil(int(data.get("total") or 0) / size)
-        return Listing(reports=reports, next=[api_request(response, {**form, "page": n}, referer or response.url)
+        return Listing(reports=reports, next=[api_request(response, {**form, "page": n}, referer or response.url, pager=True)
                                               for n in range(2, pages + 1)])

@@ -62,8 +62,10 @@ class Generic(Platform):
         if not isinstance(response, TextResponse):
             return Listing()
         reports = report_links(response, response.css("a[href]"))
-        next_urls = pager_links(response) + script_pages(response.text, response.url) + subcolumn_links(response)
-        return Listing(reports=reports, next=[PageRequest(url) for url in dict.fromkeys(next_urls)],
+        pages = dict.fromkeys(pager_links(response) + script_pages(response.text, response.url))
+        columns = [url for url in dict.fromkeys(subcolumn_links(response)) if url not in pages]
+        return Listing(reports=reports,
+                       next=[PageRequest(url, pager=True) for url in pages] + [PageRequest(url) for url in columns],
                        paged=has_pager(response))
 
 

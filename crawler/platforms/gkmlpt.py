@@ -96,6 +96,6 @@ class Gkmlpt(Platform):
             pages = math.ceil(total / len(articles))
             base = response.url.split("?", 1)[0]
             sid = (query.get("sid") or [""])[0]
-            next_pages = [PageRequest(f"{base}?page={n}&sid={sid}", kind="api") for n in range(2, pages + 1)]
+            next_pages = [PageRequest(f"{base}?page={n}&sid={sid}", kind="api", pager=True) for n in range(2, pages + 1)]
         return Listing(reports=reports, next=next_pages)
 

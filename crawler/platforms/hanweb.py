@@ -86,6 +86,7 @@ class Hanweb(Platform):
                     method="POST",
                     body=urlencode(form),
                     headers=headers,
+                    pager=True,
                 )
             )
         return requests

@@ -72,5 +72,5 @@ class HanwebJpaas(Platform):
                       "pageType": "column", "tagId": query.get("tagId", ""), "tplSetId": query.get("tplSetId", ""),
                       "rows": rows, "paramJson": json.dumps({"pageNo": page, "pageSize": str(rows)}, separators=(",", ":"))}
             out.append(PageRequest(f"{unit}?{urlencode(params)}", kind="api",
-                                   headers=(("X-Requested-With", "XMLHttpRequest"), ("Referer", response.url))))
+                                   headers=(("X-Requested-With", "XMLHttpRequest"), ("Referer", response.url)), pager=True))
         return out

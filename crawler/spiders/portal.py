@@ -203,6 +203,7 @@ class PortalSpider(scrapy.Spider):
                 headers=page.headers,
                 browser=(page.browser or browser or platform.needs_browser) and self.browser_enabled,
                 challenged=info.get("challenged", False),
+                pager=page.pager,
             )
 
     def parse_document(self, response: Response) -> Iterator[Any]:

@@ -25,6 +25,7 @@ from pathlib import Path
 import sqlite_utils
 from rich.console import Console
 
+from archive import schedule
 from archive.db import open_archive
 from archive.faults import DataDirUnusable, check_writable, storage_fault, unusable
 from archive.lock import RunLock
@@ -50,6 +51,7 @@ class RunOptions:
     lock_wait: float = 0.0
     browser: bool = True  # Chromium for JavaScript-only portals (the crawler decides where it is needed)
     crawl_settings: tuple[str, ...] = ()  # Scrapy settings NAME=VALUE for this run's crawl
+    full: bool = False  # walk every listing (also done when the last full walk is a month old)
 
 
 def lock_for(data: DataDir) -> RunLock:
@@ -155,10 +157,13 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
             rows = registry_file.read_rows(data.registry)
             chosen = registry_file.crawlable(rows, options.only)
             result.counts = {"portals": len(rows), "to_visit": len(chosen), "candidates": _count(rows, CANDIDATE)}
+        full = options.full or stages.full_walk_due(data)
+        if full:
+            report.notes.append("full walk: every listing and known document asked again; removals marked gone")
         crawl = runner.run(
             "crawl",
             lambda progress: stages.crawl(
-                data, chosen, progress, browser=options.browser, settings=options.crawl_settings
+                data, chosen, progress, browser=options.browser, full=full, settings=options.crawl_settings
             ),
             required=False,
         )
@@ -167,6 +172,12 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
         figures = store_diff.figures_since(data, mark, [row["site_id"] for row in chosen])
         if crawl.status != "ok":
             _unvisited(figures, chosen, crawl)
+        skipped = {site: counts for site, counts in stages.crawl_skips(data, mark.run_id).items() if site in figures}
+        for site_id, counts in skipped.items():
+            figures[site_id].reasons.append(schedule.describe(counts))
+        if skipped:
+            report.notes.append("not asked by the incremental crawl (--full walks everything): "
+                                + "; ".join(f"{site} {schedule.tally(counts)}" for site, counts in sorted(skipped.items())))
         report.portals = list(figures.values())
         runner.run("extract", lambda progress: stages.extract(data, progress))
         with runner.stage("discover", required=False) as discovered:

@@ -57,9 +57,12 @@ def crawl(
     progress: Progress = no_progress,
     *,
     browser: bool = True,
+    full: bool = False,
     settings: tuple[str, ...] = (),
 ) -> StageOutcome:
     """Crawl the given registry rows into the store, with the crawler's own command in a child process.
+
+    Incremental by the store's schedule unless ``full`` (see ``crawler.incremental``).
 
     The crawler runs Scrapy in a child (a fresh reactor per crawl, Scrapy's own signal handling); it
     is handed a registry of exactly the rows to visit, all marked active so candidates are walked too,
@@ -74,7 +77,7 @@ def crawl(
         return StageOutcome(counts={"portals": 0})
     registry = data.root / ".pipeline" / "crawl-portals.csv"
     write_rows(registry, [{**row, "status": "active", "family": row.get("family") or "auto"} for row in rows])
-    command, job = crawl_command(data, registry=registry, browser=browser, settings=settings)
+    command, job = crawl_command(data, registry=registry, browser=browser, full=full, settings=settings)
     log_path = data.root / ".pipeline" / "crawl.log"
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     with StoreReader(data) as store:
@@ -103,6 +106,18 @@ def crawl(
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         raise RuntimeError(f"crawler exited with status {child.returncode}: {' | '.join(tail)} (log: {log_path})")
     return StageOutcome(counts={"portals": len(rows), "requests": requests})
+
+
+def full_walk_due(data: DataDir) -> bool:
+    """Whether this run's crawl should be a full walk: the last one is a month old (or there was none)."""
+    with StoreReader(data) as store:
+        return store.full_walk_due()
+
+
+def crawl_skips(data: DataDir, run_id: int) -> dict[str, dict[str, int]]:
+    """Per portal, what the crawls after store run ``run_id`` left out (``archive.schedule.SKIP_REASONS``)."""
+    with StoreReader(data) as store:
+        return store.skipped_since(run_id)
 
 
 def _close_runs_left_open(data: DataDir) -> None:

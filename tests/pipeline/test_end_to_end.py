@@ -1,8 +1,8 @@
 """The whole product against the farm: ``nianbao run`` three times, with the farm changed in between.
 
 Run 1 archives everything; run 2 finds nothing new and downloads no report again (the farm's access
-log says so); then one report is changed and another removed on the farm, and run 3 must record the
-change as a new version and the removal as gone, with coverage, checks and snapshots to match.
+log says so); then one report is changed and another removed on the farm, and run 3 (``--full``) must
+record the change as a new version and the removal as gone, with coverage, checks and snapshots to match.
 The runs are real ``nianbao run`` processes, as cron starts them.
 """
 
@@ -50,9 +50,10 @@ class Story:
     removed: object  # ReportTruth of the removed report (before the removal)
 
 
-def _run(data: DataDir, farm: object) -> Run:
+def _run(data: DataDir, farm: object, *extra: str) -> Run:
     mark = farm.log.mark()
-    argv = [*NIANBAO, "--data", str(data.root), "run", "--json", "--no-browser", "--allow-domain", "none.invalid"]
+    argv = [*NIANBAO, "--data", str(data.root), "run", "--json", "--no-browser", "--allow-domain", "none.invalid",
+            *extra]
     for setting in FARM_CRAWL_SETTINGS:
         argv += ["--set", setting]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=240, check=False)
@@ -77,7 +78,8 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
         changed = world.change_report(next(t for t in gkmlpt if t.inline).article_id)
         removed = next(t for t in gkmlpt if t.inline and t.article_id != changed.article_id)
         world.remove_report(removed.article_id)
-        runs.append(_run(data, farm))
+        # A normal run is incremental (old reports are not due); a full walk finds changes and removals.
+        runs.append(_run(data, farm, "--full"))
         yield Story(data, farm, runs, changed, removed)
 
 
@@ -129,6 +131,9 @@ def test_second_run_finds_nothing_new_and_downloads_no_report(story: Story) -> N
             documents |= set(truth.paths)
     downloaded = [entry for entry in second.access if entry.path in documents and entry.status == 200]
     assert downloaded == [], f"downloaded again: {[(e.site_id, e.path) for e in downloaded][:5]}"
+    # The run report says per portal what the incremental crawl did not ask for.
+    assert any(note.startswith("not asked by the incremental crawl") and "gkmlpt" in note
+               for note in second.report["notes"]), second.report["notes"]
 
 
 def test_third_run_records_the_change_and_the_removal(story: Story) -> None:
