@@ -116,6 +116,19 @@ class StoreReader:
         last = self.db.execute("select url from fetches where id > ? order by id desc limit 1", [after]).fetchone()
         return int(count), last[0] if last else None
 
+    def ended_warc_files(self) -> list[str]:
+        """WARC files no run will write to again: its run finished, or a later run of its job resumed it."""
+        return [
+            row[0]
+            for row in self.db.execute(
+                """SELECT r.warc_file FROM runs r
+                   WHERE r.warc_file IS NOT NULL
+                     AND (r.finished_at IS NOT NULL
+                          OR EXISTS (SELECT 1 FROM runs later WHERE later.job = r.job AND later.id > r.id))
+                   ORDER BY r.id"""
+            )
+        ]
+
     def fetches(self, columns: Sequence[str], *, after: int = 0) -> Iterator[dict[str, Any]]:
         """The named columns of every fetch after ``after``, oldest first."""
         yield from self.db.query(f"select {', '.join(columns)} from fetches where id > ? order by id", [after])

@@ -23,7 +23,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.db import insert_rows
 from archive.paths import DataDir
-from archive.store import open_store_db
+from archive.store_reader import StoreReader
 
 logger = logging.getLogger(__name__)
 _READ = 1 << 16
@@ -35,7 +35,9 @@ def index_warcs(db: sqlite_utils.Database, data: DataDir) -> int:
         return 0
     done = {row[0] for row in db.execute("SELECT DISTINCT warc_file FROM warc_records")}
     added = 0
-    for name in ended_warc_files(open_store_db(data)):
+    with StoreReader(data) as store:
+        ended = store.ended_warc_files()
+    for name in ended:
         path = data.warc / name
         if name in done or not path.exists():
             continue
@@ -44,20 +46,6 @@ def index_warcs(db: sqlite_utils.Database, data: DataDir) -> int:
             insert_rows(db, "warc_records", rows)
         added += len(rows)
     return added
-
-
-def ended_warc_files(store: sqlite_utils.Database) -> list[str]:
-    """WARC files no run will write to again: its run finished, or a later run of its job resumed it."""
-    return [
-        row[0]
-        for row in store.execute(
-            """SELECT r.warc_file FROM runs r
-               WHERE r.warc_file IS NOT NULL
-                 AND (r.finished_at IS NOT NULL
-                      OR EXISTS (SELECT 1 FROM runs later WHERE later.job = r.job AND later.id > r.id))
-               ORDER BY r.id"""
-        )
-    ]
 
 
 def read_records(name: str, handle: IO[bytes]):
