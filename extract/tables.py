@@ -17,7 +17,7 @@ from extract.document import Cell
 from extract.labels import clean_label, sec2_key, sec3_key
 from extract.record import CellSource, Number
 from extract.rows import GluedCell
-from extract.templates import SEC3_COLUMNS, SEC4_CELLS, get
+from extract.templates import SEC3_COLUMNS, SEC4_CELLS, SEC4_COLUMNS, get
 from extract.values import parse_value, split_trailing_values
 
 MAX_GLUED_LABEL = 60  # how far back from its digits a run-together row's label is looked for
@@ -302,12 +302,44 @@ class TableInterpreter:
         return len(labels) > 1 and any(clean_label(label) in self.spec.header_words for label in labels)
 
     def _sec4(self, values: list[Value]) -> None:
-        row = list(values)
+        row = _sec4_window(list(values))
+        if row is None:
+            self.reading.warnings.append(
+                f"section 四: a row of {len(values)} cells whose fifteen columns could start at more than one "
+                "place, and the group totals do not pick one; left null"
+            )
+            return
         while row and not row[-1].raw:
             row.pop()
         while len(row) > len(SEC4_CELLS) and row and not row[0].raw:
             row = row[1:]
         self.sec4_values.extend(row)
+
+
+def _sec4_window(row: list[Value]) -> list[Value] | None:
+    """Section 四's fifteen cells out of a longer row whose extra cells are blank (a label column, a grid
+    rebuilt from rows of different widths): the only place they can start, or the only one where every
+    group's total is the sum of its parts (blanks as zero); None when that leaves a choice of readings."""
+    width = len(SEC4_CELLS)
+    if len(row) <= width:
+        return row
+    starts = [
+        start for start in range(len(row) - width + 1)
+        if not any(v.raw for v in row[:start]) and not any(v.raw for v in row[start + width :])
+    ]
+    if len(starts) <= 1:
+        return row if not starts else row[starts[0] : starts[0] + width]
+    group = len(SEC4_COLUMNS)
+    readings = set()
+    for start in starts:
+        numbers = [v.number or 0 for v in row[start : start + width]]
+        if all(sum(numbers[g : g + group - 1]) == numbers[g + group - 1] for g in range(0, width, group)):
+            readings.add(start)
+    chosen = {tuple(v.raw for v in row[start : start + width]) for start in readings}
+    if len(chosen) != 1:
+        return None
+    start = min(readings)
+    return row[start : start + width]
 
 
 def _numeric_line(text: str) -> bool:

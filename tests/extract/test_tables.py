@@ -69,3 +69,24 @@ def test_template_told_by_its_column_labels_or_by_the_circular_it_cites() -> Non
     assert detect_template(_searchable("根据国办公开办函〔2021〕30号的要求")) == "2021"
     for version in TABLE_TEMPLATES:
         assert all("\u4e00" <= ch <= "\u9fff" for marker in get(version).markers for ch in marker)
+
+
+def test_section_four_row_wider_than_fifteen_cells_starts_where_the_group_totals_hold() -> None:
+    """Case 01's row as LibreOffice's PDF of one-row tables gives it: 17 cells, blank at both ends. Hand-read:
+    复议 5 · · 2 7, 直接起诉 8 · · 1 9, 复议后起诉 blank. Starting one cell later is the only start where
+    each group's total is the sum of its parts."""
+    texts = ["", "5", "", "", "2", "7", "8", "", "", "1", "9", "", "", "", "", "", ""]
+    interpreter = TableInterpreter("2019")
+    interpreter.feed(_row(texts), "sec4")
+    reading = interpreter.finish()
+    assert [reading.cells.get(cell) for cell in SEC4_CELLS] == [5, None, None, 2, 7, 8, None, None, 1, 9] + [None] * 5
+    assert reading.sources[SEC4_CELLS[0]].col == 1
+
+
+def test_section_four_row_whose_start_the_totals_cannot_pick_is_left_null() -> None:
+    """Sixteen cells, blank at both ends, every group 0 = 0: '0' could stand in any of two columns."""
+    interpreter = TableInterpreter("2021")
+    interpreter.feed(_row([""] + ["0"] * 14 + [""]), "sec4")
+    reading = interpreter.finish()
+    assert not any(reading.cells.get(cell) is not None for cell in SEC4_CELLS)
+    assert any("could start at more than one place" in warning for warning in reading.warnings)
