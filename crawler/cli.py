@@ -35,8 +35,12 @@ def crawl_command(
     sites: tuple[str, ...] = (),
     browser: bool = True,
     settings: tuple[str, ...] = (),
+    redis_url: str | None = None,
 ) -> tuple[list[str], str]:
-    """The scrapy command line for a crawl, and its job key."""
+    """The scrapy command line for a crawl, and its job key.
+
+    With ``redis_url`` the process is one worker of a shared crawl (``crawler.shared``): its frontier is
+    in Redis, so it has no JOBDIR."""
     args = job_args(start_url, str(registry) if registry else None, sites)
     job = job_key(args)
     command = [sys.executable, "-m", "scrapy", "crawl", "portal"]
@@ -46,7 +50,11 @@ def crawl_command(
         command += ["-a", f"registry={registry}"]
     if sites:
         command += ["-a", f"site={','.join(sites)}"]
-    command += ["-s", f"NIANBAO_DATA={data.root}", "-s", f"JOBDIR={data.store / 'jobs' / job}"]
+    command += ["-s", f"NIANBAO_DATA={data.root}"]
+    if redis_url:
+        command += ["-s", f"NIANBAO_REDIS_URL={redis_url}"]
+    else:
+        command += ["-s", f"JOBDIR={data.store / 'jobs' / job}"]
     if not browser:
         command += ["-s", "NIANBAO_BROWSER=False"]
     for setting in settings:
@@ -71,9 +79,12 @@ def user_registry(data: DataDir) -> Path:
               help="Never start Chromium; JavaScript-only portals are recorded as failed.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting for this crawl (repeatable), e.g. -s DOWNLOAD_DELAY=5.")
+@click.option("--redis", "redis_url", envvar="NIANBAO_REDIS_URL", metavar="redis://HOST:PORT/DB",
+              help="Be one worker of a crawl shared through this Redis server (env NIANBAO_REDIS_URL): "
+              "start as many as you like, on this machine or others, with the same arguments.")
 @pass_data
 def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tuple[str, ...], no_browser: bool,
-          settings: tuple[str, ...]) -> None:
+          settings: tuple[str, ...], redis_url: str | None) -> None:
     """Crawl disclosure portals for annual reports into DATA/store.
 
     Every request is logged in DATA/store/store.db (fetches), every report page and attachment is
@@ -81,10 +92,15 @@ def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tu
     same command again re-reads listings conditionally and downloads only what changed; after an
     interruption it resumes.
 
+    With --redis, any number of such commands share one crawl: the first seeds it, later ones join,
+    each exits when nothing is left to fetch. Bodies go to DATA/store/blobs (share that directory
+    between machines); one worker at a time writes store.db. See docs/scale.md.
+
     \b
     Example:
         nianbao crawl --registry portals.csv --site trs-https
         nianbao crawl --start-url https://www.mva.gov.cn/gongkai/zfxxgkpt/zfxxgknb/
+        nianbao crawl --redis redis://127.0.0.1:6379/0    # in several terminals
     """
     data.ensure()
     if start_url and (registry or sites):
@@ -96,7 +112,7 @@ def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tu
         if unknown:
             raise click.UsageError(f"unknown --site {', '.join(unknown)} (not in {registry})")
     command, job = crawl_command(data, start_url=start_url, registry=registry, sites=sites,
-                                 browser=not no_browser, settings=settings)
+                                 browser=not no_browser, settings=settings, redis_url=redis_url)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     process = subprocess.Popen(command, env=env)
     # A service manager stops us with SIGTERM: pass it on, so Scrapy closes gracefully and can resume.

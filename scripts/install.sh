@@ -16,6 +16,7 @@ APT_PACKAGES=(
   sqlite3                 # the command-line shell researchers use on snapshots
   openssl                 # the portal farm's self-signed certificate for its https portals
   systemd                 # systemd-analyze checks the generated timer and service units
+  redis-server            # the shared frontier, host slots and task queue of crawls and extraction on many workers
 )
 
 missing=()
