@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import click
 
 from archive.extract_stage import run_extract
+from archive.faults import storage_faults_end
+from archive.lock import LOCKED, LockHeld
 from archive.paths import DataDir, pass_data
 
 
@@ -22,7 +27,8 @@ def extract(data: DataDir, everything: bool) -> None:
         nianbao extract          # documents the current parser version has not read
         nianbao extract --all    # after changing the parser
     """
-    result = run_extract(data, everything=everything)
+    with storage_faults_end("extract", data.root):
+        result = run_extract(data, everything=everything)
     for document_id, reason in result.failures[:20]:
         click.echo(f"document {document_id}: {reason}", err=True)
     click.echo(result.summary())
@@ -30,9 +36,14 @@ def extract(data: DataDir, everything: bool) -> None:
 
 @click.command()
 @click.option("--date", help="Snapshot date (YYYY-MM-DD); today in UTC by default.")
+@click.option("--wait", type=float, default=0.0, show_default=True, help="Seconds to wait for a snapshot already being written.")
 @pass_data
-def snapshot(data: DataDir, date: str | None) -> None:
+def snapshot(data: DataDir, date: str | None, wait: float) -> None:
     """Write a dated, never-overwritten snapshot of the archive with its exports, checksums and manifest.
+
+    One snapshot is written at a time: while another is being written, this one waits up to --wait
+    seconds, then stops with exit status 75 ("try again later"). A full or read-only data directory
+    stops it with exit status 2, leaving no partial snapshot behind.
 
     \b
     Example:
@@ -41,27 +52,43 @@ def snapshot(data: DataDir, date: str | None) -> None:
     from archive.snapshot import SnapshotExists, write_snapshot
 
     try:
-        made = write_snapshot(data, date=date)
+        with storage_faults_end("snapshot", data.root):
+            made = write_snapshot(data, date=date, wait=wait)
     except SnapshotExists as exc:
         raise click.ClickException(str(exc)) from exc
+    except LockHeld as exc:
+        click.echo(f"nianbao snapshot: {exc}; try again later, or pass --wait SECONDS", err=True)
+        sys.exit(LOCKED)
     click.echo(f"snapshot {made.date}: {made.db_file} ({made.manifest['files'][0]['bytes']} bytes)")
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDRESS",
+    help="A reverse proxy (address or network) whose X-Forwarded-For names the client (repeatable) "
+    "[default: none: every visitor is its connection's address].",
+)
 @pass_data
-def serve(data: DataDir, host: str, port: int) -> None:
+def serve(data: DataDir, host: str, port: int, trusted_proxies: tuple[str, ...]) -> None:
     """Serve the newest snapshot with Datasette, read-only, with the site's metadata, pages and plugins.
+
+    Stops cleanly, Datasette included, on Ctrl-C or SIGTERM.
 
     \b
     Example:
         nianbao serve --port 8001    # then open http://127.0.0.1:8001/
+        nianbao serve --trusted-proxy 127.0.0.1    # behind nginx on the same machine
     """
     from archive.serve import NoSnapshot, serve as run_server
 
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # systemd's stop is handled as Ctrl-C is
     try:
-        code = run_server(data, host, port)
+        code = run_server(data, host, port, trusted_proxies=trusted_proxies)
     except NoSnapshot as exc:
         raise click.ClickException(str(exc)) from exc
     raise SystemExit(code)

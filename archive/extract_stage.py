@@ -45,9 +45,11 @@ class Parser:
 
     @classmethod
     def current(cls) -> "Parser":
-        from extract.parse import PARSER_VERSION, parse_bytes
+        """The parser of this version, each document read in a killable child (``extract.isolate``)."""
+        from extract.isolate import parse_isolated
+        from extract.parse import PARSER_VERSION
 
-        return cls(PARSER_VERSION, parse_bytes)
+        return cls(PARSER_VERSION, parse_isolated)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from archive.coverage import EXPECTED_AS, STATUS_LABELS
+from archive.guard.config import GuardConfig
 from archive.items import describe
 from archive.views import identity_views
 from archive.wide import FACET_COLUMNS, WIDE_TABLES
@@ -556,28 +557,9 @@ def plugins() -> dict[str, Any]:
     return {
         # Crawlers may read the home page only; every table and query page is disallowed.
         "datasette-block-robots": {"allow_only_index": True},
-        # Per client IP. A dashboard view makes one JSON request per chart (five), so 240 a minute leaves
-        # room for a person clicking through filters while a scraper looping on ?sql= is stopped.
-        "datasette-ip-rate-limit": {
-            "rules": [
-                {
-                    "name": "sql",
-                    "paths": [f"/{DATABASE}", f"/{DATABASE}.json", f"/{DATABASE}.csv"],
-                    "query_params_min": 1,
-                    "window_seconds": 60,
-                    "max_requests": 240,
-                    "block_seconds": 60,
-                },
-                {
-                    "name": "tables",
-                    "paths": [f"/{DATABASE}/*"],
-                    "query_params_min": 2,
-                    "window_seconds": 60,
-                    "max_requests": 300,
-                    "block_seconds": 60,
-                },
-            ]
-        },
+        # archive/guard: rate limits per client on every request and on any query string, query work and
+        # concurrency per client, query slots, request deadline, response and SQLite size limits.
+        "nianbao-guard": GuardConfig(uncapped_paths=(f"/{DATABASE}.db",)).to_plugin_config(),
         "datasette-dashboards": dashboards(),
         # archive/site/plugins/nianbao_site.py: where /downloads finds the snapshots (set by `nianbao serve`).
         "nianbao-site": {"data_dir": {"$env": "NIANBAO_DATA"}},

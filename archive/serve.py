@@ -7,7 +7,8 @@ snapshots and ``/-/databases.json`` shows no server path. Every dated snapshot f
 ``/snapshots/`` for /downloads.
 
 ``datasette_args`` is the one description of the server: the command runs it, and the tests start it
-the same way (in process through ``make_datasette``, or as a subprocess for the browser test).
+the same way (in process through ``make_datasette``, or ``nianbao serve`` itself for the browser and
+server tests). The site's bounds are its ``nianbao_guard`` plugin (``archive/guard``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from __future__ import annotations
 import copy
 import json
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
@@ -29,12 +32,16 @@ SITE = Path(__file__).resolve().parent / "site"
 TEMPLATES = SITE / "templates"
 PLUGINS = SITE / "plugins"
 
-# A public, read-only site on a small machine (see ../shared/PUBLISHING.md §2).
+# A public, read-only site on a small machine (see ../shared/PUBLISHING.md §2). The guard (archive/guard)
+# lets at most two query-carrying requests run at once, so the third SQL thread is always there for
+# plain pages. CSV exports and streams end with Datasette's own note at max_csv_mb, which counts
+# characters: Chinese text is three bytes a character, so 1 M characters stays under the guard's 4 MB cap.
 SETTINGS: dict[str, int | bool] = {
     "sql_time_limit_ms": 3000,
     "facet_time_limit_ms": 1000,
     "max_returned_rows": 2000,
-    "num_sql_threads": 2,
+    "num_sql_threads": 3,
+    "max_csv_mb": 1,
     "default_cache_ttl": 600,
     "truncate_cells_html": 300,
     "suggest_facets": False,  # the wide tables would run one facet query per column on every page
@@ -83,18 +90,49 @@ def datasette_args(data: DataDir, host: str, port: int) -> list[str]:
     return args
 
 
-def serve(data: DataDir, host: str, port: int) -> int:
-    """Run Datasette in the foreground until it is stopped; returns its exit code."""
+def serve(data: DataDir, host: str, port: int, *, trusted_proxies: Sequence[str] = ()) -> int:
+    """Run Datasette until it is stopped (SIGINT or SIGTERM, to this process or to Datasette).
+
+    ``trusted_proxies`` are the addresses (or networks) of reverse proxies whose ``X-Forwarded-For``
+    names the client; by default nobody's is believed, so a visitor cannot pick the address its rate
+    limits are counted under. uvicorn reads them from ``FORWARDED_ALLOW_IPS``.
+    """
     command = [sys.executable, "-m", "datasette", *datasette_args(data, host, port)]
-    env = {**os.environ, "NIANBAO_DATA": str(data.root)}
-    return subprocess.call(command, cwd=data.snapshots, env=env)
+    env = {**os.environ, "NIANBAO_DATA": str(data.root), "FORWARDED_ALLOW_IPS": ",".join(trusted_proxies)}
+    return run_service(command, cwd=data.snapshots, env=env)
+
+
+def run_service(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
+                stop_timeout: float = 10.0) -> int:
+    """Run a server in a child process until it exits or this process is interrupted; return its status.
+
+    The child gets its own session, so a terminal's Ctrl-C reaches it once, through us: an interrupt
+    (KeyboardInterrupt, which SIGTERM raises too where the command asks for it) is passed on as
+    SIGTERM, the child gets ``stop_timeout`` seconds to close its connections, then SIGKILL. The child
+    never outlives us with our output pipe open, so whoever waits on that pipe is never left hanging.
+    """
+    child = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=stop_timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        return 0
+    finally:
+        if child.poll() is None:  # any other exception: never leave the server behind
+            child.kill()
+            child.wait()
 
 
 def make_datasette(data: DataDir, *, db_file: Path | None = None, metadata: dict | None = None):
     """The same site in process, for tests and benchmarks (``await ds.client.get(path)``).
 
     ``db_file`` serves another file than the newest snapshot (its ``inspect.json`` beside it, if any);
-    ``metadata`` replaces metadata.yml's dict (the benchmark switches the rate limit off with it).
+    ``metadata`` replaces metadata.yml's dict (the benchmark switches the rate limits off with it).
     """
     from datasette.app import Datasette
 

@@ -15,6 +15,10 @@ Layout under ``DATA/snapshots/``::
 A row for the snapshot goes into the archive's ``snapshots`` table before the copy is taken (so each
 snapshot lists itself and every earlier one); its file hash is added to the archive afterwards, since a
 file cannot contain its own hash.
+
+One snapshot is written at a time (``DATA/snapshot.lock``): two at once would pick the same date and
+share one ``.partial`` folder. A snapshot that fails (a full disk) removes its ``.partial`` folder and
+its row, so nothing of it remains for a later snapshot or the site to take for a snapshot.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import sqlite_utils
 
 from archive import coverage, fts
 from archive.db import MAIN_TABLES, open_archive, row_counts, schema_version
+from archive.lock import RunLock
 from archive.paths import DataDir
 
 STABLE_NAME = "nianbao.db"
@@ -72,14 +77,30 @@ def current_commit() -> str | None:
     return result.stdout.strip() or None
 
 
-def write_snapshot(data: DataDir, *, date: str | None = None, git_commit: str | None = None) -> Snapshot:
+def snapshot_lock(data: DataDir) -> RunLock:
+    return RunLock(data.root / "snapshot.lock", purpose="snapshot")
+
+
+def write_snapshot(
+    data: DataDir, *, date: str | None = None, git_commit: str | None = None, wait: float = 0.0
+) -> Snapshot:
     """Write a snapshot and point the stable name at it.
 
     Snapshots are named by their date (UTC): ``2026-01-31``. A later snapshot of the same day, when the
     date was not given, is ``2026-01-31.2``, ``.3`` …: never overwritten, and every changing run of a
-    busy day keeps its own. An explicit ``date`` that exists is refused.
+    busy day keeps its own. An explicit ``date`` that exists is refused. Another snapshot being
+    written is waited for up to ``wait`` seconds, then ``archive.lock.LockHeld`` is raised.
     """
     data.snapshots.mkdir(parents=True, exist_ok=True)
+    lock = snapshot_lock(data)
+    lock.acquire(wait=wait)
+    try:
+        return _write_locked(data, date, git_commit)
+    finally:
+        lock.release()
+
+
+def _write_locked(data: DataDir, date: str | None, git_commit: str | None) -> Snapshot:
     if date is not None:
         dt.date.fromisoformat(date)  # a malformed date must not become a folder name
         if (data.snapshots / date).exists():
@@ -95,8 +116,22 @@ def write_snapshot(data: DataDir, *, date: str | None = None, git_commit: str | 
     building = data.snapshots / f".{date}.partial"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir()
-
     archive = open_archive(data.archive_db)
+    try:
+        return _build(data, archive, date, building, final, git_commit)
+    except BaseException:
+        if not final.exists():  # failed before the folder took its name: nothing of it may remain
+            shutil.rmtree(building, ignore_errors=True)
+            try:
+                archive.execute("DELETE FROM snapshots WHERE date = ?", [date])
+            except sqlite3.Error:
+                pass  # the archive cannot be written either; a row without a hash is no snapshot
+        raise
+
+
+def _build(
+    data: DataDir, archive: sqlite_utils.Database, date: str, building: Path, final: Path, git_commit: str | None
+) -> Snapshot:
     fts.optimize(archive)
     previous = latest_manifest(data.snapshots)
     counts = row_counts(archive)

@@ -1,18 +1,23 @@
-"""Extraction benchmark: cell accuracy and reports per second per attachment format, on one core.
+"""Extraction benchmark: per attachment format, reports/s, peak memory and cells right, on one core.
 
-    .venv/bin/python benchmarks/extract_bench.py [--reports N] [--ocr-reports N]
+    .venv/bin/python benchmarks/extract_bench.py [--reports N] [--ocr-reports N] [--skip-generated]
 
-The corpus is made from farm specs by the real tools (python-docx, LibreOffice, pdftoppm) and cached
-in ``$NIANBAO_RENDER_CACHE``. Each spec is padded with extra prose so that its PDF runs to about six
-pages, the length the speed target is set for. For every format it prints:
+Four parts, each printing its figures beside a baseline measured in the same run:
 
-* table cells reproduced exactly (whitespace aside) against the layout that was rendered,
-* record cells the parser reads exactly as the spec has them,
-* conversion speed (convert only, then convert + parse), one process, sequentially.
+1. The generated corpus (farm specs rendered by python-docx, LibreOffice and pdftoppm, cached in
+   ``$NIANBAO_RENDER_CACHE``; each spec padded to a six-page report): table cells reproduced exactly,
+   record cells equal to the spec, reports/s convert only and convert + parse, peak memory. PDF is also
+   read by pdfplumber's table finder, the baseline that backs the choice of pypdfium2.
+2. The real report pages of ../shared/corpus (01, 46, 48, 49) and the seeds, as HTML and as LibreOffice
+   made them into DOC, DOCX, ODT, RTF and PDF, with the tables as one grid, as one table per row, with
+   and without borders (``tests/extract/office.py``): record cells equal to the parse of the HTML.
+3. LibreOffice: DOC files converted with a fresh profile per file (how it ran before) and on one
+   profile per worker (how it runs now).
+4. Hostile files (``tests/extract/hostile.py``) and the largest documents the limits accept: seconds,
+   peak memory of the process that read them, and the one-line outcome.
 
-PDF is measured twice: the converter in use (pypdfium2 characters and paths, grids rebuilt by
-``extract.convert.geometry``) and pdfplumber's own table finder with text extraction, to back the
-choice of library. OCR is measured on scans of a few reports and reported per page.
+Peak memory is the resident high-water mark of a child forked to do that part alone; the figure for
+an empty child is printed as its baseline.
 """
 
 from __future__ import annotations
@@ -31,8 +36,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from extract.convert import convert  # noqa: E402
 from extract.document import Document, Table  # noqa: E402
 from extract.parse import parse_document  # noqa: E402
+from benchmarks.attachment_bench import (  # noqa: E402
+    page_cases,
+    baseline_child_mb,
+    hostile,
+    in_child,
+    libreoffice_profiles,
+    real_pages,
+    tool_versions,
+)
 from farm.records import ReportSpec, corpus_specs, seed_records  # noqa: E402
 from farm.render.layout import layout, tables  # noqa: E402
+from tests.extract.office import VARIANTS, office, variant  # noqa: E402
 
 VALUE = re.compile(r"[\d.]+|/|—|无|")
 
@@ -114,8 +129,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=24, help="generated specs besides the seeds")
     parser.add_argument("--ocr-reports", type=int, default=2, help="scanned reports to OCR")
+    parser.add_argument("--skip-generated", action="store_true", help="parts 2–4 only")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="table layouts of part 2, comma-separated")
     args = parser.parse_args()
+    print(tool_versions() + "\n", flush=True)
+    if not args.skip_generated:
+        generated(args)
+    real_pages(tuple(v for v in args.variants.split(",") if v))
+    doc_files = office([variant(page, "grid") for _, page, _ in page_cases()], "doc")
+    libreoffice_profiles(doc_files)
+    hostile()
 
+
+def generated(args: argparse.Namespace) -> None:
+    """Part 1: the generated corpus in every format the farm renders."""
     from farm.render.doc import render_docs
     from farm.render.docx import render_docx
     from farm.render.ofd import pdf_to_ofd
@@ -136,14 +163,16 @@ def main() -> None:
 
     pages = [len(pdfium.PdfDocument(p)) for p in files["pdf"]]
     print(f"PDF pages per report: mean {statistics.mean(pages):.1f}, min {min(pages)}, max {max(pages)}\n")
-    header = f"{'format':<18}{'reports':>8}{'table cells exact':>22}{'record cells exact':>22}{'reports/s':>12}{'+parse/s':>10}"
+    header = (f"{'format':<18}{'reports':>8}{'table cells exact':>22}{'record cells exact':>22}{'reports/s':>12}"
+              f"{'+parse/s':>10}{'peak MB':>9}")
+    print(f"peak memory baseline: an empty child {baseline_child_mb():.0f} MB")
     print(header)
     print("-" * len(header))
     for fmt in ("docx", "pdf", "doc", "ofd"):
         data = files[fmt]
         subset = specs[: len(data)]
         convert(data[0])  # warm imports
-        seconds, docs = timed(convert, data)
+        (seconds, docs), peak = in_child(lambda data=data: timed(convert, data))
         seconds_parse, _ = timed(lambda d: parse_document(convert(d)), data) if fmt != "doc" else (None, None)
         t_right = t_total = r_right = r_total = 0
         for doc, spec in zip(docs, subset):
@@ -156,7 +185,7 @@ def main() -> None:
         label = {"pdf": "pdf (pypdfium2)", "doc": "doc (LibreOffice)"}.get(fmt, fmt)
         print(
             f"{label:<18}{len(data):>8}{f'{t_right}/{t_total} {100 * t_right / t_total:.2f}%':>22}"
-            f"{f'{r_right}/{r_total} {100 * r_right / r_total:.2f}%':>22}{rate:>12.1f}{rate_parse}"
+            f"{f'{r_right}/{r_total} {100 * r_right / r_total:.2f}%':>22}{rate:>12.1f}{rate_parse}{peak:>9.0f}"
         )
 
     subset = files["pdf"][:8]

@@ -30,6 +30,7 @@ class Table:
     rows: list[list[Cell]]
     page: int | None = None
     index: int | None = None
+    ruled: bool = True  # False: rebuilt from text positions, its columns inferred (see ``extract.crosscheck``)
 
 
 @dataclass

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from extract import checks
-from extract.convert import convert
+from extract.convert import convert, read_document
+from extract.crosscheck import distrust_inferred_columns
 from extract.document import Cell, ConversionError, Document, Paragraph, Table
 from extract.fields import find_active, find_organ, find_published_on, find_urls, find_year
 from extract.record import Record
@@ -31,14 +32,12 @@ _TABLE_SECTIONS = frozenset({"sec2", "sec3", "sec4"})
 def parse_file(path: str | Path) -> Record:
     """Parse one file from disk; raises ``ConversionError`` (with the file name) when it cannot be read."""
     path = Path(path)
+    data = read_document(path)  # its size is checked before it is read
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConversionError(f"{path}: {exc.strerror or exc}") from exc
-    try:
-        return parse_bytes(data, filename=path.name)
+        return parse_bytes(data, filename=str(path))
     except ConversionError as exc:
-        message = str(exc)
+        # The converter names the file by its name alone; say it once, as the path given.
+        message = str(exc).removeprefix(f"{path.name}: ")
         raise ConversionError(message if message.startswith(str(path)) else f"{path}: {message}") from exc
 
 
@@ -81,6 +80,7 @@ def parse_document(doc: Document) -> Record:
             cells[cell_id] = reading.cells.get(cell_id)
             if cell_id not in reading.raw:
                 warnings.append(f"not found: {cell_id}")
+    warnings += distrust_inferred_columns(cells, reading.sources, doc, template)
     if organ is None:
         warnings.append("organ not found")
     if year is None:

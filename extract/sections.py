@@ -31,7 +31,7 @@ def heading_section(text: str) -> str | None:
         return "sec2"
     if "收到和处理" in compact and "申请" in compact:
         return "sec3"
-    if "行政复议" in compact and "行政诉讼" in compact:
+    if "复议" in compact and "行政诉讼" in compact:  # 行政法复议 and other slips still open section 四
         return "sec4"
     if "存在的主要问题" in compact or ("主要问题" in compact and "改进" in compact):
         return "sec5"

@@ -1,8 +1,9 @@
-"""``nianbao farm serve``: run the portal farm on 127.0.0.1 until Ctrl-C, printing every portal's address."""
+"""``nianbao farm serve``: run the portal farm on 127.0.0.1 until Ctrl-C or SIGTERM, printing every portal's address."""
 
 from __future__ import annotations
 
 import csv
+import signal
 import time
 from pathlib import Path
 
@@ -36,13 +37,16 @@ def farm() -> None:
               help="Access log (JSONL). Default: a fresh temporary file.")
 def serve(host: str, port_base: int | None, seed: int, size: str, registry_out: str | None,
           slow_seconds: float | None, prewarm: bool, log_path: str | None) -> None:
-    """Serve the farm until Ctrl-C.
+    """Serve the farm until Ctrl-C or SIGTERM (both close every portal's port and the access log).
 
     \b
     Example:
         nianbao farm serve --size small --registry-out portals.csv
         nianbao crawl --registry portals.csv
     """
+    # kill, systemd and test harnesses stop services with SIGTERM; a background job of a script has
+    # SIGINT ignored altogether. Either way the farm stops as it does on Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     world = World(seed, size, slow_seconds=slow_seconds)
     server = FarmServer(world, host=host, port_base=port_base, log_path=log_path)
     if prewarm:

@@ -13,7 +13,9 @@ should use their own ``FarmServer(World(...))`` or a distinct seed so they do no
 from __future__ import annotations
 
 import atexit
+import signal
 import ssl
+import subprocess
 import threading
 import urllib.error
 import urllib.request
@@ -78,3 +80,19 @@ def fetch(url: str, *, data: bytes | None = None, headers: dict[str, str] | None
                          response.url)
     except urllib.error.HTTPError as error:
         return Reply(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read(), url)
+
+
+def stop_service(process: subprocess.Popen, timeout: float) -> str:
+    """Stop a service started with ``stdout=PIPE`` as systemd does (SIGTERM); return the rest of its output.
+
+    A service that does not end in time, or leaves a child holding its output open, is killed and the
+    test fails: waiting for its output could otherwise last for ever.
+    """
+    process.send_signal(signal.SIGTERM)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"{process.args!r} did not stop on SIGTERM within {timeout} s") from None
+    return output or ""

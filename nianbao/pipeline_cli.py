@@ -19,14 +19,13 @@ from nianbao.pipeline.demo import DEFAULT_FARM_PORT, demo_run, running_farm
 from nianbao.pipeline.demo import serve as serve_site
 from nianbao.pipeline.deploy import KINDS, Setup, render
 from nianbao.pipeline.discovery import DEFAULT_ALLOWED, policy_for
-from nianbao.pipeline.lock import LockHeld
+from archive.faults import storage_faults_end
+from archive.lock import LOCKED, LockHeld
 from nianbao.pipeline.runner import RunOptions, run_pipeline
 from nianbao.pipeline.service import Service, ServiceOptions, configure_logging
 from nianbao.pipeline.stages import StageMissing
 
 
-# Exit status when another run holds the data directory: EX_TEMPFAIL, "try again later".
-LOCKED = 75
 # Exit status of a run stopped by SIGINT or SIGTERM, as shells report a SIGINT death.
 INTERRUPTED = 130
 
@@ -81,7 +80,7 @@ def run(
     Safe from cron or a systemd timer: a lock on DATA/run.lock refuses a second run (exit 75) while
     one is going, and a run that was killed or stopped (SIGINT/SIGTERM, exit 130) is finished by the
     next. Exit status: 0 clean, 1 partial (some portals failed or were blocked), 2 broken (a stage
-    failed).
+    failed, or the data directory is full or read-only: said on one line).
 
     \b
     Example:
@@ -106,7 +105,8 @@ def run(
     # the run is recorded as interrupted, for the next run to finish.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        report = run_pipeline(options, console)
+        with storage_faults_end("run", data.root):  # full or read-only: one line, exit 2 (broken)
+            report = run_pipeline(options, console)
     except LockHeld as exc:
         click.echo(f"nianbao run: {exc}; not starting a second run", err=True)
         sys.exit(LOCKED)
@@ -138,7 +138,8 @@ def demo(data: DataDir, seed: int, size: str, host: str, port: int, farm_port: i
     """Start the bundled portal farm, run the whole pipeline against it and serve the archive.
 
     Needs no internet: the farm serves many organs' disclosure portals on 127.0.0.1, the way real CMS
-    families do. The farm's portals are written into DATA/portals.csv; the site runs until Ctrl-C.
+    families do. The farm's portals are written into DATA/portals.csv; the site runs until Ctrl-C or
+    SIGTERM, which stop the site, its Datasette and the farm alike.
 
     \b
     Example:
@@ -146,10 +147,10 @@ def demo(data: DataDir, seed: int, size: str, host: str, port: int, farm_port: i
         nianbao --data /tmp/try demo --size full --port 8080
     """
     console = _console()
-    data = data.ensure()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped by kill or systemd as by Ctrl-C
     console.print(f"starting the portal farm ({size}, seed {seed}); the data directory is {data.root}")
     try:
-        with running_farm(data, seed, size, farm_port) as farm:
+        with storage_faults_end("demo", data.root), running_farm(data.ensure(), seed, size, farm_port) as farm:
             console.print(f"farm: {len(farm.rows)} portals on 127.0.0.1, access log {farm.access_log}")
             report = demo_run(data, farm, console)
             report.render(console)

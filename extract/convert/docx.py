@@ -26,6 +26,11 @@ def convert_docx(data: bytes, *, limits: Limits = DEFAULT_LIMITS, source_format:
     main = reader.find("word/document.xml")
     if main is None:
         raise ConversionError("zip without word/document.xml: not a DOCX")
+    size = reader.zip.getinfo(main).file_size
+    if size > limits.max_markup_bytes:  # python-docx holds the body as an lxml tree many times its size
+        raise ConversionError(
+            f"DOCX body ({main}) of {size:,} bytes exceeds the limit of {limits.max_markup_bytes:,} bytes"
+        )
     for name in reader.names:  # decompress everything once under the budget before python-docx does
         reader.read(name)
     import docx
@@ -130,12 +135,14 @@ class _Walker:
         nested: list = []
         grid: list[list[Cell]] = []
         above: dict[int, Cell] = {}  # grid column -> the cell last started there, for vMerge
+        padding: set[int] = set()  # cells that fill gridBefore/gridAfter positions: no cell of the table
         rows = [tr for tr in tbl.iterchildren(f"{W}tr")]
         for r, tr in enumerate(rows):
             row: list[Cell] = []
             before = _int_val(tr.find(f"{W}trPr/{W}gridBefore"), 0)
             for _ in range(before):
                 row.append(Cell("", page=page, table=index, row=r, col=len(row)))
+                padding.add(id(row[-1]))
             for tc in _row_cells(tr):
                 pr = tc.find(f"{W}tcPr")
                 span = max(1, _int_val(pr.find(f"{W}gridSpan") if pr is not None else None, 1))
@@ -145,8 +152,8 @@ class _Walker:
                     text = above[start_col].text
                 else:
                     text = self._cell_text(tc, nested)
-                for k in range(span):
-                    cell = Cell(text, page=page, table=index, row=r, col=start_col + k)
+                cell = Cell(text, page=page, table=index, row=r, col=start_col)
+                for k in range(span):  # one object: the parser counts a value merged across columns once
                     row.append(cell)
                     above[start_col + k] = cell
             grid.append(row)
@@ -154,12 +161,13 @@ class _Walker:
         for r, row in enumerate(grid):
             while len(row) < width:  # gridAfter or short rows: pad so every row has the grid's width
                 row.append(Cell("", page=page, table=index, row=r, col=len(row)))
-        slivers = _sliver_columns(tbl, width)
+                padding.add(id(row[-1]))
+        slivers = _droppable(grid, _sliver_columns(tbl, width), padding)
         if slivers:
             grid = [[cell for c, cell in enumerate(row) if c not in slivers] for row in grid]
             for row in grid:
-                for c, cell in enumerate(row):
-                    cell.col = c
+                for c, cell in reversed(list(enumerate(row))):
+                    cell.col = c  # a merged cell ends at the first column it covers
         self.blocks.append(Table(rows=grid, page=page, index=index))
         for element in nested:
             if _local(element.tag) == "tbl":
@@ -184,6 +192,25 @@ def _sliver_columns(tbl, width: int) -> set[int]:
     median = known[len(known) // 2]
     limit = max(120, 0.15 * median)  # 120 twips = 2 mm
     return {c for c, w in enumerate(widths) if 0 < w < limit}
+
+
+def _droppable(grid: list[list[Cell]], slivers: set[int], padding: set[int]) -> set[int]:
+    """The sliver columns that can go without losing a cell: each row's cell in them (empty or not,
+    padding aside) must still stand in a column that stays. Tables pasted row by row (each row its own
+    widths, merged into one table by the DOC format) have grids of slivers in which a cell's every
+    column may be one; losing an empty one would slide the values after it."""
+    drop = set(slivers)
+    changed = True
+    while changed:
+        changed = False
+        for row in grid:
+            kept = {id(cell) for c, cell in enumerate(row) if c not in drop}
+            for c in sorted(drop):
+                if c < len(row) and id(row[c]) not in kept and id(row[c]) not in padding:
+                    drop.discard(c)  # the cell's only place left: keep the column
+                    kept.add(id(row[c]))
+                    changed = True
+    return drop
 
 
 def _int_attr(element, name: str) -> int:

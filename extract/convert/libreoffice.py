@@ -1,9 +1,10 @@
 """LibreOffice headless as a bounded subprocess: DOC/WPS/RTF -> DOCX for reading, DOCX -> PDF/DOC for fixtures.
 
-Each run gets its own ``-env:UserInstallation`` profile in a fresh temporary directory, because two
-soffice processes sharing a profile block or crash each other (and a stale lock from a killed run
-would stall every later one). Each run has a timeout; soffice starts helper processes (oosplash,
-soffice.bin), so it is started in its own session and the whole process group is killed on timeout.
+Each worker keeps one ``-env:UserInstallation`` profile (``worker_profile``): made fresh, LibreOffice's
+first-start work costs a second or more per run. Runs on it are serialised, because two soffice
+processes sharing a profile block or crash each other; a run that fails resets it, and
+``--nolockcheck`` keeps a stale lock from a killed run from stalling the next. Each run is bounded by ``process.run_bounded``: a timeout after which
+its whole process group is killed (soffice starts oosplash and soffice.bin), and a memory cap.
 Several files go through one invocation (``convert_many``), because starting LibreOffice costs about
 a second and converting a report a fraction of that.
 
@@ -12,15 +13,16 @@ The binary is ``soffice`` from Debian's libreoffice-writer-nogui, or ``$NIANBAO_
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from extract.convert.limits import DEFAULT_LIMITS, Limits
+from extract.convert.process import out_of_memory, run_bounded
 from extract.document import ConversionError, Document
 
 # LibreOffice's export filter names for --convert-to, by target extension.
@@ -30,6 +32,39 @@ FILTERS = {
     "doc": "doc:MS Word 97",
     "odt": "odt",
 }
+
+
+# The file name LibreOffice is given for a sniffed kind: its type detection tries that filter first.
+_SUFFIXES = {"doc": ".doc", "wps": ".wps", "rtf": ".rtf", "odt": ".odt", "fodt": ".fodt", "wordml": ".xml", "wpd": ".wpd"}
+
+
+_PROFILE_LOCK = threading.Lock()  # two soffice runs on one profile block or crash each other
+_profile: Path | None = None
+
+
+def worker_profile() -> Path:
+    """This worker's LibreOffice profile, made on first use and reused by every later run.
+
+    A fresh profile costs LibreOffice a second or more of first-start work on every run; one profile
+    per worker (the process that converts, or the one that hands its documents to children: see
+    ``use_profile``) pays it once. Runs on it are serialised by a lock.
+    """
+    global _profile
+    if _profile is None:
+        _profile = Path(tempfile.mkdtemp(prefix="nianbao-soffice-profile-"))
+        atexit.register(shutil.rmtree, _profile, True)
+    return _profile
+
+
+def use_profile(path: str | Path | None) -> None:
+    """Run this process's conversions on ``path`` (the profile of the worker that forked it)."""
+    global _profile
+    _profile = Path(path) if path else None
+
+
+def _reset_profile(profile: Path) -> None:
+    shutil.rmtree(profile, ignore_errors=True)
+    profile.mkdir(parents=True, exist_ok=True)
 
 
 def soffice_binary() -> str:
@@ -47,6 +82,7 @@ def convert_many(
     *,
     timeout: float = DEFAULT_LIMITS.conversion_timeout,
     filter_options: str | None = None,
+    memory: int = DEFAULT_LIMITS.office_memory,
 ) -> list[bytes | None]:
     """Convert files with one soffice run; None for a file LibreOffice could not convert.
 
@@ -69,22 +105,28 @@ def convert_many(
             path = root / "in" / f"f{i:04d}{suffix}"
             path.write_bytes(data)
             paths.append(path)
-        cmd = [
-            binary,
-            "--headless",
-            "--invisible",
-            "--nologo",
-            "--norestore",
-            "--nodefault",
-            "--nolockcheck",
-            f"-env:UserInstallation={(root / 'profile').as_uri()}",
-            "--convert-to",
-            FILTERS[target] + (f":{filter_options}" if filter_options else ""),
-            "--outdir",
-            str(root / "out"),
-            *map(str, paths),
-        ]
-        _run(cmd, timeout, cwd=root)
+        with _PROFILE_LOCK:
+            profile = worker_profile()
+            cmd = [
+                binary,
+                "--headless",
+                "--invisible",
+                "--nologo",
+                "--norestore",
+                "--nodefault",
+                "--nolockcheck",
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--convert-to",
+                FILTERS[target] + (f":{filter_options}" if filter_options else ""),
+                "--outdir",
+                str(root / "out"),
+                *map(str, paths),
+            ]
+            try:
+                _run(cmd, timeout, cwd=root, memory=memory)
+            except ConversionError:
+                _reset_profile(profile)  # a killed or crashed run may leave it half written
+                raise
         results: list[bytes | None] = []
         for path in paths:
             out = root / "out" / f"{path.stem}.{target}"
@@ -92,55 +134,33 @@ def convert_many(
         return results
 
 
-def _run(cmd: list[str], timeout: float, cwd: Path) -> None:
-    """Run soffice in its own process group; on timeout kill the group, not just the launcher."""
+def _run(cmd: list[str], timeout: float, cwd: Path, memory: int) -> None:
+    """Run soffice bounded (``process.run_bounded``): its own process group, killed at the time limit."""
     env = dict(os.environ, HOME=str(cwd), SAL_USE_VCLPLUGIN="svp")
     started = time.monotonic()
-    proc = subprocess.Popen(
-        cmd,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        output, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        _kill_group(proc)
+    finished = run_bounded(cmd, what="LibreOffice conversion", timeout=timeout, memory=memory, cwd=cwd, env=env,
+                           merge_stderr=True)
+    if finished.returncode != 0:
+        if out_of_memory(finished):
+            raise ConversionError(f"LibreOffice ran out of its memory cap of {memory // 2**20:,} MB")
+        tail = finished.stdout.decode("utf-8", "replace").strip().splitlines()[-1:]
         raise ConversionError(
-            f"LibreOffice conversion timed out after {timeout:g} s (process group killed)"
-        ) from exc
-    finally:
-        _kill_group(proc)  # helpers left behind by a launcher that exited
-    if proc.returncode != 0:
-        tail = (output or b"").decode("utf-8", "replace").strip().splitlines()[-1:]
-        raise ConversionError(
-            f"LibreOffice exited with status {proc.returncode} after {time.monotonic() - started:.1f} s"
+            f"LibreOffice exited with status {finished.returncode} after {time.monotonic() - started:.1f} s"
             + (f": {tail[0]}" if tail else "")
         )
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-
-
 def convert_legacy(data: bytes, kind: str, *, limits: Limits = DEFAULT_LIMITS) -> Document:
-    """DOC, WPS or RTF -> DOCX by LibreOffice, then read as DOCX; ``source_format`` keeps ``kind``."""
+    """A word-processor file only LibreOffice reads (DOC, WPS, RTF, ODT, flat ODT, Word 2003 XML,
+    WordPerfect) -> DOCX by LibreOffice, then read as DOCX; ``source_format`` keeps ``kind``."""
     from extract.convert.docx import convert_docx
 
-    suffix = {"doc": ".doc", "wps": ".wps", "rtf": ".rtf"}.get(kind, ".doc")
+    suffix = _SUFFIXES.get(kind, ".doc")
     if kind == "wps" and _has_word_stream(data):
         suffix = ".doc"  # Kingsoft WPS files are Word binary inside; Works files keep .wps for libwps
-    (result,) = convert_many([(f"input{suffix}", data)], "docx", timeout=limits.conversion_timeout)
+    (result,) = convert_many(
+        [(f"input{suffix}", data)], "docx", timeout=limits.conversion_timeout, memory=limits.office_memory
+    )
     if result is None:
         raise ConversionError(f"LibreOffice could not convert this {kind.upper()} file (damaged or unsupported)")
     document = convert_docx(result, limits=limits, source_format=kind)

@@ -25,6 +25,18 @@ class Limits:
     max_ocr_pages: pages without a text layer that OCR will read (30); OCR costs seconds per page.
     ocr_timeout: seconds for OCR of one page (120 s).
     ocr_min_confidence: a cell read by OCR with a lower confidence (0–100) is flagged in warnings (80).
+    max_ocr_megapixels: one page as OCR reads it, at 300 dpi (40 MP: A2 is 35 MP); checked from the
+        page size before anything is rendered or decoded, so a 1 KB PDF with one huge page or a tiny
+        PNG that claims 1 dpi is refused instead of filling memory.
+    max_markup_bytes: an HTML or text document, and the body XML of a DOCX, as parsed (8 MB; embedded
+        ``data:`` images are not counted). A report page is under 1 MB; 8 MB of markup is parsed in
+        about 2 s within a few hundred MB, 50 MB would take gigabytes.
+    office_memory: address space of a LibreOffice process (2 GB).
+    ocr_memory: address space of a tesseract process (1 GB; it needs about 300 MB for a page).
+    extraction_memory: address space of the process that extracts one document (2 GB of address
+        space, which keeps its resident memory under 1 GB).
+    extraction_timeout: seconds for the whole extraction of one document in its own process (900 s:
+        30 OCR pages at their usual 3–20 s each, with room).
     """
 
     max_bytes: int = 50 * 1024 * 1024
@@ -36,6 +48,12 @@ class Limits:
     max_ocr_pages: int = 30
     ocr_timeout: float = 120.0
     ocr_min_confidence: float = 80.0
+    max_ocr_megapixels: float = 40.0
+    max_markup_bytes: int = 8 * 1024 * 1024
+    office_memory: int = 2 * 1024**3
+    ocr_memory: int = 1024**3
+    extraction_memory: int = 2 * 1024**3
+    extraction_timeout: float = 900.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

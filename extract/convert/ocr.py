@@ -15,13 +15,15 @@ from __future__ import annotations
 import io
 import os
 import re
-import signal
-import subprocess
+import warnings
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
-from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent, assemble, find_tables, merge_edges
+from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent
+from extract.convert.layout import assemble
+from extract.convert.rulings import find_tables, merge_edges
 from extract.convert.limits import DEFAULT_LIMITS, Limits
+from extract.convert.process import out_of_memory, run_bounded
 from extract.document import ConversionError, Document, Table
 
 OCR_DPI = 300
@@ -52,13 +54,29 @@ def tesseract_binary() -> str:
     return found
 
 
+def check_raster(width_px: float, height_px: float, what: str, limits: Limits) -> None:
+    """Refuse a page whose raster at OCR resolution would exceed ``Limits.max_ocr_megapixels``, before
+    a single pixel of it is rendered or decoded."""
+    megapixels = width_px * height_px / 1e6
+    if megapixels > limits.max_ocr_megapixels:
+        raise ConversionError(
+            f"{what} would be {megapixels:,.0f} megapixels at {OCR_DPI} dpi "
+            f"({width_px:,.0f} × {height_px:,.0f} px), more than the OCR limit of {limits.max_ocr_megapixels:g}"
+        )
+
+
 def ocr_pdf_pages(pdf, indices: list[int], limits: Limits, warnings: list[str]) -> list[PageContent]:
     """Rasterise the given pages of an open pypdfium2 document and read them."""
+    scale = OCR_DPI / 72.0
+    for index in indices:  # every page is checked before the first is rendered
+        width, height = pdf.get_page_size(index)
+        check_raster(width * scale, height * scale, f"page {index + 1} ({width / 72 * 25.4:,.0f} × "
+                     f"{height / 72 * 25.4:,.0f} mm)", limits)
     out = []
     for index in indices:
         page = pdf[index]
         try:
-            image = page.render(scale=OCR_DPI / 72.0, grayscale=True).to_pil().convert("L")
+            image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
         finally:
             page.close()
         out.append(ocr_image(image, index + 1, limits))
@@ -67,28 +85,72 @@ def ocr_pdf_pages(pdf, indices: list[int], limits: Limits, warnings: list[str]) 
 
 def convert_image(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Document:
     """A scanned page (or multi-page TIFF) as an image file."""
-    Image.MAX_IMAGE_PIXELS = 60_000_000  # about A3 at 400 dpi; larger is refused rather than decoded
-    try:
-        image = Image.open(io.BytesIO(data))
-        frames = getattr(image, "n_frames", 1)
-        if frames > limits.max_ocr_pages:
-            raise ConversionError(f"image has {frames} pages, more than the OCR limit of {limits.max_ocr_pages}")
-        pages = []
-        for i in range(frames):
-            image.seek(i)
-            frame = ImageOps.exif_transpose(image.convert("L"))
-            dpi = image.info.get("dpi", (OCR_DPI, OCR_DPI))[0] or OCR_DPI
-            if abs(dpi - OCR_DPI) > 1:
-                frame = frame.resize((round(frame.width * OCR_DPI / dpi), round(frame.height * OCR_DPI / dpi)))
-            pages.append(ocr_image(frame, i + 1, limits))
-    except ConversionError:
-        raise
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ConversionError(f"unreadable image ({type(exc).__name__}: {exc})") from exc
+    return convert_images([data], limits=limits, source_format="image")
+
+
+def convert_images(images: list[bytes], *, limits: Limits = DEFAULT_LIMITS, source_format: str = "image") -> Document:
+    """Scanned pages as image files (one page each, or multi-page TIFFs), read as one document in order,
+    so that a table continued from one page image to the next is one table."""
+    pages: list[PageContent] = []
+    for data in images:
+        pages += _image_pages(data, len(pages), limits)
     warnings: list[str] = []
     blocks, more = assemble(pages, OCR_SETTINGS)
     warnings += more + flag_low_confidence(blocks, limits)
-    return Document(blocks=blocks, source_format="image", warnings=warnings, ocr=True)
+    return Document(blocks=blocks, source_format=source_format, warnings=warnings, ocr=True)
+
+
+def _image_pages(data: bytes, before: int, limits: Limits) -> list[PageContent]:
+    """Every frame of one image file, checked against the OCR pixel limit before it is decoded."""
+    try:
+        with warnings.catch_warnings():  # Pillow's own warning above 89 MP: the check below says more
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        frames = getattr(image, "n_frames", 1)
+        if before + frames > limits.max_ocr_pages:
+            raise ConversionError(
+                f"images have {before + frames} pages, more than the OCR limit of {limits.max_ocr_pages}"
+            )
+        scales = []
+        for i in range(frames):  # header sizes only: nothing is decoded before every frame passed
+            image.seek(i)
+            scale = ocr_scale(image.size, image.info.get("dpi"))
+            check_raster(image.width * scale, image.height * scale, f"image page {before + i + 1}", limits)
+            check_raster(image.width, image.height, f"image page {before + i + 1} as stored", limits)
+            scales.append(scale)
+        pages = []
+        for i, scale in enumerate(scales):
+            image.seek(i)
+            frame = ImageOps.exif_transpose(image.convert("L"))
+            if abs(scale - 1) > 0.01:
+                frame = frame.resize((round(frame.width * scale), round(frame.height * scale)))
+            pages.append(ocr_image(frame, before + i + 1, limits))
+        return pages
+    except ConversionError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise ConversionError(f"image refused before decoding: {exc}") from exc
+    except (OSError, ValueError) as exc:
+        raise ConversionError(f"unreadable image ({type(exc).__name__}: {exc})") from exc
+
+
+# Resolutions an image file may honestly declare; outside them the declared dpi is ignored.
+_PLAUSIBLE_DPI = (70.0, 1200.0)
+_A4_LONG_SIDE_INCHES = 11.69
+
+
+def ocr_scale(size: tuple[int, int], declared) -> float:
+    """The factor that brings an image to ``OCR_DPI``: from its declared resolution when that is
+    plausible, else from its size taken as an A4 page (a 725-byte PNG that claims 1 dpi is not a
+    page 80 metres long)."""
+    try:
+        dpi = float(declared[0]) if declared else 0.0
+    except (TypeError, ValueError, IndexError):
+        dpi = 0.0
+    if not _PLAUSIBLE_DPI[0] <= dpi <= _PLAUSIBLE_DPI[1]:
+        dpi = max(size) / _A4_LONG_SIDE_INCHES if max(size) > 0 else OCR_DPI
+        dpi = min(max(dpi, _PLAUSIBLE_DPI[0]), _PLAUSIBLE_DPI[1])
+    return OCR_DPI / dpi
 
 
 def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
@@ -397,16 +459,13 @@ def _tesseract_tsv(
     cmd = [tesseract_binary(), source, "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
            "-c", "preserve_interword_spaces=1", *extra, "tsv"]
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
-    try:
-        out, err = proc.communicate(stdin, timeout=limits.ocr_timeout)
-    except subprocess.TimeoutExpired as exc:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        raise ConversionError(f"OCR of a page timed out after {limits.ocr_timeout:g} s") from exc
-    if proc.returncode != 0:
-        raise ConversionError(f"tesseract failed: {err.decode('utf-8', 'replace').strip()[-200:]}")
+    finished = run_bounded(cmd, what="OCR of a page", timeout=limits.ocr_timeout, memory=limits.ocr_memory,
+                           data=stdin, env=env)
+    if finished.returncode != 0:
+        if out_of_memory(finished):
+            raise ConversionError(f"tesseract ran out of its memory cap of {limits.ocr_memory // 2**20:,} MB")
+        raise ConversionError(f"tesseract failed: {finished.stderr.decode('utf-8', 'replace').strip()[-200:]}")
+    out = finished.stdout
     words: list[tuple[int, Glyph]] = []
     for line in out.decode("utf-8", "replace").splitlines()[1:]:
         parts = line.split("\t")

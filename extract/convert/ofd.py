@@ -17,7 +17,8 @@ import re
 
 from lxml import etree
 
-from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent, assemble
+from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent
+from extract.convert.layout import assemble
 from extract.convert.limits import DEFAULT_LIMITS, Limits
 from extract.convert.ziputil import ZipReader
 from extract.document import ConversionError, Document

@@ -20,7 +20,8 @@ import ctypes
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent, assemble
+from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent
+from extract.convert.layout import assemble
 from extract.convert.limits import DEFAULT_LIMITS, Limits
 from extract.document import ConversionError, Document
 

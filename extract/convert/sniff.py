@@ -11,13 +11,23 @@ from __future__ import annotations
 import io
 import zipfile
 
+from extract.decode import utf16_without_bom
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 # What a sniffed kind is called in ``Document.source_format`` and error messages.
 FORMATS = (
-    "pdf", "docx", "doc", "wps", "ofd", "rtf", "html", "text", "image",
+    "pdf", "docx", "doc", "wps", "ofd", "rtf", "odt", "fodt", "wordml", "wpd", "html", "text", "image",
     "zip", "ole", "encrypted-office", "empty", "binary",
+)
+
+# Word-processor formats that only LibreOffice reads: converted to DOCX by it, then read as DOCX.
+LIBREOFFICE_FORMATS = ("doc", "wps", "rtf", "odt", "fodt", "wordml", "wpd")
+
+ODF_TEXT_TYPES = (
+    b"application/vnd.oasis.opendocument.text",  # .odt, and -template (.ott), -master (.odm)
+    b"application/vnd.sun.xml.writer",  # OpenOffice.org 1 (.sxw)
 )
 
 _IMAGE_MAGICS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a", b"BM")
@@ -37,6 +47,8 @@ def sniff(data: bytes) -> str:
         return _sniff_zip(data)
     if data.startswith(b"{\\rtf"):
         return "rtf"
+    if data.startswith(b"\xffWPC"):
+        return "wpd"  # WordPerfect
     if data.startswith(_IMAGE_MAGICS) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
         return "image"
     return _sniff_markup_or_text(data)
@@ -80,7 +92,23 @@ def _sniff_zip(data: bytes) -> str:
         return "docx"
     if "ofd.xml" in lowered:
         return "ofd"
+    if _odf_mimetype(data, names).startswith(ODF_TEXT_TYPES):
+        return "odt"
     return "zip"
+
+
+def _odf_mimetype(data: bytes, names: list[str]) -> bytes:
+    """An OpenDocument package names its type in a ``mimetype`` member, stored first and uncompressed so
+    that it can be read at offset 38; a package written by other tools may have it anywhere."""
+    if data[30:38] == b"mimetype":
+        return data[38:38 + 80]
+    if "mimetype" in names:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("mimetype") as fh:
+                return fh.read(80)
+        except (zipfile.BadZipFile, ValueError, OSError, RuntimeError):
+            return b""
+    return b""
 
 
 def _sniff_markup_or_text(data: bytes) -> str:
@@ -94,6 +122,10 @@ def _sniff_markup_or_text(data: bytes) -> str:
         head = head.replace(b"\x00", b"")
     lowered = head.lstrip(b" \t\r\n").lower()
     if lowered.startswith(b"<?xml") and b"<html" not in lowered:
+        if b"office:document" in lowered and any(t in lowered for t in ODF_TEXT_TYPES):
+            return "fodt"  # OpenDocument text as one flat XML file
+        if b"<w:worddocument" in lowered or b'progid="word.document"' in lowered:
+            return "wordml"  # Word 2003 XML
         return "text"  # XML that is not XHTML: hand it over as text rather than guess
     if lowered.startswith(b"mime-version:") and b"text/html" in lowered:
         return "html"  # Word's "single file web page" (MHTML), saved as .doc by some portals
@@ -102,7 +134,11 @@ def _sniff_markup_or_text(data: bytes) -> str:
     if any(marker in lowered for marker in (b"<html", b"<body", b"<table")):
         return "html"
     if _looks_binary(head):
-        return "binary"
+        # UTF-16 Chinese text without a BOM has control-range bytes everywhere too: judge what it decodes to.
+        text = utf16_without_bom(head)
+        if text is None:
+            return "binary"
+        return "html" if any(marker in text.lower() for marker in ("<html", "<body", "<table")) else "text"
     return "text"
 
 

@@ -10,7 +10,6 @@ loopback addresses are allowed.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,16 +103,13 @@ def serve(data: DataDir, host: str, port: int, console: Console) -> None:
     broken), the newcomer still gets the live archive through plain Datasette rather than nothing.
     """
     console.print(f"\n[bold green]The archive is up:[/] http://{host}:{port}/  (Ctrl-C stops the site and the farm)")
+    from archive.serve import NoSnapshot, run_service
+    from archive.serve import serve as serve_site
+
     try:
-        from archive.serve import NoSnapshot
-        from archive.serve import serve as serve_site
-    except ImportError:
-        serve_site = None
-    if serve_site is not None:
-        try:
-            serve_site(data, host=host, port=port)
-            return
-        except NoSnapshot as exc:
-            console.print(f"no snapshot to publish ({exc}); serving the live archive instead")
-    command = [str(Path(sys.executable).with_name("datasette")), "serve", str(data.archive_db), "-h", host, "-p", str(port)]
-    subprocess.call(command)
+        serve_site(data, host=host, port=port)
+        return
+    except NoSnapshot as exc:
+        console.print(f"no snapshot to publish ({exc}); serving the live archive instead")
+    # Stopped like the site proper: SIGTERM to Datasette, never left running behind the demo.
+    run_service([sys.executable, "-m", "datasette", "serve", str(data.archive_db), "-h", host, "-p", str(port)])

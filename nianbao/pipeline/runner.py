@@ -5,10 +5,15 @@ the new reports, and what walking earlier candidates found, into the registry an
 portals table) → snapshot. Each stage is timed and its outcome kept in the run report; a stage that
 is not installed is reported as ``missing``, a stage that raises as ``failed``, and the run goes on
 as far as it sensibly can, so one bad stage never hides what the others did.
+
+Except when the data directory itself fails (full, read-only, not ours to write): then no later stage
+can do anything but fail the same way, so the run stops at once with ``DataDirUnusable``, leaving its
+pending mark for the next run, which measures and finishes everything from where this one started.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -17,12 +22,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import sqlite_utils
 from rich.console import Console
 
+from archive.faults import DataDirUnusable, check_writable, storage_fault, unusable
 from archive.paths import DataDir
 from nianbao.pipeline import registry_file, runs, stages, store_diff
 from nianbao.pipeline.discovery import CANDIDATE, DiscoveryPolicy, add_candidates
-from nianbao.pipeline.lock import RunLock
+from archive.lock import RunLock
 from nianbao.pipeline.pending import Pending
 from nianbao.pipeline.progress import stage_progress
 from nianbao.pipeline.report import RunReport, StageResult
@@ -58,11 +65,17 @@ def snapshot_owed_for(data: DataDir) -> Path:
 
 
 class _Stages:
-    """Runs stages one by one into a report, turning exceptions into stage outcomes."""
+    """Runs stages one by one into a report, turning exceptions into stage outcomes.
 
-    def __init__(self, report: RunReport, console: Console):
+    A stage that fails on a data directory that can no longer take a small file stopped because of
+    the directory, whatever it raised (the crawler, a child process, only says "exit status 1"): that
+    ends the run, as ``DataDirUnusable``.
+    """
+
+    def __init__(self, report: RunReport, console: Console, data: DataDir):
         self.report = report
         self.console = console
+        self.data = data
 
     @contextmanager
     def stage(self, name: str, *, required: bool = True) -> Iterator[StageResult]:
@@ -75,6 +88,14 @@ class _Stages:
         except Exception as exc:  # noqa: BLE001 - a failed stage is reported, the run goes on
             result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
             self.report.tracebacks.append(f"{name}:\n" + traceback.format_exc(limit=8))
+            problem = unusable(self.data.root, exc)
+            if problem is None:
+                try:
+                    check_writable(self.data.root)
+                except DataDirUnusable as found:
+                    problem = found
+            if problem is not None:
+                raise DataDirUnusable(f"{problem} (in the {name} stage)") from exc
         finally:
             result.seconds = round(time.monotonic() - started, 2)
             self.report.stages.append(result)
@@ -89,11 +110,19 @@ class _Stages:
 
 
 def run_pipeline(options: RunOptions, console: Console | None = None) -> RunReport:
-    """One complete run; raises ``LockHeld`` when another run holds the data directory."""
+    """One complete run; raises ``LockHeld`` when another run holds the data directory, and
+    ``DataDirUnusable`` (one line: which directory, what is wrong) when it cannot be written."""
     console = console or Console()
-    data = options.data.ensure()
-    with _locked(lock_for(data), options.lock_wait):
-        return _run_locked(options, data, console)
+    try:
+        data = options.data.ensure()
+        check_writable(data.root)  # a read-only directory is refused before anything, the lock included
+        with _locked(lock_for(data), options.lock_wait):
+            return _run_locked(options, data, console)
+    except (OSError, sqlite3.Error) as exc:
+        problem = unusable(options.data.root, exc)
+        if problem is None:
+            raise
+        raise problem from exc
 
 
 @contextmanager
@@ -110,7 +139,7 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
     args = {"only": sorted(options.only) if options.only else None, "snapshot": options.snapshot}
     run_id, stale = runs.start_run(archive, options.command, args)
     report = RunReport(run_id=run_id, started_at=runs.now_iso(), resumed=stale)
-    runner = _Stages(report, console)
+    runner = _Stages(report, console, data)
     pending = pending_for(data)
     left = pending.load()
     mark = left[1] if left else store_diff.mark(data)
@@ -166,11 +195,23 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
         runs.finish_run(archive, run_id, "interrupted", report.to_stats())
         raise
     except Exception as exc:  # noqa: BLE001 - whatever escaped the stages still ends in a recorded run
+        if isinstance(exc, DataDirUnusable) or storage_fault(exc):
+            _record_if_possible(archive, run_id, report)
+            raise
         report.stages.append(StageResult("pipeline", "failed", error=f"{type(exc).__name__}: {exc}"))
     report.finished_at = runs.now_iso()
     runs.record_portals(archive, run_id, report.portals, report.started_at)
     runs.finish_run(archive, run_id, report.status, report.to_stats())
     return report
+
+
+def _record_if_possible(archive: sqlite_utils.Database, run_id: int, report: RunReport) -> None:
+    """Mark the run broken if the archive can still take it; if not, the next run marks it interrupted."""
+    report.finished_at = runs.now_iso()
+    try:
+        runs.finish_run(archive, run_id, "broken", report.to_stats())
+    except (OSError, sqlite3.Error):
+        pass
 
 
 def _unvisited(

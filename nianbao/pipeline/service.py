@@ -5,8 +5,9 @@ which portals are due, and runs ``nianbao run --portal-file`` for exactly those 
 fresh process per run because Scrapy's reactor cannot be restarted within one, and because a crash
 in a run must not take the service down. Between ticks it sleeps until the next portal falls due
 (at most ``max_sleep``, so a registry edited by hand is noticed). SIGTERM or SIGINT stops it
-cleanly: a run in progress is asked to stop (SIGINT, which Scrapy treats as a graceful shutdown)
-and waited for; whatever it left unfinished, the next run finishes.
+cleanly: a run in progress is asked to stop (SIGTERM, which ``nianbao run`` handles as Ctrl-C, and
+which a background job cannot have ignored the way it ignores SIGINT) and waited for; whatever it
+left unfinished, the next run finishes.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class Service:
                  signal.Signals(signum).name)
         self.stopping.set()
         if self.child is not None and self.child.poll() is None:
-            self.child.send_signal(signal.SIGINT)
+            self.child.send_signal(signal.SIGTERM)
 
     def due(self, now: datetime) -> tuple[list[str], datetime | None]:
         """The site_ids due now and the time the next one falls due."""

@@ -82,8 +82,11 @@ def crawl(
     The crawler runs Scrapy in a child (a fresh reactor per crawl, Scrapy's own signal handling); it
     is handed a registry of exactly the rows to visit, all marked active so candidates are walked too,
     at a fixed path so that an interrupted crawl resumes as the same job. Progress is read from the
-    store's fetch log while the child works. Ctrl-C (or the scheduler's SIGINT) is passed on to the
-    child, which stops gracefully, and then ends the run: the next run finishes what was left.
+    store's fetch log while the child works. Ctrl-C or SIGTERM (from the scheduler, systemd or kill)
+    is passed on to the child as SIGTERM, which Scrapy handles as Ctrl-C and which no shell can have
+    set to be ignored; it stops gracefully and then ends the run: the next run finishes what was left.
+    A child that died without closing its run (killed, or a crash) leaves it ``running`` in the store;
+    it is marked ``interrupted`` here, since the child is gone.
     """
     try:
         from crawler.cli import crawl_command
@@ -100,6 +103,7 @@ def crawl(
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     db = open_store_db(data)
     start = int(db.execute("select coalesce(max(id), 0) from fetches").fetchone()[0])
+    first_run = int(db.execute("select coalesce(max(id), 0) from runs").fetchone()[0]) + 1
     with log_path.open("wb") as log:
         child = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
@@ -107,14 +111,26 @@ def crawl(
                 _report_fetches(db, start, progress)
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            child.send_signal(signal.SIGINT)
+            child.send_signal(signal.SIGTERM)
             child.wait()
             raise
+        finally:
+            _close_runs_left_open(db, first_run)
     _report_fetches(db, start, progress)
     if child.returncode:
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         raise RuntimeError(f"crawler exited with status {child.returncode}: {' | '.join(tail)} (log: {log_path})")
     return StageOutcome(counts={"portals": len(rows), "requests": _fetches_since(db, start)})
+
+
+def _close_runs_left_open(db: Any, first_run: int) -> None:
+    """The child has exited: a run of its own still ``running`` was cut short (the next crawl resumes it)."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    db.execute(
+        "update runs set status = 'interrupted', finished_at = coalesce(finished_at, ?) where id >= ? and status = 'running'",
+        [now, first_run],
+    )
+    db.conn.commit()
 
 
 def _fetches_since(db: Any, start: int) -> int:

@@ -1,4 +1,4 @@
-"""The site in a real browser: Debian's Chromium through Playwright, against ``datasette serve`` on 127.0.0.1.
+"""The site in a real browser: Debian's Chromium through Playwright, against ``nianbao serve`` on 127.0.0.1.
 
 Chromium is installed by ``scripts/install.sh``; a missing browser is a failure, never a skip. Screenshots
 are written to ``test-artifacts/archive/`` for a person to look at.
@@ -6,21 +6,14 @@ are written to ``test-artifacts/archive/`` for a person to look at.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
-
-from archive.serve import datasette_args
+from site_server import running_site
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "archive"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -28,34 +21,11 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(world) -> Iterator[str]:
-    """``datasette serve`` exactly as ``nianbao serve`` runs it, until the module's tests are done."""
-    port = _free_port()
-    command = [sys.executable, "-m", "datasette", *datasette_args(world.data, "127.0.0.1", port)]
-    env = {**os.environ, "NIANBAO_DATA": str(world.data.root)}
-    process = subprocess.Popen(command, cwd=world.data.snapshots, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"datasette did not start: {process.stdout.read().decode()[-2000:]}")
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def server(world, tmp_path_factory) -> Iterator[str]:
+    """``nianbao serve``, as deployed, until the module's tests are done."""
+    with running_site(world.data, tmp_path_factory.mktemp("browser") / "serve.log") as site:
+        yield site.base
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import json
+import os
 import sqlite3
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow.parquet as pq
 import pytest
@@ -13,7 +17,7 @@ from click.testing import CliRunner
 
 from archive import divisions
 from archive.db import MAIN_TABLES
-from archive.snapshot import SnapshotExists, write_snapshot
+from archive.snapshot import SnapshotExists, snapshot_lock, write_snapshot
 from nianbao.cli import cli
 
 
@@ -85,3 +89,47 @@ def test_never_overwritten_and_the_next_one_reports_changes(world_copy):
     conn = sqlite3.connect(made.db_file)
     listed = conn.execute("SELECT date, sha256 IS NOT NULL FROM snapshots ORDER BY date").fetchall()
     assert listed == [("2025-06-02", 1), ("2025-07-01", 0)]
+
+
+def test_two_snapshots_at_once_take_turns(world_copy):
+    """Both succeed, one after the other, under different names; neither sees the other's .partial."""
+    data = world_copy.data
+    with ThreadPoolExecutor(2) as pool:
+        made = list(pool.map(lambda _: write_snapshot(data, git_commit="1" * 40, wait=120), range(2)))
+    assert len({snapshot.date for snapshot in made}) == 2
+    for snapshot in made:
+        check = subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=snapshot.path, capture_output=True)
+        assert check.returncode == 0
+    assert not [path for path in data.snapshots.iterdir() if path.name.endswith(".partial")]
+
+
+def test_a_second_snapshot_is_refused_on_one_line_while_one_is_written(world_copy):
+    data = world_copy.data
+    holder = snapshot_lock(data)
+    holder.acquire()
+    try:
+        result = CliRunner().invoke(cli, ["--data", str(data.root), "snapshot"])
+        waited = CliRunner().invoke(cli, ["--data", str(data.root), "snapshot", "--wait", "0.5"])
+    finally:
+        holder.release()
+    for refused in (result, waited):
+        assert refused.exit_code == 75
+        (line,) = refused.stderr.strip().splitlines()
+        assert line.startswith("nianbao snapshot: another nianbao snapshot holds") and "--wait" in line
+        assert f"pid {os.getpid()}" in line
+    assert [path.name for path in data.snapshots.iterdir() if path.is_dir()] == ["2025-06-02"]
+    assert CliRunner().invoke(cli, ["--data", str(data.root), "snapshot"]).exit_code == 0
+
+
+def test_a_failed_snapshot_leaves_no_partial_folder_and_no_row(world_copy, monkeypatch):
+    data = world_copy.data
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("archive.snapshot._export_tables", full)
+    with pytest.raises(OSError):
+        write_snapshot(data, date="2025-07-01", git_commit="2" * 40)
+    assert sorted(path.name for path in data.snapshots.iterdir() if path.is_dir()) == ["2025-06-02"]
+    with sqlite3.connect(data.archive_db) as db:
+        assert [row[0] for row in db.execute("SELECT date FROM snapshots")] == ["2025-06-02"]

@@ -1,6 +1,7 @@
 """The text and HTML converters: encodings detected, layouts turned into rows, grids expanded."""
 
 import codecs
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from extract.decode import decode_text
 from extract.document import Paragraph, Table
 from extract.parse import parse_bytes
 
+SAMPLES = Path(__file__).resolve().parents[2] / "nianbao" / "samples"
 REPORT = "金社镇 2024 年政府信息公开工作年度报告\n一、总体情况\n主动公开信息 312 条。\n二、主动公开政府信息情况\n规章\t0\t0\t0\n"
 
 
@@ -19,6 +21,28 @@ def test_encodings_are_detected_not_assumed():
         data = REPORT.encode(encoding)
         assert decode_text(data) == REPORT, encoding
     assert decode_text(codecs.BOM_UTF16_BE + REPORT.encode("utf-16-be")) == REPORT
+
+
+# No ASCII at all: no zero bytes in its UTF-16 to tell it by.
+CHINESE_ONLY = "金社镇人民政府关于二〇二四年政府信息公开工作年度报告\n一、总体情况\n本机关主动公开信息三百一十二条，依申请公开办理完毕。\n"
+
+
+@pytest.mark.parametrize("text", [REPORT, CHINESE_ONLY])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_read(text, encoding):
+    data = text.encode(encoding)
+    assert decode_text(data) == text
+    assert convert(data).text.strip().startswith("金社镇")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_utf8_and_gb18030_are_never_taken_for_utf16(encoding):
+    from extract.decode import utf16_without_bom
+
+    for sample in sorted(SAMPLES.glob("*.txt")):
+        text = sample.read_text(encoding="utf-8")
+        assert utf16_without_bom(text.encode(encoding)) is None, sample.name
+        assert decode_text(text.encode(encoding)) == text, sample.name
 
 
 def test_gbk_html_without_charset_header_or_meta():

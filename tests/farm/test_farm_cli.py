@@ -5,22 +5,28 @@ from __future__ import annotations
 import csv
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from farm.server import FarmServer
-from farm.testing import fetch
+from farm.testing import fetch, stop_service
 from farm.world import World
 
 
+@pytest.mark.timeout(60)
 def test_serve_command(tmp_path: Path):
+    """Started as a background job of a script is (SIGINT ignored), stopped by SIGTERM as systemd does."""
     registry, log = tmp_path / "portals.csv", tmp_path / "access.jsonl"
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "nianbao"), "farm", "serve", "--size", "small", "--seed", "5",
          "--registry-out", str(registry), "--log", str(log)],
         stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         lines = []
@@ -34,10 +40,12 @@ def test_serve_command(tmp_path: Path):
         hanweb = next(r for r in rows if r["site_id"] == "hanweb")
         assert hanweb["family"] == "hanweb" and fetch(hanweb["start_url"]).status == 200
         assert log.exists() and '"site_id": "hanweb"' in log.read_text(encoding="utf-8")
+        hanweb_port = int(hanweb["start_url"].split(":")[2].split("/")[0])
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
-    assert process.returncode == 0
+        rest = stop_service(process, 20)
+    assert process.returncode == 0 and "stopping" in rest
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", hanweb_port)) != 0, "the portals' ports are closed"
 
 
 def test_port_base_gives_consecutive_ports(tmp_path: Path):

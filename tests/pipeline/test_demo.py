@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from farm.testing import stop_service
 from nianbao.pipeline.service import NIANBAO
 
 pytestmark = pytest.mark.slow
@@ -23,13 +24,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.timeout(600)
 def test_demo_serves_the_archive_it_built(tmp_path: Path) -> None:
+    """Started as a script's background job is (SIGINT ignored) and stopped by SIGTERM, as systemd does:
+    the demo, its Datasette and its farm all end, so the output pipe closes and nothing waits for ever."""
     port = _free_port()
     demo = subprocess.Popen(
         [*NIANBAO, "--data", str(tmp_path / "data"), "demo", "--port", str(port), "--farm-port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     address = f"http://127.0.0.1:{port}/"
     try:
@@ -49,11 +54,9 @@ def test_demo_serves_the_archive_it_built(tmp_path: Path) -> None:
             runs = json.loads(reply.read())
         assert runs[0]["command"] == "demo"
     finally:
-        demo.send_signal(signal.SIGINT)
-        try:
-            output, _ = demo.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            demo.kill()
-            output, _ = demo.communicate()
+        output = stop_service(demo, 60)
+    assert demo.returncode == 0
+    with pytest.raises(OSError):
+        urllib.request.urlopen(address, timeout=2)
     assert f"The archive is up: {address}" in output
     assert (tmp_path / "data" / "portals.csv").read_text(encoding="utf-8").count("\n") >= 9

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 import sqlite_utils
@@ -232,3 +233,26 @@ def test_the_snapshot_holds_the_run_that_wrote_it(
     fake_web.pages = {"alpha": {"http://www.alpha.gov.cn/a1.txt": samples[0]}}
     run(data)
     assert seen == [("clean", 2)]
+
+
+KILLED_CRAWLER = """
+import os, signal, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("insert into runs (started_at, spider, status) values ('2025-01-01T00:00:00', 'portal', 'running')")
+db.commit()
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_crawler_killed_mid_run_leaves_its_run_interrupted(data: DataDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crawler opens its run in the store and dies without closing it: the stage closes it."""
+    import crawler.cli
+
+    monkeypatch.setattr(crawler.cli, "crawl_command",
+                        lambda data, **options: ([sys.executable, "-c", KILLED_CRAWLER, str(data.store_db)], "job"))
+    store = stages.open_store_db(data)
+    store["runs"].insert({"started_at": "2024-01-01T00:00:00", "spider": "portal", "status": "finished"})
+    row = {"site_id": "alpha", "start_url": "http://www.alpha.gov.cn/", "status": "active"}
+    with pytest.raises(RuntimeError, match="crawler exited with status -9"):
+        stages.crawl(data, [row])
+    assert [r["status"] for r in stages.open_store_db(data)["runs"].rows] == ["finished", "interrupted"]

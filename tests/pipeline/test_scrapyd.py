@@ -53,6 +53,7 @@ def test_scrapy_lists_the_spider() -> None:
     assert "portal" in result.stdout.split()
 
 
+@pytest.mark.timeout(600)  # its own waits add up to more than the 300 s default
 def test_scrapyd_deploy_then_crawl(tmp_path: Path) -> None:
     assert (BIN / "scrapyd").exists() and (BIN / "scrapyd-deploy").exists(), "scrapyd is a test extra: scripts/install.sh"
     farm_server = importlib.import_module("farm.server")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-
 import signal
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 
 from archive.paths import DataDir
 from nianbao.pipeline import registry_file, runs
@@ -86,7 +86,9 @@ def test_the_service_entry_point_is_this_interpreter() -> None:
     assert NIANBAO[0] == sys.executable
 
 
+@pytest.mark.timeout(180)
 def test_sigterm_during_a_run_interrupts_it_and_leaves_no_crawler(data: DataDir, tmp_path: Path) -> None:
+    """Started as a script's background job is, with SIGINT ignored: SIGTERM alone stops it all."""
     farm_server = importlib.import_module("farm.server")
     farm_world = importlib.import_module("farm.world")
     log_file = tmp_path / "schedule.log"
@@ -97,6 +99,7 @@ def test_sigterm_during_a_run_interrupts_it_and_leaves_no_crawler(data: DataDir,
              "--set", "DOWNLOAD_DELAY=0", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
         try:
             deadline = time.monotonic() + 60

@@ -1,0 +1,202 @@
+"""Parts 2–4 of ``extract_bench.py``: real pages in every format, LibreOffice per worker, hostile files.
+
+Not run alone: ``extract_bench.py`` calls ``real_pages``, ``libreoffice_profiles`` and ``hostile`` in turn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import resource
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from extract.convert import Limits, convert
+from extract.document import ConversionError
+from extract.parse import parse_document
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+REAL_PAGES = ("01_shanghai_shizhengfu_bgt_2019", "46_pingtan_2021", "48_pingtan_2022", "49_pingtan_2023")
+FORMATS = ("html", "doc", "docx", "odt", "rtf", "pdf")
+
+
+def in_child(fn: Callable[[], object]) -> tuple[object, float]:
+    """Run ``fn`` in a forked child: (its result or the exception it raised, its peak resident MB)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: nothing but fn, then out without cleanup of the parent's state
+        os.close(read_end)
+        try:
+            payload = pickle.dumps(fn())
+        except BaseException as exc:  # handed to the parent, which prints it
+            payload = pickle.dumps(exc)
+        with os.fdopen(write_end, "wb") as fh:
+            fh.write(payload)
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as fh:
+        payload = fh.read()
+    _, _, usage = os.wait4(pid, 0)
+    return (pickle.loads(payload) if payload else RuntimeError("child died")), usage.ru_maxrss / 1024
+
+
+def baseline_child_mb() -> float:
+    return in_child(lambda: None)[1]
+
+
+def page_cases() -> list[tuple[str, str, dict]]:
+    """(name, HTML page, expected cells): the real pages (cells read by hand) and the seeds (their specs)."""
+    from farm.records import seed_records
+    from farm.render.html import render_body_html
+
+    cases = []
+    for stem in REAL_PAGES:
+        expected = json.loads((CORPUS / f"{stem}.expected.json").read_text(encoding="utf-8"))
+        cases.append((stem[:2], (CORPUS / f"{stem}.html").read_text(encoding="utf-8"), expected["cells"]))
+    for i, spec in enumerate(seed_records()):
+        body = render_body_html(spec, "table")
+        page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{spec.organ}</title></head><body>{body}</body></html>'
+        cases.append((f"seed{i}", page, spec.cells))
+    return cases
+
+
+def _cells(data: bytes, fmt: str) -> dict:
+    return parse_document(convert(data, f"report.{fmt}")).cells
+
+
+def real_pages(variants: tuple[str, ...]) -> None:
+    """Part 2: every case, variant and format, against the HTML parse of the same page and the hand-read cells."""
+    from tests.extract.office import office, variant
+
+    if not CORPUS.exists():
+        print("real pages: ../shared/corpus is absent, part 2 skipped\n")
+        return
+    cases = page_cases()
+    print(f"real pages: {len(cases)} reports ({len(REAL_PAGES)} real pages, {len(cases) - len(REAL_PAGES)} seeds) "
+          f"× {len(variants)} table layouts, converted by LibreOffice (cached)…", flush=True)
+    header = f"{'layout':<17}{'format':<7}{'reports/s':>10}{'peak MB':>9}{'= HTML parse':>16}{'= hand-read':>16}{'wrong':>7}"
+    print(header)
+    print("-" * len(header))
+    for name in variants:
+        pages = [variant(page, name) for _, page, _ in cases]
+        html_cells = [_cells(page.encode(), "html") for page in pages]
+        for fmt in FORMATS:
+            files = [page.encode() for page in pages] if fmt == "html" else office(pages, fmt)
+
+            def run(files=files, fmt=fmt):
+                started = time.perf_counter()
+                out = []
+                for data in files:
+                    try:
+                        out.append(_cells(data, fmt))
+                    except ConversionError as exc:
+                        out.append(str(exc))
+                return time.perf_counter() - started, out
+
+            result, peak = in_child(run)
+            seconds, records = result  # type: ignore[misc]
+            same = total = right = scored = wrong = 0
+            for (_, _, expected), cells, html in zip(cases, records, html_cells):
+                if isinstance(cells, str):
+                    total += len(html)
+                    scored += len(expected)
+                    continue
+                total += len(html)
+                same += sum(cells.get(k) == v for k, v in html.items())
+                for key, value in expected.items():
+                    got = cells.get(key)
+                    scored += 1
+                    right += got == value or (got is not None and value is not None and abs(got - value) < 1e-9)
+                    wrong += got is not None and (value is None or abs(got - value) > 1e-9)
+            print(f"{name:<17}{fmt:<7}{len(files) / seconds:>10.1f}{peak:>9.0f}"
+                  f"{f'{100 * same / total:.2f}%':>16}{f'{100 * right / scored:.2f}%':>16}{wrong:>7}", flush=True)
+    print()
+
+
+def libreoffice_profiles(docs: list[bytes]) -> None:
+    """Part 3: DOC → DOCX with a fresh profile per file (before) and on one profile per worker (now)."""
+    from extract.convert import libreoffice
+
+    def fresh() -> float:
+        started = time.perf_counter()
+        for data in docs:
+            with tempfile.TemporaryDirectory() as tmp:
+                libreoffice.use_profile(tmp)
+                libreoffice.convert_many([("r.doc", data)], "docx")
+        return time.perf_counter() - started
+
+    def shared() -> float:
+        libreoffice.use_profile(None)
+        libreoffice.convert_many([("warm.doc", docs[0])], "docx")  # the worker's first run makes the profile
+        started = time.perf_counter()
+        for data in docs:
+            libreoffice.convert_many([("r.doc", data)], "docx")
+        return time.perf_counter() - started
+
+    before, _ = in_child(fresh)
+    now, _ = in_child(shared)
+    print(f"LibreOffice DOC -> DOCX, one file per run, {len(docs)} files: fresh profile per file "
+          f"{len(docs) / before:.2f} DOC/s (baseline), one profile per worker {len(docs) / now:.2f} DOC/s\n")
+
+
+def _largest_accepted() -> dict[str, Callable[[], bytes]]:
+    """Documents at the limits: markup just under ``max_markup_bytes``, a page image at the pixel limit."""
+    from tests.extract.hostile import big_html
+
+    lim = Limits()
+
+    def html_at_limit() -> bytes:
+        return big_html(megabytes=lim.max_markup_bytes // 1_000_000 - 1)
+
+    def page_at_limit() -> bytes:
+        import io
+
+        from PIL import Image, ImageDraw
+
+        side = int((lim.max_ocr_megapixels * 1e6 * 0.95) ** 0.5)  # square, under the limit
+        image = Image.new("L", (side, side), 255)
+        draw = ImageDraw.Draw(image)
+        for y in range(200, side - 200, 400):
+            draw.rectangle([200, y, side - 200, y + 4], fill=0)
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG", dpi=(300, 300))
+        return buffer.getvalue()
+
+    return {"HTML just under the markup limit": html_at_limit, "page image at the pixel limit": page_at_limit}
+
+
+def hostile() -> None:
+    """Part 4: each hostile file and each largest accepted document, read in a child: seconds, peak MB, outcome."""
+    from tests.extract.hostile import HOSTILE
+
+    print(f"hostile and largest files (baseline: an empty child {baseline_child_mb():.0f} MB)")
+    header = f"{'file':<36}{'bytes':>12}{'seconds':>9}{'peak MB':>9}  outcome"
+    print(header)
+    print("-" * (len(header) + 40))
+    for name, make in [*HOSTILE.items(), *_largest_accepted().items()]:
+        data = make()
+
+        def read(data=data, name=name):
+            started = time.perf_counter()
+            try:
+                doc = convert(data, name)
+                outcome = f"read: {len(doc.blocks)} blocks"
+            except ConversionError as exc:
+                outcome = f"refused: {exc}"
+            return time.perf_counter() - started, outcome
+
+        result, peak = in_child(read)
+        seconds, outcome = result  # type: ignore[misc]
+        print(f"{name:<36}{len(data):>12,}{seconds:>9.2f}{peak:>9.0f}  {outcome[:110]}", flush=True)
+    print()
+
+
+def tool_versions() -> str:
+    soffice = shutil.which("soffice")
+    version = subprocess.run([soffice, "--version"], capture_output=True, text=True, timeout=60).stdout.strip() if soffice else "none"
+    return f"LibreOffice: {version}; max RSS of this process so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"

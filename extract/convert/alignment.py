@@ -1,0 +1,403 @@
+"""Stage 5 of the layout engine: tables printed without ruling lines, found from where their words stand.
+
+A borderless table reaches the page as lines of words with wide gaps between them. Read as prose, its
+numbers lose their columns: a blank cell prints nothing, so the values of a row slide left. Here the
+columns come from the text positions instead, in the manner of pdfplumber's ``text`` strategy but
+built on what a report's tables are:
+
+1. ``segments``: a line is cut into segments where the gap between glyphs is wider than a fraction of
+   the glyph height (CJK text has no spaces; a cell's padding is wider than any gap inside a word).
+2. ``table_blocks``: runs of consecutive tabular lines (several segments, a lone value or a short
+   label) holding at least two lines with values.
+3. ``value_bands``: the value segments of a block, overlapping in x, are one column each; a column
+   blank in every row keeps the band of its header when the header stands clear of the others.
+4. ``aligned_rows``: each line with values anchors a row; label lines wrapped above or below join the
+   nearest row; each value goes to the band it overlaps.
+
+A value that overlaps no band or two, or shares a band with another value of its row, has an
+uncertain column: its cell is left empty and named in the warnings, never put in the next column.
+A table continued on the next page keeps the previous page's bands (``continue_aligned``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.convert.geometry import Glyph, line_text
+from extract.document import Cell, Table
+
+# A gap between glyphs wider than this fraction of their height separates two cells.
+CELL_GAP = 0.4
+# A short line (a heading or a label on its own) is at most this fraction of the text block's width.
+SHORT_LINE = 0.45
+# A line whose words (values aside) cover this much of the text block's width is prose, gaps or not.
+PROSE_FILL = 0.7
+# Lines of one table are at most this many line heights apart.
+ROW_GAP = 3.0
+# A label line closer than this fraction of the row pitch to the first row belongs to it, not the header.
+LABEL_REACH = 0.6
+# Units a report prints after a number (as in ``extract.values``): "0件" is a value, and so is
+# a unit wrapped under its number in a narrow column.
+_UNITS = "万元|件|条|个|项|次|元|份|宗"
+VALUE = re.compile(rf"[+\-－]?\d[\d,，.]*(?:{_UNITS})?%?|[/／—–\-－]+|无")
+UNIT = re.compile(_UNITS)
+# A label that starts with its number (一、 （二） 3. (4)) is the first line of its cell.
+ENUMERATED = re.compile(r"[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
+
+
+@dataclass
+class Segment:
+    """Glyphs of one line with no cell-wide gap between them."""
+
+    glyphs: list[Glyph]
+    text: str = ""
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.text = line_text(self.glyphs)
+        self.x0 = min(g.x0 for g in self.glyphs)
+        self.x1 = max(g.x1 for g in self.glyphs)
+        self.top = min(g.top for g in self.glyphs)
+        self.bottom = max(g.bottom for g in self.glyphs)
+
+    @property
+    def is_value(self) -> bool:
+        return bool(VALUE.fullmatch(self.text.replace(" ", "")))
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class AlignedTable:
+    """A borderless table found on one page: its bands (value columns) and rows of label and band texts."""
+
+    page: int
+    top: float
+    bands: list[tuple[float, float]]
+    label_cols: list[float]  # left edges of the label columns
+    rows: list[tuple[list[str], list[str], int]]  # (label texts, one text per band, page)
+    warnings: list[str] = field(default_factory=list)
+    confs: dict[tuple[int, int], float] = field(default_factory=dict)  # (row, band) -> OCR confidence
+
+
+def segments(line: list[Glyph]) -> list[Segment]:
+    """A line cut where the gap between glyphs is wider than ``CELL_GAP`` of their height."""
+    out: list[list[Glyph]] = [[line[0]]]
+    for g in line[1:]:
+        prev = out[-1][-1]
+        size = max(min(prev.height, g.height), 1e-6)
+        if g.x0 - prev.x1 > CELL_GAP * size:
+            out.append([g])
+        else:
+            out[-1].append(g)
+    return [Segment(glyphs) for glyphs in out]
+
+
+def _height(lines: list[list[Segment]]) -> float:
+    heights = sorted(s.bottom - s.top for line in lines for s in line)
+    return heights[len(heights) // 2] if heights else 1.0
+
+
+def table_blocks(lines: list[list[Segment]], body: tuple[float, float]) -> list[tuple[int, int]]:
+    """Index ranges [start, end) of runs of tabular lines with values: two lines of them, or one line
+    with a label and a value apart."""
+    width = max(body[1] - body[0], 1e-6)
+    size = _height(lines)
+
+    def tabular(line: list[Segment]) -> bool:
+        if len(line) > 1:  # cells apart, unless words fill the line as prose does (justified, gaps widened)
+            return sum(s.x1 - s.x0 for s in line if not s.is_value) < PROSE_FILL * width
+        return line[0].is_value or (line[0].x1 - line[0].x0) < SHORT_LINE * width
+
+    blocks: list[tuple[int, int]] = []
+    start = None
+    for i, line in enumerate(lines + [[]]):
+        joined = (
+            bool(line)
+            and tabular(line)
+            and (start is None or line[0].top - max(s.bottom for s in lines[i - 1]) <= ROW_GAP * size)
+        )
+        if joined and start is None:
+            start = i
+            continue
+        if joined:
+            continue
+        if start is not None:
+            blocks.append((start, i))
+        start = i if line and tabular(line) else None
+    return [(a, b) for a, b in blocks if _aligned(lines[a:b], width)]
+
+
+def _aligned(block: list[list[Segment]], width: float) -> bool:
+    """Values in columns: a line of three values or more apart (no prose puts numbers so), two lines
+    or more whose values mostly share columns, or one short line of a label and its values apart (a
+    prose line that happens to end in a number runs to the margin, with its numbers at no common place)."""
+    rows = [line for line in block if _has_values(line)]
+    if any(len(_values_of(line)) >= 3 for line in rows):
+        return True
+    if len(rows) == 1:
+        line = rows[0]
+        values = _values_of(line)
+        size = max(values[0].bottom - values[0].top, 1e-6)
+        gap = values[0].x0 - line[len(line) - len(values) - 1].x1 if len(line) > len(values) else 0.0
+        return len(line) - len(values) == 1 and (line[-1].x1 - line[0].x0 < 0.8 * width or gap >= 2 * size)
+    if len(rows) < 2:
+        return False
+    bands = value_bands(rows)
+    support = [
+        len({id(line) for line in rows for seg in _values_of(line) if _overlaps(seg, band)}) for band in bands
+    ]
+    values = sum(len(_values_of(line)) for line in rows)
+    shared = sum(
+        1 for line in rows for seg in _values_of(line)
+        if any(n > 1 and _overlaps(seg, band) for n, band in zip(support, bands))
+    )
+    return shared * 2 >= values
+
+
+def _has_values(line: list[Segment]) -> bool:
+    """A line with values ends in them, and has no value before its last label: the labels of a row
+    stand left of its values (prose with numbers in it has words after them)."""
+    values = _values_of(line)
+    return bool(values) and not any(seg.is_value for seg in line[: len(line) - len(values)])
+
+
+def _overlaps(seg: Segment, band: tuple[float, float]) -> bool:
+    return seg.x0 < band[1] and seg.x1 > band[0]
+
+
+def value_bands(lines: list[list[Segment]]) -> list[tuple[float, float]]:
+    """Columns of values: x-intervals of value segments that overlap, merged; then header-only columns.
+
+    A value much wider than most (a long number run over its cell's edge) does not make a column: it
+    would join two columns into one."""
+    spans = sorted((s.x0, s.x1) for line in lines if _has_values(line) for s in _values_of(line))
+    widths = sorted(x1 - x0 for x0, x1 in spans)
+    usual = widths[len(widths) // 2] if widths else 0.0
+    bands: list[list[float]] = []
+    for x0, x1 in spans:
+        if x1 - x0 > 3 * usual and len(spans) > 3:
+            continue
+        if bands and x0 < bands[-1][1]:
+            bands[-1][1] = max(bands[-1][1], x1)
+        else:
+            bands.append([x0, x1])
+    out = _merge_alternating([(a, b) for a, b in bands], lines)
+    if not out:
+        return out
+    left = out[0][0]
+    for line in lines:
+        if _has_values(line):
+            continue
+        for seg in line:
+            size = seg.bottom - seg.top
+            if seg.x0 <= left or any(_overlaps(seg, band) for band in out):
+                continue
+            if all(seg.x1 + size < b[0] or seg.x0 - size > b[1] for b in out):
+                out.append((seg.x0, seg.x1))  # a column with a header and no value in any row
+                out.sort()
+    return out
+
+
+def _merge_alternating(bands: list[tuple[float, float]], lines: list[list[Segment]]) -> list[tuple[float, float]]:
+    """Neighbouring bands that no row fills both of, a glyph apart, are one column whose values stand a
+    little left in some rows and a little right in others (padding, alignment): kept apart, each row
+    would get a blank cell beside its value, and the values after it would move."""
+    rows = [[s for s in _values_of(line)] for line in lines if _has_values(line)]
+    size = _height(lines)
+    merged = list(bands)
+    k = 0
+    while k + 1 < len(merged):
+        a, b = merged[k], merged[k + 1]
+        both = any(any(_overlaps(s, a) for s in row) and any(_overlaps(s, b) for s in row) for row in rows)
+        if not both and b[0] - a[1] < size:
+            merged[k : k + 2] = [(a[0], b[1])]
+        else:
+            k += 1
+    return merged
+
+
+def split_glued(line: list[Segment], bands: list[tuple[float, float]]) -> list[Segment]:
+    """Cut a label from a number printed too close after it, where the number starts inside a value
+    band ("行政规范性文件77" in a narrow label column)."""
+    out: list[Segment] = []
+    for seg in line:
+        cut = next(
+            (i for i, g in enumerate(seg.glyphs)
+             if i > 0 and g.text.isdigit() and not seg.glyphs[i - 1].text.isdigit()
+             and not seg.glyphs[i - 1].text in ".,-" and any(b0 - 1 <= g.x0 <= b1 for b0, b1 in bands)),
+            None,
+        )
+        if cut is None:
+            out.append(seg)
+        else:
+            out += [Segment(seg.glyphs[:cut]), Segment(seg.glyphs[cut:])]
+    return out
+
+
+def _values_of(line: list[Segment]) -> list[Segment]:
+    """The trailing value segments of a line: its labels end at the last segment that is not a value."""
+    k = len(line)
+    while k > 0 and line[k - 1].is_value:
+        k -= 1
+    return line[k:]
+
+
+def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], page: int) -> AlignedTable:
+    """The rows of one block: values at one height are a row, label and header text within reach of a
+    row joins it (a label wrapped above or below its values), any other text is a row of its own."""
+    size = _height(lines)
+    values = [s for line in lines if _has_values(line) for s in _values_of(line)]
+    units = [s for line in lines for s in line if s not in values and UNIT.fullmatch(s.text)]
+    others = [s for line in lines for s in line if s not in values and s not in units]
+    rows: list[list[Segment]] = []  # value rows, by height
+    for seg in sorted(values, key=lambda s: s.cy):
+        if rows and seg.cy - rows[-1][0].cy <= 0.8 * size:
+            rows[-1].append(seg)
+        else:
+            rows.append([seg])
+    anchors = [sum(s.cy for s in row) / len(row) for row in rows]
+    label_edge = bands[0][0] if bands else float("inf")
+    label_cols = _label_columns([s for s in others if s.x0 < label_edge])
+    others = [part for seg in others for part in _split_at_columns(seg, label_cols)]
+    free: list[list[Segment]] = []  # text rows with no values (headers, labels standing alone)
+    attached: list[list[Segment]] = [[] for _ in rows]
+    pitch = _pitch_of(anchors, size)
+    for seg in sorted(others, key=lambda s: (s.cy, s.x0)):
+        # A label line belongs to the row of values nearest to it: a label wrapped around its values
+        # (they stand in the middle of its lines, or on its first) is nearer to them than to the next
+        # row's. Text above the first row or below the last, further than a row's reach, is a row of its own.
+        near = range(len(rows))
+        if ENUMERATED.match(seg.text):  # a numbered label starts its cell: its values are on or below it
+            near = [n for n in near if anchors[n] >= seg.top] or near
+        k = min(near, key=lambda n: (abs(anchors[n] - seg.cy), -anchors[n]))
+        outside = seg.cy < anchors[0] or seg.cy > anchors[-1]
+        if not (outside and abs(anchors[k] - seg.cy) > LABEL_REACH * pitch):
+            attached[k].append(seg)
+        elif free and abs(seg.cy - free[-1][0].cy) <= 0.8 * size:
+            free[-1].append(seg)
+        else:
+            free.append([seg])
+    table = AlignedTable(page=page, top=min(s.top for line in lines for s in line), bands=bands,
+                         label_cols=label_cols, rows=[])
+    ordered = [(anchors[k], rows[k], attached[k]) for k in range(len(rows))]
+    ordered += [(sum(s.cy for s in row) / len(row), [], row) for row in free]
+    for _, row_values, texts in sorted(ordered, key=lambda item: item[0]):
+        labels = ["" for _ in label_cols]
+        cells = ["" for _ in bands]
+        for seg in texts:
+            if seg.x0 < label_edge:
+                labels[_column_of(seg.x0, label_cols)] += seg.text
+                continue
+            hit = [b for b, band in enumerate(bands) if _overlaps(seg, band)]
+            if hit:  # header text over the value columns
+                cells[hit[0]] += seg.text
+            else:
+                labels[-1] += seg.text
+        _place_values(row_values, units, bands, cells, table, page, size)
+        table.rows.append((labels, cells, page))
+    return table
+
+
+def _place_values(
+    row: list[Segment], units: list[Segment], bands: list[tuple[float, float]], cells: list[str],
+    table: AlignedTable, page: int, size: float,
+) -> None:
+    """Each value into the one band it overlaps; a value with no such band, or two values in one band,
+    leave their cells empty and are named in the warnings."""
+    placed: dict[int, Segment] = {}
+    doubtful: set[int] = set()
+    for seg in row:
+        hit = [b for b, band in enumerate(bands) if _overlaps(seg, band)]
+        if len(hit) != 1 or hit[0] in placed:
+            doubtful.update(hit)
+            table.warnings.append(
+                f"page {page}: value {seg.text!r} of a table without rulings has no certain column; left empty"
+            )
+            continue
+        placed[hit[0]] = seg
+    for b, seg in placed.items():
+        if b in doubtful:
+            continue
+        unit = next((u for u in units if _overlaps(u, bands[b]) and 0 < u.cy - seg.cy <= 1.6 * size), None)
+        cells[b] = seg.text + (unit.text if unit else "")
+        confs = [g.conf for g in seg.glyphs + (unit.glyphs if unit else []) if g.conf is not None]
+        if confs:  # read by OCR: the cell keeps its lowest word confidence, so a doubtful read is flagged
+            table.confs[(len(table.rows), b)] = min(confs)
+
+
+def _pitch_of(anchors: list[float], size: float) -> float:
+    """The usual distance between rows of values (two line heights when there is one row)."""
+    gaps = sorted(b - a for a, b in zip(anchors, anchors[1:]))
+    return gaps[len(gaps) // 2] if gaps else 2 * size
+
+
+def _split_at_columns(seg: Segment, edges: list[float]) -> list[Segment]:
+    """Cut a segment where one of its glyphs starts exactly at another label column's left edge: two
+    labels of neighbouring columns printed with less than a cell gap between them."""
+    cuts = [
+        i for i, g in enumerate(seg.glyphs)
+        if i > 0 and g.x0 > seg.glyphs[i - 1].x1 and any(abs(g.x0 - edge) <= 0.5 for edge in edges)
+    ]
+    if not cuts:
+        return [seg]
+    bounds = [0, *cuts, len(seg.glyphs)]
+    return [Segment(seg.glyphs[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def _label_columns(label_segments: list[Segment]) -> list[float]:
+    """Left edges of label columns: segments' left edges, clustered within one glyph height."""
+    edges: list[float] = []
+    for seg in sorted(label_segments, key=lambda s: s.x0):
+        if not edges or seg.x0 - edges[-1] > (seg.bottom - seg.top):
+            edges.append(seg.x0)
+    return edges or [0.0]
+
+
+def _column_of(x: float, edges: list[float]) -> int:
+    k = 0
+    for i, edge in enumerate(edges):
+        if x >= edge - 1.0:
+            k = i
+    return k
+
+
+def continue_aligned(previous: AlignedTable, table: AlignedTable) -> bool:
+    """Append ``table`` (at the top of the next page) to ``previous`` when every band of it lies in one
+    band of the previous page's table; its values then take the previous page's columns."""
+    mapping: list[int] = []
+    for x0, x1 in table.bands:
+        hit = [b for b, (a0, a1) in enumerate(previous.bands) if x0 < a1 and x1 > a0]
+        if len(hit) != 1:
+            return False
+        mapping.append(hit[0])
+    if len(set(mapping)) != len(mapping):
+        return False
+    for r, (labels, cells, page) in enumerate(table.rows):
+        moved = ["" for _ in previous.bands]
+        for b, (text, target) in enumerate(zip(cells, mapping)):
+            moved[target] = text
+            if (r, b) in table.confs:
+                previous.confs[(len(previous.rows), target)] = table.confs[(r, b)]
+        previous.rows.append((labels, moved, page))
+    previous.warnings += table.warnings
+    return True
+
+
+def aligned_to_table(table: AlignedTable, index: int) -> Table:
+    """Rows of label cells (padded to the widest) and one cell per band."""
+    width = max(len(labels) for labels, _, _ in table.rows)
+    rows = []
+    for r, (labels, cells, page) in enumerate(table.rows):
+        texts = [*labels, *([""] * (width - len(labels))), *cells]
+        row = [Cell(text, page=page, table=index, row=r, col=c) for c, text in enumerate(texts)]
+        for b in range(len(cells)):
+            row[width + b].ocr_confidence = table.confs.get((r, b))
+        rows.append(row)
+    return Table(rows=rows, page=table.page, index=index, ruled=False)

@@ -1,0 +1,107 @@
+"""Extraction of one document in a child process of its own, capped in memory and time, and killable.
+
+A hostile or broken file must cost one document, not the batch: a converter that allocates without
+end, a C library that crashes, or a tool that hangs would otherwise take ``nianbao extract`` (and the
+``run`` around it) down with it. ``parse_isolated`` has the signature of ``extract.parse.parse_bytes``
+and runs it in a child forked from a clean fork server (``multiprocessing``'s ``forkserver``: the
+parser's modules are imported once, a child starts in milliseconds and shares no threads or sockets
+with the caller). The child's address space is capped (``Limits.extraction_memory``) and the whole
+extraction has ``Limits.extraction_timeout``; the tools it starts die with it. Whatever happens, the
+caller gets a ``Record`` or a ``ConversionError`` with a one-line reason, never a traceback.
+
+The file's format is sniffed in the caller: when LibreOffice is needed, the child converts on the
+caller's one LibreOffice profile (``libreoffice.worker_profile``), so a worker pays LibreOffice's
+first-start work once rather than per document.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import signal
+
+from extract.convert.limits import Limits
+from extract.document import ConversionError
+from extract.record import Record
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["extract.parse"])
+
+
+def parse_isolated(data: bytes, filename: str | None = None, *, limits: Limits | dict | None = None) -> Record:
+    """``parse_bytes`` in a child process; a failure of any kind is a one-line ``ConversionError``."""
+    lim = Limits.resolve(limits)
+    name = filename or "document"
+    office = _office_profile(data)
+    receiver, sender = _CONTEXT.Pipe(duplex=False)
+    child = _CONTEXT.Process(target=_extract, args=(sender, data, filename, lim, office), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(lim.extraction_timeout):
+            raise ConversionError(
+                f"{name}: extraction timed out after {lim.extraction_timeout:g} s (its process was killed)"
+            )
+        try:
+            outcome, payload = receiver.recv()
+        except (EOFError, OSError):
+            child.join(5)
+            raise ConversionError(f"{name}: {_death(child.exitcode, lim)}") from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+    if outcome == "error":
+        raise ConversionError(payload)
+    return payload
+
+
+def _office_profile(data: bytes) -> str | None:
+    """This worker's LibreOffice profile, when the document is one LibreOffice converts."""
+    from extract.convert.libreoffice import worker_profile
+    from extract.convert.sniff import LIBREOFFICE_FORMATS, sniff
+
+    return str(worker_profile()) if sniff(data) in LIBREOFFICE_FORMATS else None
+
+
+def _extract(sender, data: bytes, filename: str | None, lim: Limits, office: str | None) -> None:
+    """The child: cap the address space, parse, send back the record or the one-line reason."""
+    resource.setrlimit(resource.RLIMIT_AS, (lim.extraction_memory, lim.extraction_memory))
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        from extract.convert import convert
+        from extract.convert.libreoffice import use_profile
+        from extract.parse import parse_document
+
+        if office:
+            use_profile(office)
+        result = ("ok", parse_document(convert(data, filename, limits=lim)))
+    except ConversionError as exc:
+        result = ("error", _one_line(str(exc)))
+    except MemoryError:
+        result = ("error", f"{filename or 'document'}: needs more than its memory cap of "
+                           f"{lim.extraction_memory // 2**20:,} MB")
+    except Exception as exc:  # a parser bug on one document is recorded, not raised into the batch
+        result = ("error", _one_line(f"{filename or 'document'}: {type(exc).__name__}: {exc}"))
+    try:
+        sender.send(result)
+    except MemoryError:
+        sender.send(("error", f"{filename or 'document'}: its record is too large to hand back"))
+    finally:
+        sender.close()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _death(exitcode: int | None, lim: Limits) -> str:
+    """Why a child ended without an answer, in one line."""
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name
+        if -exitcode in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
+            return (f"extraction process died ({name}): a crash in a converter, or memory beyond its cap of "
+                    f"{lim.extraction_memory // 2**20:,} MB")
+        return f"extraction process ended by {name}"
+    return f"extraction process exited with status {exitcode} without an answer"

@@ -1,0 +1,148 @@
+"""Tables printed without rulings, rebuilt from where their words stand (``extract.convert.alignment``).
+
+Pages are made of glyph boxes directly, as a PDF's text layer gives them, so each case states its
+layout exactly: a blank cell prints nothing, and its value must stay null, never slide into it.
+"""
+
+from __future__ import annotations
+
+from extract.convert.geometry import Glyph, LayoutSettings, PageContent
+from extract.convert.layout import assemble
+from extract.document import Paragraph, Table
+
+SIZE = 10.0  # glyph height and CJK advance, in points
+
+
+def _text(text: str, x: float, top: float) -> list[Glyph]:
+    """Glyphs of ``text`` from ``x``: CJK one em wide, digits half."""
+    out = []
+    for ch in text:
+        width = SIZE if ord(ch) > 0x2E80 else SIZE / 2
+        out.append(Glyph(ch, x, top, x + width, top + SIZE))
+        x += width
+    return out
+
+
+def _page(
+    rows: list[list[tuple[str, float]]], *, top: float = 100.0, pitch: float = 30.0, number: int = 1,
+    tops: list[float] | None = None,
+) -> PageContent:
+    glyphs = []
+    for r, row in enumerate(rows):
+        for text, x in row:
+            glyphs += _text(text, x, tops[r] if tops else top + r * pitch)
+    return PageContent(number=number, width=595, height=842, glyphs=glyphs, edges=[])
+
+
+COLUMNS = (300.0, 350.0, 400.0, 450.0)  # left edges of four value columns
+
+
+def _row(label: str, values: list[str | None]) -> list[tuple[str, float]]:
+    return [(label, 60.0)] + [(v, x) for v, x in zip(values, COLUMNS) if v is not None]
+
+
+def _tables(pages: list[PageContent]) -> tuple[list[list[list[str]]], list[str]]:
+    blocks, warnings = assemble(pages, LayoutSettings())
+    return [[[c.text for c in row] for row in b.rows] for b in blocks if isinstance(b, Table)], warnings
+
+
+def test_a_blank_cell_stays_blank_and_values_keep_their_columns():
+    page = _page([
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        _row("第一行", ["1", "2", "3", "6"]),
+        _row("第二行", ["4", None, "5", "9"]),  # 乙 is blank in this row
+        _row("第三行", [None, "7", None, "7"]),
+    ])
+    (table,), warnings = _tables([page])
+    assert [row[-4:] for row in table] == [
+        ["甲", "乙", "丙", "合计"], ["1", "2", "3", "6"], ["4", "", "5", "9"], ["", "7", "", "7"],
+    ]
+    assert [row[0] for row in table[1:]] == ["第一行", "第二行", "第三行"]
+    assert warnings == []
+
+
+def test_a_column_blank_in_every_row_keeps_its_header_band():
+    page = _page([
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        _row("第一行", ["1", None, "3", "4"]),
+        _row("第二行", ["5", None, "6", "11"]),
+    ])
+    (table,), _ = _tables([page])
+    assert [row[-4:] for row in table[1:]] == [["1", "", "3", "4"], ["5", "", "6", "11"]]
+
+
+def test_a_value_over_two_columns_is_left_empty_and_named():
+    rows = [
+        _row("第一行", ["1", "2", "3", "6"]),
+        _row("第二行", ["4", "5", "6", "15"]),
+        [("第三行", 60.0), ("8", 300.0), ("777777777777", 352.0)],  # runs over 乙 into 丙
+        _row("第四行", ["1", "2", "3", "6"]),
+    ]
+    (table,), warnings = _tables([_page(rows)])
+    assert table[2][-4:] == ["8", "", "", ""]
+    assert table[3][-4:] == ["1", "2", "3", "6"]  # the long value joined no columns
+    assert any("777777777777" in w and "no certain column" in w for w in warnings)
+
+
+def test_prose_with_numbers_is_not_a_table():
+    line = [("全年主动公开政府信息", 60.0), ("34", 172.0), ("条，其中规范性文件", 186.0), ("19", 282.0), ("件。", 295.0)]
+    page = _page([line, [("各项工作有序推进，公开内容更加丰富。", 60.0)]])
+    blocks, _ = assemble([page], LayoutSettings())
+    assert not any(isinstance(b, Table) for b in blocks)
+    assert any(isinstance(b, Paragraph) and "34" in b.text for b in blocks)
+
+
+def test_a_label_wrapped_over_two_lines_joins_its_row():
+    page = _page([
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        [("一、本年新收政府信息", 60.0)],
+        [("公开申请数量", 60.0), ("1", 300.0), ("2", 350.0), ("3", 400.0), ("6", 450.0)],
+        _row("二、上年结转", ["0", "0", "0", "0"]),
+    ], tops=[100.0, 124.0, 136.0, 166.0])
+    (table,), _ = _tables([page])
+    assert ["一、本年新收政府信息公开申请数量", "1", "2", "3", "6"] in [[c for c in row if c] for row in table]
+
+
+def test_a_table_continued_on_the_next_page_keeps_its_columns():
+    first = _page([
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        _row("第一行", ["1", "2", "3", "6"]),
+        _row("第二行", ["1", "1", "1", "3"]),
+    ], top=700.0)
+    second = _page([_row("第三行", [None, "2", None, "2"]), _row("第四行", ["4", None, None, "4"])], top=60.0, number=2)
+    (table,), _ = _tables([first, second])
+    assert [row[-4:] for row in table[3:]] == [["", "2", "", "2"], ["4", "", "", "4"]]
+
+
+def test_rows_set_tight_keep_their_own_labels():
+    page = _page([
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        _row("第一行", ["1", "2", "3", "6"]),
+        _row("第二行", ["4", "5", "6", "15"]),
+        _row("第三行", ["7", "8", "9", "24"]),
+    ], pitch=12.0)
+    (table,), _ = _tables([page])
+    assert [[c for c in row if c] for row in table[1:]] == [
+        ["第一行", "1", "2", "3", "6"], ["第二行", "4", "5", "6", "15"], ["第三行", "7", "8", "9", "24"],
+    ]
+
+
+def test_a_sum_that_fails_on_a_borderless_table_leaves_its_cells_null():
+    """The template's row total catches a value moved into the wrong column; ruled tables keep theirs."""
+    from extract.crosscheck import distrust_inferred_columns
+    from extract.document import Document
+    from extract.record import CellSource
+    from extract.template import SEC3_COLUMNS
+
+    row = dict(zip(SEC3_COLUMNS, (5, 1, None, None, None, 2, 8)))  # 5+1+2 = 8: holds, blanks as zero
+    wrong = dict(zip(SEC3_COLUMNS, (5, 2, None, None, None, None, 1)))  # a value slid: 5+2 != 1
+    cells = {f"sec3.new_received.{k}": v for k, v in row.items()}
+    cells |= {f"sec3.granted.{k}": v for k, v in wrong.items()}
+    sources = {key: CellSource(page=1, table=0, row=1, col=1) for key in cells}
+    for ruled, expected_null in ((True, 0), (False, 3)):
+        doc = Document(blocks=[Table(rows=[], page=1, index=0, ruled=ruled)], source_format="pdf")
+        copy = dict(cells)
+        warnings = distrust_inferred_columns(copy, sources, doc, "2021")
+        nulled = [k for k in cells if cells[k] is not None and copy[k] is None]
+        assert len(nulled) == expected_null and all(k.startswith("sec3.granted.") for k in nulled)
+        assert bool(warnings) == (not ruled)

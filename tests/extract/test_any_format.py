@@ -1,0 +1,198 @@
+"""One report, one answer, whatever the format: real pages and seeds as the files users post.
+
+The real report pages of ../shared/corpus (cases 01, 46, 48, 49: whole portal pages, cells read by hand
+in ``.expected.json``) and the seed reports (cells from their specs) are made, in the test, into the
+files portals carry: LibreOffice's DOC, DOCX, ODT, RTF and PDF of the page, with its tables as one grid
+and as one table per row, with and without borders; and that PDF rasterised into an image-only PDF and
+into PNG and JPEG page images for OCR (``office.py`` makes and caches them). Expected cells never come
+from the parser: a format must give the hand-read (or spec) cells, and the same cells as the HTML.
+
+A text-layer format must give every cell, with one exception that is LibreOffice's, not ours: case 01's
+ten-column table is wider than an A4 page, and LibreOffice's PDF of the page leaves out what lies past
+the edge; those cells must be null and named, never guessed. OCR must read at least 99.5% of value
+cells, and every cell it misses must be null and flagged, or carry a low confidence.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from extract.convert import convert
+from extract.convert.ocr import convert_images
+from extract.parse import parse_document
+from extract.record import Record
+from farm.records import seed_records
+from farm.render.html import render_body_html
+from tests.extract.office import VARIANTS, image_pdf, office, page_images, variant
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("libreoffice")]
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+REAL_PAGES = ("01_shanghai_shizhengfu_bgt_2019", "46_pingtan_2021", "48_pingtan_2022", "49_pingtan_2023")
+FORMATS = ("doc", "docx", "odt", "rtf", "pdf")
+# Where a PDF may miss cells (null and named, never wrong): LibreOffice cuts case 01's table, wider than
+# A4, at the page edge; in case 48 it prints the one-character-per-line headings of section 四 over the
+# first row of values; and a table without rulings (the borderless variants) has inferred columns, whose
+# cells are left null where the template's sums do not confirm them (``extract.crosscheck``).
+MAY_MISS_IN_PDF = {("01", "grid"), ("01", "rows"), ("48", "grid")}
+OCR_FLAG = 80.0
+
+
+@dataclass
+class Case:
+    name: str
+    html: str
+    cells: dict  # the cells a careful reader takes from the page (or the seed's spec)
+
+
+def _cases() -> list[Case]:
+    cases = []
+    for stem in REAL_PAGES:
+        path = CORPUS / f"{stem}.html"
+        if path.exists():
+            expected = json.loads((CORPUS / f"{stem}.expected.json").read_text(encoding="utf-8"))
+            cases.append(Case(stem[:2], path.read_text(encoding="utf-8"), expected["cells"]))
+    for i, spec in enumerate(seed_records()):
+        body = render_body_html(spec, "table")
+        html = f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{spec.organ}</title></head><body>{body}</body></html>'
+        cases.append(Case(f"seed{i}", html, dict(spec.cells)))
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope="session")
+def pages() -> dict[str, list[str]]:
+    return {name: [variant(case.html, name) for case in CASES] for name in VARIANTS}
+
+
+def _record(data: bytes, name: str) -> Record:
+    return parse_document(convert(data, name))
+
+
+def _diff(record: Record, expected: dict) -> tuple[dict, dict, dict]:
+    """(wrong, invented, missed) cells: {cell: (expected, got)}."""
+    wrong, invented, missed = {}, {}, {}
+    for key, value in expected.items():
+        got = record.cells.get(key)
+        if value is None and got is not None:
+            invented[key] = (value, got)
+        elif value is not None and got is None:
+            missed[key] = (value, got)
+        elif value is not None and abs(got - value) > 1e-9:
+            wrong[key] = (value, got)
+    return wrong, invented, missed
+
+
+def test_the_real_pages_are_here():
+    if not (CORPUS / f"{REAL_PAGES[0]}.html").exists():
+        pytest.skip("../shared/corpus is absent")
+    assert [c.name for c in CASES[: len(REAL_PAGES)]] == [stem[:2] for stem in REAL_PAGES]
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_every_variant_of_the_page_reads_the_same(pages, name):
+    """The HTML variants themselves: the grid, a table per row, without borders, all read right."""
+    for case, page in zip(CASES, pages[name]):
+        wrong, invented, missed = _diff(_record(page.encode(), f"{case.name}.html"), case.cells)
+        assert not (wrong or invented or missed), f"{case.name} {name}: {wrong or invented or missed}"
+
+
+# Known wrong numbers, each for one case of the combination (issue 10 stays open on them):
+KNOWN_WRONG = {
+    ("rows", "pdf"): "case 01: its one-row tables are cut at the page edge, and section 四's row, short of its "
+                     "last cells, is read from the wrong end (5, 7, 8, 1, 9 one column off)",
+    ("grid-borderless", "pdf"): "seed 2: a value of section 二 (no sum checks it) taken from the next line",
+    ("rows-borderless", "pdf"): "case 49: '行政规范性文件77' glued on a line not taken for a table, read as text: "
+                                "132 and 470 one column off",
+}
+COMBINATIONS = [
+    pytest.param(name, fmt, marks=pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[(name, fmt)]))
+    if (name, fmt) in KNOWN_WRONG else pytest.param(name, fmt)
+    for name in VARIANTS for fmt in FORMATS
+]
+
+
+@pytest.mark.parametrize("name, fmt", COMBINATIONS)
+def test_one_report_one_answer(pages, name, fmt):
+    """Each LibreOffice format of each variant gives the expected cells and the HTML's cells."""
+    files = office(pages[name], fmt)
+    problems = []
+    for case, page, data in zip(CASES, pages[name], files):
+        record = _record(data, f"{case.name}.{fmt}")
+        wrong, invented, missed = _diff(record, case.cells)
+        if wrong or invented:
+            problems.append(f"{case.name}: wrong {wrong} invented {invented}")
+        may_miss = fmt == "pdf" and ((case.name, name) in MAY_MISS_IN_PDF or name.endswith("borderless"))
+        if missed and not may_miss:
+            problems.append(f"{case.name}: missed {missed}")
+        unnamed = [key for key in missed if not any(key in warning for warning in record.warnings)]
+        if unnamed and name.endswith("borderless"):  # a cell left null for a doubtful column is named
+            problems.append(f"{case.name}: missed without a warning {unnamed}")
+        html = _record(page.encode(), f"{case.name}.html")
+        differ = {k: (v, record.cells.get(k)) for k, v in html.cells.items()
+                  if record.cells.get(k) != v and k not in missed}
+        if differ:
+            problems.append(f"{case.name}: differs from the HTML parse {dict(list(differ.items())[:5])}")
+    assert not problems, f"{name} as {fmt}: " + "; ".join(problems)
+
+
+def _ocr_cases() -> list[tuple[str, str, str]]:
+    """(case, variant, how): a real page as an image-only PDF and as PNG pages, a seed as JPEG pages.
+    OCR costs seconds a page: three reports keep the suite within its budget (the benchmark reads more)."""
+    return [("49", "grid", "image-pdf"), ("46", "rows", "png"), ("seed0", "grid", "jpeg")]
+
+
+@pytest.fixture(scope="session")
+def ocr_results(pages) -> list[tuple[str, Record, dict]]:
+    by_name = {case.name: (i, case) for i, case in enumerate(CASES)}
+    out = []
+    for name, layout, how in _ocr_cases():
+        if name not in by_name:
+            continue
+        i, case = by_name[name]
+        (pdf,) = office([pages[layout][i]], "pdf")
+        if how == "image-pdf":
+            document = convert(image_pdf(pdf), f"{name}-scan.pdf")
+        else:
+            document = convert_images(page_images(pdf, how))
+        out.append((f"{name} {layout} {how}", parse_document(document), case.cells))
+    return out
+
+
+OCR_SHORT = pytest.mark.xfail(
+    strict=True,
+    reason="measured in this suite: OCR read 874 of 951 value cells (91.9%) of the real pages' scans, and case "
+           "49's 2629 as 2029 at a confidence of 80 or more; issue 10's 99.5% with every miss flagged is not met",
+)
+
+
+@OCR_SHORT
+def test_ocr_reads_the_value_cells(ocr_results):
+    right = total = 0
+    for _, record, expected in ocr_results:
+        for key, value in expected.items():
+            if value is not None:
+                total += 1
+                got = record.cells.get(key)
+                right += got is not None and abs(got - value) < 1e-9
+    assert total and right / total >= 0.995, f"OCR read {right} of {total} value cells"
+
+
+@OCR_SHORT
+def test_ocr_misses_are_null_and_flagged(ocr_results):
+    """A cell OCR got wrong is null with a warning, or read with a confidence below the threshold."""
+    for label, record, expected in ocr_results:
+        for key, value in expected.items():
+            got = record.cells.get(key)
+            if got == value or (got is not None and value is not None and abs(got - value) < 1e-9):
+                continue
+            source = record.sources.get(key)
+            low = source is not None and source.ocr_confidence is not None and source.ocr_confidence < OCR_FLAG
+            named = got is None and any(key in warning for warning in record.warnings)
+            assert low or named, f"{label}: {key} read {got!r} for {value!r} without a flag"
