@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -69,8 +69,16 @@ class ExtractResult:
         )
 
 
-def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | None = None) -> ExtractResult:
-    """Sync the registry and store, extract pending documents, rebuild the derived tables."""
+# Reads pending documents somewhere else (``archive.fanout``: workers through a task queue) and yields
+# each one's outcome as ``read_document`` gives it, in any order: (document row, record, error).
+Fanout = Callable[[list[dict]], Iterable[tuple[dict, Record | None, str | None]]]
+
+
+def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | None = None,
+                fanout: Fanout | None = None) -> ExtractResult:
+    """Sync the registry and store, extract pending documents, rebuild the derived tables.
+
+    With ``fanout`` the documents are read by others and only written here: the archive has one writer."""
     parser = parser or Parser.current()
     db = open_archive(data.archive_db)
     rebuild_items(db)
@@ -78,8 +86,14 @@ def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | Non
     sync_store(db, data)
     portals = portal_by_id(db)
     result = ExtractResult(documents=db["documents"].count)
-    for doc in pending_documents(db, parser.version, everything=everything):
-        error = extract_document(db, data, doc, parser, portals)
+    pending = pending_documents(db, parser.version, everything=everything)
+    if fanout is None:
+        outcomes: Iterable[tuple[dict, Record | None, str | None]] = (
+            (doc, *read_document(data, doc, parser)) for doc in pending)
+    else:
+        outcomes = fanout(pending)
+    for doc, record, error in outcomes:
+        write_document(db, doc, record, error, parser.version, portals)
         result.extracted += 1
         if error:
             result.failed += 1
@@ -102,24 +116,25 @@ def pending_documents(db: sqlite_utils.Database, version: str, *, everything: bo
     )
 
 
-def extract_document(
-    db: sqlite_utils.Database, data: DataDir, doc: dict, parser: Parser, portals: dict[str, dict]
-) -> str | None:
-    """Parse one document and replace its rows; returns the failure reason, or None when it was read."""
-    record: Record | None = None
+def read_document(data: DataDir, doc: dict, parser: Parser) -> tuple[Record | None, str | None]:
+    """Parse one stored document (``blob``, ``filename``, ``url`` of its row): its record, or the reason it
+    could not be read. Needs only the blob store, so a worker on another machine can run it."""
     try:
         body = (data.store / doc["blob"]).read_bytes()
-        record = parser.parse(body, doc["filename"] or _url_filename(doc["url"]))
-        error = None
+        return parser.parse(body, doc["filename"] or _url_filename(doc["url"])), None
     except ConversionError as exc:
-        error = str(exc)
+        return None, str(exc)
     except OSError as exc:
-        error = f"stored body unreadable: {exc}"
+        return None, f"stored body unreadable: {exc}"
     except Exception as exc:  # a parser bug on one document must not stop the others; it is recorded
-        error = f"{type(exc).__name__}: {exc}"
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def write_document(db: sqlite_utils.Database, doc: dict, record: Record | None, error: str | None, version: str,
+                   portals: dict[str, dict]) -> None:
+    """Replace one document's rows in one transaction."""
     with db.atomic():
-        replace_document_rows(db, doc, record, error, parser.version, portals.get(doc["portal_id"] or ""))
-    return error
+        replace_document_rows(db, doc, record, error, version, portals.get(doc["portal_id"] or ""))
 
 
 def replace_document_rows(
@@ -130,7 +145,7 @@ def replace_document_rows(
     version: str,
     portal: dict | None,
 ) -> None:
-    """One document's rows, replaced: the caller holds the transaction (``extract_document`` opens one each)."""
+    """One document's rows, replaced: the caller holds the transaction (``write_document`` opens one each)."""
     doc_id = doc["id"]
     db.execute("DELETE FROM cells WHERE document_id = ?", [doc_id])
     db.execute("DELETE FROM checks WHERE document_id = ? AND cross_year = 0", [doc_id])

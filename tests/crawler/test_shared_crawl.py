@@ -5,7 +5,8 @@ holds requests, and a fourth replaces it. The store they fill must hold the same
 as the session's single-process crawl (``first_crawl``), and the archive extracted from it the same
 reports and cells (``first_archive``). The farm's access log says the rest: no attachment downloaded
 twice except the ones the killed worker had under way, and never more requests under way at once to the
-farm's host than one process allows (``CONCURRENT_REQUESTS_PER_DOMAIN``).
+farm's host than one process allows (``CONCURRENT_REQUESTS_PER_DOMAIN``). The archive is then extracted
+by ``nianbao extract --redis`` and extraction workers, one of them killed mid-document.
 """
 
 from __future__ import annotations
@@ -25,12 +26,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import redis
-from click.testing import CliRunner
 
 from archive.paths import DataDir
 from farm.accesslog import AccessEntry
 from farm.server import FarmServer
-from nianbao.cli import cli
 from tests.crawler.helpers import FAST, Crawl
 from tests.redis_server import redis_server
 
@@ -190,12 +189,48 @@ def _cells(root: DataDir) -> dict[tuple, set[tuple]]:
     return out
 
 
-def test_same_reports_and_cells_as_one_process(shared_crawl: SharedCrawl, first_archive: DataDir,
-                                               registry: Path) -> None:
+def _nianbao(data: Path, *args: str, log: Path) -> subprocess.Popen:
+    command = [sys.executable, "-c", "from nianbao.cli import main; main()", "--data", str(data), *args]
+    return subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop(process: subprocess.Popen) -> int:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        return process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        return process.wait(timeout=30)
+
+
+def test_same_reports_and_cells_as_one_process(shared_crawl: SharedCrawl, first_archive: DataDir, registry: Path,
+                                               redis_url: str, tmp_path: Path) -> None:
+    """``nianbao extract --redis`` on the shared crawl's store: one worker killed while it holds a document,
+    two others finish; the archive has the same reports and cells as the single crawl's."""
     root = shared_crawl.data
     shutil.copy(registry, root / "portals.csv")
-    extracted = CliRunner().invoke(cli, ["--data", str(root), "extract"])
-    assert extracted.exit_code == 0, extracted.output
+    client = redis.Redis.from_url(redis_url)
+    first = _nianbao(root, "extract-worker", "--redis", redis_url, log=tmp_path / "first.log")
+    command = _nianbao(root, "extract", "--redis", redis_url, log=tmp_path / "extract.log")
+    others: list[subprocess.Popen] = []
+    deadline = time.monotonic() + DEADLINE
+    try:
+        while not others:
+            assert command.poll() is None, (tmp_path / "extract.log").read_text()
+            assert time.monotonic() < deadline, "the first worker never took a document"
+            held = [key for key in client.scan_iter(match="nianbao:dramatiq:__acks__.*") if client.scard(key)]
+            if held:  # only the first worker consumes so far: it holds a document
+                os.killpg(first.pid, signal.SIGKILL)
+                first.wait(timeout=30)
+                others = [_nianbao(root, "extract-worker", "--redis", redis_url, log=tmp_path / f"w{i}.log")
+                          for i in range(2)]
+            time.sleep(0.05)
+        assert command.wait(timeout=DEADLINE) == 0, (tmp_path / "extract.log").read_text()
+    finally:
+        for process in (command, *others):
+            _stop(process)
+        client.close()
     shared, single = _cells(DataDir.resolve(root)), _cells(first_archive)
     assert single, "the single crawl's archive has cells"
     assert shared.keys() == single.keys()
