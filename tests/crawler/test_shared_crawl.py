@@ -11,6 +11,7 @@ by ``nianbao extract --redis`` and extraction workers, one of them killed mid-do
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -26,10 +27,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import redis
+from click.testing import CliRunner
 
 from archive.paths import DataDir
 from farm.accesslog import AccessEntry
 from farm.server import FarmServer
+from nianbao.cli import cli
 from tests.crawler.helpers import FAST, Crawl
 from tests.redis_server import redis_server
 
@@ -47,6 +50,7 @@ class SharedCrawl:
     data: Path
     requests: list[AccessEntry]
     recovered: set[str] = field(default_factory=set)  # URLs put back in the frontier after the kill
+    status: dict = field(default_factory=dict)  # ``nianbao status --json`` once three workers were in
     logs: list[Path] = field(default_factory=list)
 
 
@@ -61,6 +65,16 @@ def _worker(data: Path, registry: Path, url: str, log: Path) -> subprocess.Popen
     command = [sys.executable, "-c", "from nianbao.cli import main; main()", "--data", str(data), "crawl",
                "--registry", str(registry), "--redis", url, *OPTIONS]
     return subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _workers_key(client: redis.Redis) -> str:
+    return next((key.decode() for key in client.scan_iter(match="nianbao:crawl:*:workers")), "none")
+
+
+def _status(url: str) -> dict:
+    result = CliRunner().invoke(cli, ["status", "--redis", url, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
 
 
 def _held_by(client: redis.Redis, group: int) -> int:
@@ -101,6 +115,8 @@ def shared_crawl(first_crawl: Crawl, farm: FarmServer, registry: Path, redis_url
             seen = len(farm.log.entries_since(mark))
             if "c" not in workers and seen >= JOIN_AFTER:
                 start("c")
+            elif "c" in workers and not crawl.status and client.zcard(_workers_key(client)) >= 3:
+                crawl.status = _status(redis_url)
             if not killed and seen >= KILL_AFTER and _held_by(client, workers["a"].pid):
                 os.killpg(workers["a"].pid, signal.SIGKILL)
                 workers["a"].wait(timeout=30)
@@ -144,6 +160,26 @@ def test_one_session_written_once_and_finished(shared_crawl: SharedCrawl) -> Non
     # resumed by the next writer's, as a single crawl resumes after a crash.
     assert runs in ([(1, "finished", None)], [(1, "interrupted", None), (2, "finished", 1)])
     assert doubles == []
+
+
+def test_status_shows_workers_and_progress_per_portal(shared_crawl: SharedCrawl, registry: Path) -> None:
+    status = shared_crawl.status
+    assert status, "nianbao status was read while three workers crawled"
+    (crawl,) = status["crawls"]
+    assert crawl["seeded"] and crawl["run"] and crawl["seen"] >= 1
+    assert len(crawl["workers"]) >= 3
+    assert all(worker["heartbeat_age_s"] < 30 for worker in crawl["workers"])
+    sites = {line.split(",", 1)[0] for line in registry.read_text(encoding="utf-8").splitlines()[1:]}
+    assert set(crawl["portals"]) <= sites | {"-"}
+    for counts in crawl["portals"].values():
+        assert counts.get("ended", 0) <= counts.get("scheduled", 0)
+
+
+def test_status_of_an_idle_server(redis_url: str) -> None:
+    result = CliRunner().invoke(cli, ["status", "--redis", redis_url])
+    assert result.exit_code == 0, result.output
+    assert "No shared crawl open." in result.output
+    assert "Extraction: 0 documents queued" in result.output
 
 
 def test_killed_worker_requests_recovered(shared_crawl: SharedCrawl) -> None:
