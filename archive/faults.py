@@ -28,6 +28,7 @@ SQLITE_STORAGE_MESSAGES = (
     "disk i/o error",
     "readonly database",
     "unable to open database file",
+    "locking protocol",  # WAL's shared-memory file could not be made or mapped (a full or read-only dir)
 )
 
 
@@ -53,6 +54,8 @@ def storage_fault(exc: BaseException) -> str | None:
 
 def unusable(root: Path, exc: BaseException) -> DataDirUnusable | None:
     """``DataDirUnusable`` naming the directory and the fault once, or None if ``exc`` is no storage fault."""
+    if isinstance(exc, DataDirUnusable):
+        return exc  # already said in one line (the crawl's store says it of its own files)
     fault = storage_fault(exc)
     if fault is None:
         return None

@@ -100,6 +100,22 @@ class RunLock:
     def held(self) -> bool:
         return self._handle is not None
 
+    def held_elsewhere(self) -> bool:
+        """Whether some live process (another, or this one through ``acquire``) holds the lock now.
+
+        Takes nothing: the crawl's store asks this of a run left ``running`` to tell a killed crawl
+        (the kernel dropped its lock) from a live one. False when the file is missing."""
+        if self.held:
+            return True
+        try:
+            with open(self.path, "rb") as handle:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except FileNotFoundError:
+            return False
+        return False
+
     def holder(self) -> dict[str, object]:
         """What the current (or last) holder wrote about itself (empty when nothing readable is there)."""
         try:

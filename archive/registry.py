@@ -13,7 +13,10 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-FIELDS = ["site_id", "name", "organ", "region", "level", "region_code", "start_url", "family", "status", "source", "notes"]
+FIELDS = ["site_id", "name", "organ", "region", "level", "region_code", "start_url", "family", "status", "source",
+          "notes", "aliases", "allowed_domains"]
+# Columns that configure the crawler's reach (crawler/policy.py): kept in the registry, not published.
+CRAWL_ONLY = ("aliases", "allowed_domains")
 
 # Families a registry row may name; ``auto`` asks the spider to detect it from the first page.
 FAMILIES = (
@@ -38,6 +41,10 @@ class Portal:
     status: str = "active"
     source: str = ""
     notes: str = ""
+    # The crawler's reach (crawler.policy): other host names of this portal, and the domains its
+    # attachments may come from (space-separated; empty means the crawl's default, *.gov.cn).
+    aliases: str = ""
+    allowed_domains: str = ""
 
     def __post_init__(self) -> None:
         if not self.site_id:
@@ -52,6 +59,16 @@ class Portal:
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+    @property
+    def alias_hosts(self) -> tuple[str, ...]:
+        """Host names of ``aliases``, written as names, host:port or URLs."""
+        names = (urlsplit(a if "//" in a else f"//{a}").hostname for a in self.aliases.replace(",", " ").split())
+        return tuple(name for name in names if name)
+
+    @property
+    def domain_list(self) -> tuple[str, ...]:
+        return tuple(d.strip(".") for d in self.allowed_domains.replace(",", " ").split())
 
 
 def site_id_for_url(url: str) -> str:

@@ -41,11 +41,11 @@ def sync_registry(db: sqlite_utils.Database, registry: Path) -> int:
     """
     if not registry.exists():
         return 0
-    from archive.registry import load_registry
+    from archive.registry import CRAWL_ONLY, load_registry
 
     rows = []
     for portal in load_registry(registry):
-        row = asdict(portal)
+        row = {k: v for k, v in asdict(portal).items() if k not in CRAWL_ONLY}
         if row["organ"]:
             identity = registry_identity(row)
             row["region_code"] = row["region_code"] or identity.region_code or ""

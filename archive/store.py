@@ -4,20 +4,27 @@ This is the boundary between crawling and everything after it. The crawler write
 and the archive only read. Layout under ``DATA/store/``:
 
 - ``blobs/ab/cd/<sha256>``: bodies, content-addressed, written atomically (temp file + rename), never
-  rewritten.
+  rewritten. A writer holds a lock on its ``.tmp-*`` file, so one left by a killed crawl is told
+  apart from one being written and swept by the next run.
 - ``store.db``: ``runs`` (one per crawl), ``fetches`` (one per request made, whatever its outcome),
   ``documents`` (one per version of a report page or attachment at a URL: a changed body at the same
   URL is a new version, a vanished one gets ``gone_on``).
 - ``warc/``: one WARC file per crawl run.
+- ``locks/run-<id>.lock``: held by a crawl while its run is ``running``; a run whose lock nobody holds
+  was killed, and the next run marks it ``interrupted``.
+
+Write errors (a full disk, a read-only directory) raise ``StoreError`` with one clear line; nothing a
+later run trusts is half-written: blobs appear whole or not at all, rows are committed in
+transactions that name only complete blobs.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
+import sqlite3
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,41 +32,9 @@ from typing import Any
 
 import sqlite_utils
 
+from archive.blobs import BlobStore, StoreError, is_storage_error, storage_error
+from archive.lock import RunLock
 from archive.paths import DataDir
-
-
-class BlobStore:
-    """Content-addressed files: the same bytes are stored once, whatever URL they came from."""
-
-    def __init__(self, root: Path):
-        self.root = Path(root)
-
-    def path(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256[2:4] / sha256
-
-    def put(self, body: bytes) -> str:
-        digest = hashlib.sha256(body).hexdigest()
-        target = self.path(digest)
-        if target.exists():
-            return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(body)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return digest
-
-    def get(self, sha256: str) -> bytes:
-        return self.path(sha256).read_bytes()
-
-    def __contains__(self, sha256: str) -> bool:
-        return self.path(sha256).exists()
 
 
 @dataclass
@@ -115,7 +90,7 @@ def ensure_store_schema(db: sqlite_utils.Database) -> None:
                 "id": int,
                 "run_id": int,
                 "portal_id": str,
-                "kind": str,  # robots, listing, page, attachment, api
+                "kind": str,  # listing, api, page, attachment, resource (what a browser page asked for)
                 "url": str,
                 "final_url": str,
                 "listing_url": str,
@@ -123,7 +98,8 @@ def ensure_store_schema(db: sqlite_utils.Database) -> None:
                 "title": str,
                 "listed_date": str,
                 "status": int,  # HTTP status, null when no response
-                "outcome": str,  # downloaded, unchanged, not_modified, failed, blocked, robots_denied, too_large
+                # downloaded, unchanged, not_modified, failed, blocked, robots_denied, too_large, refused
+                "outcome": str,
                 "reason": str,
                 "fetched_at": str,
                 "elapsed_ms": float,
@@ -207,7 +183,7 @@ def utcnow() -> str:
 
 
 # Outcomes that mean a listing was not read completely: documents missing from it are not gone.
-INCOMPLETE_OUTCOMES = ("failed", "blocked", "robots_denied", "too_large")
+INCOMPLETE_OUTCOMES = ("failed", "blocked", "robots_denied", "too_large", "refused")
 DOCUMENT_KINDS = ("page", "attachment")
 
 
@@ -247,33 +223,97 @@ class StoreWriter:
     """
 
     def __init__(self, data: DataDir):
-        data.store.mkdir(parents=True, exist_ok=True)
         self.data = data
-        self.db = open_store_db(data)
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        with self._writing():
+            data.store.mkdir(parents=True, exist_ok=True)
+            self.db = open_store_db(data)
+            self.db.execute("PRAGMA synchronous=NORMAL")
         self.blobs = BlobStore(data.blobs)
+        self._locks: dict[int, RunLock] = {}
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Turns the disk's refusals (full, read-only, no permission) into one-line ``StoreError``s."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except (OSError, sqlite3.Error) as error:
+            if is_storage_error(error):
+                raise storage_error(error, self.data.store) from error
+            raise
+
+    def check_writable(self) -> None:
+        """Raise ``StoreError`` unless a body and a row can be written now (before a crawl starts)."""
+        with self._writing():
+            self.data.blobs.mkdir(parents=True, exist_ok=True)
+            probe = self.data.blobs / f".probe-{os.getpid()}"
+            try:
+                with probe.open("wb") as handle:
+                    handle.write(b"\0" * 4096)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            finally:
+                probe.unlink(missing_ok=True)
+            self.db.execute("begin immediate")
+            self.db.execute("rollback")
 
     # -- runs -------------------------------------------------------------------------------------------
 
     def start_run(self, spider: str, args: Mapping[str, Any], job: str) -> Run:
-        """A new run; if the job's last run never finished, this one resumes it (same session)."""
-        previous = next(
-            self.db.query("select id, status from runs where job = ? order by id desc limit 1", [job]), None
-        )
-        resumes = previous["id"] if previous and previous["status"] in ("running", "interrupted") else None
-        started = utcnow()
-        with self.db.conn:
-            run_id = self.db["runs"].insert(
-                {
-                    "started_at": started,
-                    "spider": spider,
-                    "args": json.dumps(dict(args), ensure_ascii=False, sort_keys=True),
-                    "status": "running",
-                    "job": job,
-                    "resumes": resumes,
-                }
-            ).last_pk
+        """A new run; if the job's last run never finished, this one resumes it (same session).
+
+        Runs left ``running`` by killed crawls are marked ``interrupted`` first, and temporary blobs
+        they left are removed; the new run holds its lock until ``finish_run``."""
+        with self._writing():
+            self.reap_dead_runs()
+            self.blobs.sweep()
+            previous = next(
+                self.db.query("select id, status from runs where job = ? order by id desc limit 1", [job]), None
+            )
+            resumes = previous["id"] if previous and previous["status"] in ("running", "interrupted") else None
+            started = utcnow()
+            with self.db.conn:
+                run_id = self.db["runs"].insert(
+                    {
+                        "started_at": started,
+                        "spider": spider,
+                        "args": json.dumps(dict(args), ensure_ascii=False, sort_keys=True),
+                        "status": "running",
+                        "job": job,
+                        "resumes": resumes,
+                    }
+                ).last_pk
+                lock = self._run_lock(run_id)
+                lock.acquire()
+                self._locks[run_id] = lock
         return Run(id=run_id, job=job, session_start=self._session_start(run_id), resumes=resumes)
+
+    def reap_dead_runs(self) -> list[int]:
+        """Mark ``interrupted`` every run left ``running`` whose process is gone (its lock is free)."""
+        dead = [
+            row["id"] for row in self.db.query("select id from runs where status = 'running'")
+            if row["id"] not in self._locks and not self._run_lock(row["id"]).held_elsewhere()
+        ]
+        if dead:
+            with self._writing(), self.db.conn:
+                marks = ",".join("?" * len(dead))
+                self.db.execute(f"update runs set status = 'interrupted', finished_at = ? where id in ({marks})",
+                                [utcnow(), *dead])
+            for run_id in dead:
+                self._run_lock(run_id).path.unlink(missing_ok=True)
+        return dead
+
+    def _run_lock(self, run_id: int) -> RunLock:
+        """The lock a crawl holds while its run is ``running``: the kernel drops it when the crawl dies."""
+        return RunLock(self.data.store / "locks" / f"run-{run_id}.lock", purpose=f"crawl run {run_id}")
+
+    def _release(self, run_id: int) -> None:
+        """Give a run's lock back and remove its file: no process takes a finished run's lock again."""
+        lock = self._locks.pop(run_id, None)
+        if lock is not None:
+            lock.release()
+            lock.path.unlink(missing_ok=True)
 
     def session_runs(self, run_id: int) -> list[int]:
         """This run and the interrupted runs it resumes, newest first."""
@@ -288,15 +328,19 @@ class StoreWriter:
         return self.db["runs"].get(self.session_runs(run_id)[-1])["started_at"]
 
     def set_warc(self, run_id: int, warc_file: str) -> None:
-        with self.db.conn:
+        with self._writing(), self.db.conn:
             self.db["runs"].update(run_id, {"warc_file": warc_file})
 
     def finish_run(self, run_id: int, status: str, stats: Mapping[str, Any]) -> None:
-        with self.db.conn:
-            self.db["runs"].update(
-                run_id,
-                {"finished_at": utcnow(), "status": status, "stats": json.dumps(dict(stats), default=str)},
-            )
+        try:
+            with self._writing(), self.db.conn:
+                self.db["runs"].update(
+                    run_id,
+                    {"finished_at": utcnow(), "status": status, "stats": json.dumps(dict(stats), default=str)},
+                )
+        finally:
+            # Released even when the row could not be written: the next run then reaps this one.
+            self._release(run_id)
 
     # -- what the store already holds -------------------------------------------------------------------------
 
@@ -337,6 +381,10 @@ class StoreWriter:
         loop, say) passes ``sha256`` and ``size`` in ``fetch`` instead. Returns the fetch id and the
         outcome recorded.
         """
+        with self._writing():
+            return self._record(run_id, fetch, body)
+
+    def _record(self, run_id: int, fetch: Mapping[str, Any], body: bytes | None) -> tuple[int, str]:
         row = dict(fetch)
         now = row.get("fetched_at") or utcnow()
         row["fetched_at"] = now
@@ -411,7 +459,7 @@ class StoreWriter:
             return 0
         today = utcnow()[:10]
         session_start = self._session_start(run_id)
-        with self.db.conn:
+        with self._writing(), self.db.conn:
             cursor = self.db.execute(
                 "update documents set gone_on = ? where gone_on is null and last_seen < ?"
                 " and id in (select max(id) from documents group by url)"  # older versions are history
@@ -421,18 +469,24 @@ class StoreWriter:
         return cursor.rowcount
 
     def summary(self, run_id: int) -> list[dict[str, Any]]:
-        """Per portal, for this session: reports found, documents downloaded and unchanged, failures, blocks."""
+        """Per portal, for this session: reports found, documents downloaded and unchanged, failures,
+        blocks (``robots``: of them, what robots.txt disallowed), refusals of the request policy, and
+        ``listings_read``: listing pages read (none means nothing of the portal could be read)."""
         runs = self.session_runs(run_id)
         return [
             dict(r)
             for r in self.db.query(
                 f"""
                 select portal_id,
-                  sum(kind in ('page', 'attachment') and parent_url is null) as reports_found,
+                  sum(kind in ('page', 'attachment') and parent_url is null and outcome != 'refused') as reports_found,
                   sum(kind in ('page', 'attachment') and outcome = 'downloaded') as downloaded,
                   sum(kind in ('page', 'attachment') and outcome in ('unchanged', 'not_modified')) as unchanged,
                   sum(outcome in ('failed', 'too_large')) as failed,
-                  sum(outcome in ('blocked', 'robots_denied')) as blocked
+                  sum(outcome in ('blocked', 'robots_denied')) as blocked,
+                  sum(outcome = 'robots_denied') as robots,
+                  sum(outcome = 'refused') as refused,
+                  sum(kind in ('listing', 'api') and outcome in ('downloaded', 'unchanged', 'not_modified'))
+                    as listings_read
                 from ({_LATEST_SQL.format(marks=','.join('?' * len(runs)))})
                 group by portal_id order by portal_id
                 """,
@@ -441,4 +495,6 @@ class StoreWriter:
         ]
 
     def close(self) -> None:
+        for run_id in list(self._locks):
+            self._release(run_id)
         self.db.close()

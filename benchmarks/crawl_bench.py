@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from rich.console import Console
 from rich.table import Table
 
-from crawler.addon import UNTHROTTLED
+from crawler.addon import LOCAL_FARM, UNTHROTTLED
 from crawler.cli import crawl_command
 from farm import content
 from farm.server import FarmServer
@@ -50,7 +50,7 @@ def scrapy_bench(seconds: int) -> dict[str, float]:
 
 
 def crawl(data: DataDir, registry: Path) -> dict[str, float]:
-    settings = tuple(f"{k}={v}" for k, v in {**UNTHROTTLED, "LOG_LEVEL": "WARNING"}.items())
+    settings = tuple(f"{k}={v}" for k, v in {**UNTHROTTLED, **LOCAL_FARM, "LOG_LEVEL": "WARNING"}.items())
     command, job = crawl_command(data, registry=registry, settings=settings)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     started = time.perf_counter()

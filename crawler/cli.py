@@ -13,9 +13,12 @@ import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -24,7 +27,9 @@ from archive.registry import load_registry
 from crawler import default_registry_path
 from crawler.spiders.portal import job_args
 from archive.paths import DataDir, pass_data
-from archive.store import StoreWriter
+from archive.blobs import storage_error
+from archive.faults import BROKEN
+from archive.store import StoreError, StoreWriter
 
 
 def crawl_command(
@@ -70,6 +75,11 @@ def user_registry(data: DataDir) -> Path:
     return data.registry
 
 
+# Exit statuses of ``nianbao crawl`` (the pipeline's ``nianbao run`` uses the same numbers); BROKEN is
+# ``archive.faults``': a data directory that cannot be written ends every command with it.
+CLEAN, PARTIAL, STOPPED = 0, 1, 130
+
+
 @click.command()
 @click.option("--start-url", help="Crawl this one column (family detected from the page).")
 @click.option("--registry", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -96,17 +106,25 @@ def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tu
     each exits when nothing is left to fetch. Bodies go to DATA/store/blobs (share that directory
     between machines); one worker at a time writes store.db. See docs/scale.md.
 
+    Exit status: 0 every portal read, 1 some portals failed or were blocked, 2 the crawl could not
+    run (the store cannot be written, the crawler broke), 130 stopped (the same command resumes).
+
     \b
     Example:
         nianbao crawl --registry portals.csv --site trs-https
         nianbao crawl --start-url https://www.mva.gov.cn/gongkai/zfxxgkpt/zfxxgknb/
         nianbao crawl --redis redis://127.0.0.1:6379/0    # in several terminals
     """
-    data.ensure()
     if start_url and (registry or sites):
         raise click.UsageError("--start-url crawls one address; it does not combine with --registry or --site")
+    try:
+        data.ensure()
+        if not start_url:
+            registry = (registry or user_registry(data)).resolve()
+    except OSError as error:
+        _broken(str(storage_error(error, data.root)))
     if not start_url:
-        registry = (registry or user_registry(data)).resolve()
+        assert registry is not None
         known = {portal.site_id for portal in load_registry(registry)}
         unknown = sorted(set(sites) - known)
         if unknown:
@@ -124,22 +142,67 @@ def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tu
         code = process.wait()
     finally:
         signal.signal(signal.SIGTERM, previous)
-    print_summary(data, job)
+    if code == BROKEN:
+        sys.exit(BROKEN)  # the crawler printed its one-line reason
     if code:
-        sys.exit(code)
+        _broken(f"the crawler exited with status {code}")
+    if redis_url and not (data.store / "store.db").exists():
+        click.echo("The shared crawl is over; its store is written on the machine of its store writer.")
+        sys.exit(CLEAN)
+    try:
+        summary = run_summary(data, job)
+    except StoreError as error:
+        _broken(str(error))
+    if summary is None:
+        _broken("the crawler recorded no run")
+    print_summary(summary)
+    sys.exit(exit_status(summary))
 
 
-def print_summary(data: DataDir, job: str, console: Console | None = None) -> None:
+def _broken(message: str) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(BROKEN)
+
+
+def portal_failed(row: dict[str, Any]) -> bool:
+    """Some of the portal could not be read: failures, blocks (robots.txt's own refusals are our
+    choice, not a failure), or no listing page read at all."""
+    blocked = (row["blocked"] or 0) - (row["robots"] or 0)
+    return bool(row["failed"] or blocked > 0 or not row["listings_read"])
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: int
+    status: str
+    rows: list[dict[str, Any]]  # StoreWriter.summary, one per portal
+
+
+def exit_status(summary: RunSummary) -> int:
+    if summary.status != "finished":
+        return STOPPED
+    return PARTIAL if any(portal_failed(row) for row in summary.rows) else CLEAN
+
+
+def run_summary(data: DataDir, job: str) -> RunSummary | None:
+    """The job's last run: its status and per-portal summary."""
     store = StoreWriter(data)
     try:
         run = next(store.db.query("select id, status from runs where job = ? order by id desc limit 1", [job]), None)
         if run is None:
-            return
-        rows = store.summary(run["id"])
+            return None
+        rows = [row for row in store.summary(run["id"]) if row["portal_id"] is not None]
+        return RunSummary(run["id"], run["status"], rows)
     finally:
         store.close()
-    table = Table(title=f"crawl run {run['id']} ({run['status']})")
-    columns = ("reports_found", "downloaded", "unchanged", "failed", "blocked")
+
+
+def print_summary(summary: RunSummary, console: Console | None = None) -> None:
+    rows = summary.rows
+    # Simple lines and no edge padding: the seven columns fit an 80-column terminal unwrapped.
+    table = Table(title=f"crawl run {summary.run_id} ({summary.status})", box=box.SIMPLE_HEAD, show_edge=False,
+                  collapse_padding=True, pad_edge=False)
+    columns = ("reports_found", "downloaded", "unchanged", "failed", "blocked", "refused")
     table.add_column("portal")
     for column in columns:
         table.add_column(column.replace("_", " "), justify="right")

@@ -68,3 +68,18 @@ def classify(response: Response) -> Verdict:
             return Verdict(REDIRECT, "JavaScript location shell", response.urljoin(match.group(1)))
     return Verdict(OK)
 
+
+# A body cut short on the wire while the server's Content-Length agreed (a lying header, a cache or
+# proxy that stored half a file) still arrives as a complete 200. The formats whose end is marked
+# say so: a PDF ends with %%EOF, a ZIP (DOCX, XLSX, OFD) with its end-of-central-directory record.
+_PDF_TAIL = 64 * 1024
+_ZIP_TAIL = 65557  # the end record (22 bytes) plus the longest comment
+
+
+def truncated_file(body: bytes) -> str | None:
+    """Why ``body`` looks cut short, or None. Only formats with an end marker are judged."""
+    if body.startswith(b"%PDF-") and b"%%EOF" not in body[-_PDF_TAIL:]:
+        return f"truncated PDF: no %%EOF in the last {_PDF_TAIL // 1024} KB of {len(body)} bytes"
+    if body.startswith(b"PK\x03\x04") and b"PK\x05\x06" not in body[-_ZIP_TAIL:]:
+        return f"truncated ZIP (DOCX/XLSX/OFD): no end-of-central-directory record in {len(body)} bytes"
+    return None

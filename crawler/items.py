@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# What a request was for. Pages and attachments become documents; listings and API calls do not.
-KINDS = ("listing", "api", "page", "attachment")
+# What a request was for. Pages and attachments become documents; listings and API calls do not;
+# ``resource`` is what a page in the browser asked for (scripts, frames, XHR), recorded when refused.
+KINDS = ("listing", "api", "page", "attachment", "resource")
 DOCUMENT_KINDS = ("page", "attachment")
 
 # Outcomes the store records. ``None`` on an item means "the store decides" (downloaded or unchanged).
-OUTCOMES = ("downloaded", "unchanged", "not_modified", "failed", "blocked", "robots_denied", "too_large")
+# ``refused``: the request policy (crawler.policy) would not make the request; nothing was connected to.
+OUTCOMES = ("downloaded", "unchanged", "not_modified", "failed", "blocked", "robots_denied", "too_large", "refused")
 
 
 @dataclass(kw_only=True)

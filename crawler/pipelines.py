@@ -9,6 +9,7 @@ interrupted one (nothing is marked; the next run resumes this one).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -24,10 +25,13 @@ from scrapy.exceptions import NotConfigured
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.blobs import is_storage_error, storage_error
+from archive.paths import DataDir
+from archive.store import Run, StoreError, StoreWriter, utcnow
+from crawler.browser import browser_request_refused
+from crawler.extensions import FATAL, declare_fatal, fatal
 from crawler.items import FetchRecord
 from crawler.middlewares import store_for
-from archive.paths import DataDir
-from archive.store import Run, StoreWriter
 
 logger = logging.getLogger(__name__)
 
@@ -95,44 +99,77 @@ class StorePipeline:
             raise NotConfigured("NIANBAO_STORE_ENABLED is off")
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.browser_refused, signal=browser_request_refused)
         return pipeline
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
         args = dict(getattr(spider, "job_args", None) or {"spider": spider.name})
-        self.writer = StoreWriter(self.data)
-        self.run = self.writer.start_run(spider.name, args, job_key(args))
-        self.warc = open_warc(self.data, self.writer, self.run.id)
+        try:
+            self.writer = StoreWriter(self.data)
+            self.run = self.writer.start_run(spider.name, args, job_key(args))
+            self.warc = open_warc(self.data, self.writer, self.run.id)
+        except (StoreError, OSError) as error:
+            message = str(error if isinstance(error, StoreError) else storage_error(error, self.data.store))
+            self.crawler.stats.set_value(FATAL, message)
+            raise StoreError(message) from error
         self.crawler.stats.set_value("nianbao/run_id", self.run.id)
         if self.run.resumes:
             logger.info("Run %s resumes interrupted run %s", self.run.id, self.run.resumes)
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, FetchRecord) or self.writer is None or self.run is None:
+        if not isinstance(item, FetchRecord) or self.writer is None or self.run is None or fatal(self.crawler):
             return item
+        try:
+            await self._store(item)
+        except Exception as error:
+            if not is_storage_error(error):
+                raise
+            refusal = error if isinstance(error, StoreError) else storage_error(error, self.data.store)
+            declare_fatal(self.crawler, str(refusal))
+        # The body is in the store now (or the crawl is stopping); do not carry megabytes further.
+        item.body = None
+        return item
+
+    async def _store(self, item: FetchRecord) -> None:
+        assert self.writer is not None and self.run is not None
         blob: dict[str, Any] = {}
         if item.body is not None:
             # Hashing and fsync-ing a body takes milliseconds: done in a thread, the crawl goes on.
             blob = {"sha256": await asyncio.to_thread(self.writer.blobs.put, item.body), "size": len(item.body)}
         outcome = store_fetch(self.writer, self.run.id, self.warc, item, blob)
         self.crawler.stats.inc_value(f"nianbao/{item.kind}/{outcome}")
-        # The body is in the store now; do not carry megabytes further down the item chain.
-        item.body = None
-        return item
+
+    def browser_refused(self, portal_id: str | None, url: str, parent_url: str | None, reason: str) -> None:
+        """A request the browser was stopped from making (crawler.browser): a ``refused`` fetch row."""
+        if self.writer is None or self.run is None or fatal(self.crawler):
+            return
+        row = {"portal_id": portal_id, "kind": "resource", "url": url, "parent_url": parent_url, "method": "GET",
+               "outcome": "refused", "reason": f"in the browser: {reason}", "fetched_at": utcnow()}
+        try:
+            self.writer.record(self.run.id, row, None)
+        except StoreError as error:
+            declare_fatal(self.crawler, str(error))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.writer is None or self.run is None:
             return
-        if reason == "finished":
-            gone = self.writer.mark_gone(self.run.id)
-            self.crawler.stats.set_value("nianbao/documents_gone", gone)
-            status = "finished"
-        else:
-            status = "interrupted"
-        self.writer.finish_run(self.run.id, status, self.crawler.stats.get_stats())
-        if self.warc is not None:
-            self.warc.close()
-        self.writer.close()
+        try:
+            if reason == "finished" and not fatal(self.crawler):
+                gone = self.writer.mark_gone(self.run.id)
+                self.crawler.stats.set_value("nianbao/documents_gone", gone)
+                status = "finished"
+            else:
+                status = "interrupted"
+            self.writer.finish_run(self.run.id, status, self.crawler.stats.get_stats())
+        except StoreError as error:
+            # The disk still refuses: the run stays "running" and the next crawl marks it interrupted.
+            logger.error("%s; run %s left for the next crawl to close", error, self.run.id)
+        finally:
+            if self.warc is not None:
+                with contextlib.suppress(OSError):
+                    self.warc.close()
+            self.writer.close()
 
 
 def open_warc(data: DataDir, writer: StoreWriter, run_id: int) -> WarcLog:

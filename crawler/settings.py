@@ -33,6 +33,13 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # and 100 (the default) costs more in task churn than the parallel item writes gain.
 CONCURRENT_ITEMS = 16
 
+# The request policy (crawler/policy.py): no scheme but http(s), no address but public ones. The resolver
+# is the process's (Scrapy builds it from these project settings), so it is set here, not by the add-on.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+TWISTED_DNS_RESOLVER = "crawler.policy.PublicAddressResolver"
+# Our crawl command: the same as Scrapy's, plus a store check first and exit status 2 when the store broke.
+COMMANDS_MODULE = "crawler.commands"
+
 COOKIES_ENABLED = True  # some WAFs (openresty CT6T) only want their cookie replayed
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -52,6 +59,12 @@ NIANBAO_REVALIDATE = True
 NIANBAO_REFETCH_UNVALIDATED = False
 # Write fetches, documents, blobs and the WARC file.
 NIANBAO_STORE_ENABLED = True
+# Addresses or networks (CIDR) that may be connected to although they are not public. Only for the
+# bundled farm and the tests on 127.0.0.1 (crawler.addon.LOCAL_FARM); never set it for real portals.
+NIANBAO_ALLOW_PRIVATE_HOSTS: list[str] = []
+# Attachments, and what the browser loads for a page, may come from hosts under these domains as well as
+# from the portal's own host; a registry row's allowed_domains replaces the list for that portal.
+NIANBAO_ATTACHMENT_DOMAINS = ["gov.cn"]
 # Backoff before a retry when the server gives no Retry-After: base * 2**attempt (with jitter), capped.
 NIANBAO_RETRY_BASE_DELAY = 2.0
 NIANBAO_RETRY_MAX_DELAY = 120.0

@@ -35,19 +35,22 @@ def farm() -> None:
               "LibreOffice (cached on disk), before serving, so crawls and benchmarks do not wait for them.")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None,
               help="Access log (JSONL). Default: a fresh temporary file.")
+@click.option("--faults", is_flag=True, help="A bad day: add the portals of farm/faults.py (5xx, 429, slow and "
+              "cut bodies, wrong Content-Length, redirect loops, a gzip bomb, DNS failure; links to private "
+              "addresses, file:// and other domains).")
 def serve(host: str, port_base: int | None, seed: int, size: str, registry_out: str | None,
-          slow_seconds: float | None, prewarm: bool, log_path: str | None) -> None:
+          slow_seconds: float | None, prewarm: bool, log_path: str | None, faults: bool) -> None:
     """Serve the farm until Ctrl-C or SIGTERM (both close every portal's port and the access log).
 
     \b
     Example:
         nianbao farm serve --size small --registry-out portals.csv
-        nianbao crawl --registry portals.csv
+        nianbao crawl --registry portals.csv -s NIANBAO_ALLOW_PRIVATE_HOSTS=127.0.0.1
     """
     # kill, systemd and test harnesses stop services with SIGTERM; a background job of a script has
     # SIGINT ignored altogether. Either way the farm stops as it does on Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    world = World(seed, size, slow_seconds=slow_seconds)
+    world = World(seed, size, slow_seconds=slow_seconds, faults=faults)
     server = FarmServer(world, host=host, port_base=port_base, log_path=log_path)
     if prewarm:
         click.echo(f"prewarm: rendered {server.prewarm()} attachments")

@@ -56,6 +56,7 @@ class Response:
     etag: str | None = None
     last_modified: datetime | None = None
     delay: float = 0.0
+    body_fault: str = ""  # farm.faults.FILE_FAULTS: how the body goes wrong on the wire
 
     def payload(self) -> bytes:
         return self.body() if callable(self.body) else self.body

@@ -36,6 +36,7 @@ class Attachment:
     path: str = ""
     redirect: bool = False
     gbk_only_name: bool = False
+    fault: str = ""  # farm.faults.FILE_FAULTS: how this file fails on a bad day
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Article:
     # domain), when its portal's plan ``cites`` another: how reports lead discovery to new portals.
     platform_url: str | None = None
     same_as: int | None = None  # a planted duplicate: the article whose report this one also carries
+    fault: str = ""  # farm.faults: a page fault, "file" (an attachment's), or "dns_failure" (an extra link)
 
     @property
     def is_report(self) -> bool:

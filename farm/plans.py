@@ -29,6 +29,10 @@ HABITS: dict[str, str] = {
     "gbk_filename_only": "one downfile attachment sends only a raw-GBK Content-Disposition filename",
     "download_redirect": "one downfile attachment answers 302 to /attach/0/<hex>.pdf",
     "js_list": "street columns build their rows in an inline script: the static page holds no report link",
+    "bad_day": "a report per fault of farm.faults (5xx, 429, redirect loop, gzip bomb, slow, cut and "
+               "mis-sized bodies), a link to a host that does not resolve, a burst of 503s retries get through",
+    "hostile_links": "listings, a report page and the list script point at file://, private, link-local and "
+                     "metadata addresses, other domains and schemes, directly, by 302 and by JavaScript",
 }
 
 SEEDS = (
@@ -105,6 +109,13 @@ FULL = SMALL + (
 DUPLICATES = (
     ("reissue", "trs-https", "trs-https", 2024, "township"),
     ("mirror", "trs-https", "openness", 2023, "township"),
+)
+
+# The bad day (World(..., faults=True), ``nianbao farm serve --faults``): farm/faults.py.
+FAULTS = (
+    _p("faults", "trs", 1, "government department township street", "bad_day"),
+    _p("hostile", "trs", 12, "department", "hostile_links"),
+    _p("hostile-js", "js_only", 13, "department", "hostile_links"),
 )
 
 # Per world size: the years on the tree, how many organs per unit type, listing page size, and whether

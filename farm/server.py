@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from farm import content
+from farm import content, faults
 from farm.accesslog import AccessEntry, AccessLog, now
 from farm.families import FAMILIES
 from farm.habits import Gate, is_slow
@@ -114,12 +114,17 @@ class _Handler(BaseHTTPRequestHandler):
         headers = list(response.headers) + response.validator_headers()
         if status != 304:
             headers.append(("Content-Type", response.content_type))
-        headers.append(("Content-Length", str(0 if status == 304 else len(body))))
+        length = faults.declared_length(response.body_fault, len(body))
+        headers.append(("Content-Length", str(0 if status == 304 else length)))
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
         if request.method != "HEAD" and status != 304:
-            self.wfile.write(body)
+            if response.body_fault:
+                faults.write_body(self.wfile, response.body_fault, body)
+                self.close_connection = True
+            else:
+                self.wfile.write(body)
 
 
 class FarmServer:
@@ -133,6 +138,7 @@ class FarmServer:
         self.log_path = Path(log_path) if log_path else Path(tempfile.mkdtemp(prefix="nianbao-farm-")) / "access.jsonl"
         self.log = AccessLog(self.log_path)
         self.gate = Gate()
+        self.faults = faults.FaultGate()
         self.with_admin = admin
         self.base_urls: dict[str, str] = {}
         self.tls_urls: dict[str, str] = {}
@@ -201,8 +207,10 @@ class FarmServer:
         return content.prewarm([a for p in self.world.portals.values() for a in p.articles.values()])
 
     def reset_habits(self) -> None:
-        """Re-arm the habits that count requests (503 twice, 429 once), e.g. before a second crawl."""
+        """Re-arm the habits that count requests (503 twice, 429 once, a bad day's burst), e.g. before a
+        second crawl."""
         self.gate.reset()
+        self.faults.reset()
 
     def registry_rows(self) -> list[dict[str, str]]:
         return self.world.registry_rows(self.base_urls)
@@ -225,7 +233,10 @@ class FarmServer:
                 if portal.robots_txt is None:
                     return not_found()
                 return data(portal.robots_txt.encode(), "text/plain", BASE_TIME)
-            response = self.gate.check(portal, request) or FAMILIES[portal.family].handle(portal, request)
+            response = (self.gate.check(portal, request) or self.faults.check(portal, request)
+                        or FAMILIES[portal.family].handle(portal, request))
+            if response is not None:
+                response = faults.decorate(portal, request, response)
         if response is None:
             return not_found()
         kind, key = portal.routes.get(request.path, ("", None))

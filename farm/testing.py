@@ -26,21 +26,22 @@ from dataclasses import dataclass
 from farm.server import FarmServer
 from farm.world import World
 
-_farms: dict[tuple[int, str], FarmServer] = {}
+_farms: dict[tuple[int, str, bool], FarmServer] = {}
 _lock = threading.Lock()
 
 
 @contextmanager
-def running_farm(seed: int = 0, size: str = "small", *, slow_seconds: float | None = None) -> Iterator[FarmServer]:
-    """The shared running farm for this seed and size (started on first use, stopped at exit).
+def running_farm(seed: int = 0, size: str = "small", *, slow_seconds: float | None = None,
+                 faults: bool = False) -> Iterator[FarmServer]:
+    """The shared running farm for this seed, size and bad-day flag (started on first use, stopped at exit).
 
     ``slow_seconds`` counts only for the call that starts the farm. Habits that count requests (503
     twice, 429 once) are shared too: ``server.reset_habits()`` re-arms them."""
-    key = (seed, size)
+    key = (seed, size, faults)
     with _lock:
         server = _farms.get(key)
         if server is None:
-            server = FarmServer(World(seed, size, slow_seconds=slow_seconds))
+            server = FarmServer(World(seed, size, slow_seconds=slow_seconds, faults=faults))
             server.start()
             _farms[key] = server
             atexit.register(server.stop)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from farm import content, plans
+from farm import content, faults, plans
 from farm.families import FAMILIES
 from farm.model import NON_REPORT_KINDS, REPORT, UNIT_TYPES, Article, Attachment, Column, Portal
 from farm.names import DEPARTMENTS, NON_REPORT_TITLES, PLACE_STEMS, REGIONS, REPORT_TITLES
@@ -44,6 +44,8 @@ class ReportTruth:
     seed_file: str | None = None
     spec: Any = field(default=None, compare=False, repr=False)
     same_as: int | None = None  # planted duplicate: the article id of the report it carries again
+    # On a bad day (farm.faults): (path, or URL with {port}, fault) a crawl must end as recorded failures.
+    faults: tuple[tuple[str, str], ...] = ()
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -66,18 +68,20 @@ class NonReportTruth:
 class World:
     """All portals of one farm. ``size`` is ``small`` (tests) or ``full`` (bundled default, benchmarks)."""
 
-    def __init__(self, seed: int = 0, size: str = "small", *, slow_seconds: float | None = None):
+    def __init__(self, seed: int = 0, size: str = "small", *, slow_seconds: float | None = None,
+                 faults: bool = False):
         if size not in plans.SIZES:
             raise ValueError(f"size must be one of {sorted(plans.SIZES)}")
         self.seed = seed
         self.size = size
+        self.faults = faults
         self.config = plans.SIZES[size]
         self.slow_seconds = self.config["slow_seconds"] if slow_seconds is None else slow_seconds
         self.lock = threading.RLock()
         self.generation = 0
         self._ids: set[int] = set()
         self.portals: dict[str, Portal] = {}
-        for plan in self.config["plans"]:
+        for plan in self.config["plans"] + (plans.FAULTS if faults else ()):
             self.portals[plan.site_id] = self._build_portal(plan)
         for plan in self.config["plans"]:
             if plan.cites:
@@ -218,6 +222,8 @@ class World:
         if "robots_partial" in portal.habits:
             leaves = [c for c in portal.leaf_columns() if any(portal.articles[i].is_report for i in c.article_ids)]
             rng.choice(leaves).robots_denied = True
+        if "bad_day" in portal.habits:
+            faults.assign(portal, reports, lambda title: self._attachment(rng, title, "pdf"))
 
     def _plant_duplicate(self, case: str, source: str, target: str, year: int, unit: str) -> None:
         """Publish one report of ``source`` again on ``target`` (see ``plans.DUPLICATES``): the archive must
@@ -258,14 +264,16 @@ class World:
     def _truth(self, portal: Portal, article: Article) -> ReportTruth:
         column = portal.columns[article.column_key]
         reason = ("robots_denied" if portal.status == "robots_denied" or column.robots_denied
-                  else "blocked" if portal.status == "blocked" else "server_error" if article.broken else "")
+                  else "blocked" if portal.status == "blocked" else "server_error" if article.broken
+                  else article.fault if article.fault in faults.PAGE_FAULTS else "")
         return ReportTruth(
             site_id=portal.site_id, article_id=article.article_id, organ=article.organ, year=article.year,
             level=article.unit, level_label=article.level_label, title=article.title, template=article.template,
-            page_path=article.path, attachment_paths=tuple(a.path for a in article.attachments),
+            page_path=article.path, attachment_paths=tuple(a.path for a in article.attachments if not a.fault),
             formats=(("html",) if article.inline else ()) + tuple(a.fmt for a in article.attachments),
             inline=article.inline, version=article.version, crawlable=not reason, reason=reason,
             seed_file=article.seed_file, spec=content.spec_for(article), same_as=article.same_as,
+            faults=faults.fault_paths(portal, article),
         )
 
     def reports(self, site_id: str | None = None, *, crawlable_only: bool = False) -> list[ReportTruth]:

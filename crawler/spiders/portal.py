@@ -12,23 +12,27 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.guards import BLOCKED, CHALLENGE, REDIRECT, classify
+from crawler.browser import REFUSED_HEADER, context_name
+from crawler.guards import BLOCKED, CHALLENGE, REDIRECT, classify, truncated_file
 from crawler.http import filename_from_disposition, headers_to_dict
-from crawler.items import FetchRecord
+from crawler.items import DOCUMENT_KINDS, FetchRecord
 from crawler.middlewares import META_KEY, NOT_MODIFIED, STORED
 from crawler.platforms import detect_family, platform_for
 from crawler.platforms.base import FILE_SUFFIXES, AttachmentLink, ReportLink, filename_from_url, is_annual_report_title
+from crawler.policy import Refused
 from archive.registry import Portal, load_registry, portal_for_url
 from crawler import default_registry_path
 from archive.store import utcnow
 
 # Provenance keys carried from request to request.
 PROVENANCE = ("portal_id", "family", "listing_url", "parent_url", "title", "listed_date")
+# JavaScript shells followed in a row for one report page before the chain counts as a loop.
+MAX_SHELL_HOPS = 5
 
 
 def job_args(start_url: str | None, registry: str | None, sites: Iterable[str], family: str = "auto") -> dict[str, Any]:
@@ -91,13 +95,17 @@ class PortalSpider(scrapy.Spider):
         headers: tuple[tuple[str, str], ...] | dict[str, str] = (),
         browser: bool = False,
         dont_filter: bool = False,
+        logical_url: str | None = None,
         **extra: Any,
     ) -> Request:
         info = {key: provenance.get(key) for key in PROVENANCE}
-        info.update(kind=kind, url=url, **extra)
+        # The URL the store keys the fetch by: the link as found, even when a shell sent us elsewhere.
+        info.update(kind=kind, url=logical_url or url, **extra)
         meta: dict[str, Any] = {META_KEY: info}
         if browser and kind != "attachment":
-            meta.update(playwright=True, handle_httpstatus_all=True)
+            # One browser context per portal: its own cookies, and its own proxy under the policy.
+            meta.update(playwright=True, handle_httpstatus_all=True,
+                        playwright_context=context_name(str(info["portal_id"])))
             # A list built by scripts (or a challenge that reloads the page) is done when the network
             # settles; a report page reached after a passed challenge is done when it has loaded.
             settle = kind != "page" or bool(extra.get("retrying"))
@@ -205,6 +213,11 @@ class PortalSpider(scrapy.Spider):
             if guarded:
                 yield from guarded
                 return
+        cut = truncated_file(response.body) if info["kind"] == "attachment" else None
+        if cut:
+            # Kept as evidence, but not as a document version a later crawl would trust and revalidate.
+            yield self._record(response, outcome="failed", reason=cut)
+            return
         yield self._record(response)
         if info["kind"] != "page" or not isinstance(response, TextResponse):
             return
@@ -229,11 +242,26 @@ class PortalSpider(scrapy.Spider):
                 yield self._record(response, outcome="blocked", reason=f"{verdict.evidence}; retried in the browser")
                 yield self._retry_in_browser(response, challenged=True)
         elif verdict.kind == REDIRECT and verdict.location:
-            yield self._record(response, reason=f"{verdict.evidence} to {verdict.location}")
             provenance = {key: info.get(key) for key in PROVENANCE}
-            callback = self.parse_listing if info["kind"] in ("listing", "api") else self.parse_document
-            yield self._request(verdict.location, kind=info["kind"], provenance=provenance, callback=callback,
+            if info["kind"] in DOCUMENT_KINDS:
+                hops = info.get("shell_hops", 0) + 1
+                if hops > MAX_SHELL_HOPS:
+                    yield self._record(response, outcome="failed", reason=f"JavaScript redirect loop ({hops} shells)")
+                    return
+                # Like an HTTP redirect: the document is the one at the shell's target, kept under the link.
+                # It continues an admitted request, so the duplicate filter must not drop it unrecorded.
+                yield self._request(verdict.location, kind=info["kind"], provenance=provenance,
+                                    callback=self.parse_document, browser=in_browser, dont_filter=True,
+                                    challenged=info.get("challenged", False), logical_url=info["url"],
+                                    shell_hops=hops)
+                return
+            yield self._record(response, reason=f"{verdict.evidence} to {verdict.location}")
+            yield self._request(verdict.location, kind=info["kind"], provenance=provenance, callback=self.parse_listing,
                                 browser=in_browser, challenged=info.get("challenged", False))
+        elif in_browser and response.headers.get(REFUSED_HEADER):
+            # The browser's proxy refused where a redirect or a script led the page.
+            reason = response.headers.get(REFUSED_HEADER).decode("latin-1")
+            yield self._record(response, outcome="refused", reason=f"in the browser: {reason}")
         elif in_browser and response.status >= 400 and not info.get("challenged"):
             # After a challenge the browser reports the challenge's status beside the page it
             # reached; any other error status in the browser is a real failure.
@@ -314,12 +342,18 @@ class PortalSpider(scrapy.Spider):
             yield self._record(response, outcome="failed", reason=f"HTTP {response.status}")
             return
         outcome, reason = "failed", f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+        if failure.check(Refused):
+            outcome, reason = "refused", failure.value.reason
+        elif failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             outcome, reason = "robots_denied", "Forbidden by robots.txt"
         elif failure.check(DownloadCancelledError) and "max" in failure.getErrorMessage().lower():
             outcome = "too_large"
+        elif failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in failure.getErrorMessage():
+            outcome = "too_large"  # a compressed body that grows past the size cap (a gzip bomb)
         elif failure.check(DownloadTimeoutError):
             reason = f"timeout: {failure.getErrorMessage()}"
+        elif failure.check(ResponseDataLossError):
+            reason = "data loss: the connection closed before the body was complete"
         yield FetchRecord(
             **{key: info.get(key) for key in PROVENANCE},
             kind=info["kind"],

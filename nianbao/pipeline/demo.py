@@ -36,6 +36,7 @@ FARM_CRAWL_SETTINGS = (
     "CONCURRENT_REQUESTS_PER_DOMAIN=16",
     "NIANBAO_RETRY_BASE_DELAY=0.1",
     "NIANBAO_RETRY_MAX_DELAY=1",
+    "NIANBAO_ALLOW_PRIVATE_HOSTS=127.0.0.1,::1",  # the crawler's request policy refuses loopback otherwise
 )  # a fixed base keeps the farm's URLs, hence the store's documents, stable across demos
 
 

@@ -15,7 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from archive.registry import FIELDS
+from archive.registry import FIELDS  # one list of columns, so a rewrite keeps every column a person filled
+
 # Rows the pipeline does not crawl: a person switched them off, or a walk found nothing there.
 NOT_CRAWLED = {"disabled", "retired", "duplicate"}
 

@@ -25,7 +25,8 @@ import sqlite_utils
 
 from archive.paths import DataDir
 from nianbao.pipeline.discovery import Mention
-from archive.store import BlobStore, open_store_db
+from archive.faults import BROKEN
+from archive.store import BlobStore, StoreError, StoreWriter, open_store_db
 
 SAMPLES_PORTAL = "samples"
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
@@ -86,7 +87,7 @@ def crawl(
     is passed on to the child as SIGTERM, which Scrapy handles as Ctrl-C and which no shell can have
     set to be ignored; it stops gracefully and then ends the run: the next run finishes what was left.
     A child that died without closing its run (killed, or a crash) leaves it ``running`` in the store;
-    it is marked ``interrupted`` here, since the child is gone.
+    the store marks it ``interrupted`` here (its lock died with the child), as the next crawl would.
     """
     try:
         from crawler.cli import crawl_command
@@ -103,7 +104,6 @@ def crawl(
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     db = open_store_db(data)
     start = int(db.execute("select coalesce(max(id), 0) from fetches").fetchone()[0])
-    first_run = int(db.execute("select coalesce(max(id), 0) from runs").fetchone()[0]) + 1
     with log_path.open("wb") as log:
         child = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
@@ -115,22 +115,29 @@ def crawl(
             child.wait()
             raise
         finally:
-            _close_runs_left_open(db, first_run)
+            _close_runs_left_open(data)
     _report_fetches(db, start, progress)
+    if child.returncode == BROKEN:
+        # The crawler stops with BROKEN only when its store refused a write, and says so on its last
+        # "Error:" line: the run ends on it as on any other storage fault.
+        said = [line for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+                if line.startswith("Error: ")]
+        raise StoreError(said[-1].removeprefix("Error: ") if said  # else the full disk took its log too
+                         else f"cannot write the store at {data.store}: the crawler stopped on a refused write")
     if child.returncode:
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         raise RuntimeError(f"crawler exited with status {child.returncode}: {' | '.join(tail)} (log: {log_path})")
     return StageOutcome(counts={"portals": len(rows), "requests": _fetches_since(db, start)})
 
 
-def _close_runs_left_open(db: Any, first_run: int) -> None:
-    """The child has exited: a run of its own still ``running`` was cut short (the next crawl resumes it)."""
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    db.execute(
-        "update runs set status = 'interrupted', finished_at = coalesce(finished_at, ?) where id >= ? and status = 'running'",
-        [now, first_run],
-    )
-    db.conn.commit()
+def _close_runs_left_open(data: DataDir) -> None:
+    """The child has exited: a run of its own still ``running`` was cut short (the next crawl resumes it).
+    Its lock is free now, which is how the store tells it from another crawl's live run."""
+    store = StoreWriter(data)
+    try:
+        store.reap_dead_runs()
+    finally:
+        store.close()
 
 
 def _fetches_since(db: Any, start: int) -> int:

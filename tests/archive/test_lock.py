@@ -58,6 +58,22 @@ def test_lock_of_a_killed_process_is_taken_at_once(tmp_path: Path) -> None:
         assert time.monotonic() - started < 1.0
 
 
+def test_held_elsewhere_tells_a_live_holder_from_a_killed_one_and_takes_nothing(tmp_path: Path) -> None:
+    """The crawl's store asks this of a run left ``running``: killed (free) or live (held)."""
+    path = tmp_path / "run-7.lock"
+    assert not RunLock(path).held_elsewhere(), "no file: nobody holds it"
+    child = _hold_in_child(path)
+    try:
+        assert RunLock(path).held_elsewhere()
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    asked = RunLock(path)
+    assert not asked.held_elsewhere() and not asked.held
+    with RunLock(path) as mine:
+        assert mine.held_elsewhere() and RunLock(path).held_elsewhere()
+
+
 def test_waiting_acquire_gets_the_lock_when_released(tmp_path: Path) -> None:
     path = tmp_path / "run.lock"
     child = _hold_in_child(path)

@@ -10,8 +10,10 @@ from click.testing import CliRunner
 
 from archive.paths import DataDir
 
+from farm import content
 from farm.server import FarmServer
 from farm.testing import running_farm
+from crawler.cli import PARTIAL
 from nianbao.cli import cli
 from tests.crawler.helpers import Crawl, nianbao_crawl, write_registry
 
@@ -32,7 +34,8 @@ def first_crawl(farm: FarmServer, registry: Path, tmp_path_factory: pytest.TempP
     """Every portal of the small world, the JavaScript-only one through Chromium."""
     data = tmp_path_factory.mktemp("data")
     mark = farm.log.mark()
-    result = nianbao_crawl(data, "--registry", str(registry))
+    # Exit 1: the small world has a blocked portal, a robots-denied one and a page that always fails.
+    result = nianbao_crawl(data, "--registry", str(registry), expect=(PARTIAL,))
     return Crawl(data, result.output, farm.log.entries_since(mark))
 
 
@@ -53,3 +56,19 @@ def first_archive(first_crawl: Crawl, registry: Path, tmp_path_factory: pytest.T
     extracted = CliRunner().invoke(cli, ["--data", str(root), "extract"])
     assert extracted.exit_code == 0, extracted.output
     return DataDir.resolve(root)
+
+
+BAD_DAY = ("faults", "hostile", "hostile-js")
+
+
+@pytest.fixture(scope="session")
+def bad_day_farm() -> FarmServer:
+    """The small world with the bad-day portals of farm/faults.py, their files rendered beforehand."""
+    with running_farm(seed=0, size="small", faults=True) as running:
+        content.prewarm([a for site in BAD_DAY for a in running.world.portals[site].articles.values()])
+        yield running
+
+
+@pytest.fixture(scope="session")
+def bad_day_registry(bad_day_farm: FarmServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_registry(bad_day_farm, tmp_path_factory.mktemp("bad-day") / "portals.csv")

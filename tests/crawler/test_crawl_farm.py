@@ -12,6 +12,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.addon import user_agent
+from crawler.cli import CLEAN, PARTIAL
 from crawler.settings import NIANBAO_CONTACT
 from farm.server import FarmServer
 from tests.crawler.helpers import FAST, Crawl, documents, nianbao_crawl, query
@@ -65,7 +66,8 @@ def test_user_agent_names_nianbao(first_crawl: Crawl) -> None:
 
 
 def test_no_browser_records_javascript_portals_as_failed(farm: FarmServer, registry: Path, tmp_path: Path) -> None:
-    nianbao_crawl(tmp_path, "--registry", str(registry), "--site", "jsonly", "--site", "ruishu", "--no-browser")
+    nianbao_crawl(tmp_path, "--registry", str(registry), "--site", "jsonly", "--site", "ruishu", "--no-browser",
+                  expect=(PARTIAL,))
     rows = dict(query(tmp_path, "select portal_id, outcome || ': ' || reason from fetches"))
     assert rows["jsonly"] == "failed: the js_only family builds its list in JavaScript; browser disabled"
     assert rows["ruishu"].startswith("blocked: HTTP 412") and rows["ruishu"].endswith("browser disabled")
@@ -126,7 +128,7 @@ def test_scrapy_crawl_and_list(farm: FarmServer, tmp_path: Path) -> None:
     for setting in FAST:
         command += ["-s", setting]
     done = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.returncode == CLEAN, done.stderr[-2000:]
     (got,) = documents(tmp_path).values()  # family detected from the page, one portal id for the URL
     assert got == farm.world.expected_paths("hanweb")["hanweb"]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive.registry import Portal, save_registry
+from crawler.cli import PARTIAL
 from tests.crawler.helpers import nianbao_crawl, query
 
 LISTING = """<html><head><meta charset="utf-8"><title>信息公开年报</title></head><body><ul>
@@ -62,7 +63,7 @@ def test_failures_are_recorded_with_reasons(tmp_path: Path) -> None:
     try:
         result = nianbao_crawl(tmp_path, "--registry", str(registry), "--no-browser", "-s", "RETRY_TIMES=0",
                                "-s", "DOWNLOAD_TIMEOUT=1", "-s", "DOWNLOAD_MAXSIZE=100000",
-                               "-s", "DNS_RESOLVER=tests.crawler.fakedns.NoDnsResolver")
+                               "-s", "TWISTED_DNS_RESOLVER=tests.crawler.fakedns.NoDnsResolver", expect=(PARTIAL,))
     finally:
         server.shutdown()
     rows = {url.rstrip("/").rsplit("/", 1)[1]: (outcome, reason) for url, outcome, reason in query(

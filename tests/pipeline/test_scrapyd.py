@@ -89,7 +89,8 @@ def test_scrapyd_deploy_then_crawl(tmp_path: Path) -> None:
         data = DataDir(tmp_path / "data").ensure()
         with farm_server.FarmServer(farm_world.World(3, "small"), log_path=tmp_path / "access.jsonl") as farm:
             start_url = next(row["start_url"] for row in farm.registry_rows() if row["site_id"] == "gkmlpt")
-            settings = [f"NIANBAO_DATA={data.root}", "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "NIANBAO_BROWSER=False"]
+            settings = [f"NIANBAO_DATA={data.root}", "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "NIANBAO_BROWSER=False",
+                        "NIANBAO_ALLOW_PRIVATE_HOSTS=127.0.0.1"]
             job = _post(
                 url + "schedule.json",
                 [("project", "nianbao"), ("spider", "portal"), ("start_url", start_url)]
