@@ -73,10 +73,15 @@ def extract_worker(data: DataDir, redis_url: str) -> None:
 
 @click.command()
 @click.option("--date", help="Snapshot date (YYYY-MM-DD); today in UTC by default.")
+@click.option("--site-url", envvar="NIANBAO_SITE_URL", help="The site's public address, for the citations' "
+              "stable URL (<site>/snapshots/<date>/); default $NIANBAO_SITE_URL, else http://127.0.0.1:8001.")
 @click.option("--wait", type=float, default=0.0, show_default=True, help="Seconds to wait for a snapshot already being written.")
 @pass_data
-def snapshot(data: DataDir, date: str | None, wait: float) -> None:
+def snapshot(data: DataDir, date: str | None, site_url: str | None, wait: float) -> None:
     """Write a dated, never-overwritten snapshot of the archive with its exports, checksums and manifest.
+
+    Both files (the research database and the texts), CSV and Parquet, README.md with the data
+    dictionary, the citation as text, BibTeX and CSL-JSON, SHA256SUMS and manifest.json.
 
     One snapshot is written at a time: while another is being written, this one waits up to --wait
     seconds, then stops with exit status 75 ("try again later"). A full or read-only data directory
@@ -84,13 +89,13 @@ def snapshot(data: DataDir, date: str | None, wait: float) -> None:
 
     \b
     Example:
-        nianbao snapshot && cd data/snapshots/$(date -u +%F) && sha256sum -c SHA256SUMS
+        nianbao snapshot --site-url https://nianbao.example.org && cd data/snapshots/$(date -u +%F) && sha256sum -c SHA256SUMS
     """
     from archive.snapshot import SnapshotExists, write_snapshot
 
     try:
         with storage_faults_end("snapshot", data.root):
-            made = write_snapshot(data, date=date, wait=wait)
+            made = write_snapshot(data, date=date, site_url=site_url, wait=wait)
     except SnapshotExists as exc:
         raise click.ClickException(str(exc)) from exc
     except LockHeld as exc:

@@ -1,21 +1,20 @@
 """``nianbao extract``: turn every stored document into archive rows, then rebuild what depends on them.
 
 A document is (re)extracted when the current parser version has not yet seen it (``extractions``
-holds, per document, the parser version that last read it), or always with ``--all``. Each document's
-rows (its ``extractions`` row, ``cells``, single-report ``checks`` and ``texts``) are replaced in one
-transaction, so an interrupted run leaves every document either as it was or fully re-read. A document
-the parser cannot read is recorded in ``extractions`` with the one-line reason and the run goes on.
+holds, per document, the parser version that last read it), or always with ``--all``. Documents are
+written a batch at a time (``archive.load``): each document's rows are replaced, and a batch is either
+written whole or not at all, so an interrupted run leaves every document either as it was or fully
+re-read. A document the parser cannot read is recorded in ``extractions`` with the one-line reason and
+the run goes on. Many documents at once (the first build, ``--all``) are loaded with the indexes of
+``cells`` and ``checks`` built once at the end.
 
-After the documents, the tables derived from all of them (reports and editions, cross-year checks,
-wide tables, coverage) are rebuilt from scratch: they are pure functions of the rows above, so a
-second run writes the same rows again and changes nothing.
+After the documents, the tables derived from them (reports and editions, cross-year checks, wide
+tables, totals) are rebuilt for the reports whose documents changed, and coverage is rebuilt: they are
+pure functions of the rows above, so a second run writes the same rows again and changes nothing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -23,17 +22,17 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from archive import coverage, fts, reports
-from archive.checks import check_row
-from archive.db import insert_rows, open_archive
+from archive import coverage, reports
+from archive.db import open_archive
 from archive.items import rebuild_items
-from archive.organs import organ_for_report
+from archive.load import Loader
+from archive.paths import DataDir
 from archive.sources import portal_by_id, sync_registry, sync_store
 from extract.document import ConversionError
 from extract.record import Record
-from archive.paths import DataDir
 
-_YEAR_IN_TITLE = re.compile(r"(20\d\d)\s*年")
+# A load this large (documents, and a quarter of the archive or more) builds the indexes afterwards.
+BULK_DOCUMENTS = 1000
 
 
 @dataclass(frozen=True)
@@ -69,39 +68,68 @@ class ExtractResult:
         )
 
 
-# Reads pending documents somewhere else (``archive.fanout``: workers through a task queue) and yields
-# each one's outcome as ``read_document`` gives it, in any order: (document row, record, error).
+# Reads pending documents somewhere else (``archive.fanout``: workers through a task queue) and yields each
+# one's outcome as ``read_document`` gives it, in the order given: (document row, record, error).
 Fanout = Callable[[list[dict]], Iterable[tuple[dict, Record | None, str | None]]]
 
 
 def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | None = None,
                 fanout: Fanout | None = None) -> ExtractResult:
-    """Sync the registry and store, extract pending documents, rebuild the derived tables.
+    """Sync the registry and store, extract pending documents, rebuild what depends on them.
 
     With ``fanout`` the documents are read by others and only written here: the archive has one writer."""
     parser = parser or Parser.current()
     db = open_archive(data.archive_db)
     rebuild_items(db)
+    organs_before = _organ_rows(db)
     sync_registry(db, data.registry)
-    sync_store(db, data)
+    changed_documents = sync_store(db, data)
     portals = portal_by_id(db)
     result = ExtractResult(documents=db["documents"].count)
     pending = pending_documents(db, parser.version, everything=everything)
-    if fanout is None:
-        outcomes: Iterable[tuple[dict, Record | None, str | None]] = (
-            (doc, *read_document(data, doc, parser)) for doc in pending)
-    else:
-        outcomes = fanout(pending)
-    for doc, record, error in outcomes:
-        write_document(db, doc, record, error, parser.version, portals)
-        result.extracted += 1
-        if error:
-            result.failed += 1
-            result.failures.append((doc["id"], error))
-    reports.rebuild(db)
+    bulk = len(pending) >= BULK_DOCUMENTS and len(pending) * 4 >= result.documents
+    with Loader(db, parser.version, portals, bulk=bulk) as loader:
+        if fanout is None:
+            outcomes: Iterable[tuple[dict, Record | None, str | None]] = (
+                (doc, *read_document(data, doc, parser)) for doc in pending)
+        else:
+            outcomes = fanout(pending)
+        for doc, record, error in outcomes:
+            loader.add(doc, record, error)
+            result.extracted += 1
+            if error:
+                result.failed += 1
+                result.failures.append((doc["id"], error))
+    touched = None if bulk else affected_reports(db, loader.touched_reports, changed_documents, organs_before)
+    reports.rebuild(db, touched)
     coverage.rebuild(db)
     result.reports = db["reports"].count
     return result
+
+
+def affected_reports(
+    db: sqlite_utils.Database, touched: set[int], documents: list[int], organs_before: dict[int, tuple]
+) -> set[int]:
+    """Reports to rebuild: those the loader touched, those of documents the store changed, those of
+    organs the registry re-described."""
+    found = set(touched)
+    for start in range(0, len(documents), 500):
+        chunk = documents[start : start + 500]
+        found.update(row[0] for row in db.execute(
+            f"SELECT report_id FROM documents WHERE id IN ({', '.join('?' for _ in chunk)}) AND report_id IS NOT NULL",
+            chunk,
+        ))
+    organs = [organ_id for organ_id, row in _organ_rows(db).items() if organs_before.get(organ_id) != row]
+    for start in range(0, len(organs), 500):
+        chunk = organs[start : start + 500]
+        found.update(row[0] for row in db.execute(
+            f"SELECT id FROM reports WHERE organ_id IN ({', '.join('?' for _ in chunk)})", chunk
+        ))
+    return found
+
+
+def _organ_rows(db: sqlite_utils.Database) -> dict[int, tuple]:
+    return {row[0]: tuple(row[1:]) for row in db.execute("SELECT id, name, region, level FROM organs")}
 
 
 def pending_documents(db: sqlite_utils.Database, version: str, *, everything: bool) -> list[dict]:
@@ -117,8 +145,8 @@ def pending_documents(db: sqlite_utils.Database, version: str, *, everything: bo
 
 
 def read_document(data: DataDir, doc: dict, parser: Parser) -> tuple[Record | None, str | None]:
-    """Parse one stored document (``blob``, ``filename``, ``url`` of its row): its record, or the reason it
-    could not be read. Needs only the blob store, so a worker on another machine can run it."""
+    """Parse one stored document: its record, or the one-line reason it could not be read. Needs only the
+    row's ``blob``, ``filename`` and ``url`` and the blob store, so a worker on another machine can run it."""
     try:
         body = (data.store / doc["blob"]).read_bytes()
         return parser.parse(body, doc["filename"] or _url_filename(doc["url"])), None
@@ -128,98 +156,6 @@ def read_document(data: DataDir, doc: dict, parser: Parser) -> tuple[Record | No
         return None, f"stored body unreadable: {exc}"
     except Exception as exc:  # a parser bug on one document must not stop the others; it is recorded
         return None, f"{type(exc).__name__}: {exc}"
-
-
-def write_document(db: sqlite_utils.Database, doc: dict, record: Record | None, error: str | None, version: str,
-                   portals: dict[str, dict]) -> None:
-    """Replace one document's rows in one transaction."""
-    with db.atomic():
-        replace_document_rows(db, doc, record, error, version, portals.get(doc["portal_id"] or ""))
-
-
-def replace_document_rows(
-    db: sqlite_utils.Database,
-    doc: dict,
-    record: Record | None,
-    error: str | None,
-    version: str,
-    portal: dict | None,
-) -> None:
-    """One document's rows, replaced: the caller holds the transaction (``write_document`` opens one each)."""
-    doc_id = doc["id"]
-    db.execute("DELETE FROM cells WHERE document_id = ?", [doc_id])
-    db.execute("DELETE FROM checks WHERE document_id = ? AND cross_year = 0", [doc_id])
-    fts.remove_text(db, doc_id)
-    extraction = {
-        "document_id": doc_id,
-        "parser_version": version,
-        "extracted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "status": "failed" if record is None else "ok",
-        "error": error,
-    }
-    if record is None:
-        insert_rows(db, "extractions", [extraction], replace=True)
-        db.execute("UPDATE documents SET report_id = NULL WHERE id = ?", [doc_id])
-        return
-    year = record.year or _year_from_title(doc["title"])
-    organ_id = organ_for_report(db, record.organ, portal)
-    report_id = None
-    if organ_id is not None and year is not None:
-        report_id = _report_id(db, organ_id, year)
-    extraction.update(
-        organ=record.organ,
-        year=year,
-        template=record.template,
-        published_on=record.published_on,
-        active_total=record.active_total,
-        source_format=record.source_format,
-        cells=sum(value is not None for value in record.cells.values()),
-        warnings=json.dumps(record.warnings, ensure_ascii=False),
-    )
-    insert_rows(db, "extractions", [extraction], replace=True)
-    db.execute("UPDATE documents SET report_id = ?, format = ? WHERE id = ?", [report_id, record.source_format, doc_id])
-    insert_rows(db, "cells", list(_cell_rows(doc_id, report_id, record)))
-    dims = {"report_id": report_id, "organ_id": organ_id, "region": None, "level": None, "year": year}
-    if organ_id is not None:
-        dims["region"], dims["level"] = db.execute("SELECT region, level FROM organs WHERE id = ?", [organ_id]).fetchone()
-    insert_rows(db, "checks", [check_row(check, doc_id, dims, cross_year=False) for check in record.checks])
-    text = record.text or "\n".join(record.texts.values())
-    if text:
-        row = {"id": doc_id, "report_id": report_id, "organ": record.organ, "year": year, "title": doc["title"],
-               "url": doc["url"], "text": text}
-        insert_rows(db, "texts", [row])
-        fts.index_text(db, doc_id, text)
-
-
-def _report_id(db: sqlite_utils.Database, organ_id: int, year: int) -> int:
-    """The report of an organ and year, created on first sight; its id never changes afterwards."""
-    found = db.execute("SELECT id FROM reports WHERE organ_id = ? AND year = ?", [organ_id, year]).fetchone()
-    if found:
-        return found[0]
-    return db.execute("INSERT INTO reports (organ_id, year) VALUES (?, ?)", [organ_id, year]).lastrowid
-
-
-def _cell_rows(doc_id: int, report_id: int | None, record: Record):
-    for cell_id, value in record.cells.items():
-        source = record.sources.get(cell_id)
-        yield {
-            "document_id": doc_id,
-            "cell_id": cell_id,
-            "report_id": report_id,
-            "value": value,
-            "raw": record.raw.get(cell_id),
-            "page": source.page if source else None,
-            "table_index": source.table if source else None,
-            "row_index": source.row if source else None,
-            "col_index": source.col if source else None,
-            "ocr": int(source.ocr) if source else None,
-            "ocr_confidence": source.ocr_confidence if source else None,
-        }
-
-
-def _year_from_title(title: str | None) -> int | None:
-    match = _YEAR_IN_TITLE.search(title or "")
-    return int(match.group(1)) if match else None
 
 
 def _url_filename(url: str) -> str | None:

@@ -1,96 +1,200 @@
-"""Full-text search over report texts that works for Chinese, with and without Datasette.
+"""The full-text database: report texts and their Chinese search index, in a file of their own.
 
-Two FTS5 indexes cover the ``texts`` table (one row per extracted document):
+The archive is two SQLite files. ``nianbao.db`` is the research database (reports, numbers, checks,
+coverage, provenance: a few KiB a report); ``nianbao-texts.db`` beside it holds every extracted text
+and its search index, several times that. A researcher comparing two counties takes the first only;
+the site serves both and attaches the second to the first as ``nianbao_texts``, so one SQL query can
+join ``reports`` to ``nianbao_texts.texts``. Texts are written before the rows that refer to them, in
+their own transaction, so a crash between the two leaves a document to be extracted again, never
+marked extracted without its text.
 
-``texts_fts`` (``tokenize='trigram'``, kept in step by triggers)
-    Built into SQLite 3.34+, so a downloaded snapshot needs no extension. It finds any substring of
-    three or more characters: ``select * from texts where id in (select rowid from texts_fts where
-    texts_fts match '"信息处理费"')``. It cannot find two-character words such as 公开 or 复议: a
-    trigram index has no token shorter than three characters.
+FTS5 has no Chinese word splitter, so ``texts_bigram_fts`` (contentless, ``unicode61``) indexes the
+title and the text with every run of Chinese characters rewritten as overlapping bigrams
+(信息公开 -> ``信息 息公 公开``). Every word of two or more characters is then a phrase of bigram
+tokens, and a query must be rewritten the same way: 复议 -> ``"复议"``, 行政复议 -> ``"行政 政复 复议"``
+(:func:`bigram_query`; on the site, the ``nianbao_fts`` plugin re-registers Datasette's ``escape_fts``
+as it). Two-character words, the commonest in Chinese, are single tokens: their posting lists are read
+without positions, which is what keeps common-word searches fast.
 
-``texts_bigram_fts`` (``tokenize='unicode61'``, contentless, rowid = ``texts.id``)
-    The same text with every run of Chinese characters rewritten as overlapping bigrams
-    (信息公开 -> ``信息 息公 公开``), so every word of two or more characters is a phrase of bigram
-    tokens. A query must be rewritten the same way: 复议 -> ``"复议"``, 行政复议 -> ``"行政 政复 复议"``.
-    In SQL on a snapshot: ``... where texts_bigram_fts match '"行政 政复 复议"'``; in Python,
-    :func:`bigram_query`. On the site, the ``nianbao_fts`` plugin re-registers Datasette's
-    ``escape_fts`` as :func:`bigram_query`, so the table search box, ``?_search=`` and
-    ``datasette-search-all`` all go through the bigram index (``texts`` names it as its ``fts_table``).
-
-Why not a Chinese tokenizer extension (jieba, simple, lindera)? A snapshot opened without the extension
-fails with "no such tokenizer"; plain FTS5 keeps the files usable in any tool.
+Why not a trigram index as well, or a tokenizer extension? A trigram index cannot find two-character
+words, and cost more to build than everything else in a report's rows together; a snapshot opened
+without a tokenizer extension fails with "no such tokenizer". Plain FTS5 keeps the files usable in any
+tool; ``text LIKE '%复议%'`` works too, without the index.
 """
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+if TYPE_CHECKING:
+    from archive.scope import Scope
+
+SCHEMA = "nianbao_texts"  # the name the texts file is attached under, in the archive and on the site
+TEXT_COLUMNS = ("id", "report_id", "organ", "year", "title", "url", "text")
 
 # CJK Unified Ideographs with extension A and the compatibility block: the characters reports are written in.
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_SPLIT = re.compile(f"([{_CJK}]+)")
 _QUERY_TERMS = re.compile(r'"([^"]*)"|(\S+)')
+
+migrations = Migrations("nianbao.texts")
+
+
+def _schema_sql(prefix: str) -> str:
+    return f"""
+CREATE TABLE {prefix}texts (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER,
+    organ TEXT,
+    year INTEGER,
+    title TEXT,
+    url TEXT,
+    text TEXT
+);
+CREATE INDEX {prefix}idx_texts_report ON texts(report_id);
+CREATE VIRTUAL TABLE {prefix}texts_bigram_fts USING fts5(title, bigrams, tokenize='unicode61', content='');
+"""
+
+
+@migrations()
+def t001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(_schema_sql(""))
+
+
+def texts_path(archive_path: Path) -> Path:
+    """``nianbao.db`` -> ``nianbao-texts.db``, ``nianbao-2026-01-31.db`` -> ``nianbao-texts-2026-01-31.db``."""
+    stem = archive_path.stem
+    prefix, dash, rest = stem.partition("-")
+    name = f"{prefix}-texts-{rest}" if dash else f"{stem}-texts"
+    return archive_path.with_name(name + archive_path.suffix)
+
+
+def attach(db: sqlite_utils.Database) -> None:
+    """Open (migrating) the texts file beside ``db``'s file and attach it as ``nianbao_texts``.
+
+    An in-memory archive gets an in-memory texts database, so code and tests never need to ask which.
+    """
+    attached = {row[1]: row[2] for row in db.execute("PRAGMA database_list")}
+    if SCHEMA in attached:
+        return
+    main = attached.get("main") or ""
+    if not main:
+        db.execute(f"ATTACH DATABASE ':memory:' AS {SCHEMA}")
+        db.conn.executescript(_schema_sql(f"{SCHEMA}."))
+        return
+    path = texts_path(Path(main))
+    texts = sqlite_utils.Database(path)
+    texts.execute("PRAGMA journal_mode=WAL")
+    migrations.apply(texts)
+    texts.close()
+    db.execute(f"ATTACH DATABASE ? AS {SCHEMA}", [str(path)])
+    db.execute(f"PRAGMA {SCHEMA}.synchronous=NORMAL")
 
 
 def _bigram_run(run: str) -> str:
-    if len(run) == 1:
-        return run
-    return " ".join(run[i : i + 2] for i in range(len(run) - 1))
+    return " ".join(map(operator.add, run, run[1:])) if len(run) > 1 else run
 
 
 def bigrams(text: str) -> str:
     """Text with every Chinese run replaced by its bigrams, other words left for unicode61 to split."""
-    return _CJK_RUN.sub(lambda match: f" {_bigram_run(match.group(0))} ", text)
+    parts = _CJK_SPLIT.split(text)
+    for i in range(1, len(parts), 2):  # split() with a group puts the runs at the odd positions
+        parts[i] = f" {_bigram_run(parts[i])} "
+    return "".join(parts)
+
+
+def query_phrases(query: str) -> list[str]:
+    """A user's search words: split on spaces, ``"quoted phrases"`` kept together, an unclosed quote closed."""
+    if query.count('"') % 2:
+        query += '"'
+    return [quoted or word for quoted, word in _QUERY_TERMS.findall(query) if (quoted or word).strip()]
 
 
 def bigram_query(query: str) -> str:
     """A user's search words as an FTS5 query on ``texts_bigram_fts``: every word a quoted phrase, ANDed.
 
     Mirrors Datasette's ``escape_fts`` (words split on spaces, ``"quoted phrases"`` kept together, no
-    operators) so it can replace it.
+    operators) so it can replace it. Nothing searchable (``"`` alone, punctuation) gives ``""``, a
+    query that matches nothing, rather than an FTS5 syntax error.
     """
-    if query.count('"') % 2:
-        query += '"'
     phrases = []
-    for quoted, word in _QUERY_TERMS.findall(query):
-        tokens = bigrams(quoted or word).replace('"', " ").split()
+    for phrase in query_phrases(query):
+        tokens = bigrams(phrase).replace('"', " ").split()
         if tokens:
             phrases.append('"' + " ".join(tokens) + '"')
-    return " ".join(phrases)
+    return " ".join(phrases) or '""'
 
 
-def index_text(db: Database, document_id: int, text: str) -> None:
-    """Put one document's text into the bigram index (the trigram one follows ``texts`` by trigger)."""
-    db.execute("INSERT INTO texts_bigram_fts (rowid, bigrams) VALUES (?, ?)", [document_id, bigrams(text)])
-
-
-def remove_text(db: Database, document_id: int) -> None:
-    """Take one document's text out of ``texts`` and both indexes.
-
-    The bigram index is contentless (it would otherwise store three times the text), so a row is
-    removed with FTS5's ``'delete'`` command and the very tokens it was indexed with: ``bigrams()`` of
-    the text still in ``texts``. Should ``bigrams()`` ever change, rebuild with
-    :func:`rebuild_bigram_index` first.
-    """
-    old = db.execute("SELECT text FROM texts WHERE id = ?", [document_id]).fetchone()
-    if old is None:
+def add_texts(db: sqlite_utils.Database, rows: Sequence[tuple]) -> None:
+    """Insert ``texts`` rows (``TEXT_COLUMNS`` order) and index them; the caller holds the transaction."""
+    if not rows:
         return
-    db.execute(
-        "INSERT INTO texts_bigram_fts (texts_bigram_fts, rowid, bigrams) VALUES ('delete', ?, ?)",
-        [document_id, bigrams(old[0] or "")],
+    marks = ", ".join("?" for _ in TEXT_COLUMNS)
+    db.conn.executemany(f"INSERT INTO {SCHEMA}.texts ({', '.join(TEXT_COLUMNS)}) VALUES ({marks})", rows)
+    db.conn.executemany(
+        f"INSERT INTO {SCHEMA}.texts_bigram_fts (rowid, title, bigrams) VALUES (?, ?, ?)",
+        [(row[0], bigrams(row[4] or ""), bigrams(row[6] or "")) for row in rows],
     )
-    db.execute("DELETE FROM texts WHERE id = ?", [document_id])
 
 
-def rebuild_bigram_index(db: Database) -> None:
+def remove_texts(db: sqlite_utils.Database, document_ids: Iterable[int]) -> None:
+    """Take documents' texts out of ``texts`` and the index.
+
+    The index is contentless (it would otherwise store the text a second time, rewritten), so a row is
+    removed with FTS5's ``'delete'`` command and the very tokens it was indexed with: ``bigrams()`` of
+    the title and text still in ``texts``. Should ``bigrams()`` ever change, run :func:`rebuild_index`
+    first.
+    """
+    ids = list(document_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        old = db.execute(f"SELECT id, title, text FROM {SCHEMA}.texts WHERE id IN ({marks})", chunk).fetchall()
+        db.conn.executemany(
+            f"INSERT INTO {SCHEMA}.texts_bigram_fts (texts_bigram_fts, rowid, title, bigrams) VALUES ('delete', ?, ?, ?)",
+            [(doc_id, bigrams(title or ""), bigrams(text or "")) for doc_id, title, text in old],
+        )
+        db.execute(f"DELETE FROM {SCHEMA}.texts WHERE id IN ({marks})", chunk)
+
+
+def rebuild_index(db: sqlite_utils.Database) -> None:
     """Re-index every text from scratch: for a changed ``bigrams()`` or a suspected stale index."""
     with db.atomic():
-        db.execute("INSERT INTO texts_bigram_fts (texts_bigram_fts) VALUES ('delete-all')")
-        for document_id, text in db.execute("SELECT id, text FROM texts").fetchall():
-            index_text(db, document_id, text or "")
+        db.execute(f"INSERT INTO {SCHEMA}.texts_bigram_fts (texts_bigram_fts) VALUES ('delete-all')")
+        rows = db.execute(f"SELECT id, title, text FROM {SCHEMA}.texts")
+        while batch := rows.fetchmany(1000):
+            db.conn.executemany(
+                f"INSERT INTO {SCHEMA}.texts_bigram_fts (rowid, title, bigrams) VALUES (?, ?, ?)",
+                [(doc_id, bigrams(title or ""), bigrams(text or "")) for doc_id, title, text in batch],
+            )
 
 
-def optimize(db: Database) -> None:
-    """Merge the FTS b-trees: done before a snapshot so the published file is compact and fast."""
-    for table in ("texts_fts", "texts_bigram_fts"):
-        db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+def sync_report_columns(db: sqlite_utils.Database, scope: "Scope") -> None:
+    """Copy each text's report, with its organ and year, from the archive where they changed.
+
+    Search results show the report's organ and year; a text whose document belongs to no report keeps
+    the organ and year its parser read. Only texts of the scope's reports are looked at.
+    """
+    db.execute(
+        f"""UPDATE {SCHEMA}.texts SET report_id = r.id, organ = r.organ, year = r.year
+            FROM main.documents d JOIN main.reports r ON r.id = d.report_id
+            WHERE d.id = texts.id AND {scope.where('r.id')}
+              AND (texts.report_id IS NOT r.id OR texts.organ IS NOT r.organ OR texts.year IS NOT r.year)"""
+    )
+    db.execute(
+        f"""UPDATE {SCHEMA}.texts SET report_id = NULL
+            WHERE {scope.where('report_id')} AND NOT EXISTS
+                (SELECT 1 FROM main.documents d WHERE d.id = texts.id AND d.report_id IS NOT NULL)"""
+    )
+
+
+def optimize(db: sqlite_utils.Database) -> None:
+    """Merge the index's b-trees into one: done before a snapshot so the published file is compact and fast."""
+    db.execute(f"INSERT INTO {SCHEMA}.texts_bigram_fts (texts_bigram_fts) VALUES ('optimize')")

@@ -10,7 +10,7 @@ from functools import cache
 
 import sqlite_utils
 
-from extract.template import TEMPLATES, cell_ids, cell_label
+from extract.templates import TABLE_TEMPLATES, cell_ids, cell_label
 
 
 def unit(cell_id: str) -> tuple[str, str]:
@@ -26,7 +26,7 @@ def unit(cell_id: str) -> tuple[str, str]:
 def item_rows() -> dict[str, dict]:
     """Every cell id of both templates, labelled; a cell in both keeps the 2021 label and order."""
     rows: dict[str, dict] = {}
-    for template in TEMPLATES:
+    for template in TABLE_TEMPLATES:
         for order, cell_id in enumerate(cell_ids(template)):
             if cell_id in rows:
                 rows[cell_id]["templates"] += f",{template}"
@@ -53,5 +53,15 @@ def describe(cell_id: str) -> str:
     return f"{item['label_zh']}（{zh_unit}）/ {item['label_en']} ({en_unit}); 模板 template {item['templates']}"
 
 
+_ITEM_COLUMNS = ("cell_id", "section", "row_key", "column_key", "label_zh", "label_en", "unit", "templates", "sort_order")
+
+
 def rebuild_items(db: sqlite_utils.Database) -> None:
-    db["items"].upsert_all((dict(row) for row in item_rows().values()), pk="cell_id")
+    """Every known cell id, labelled; a new one gets the next id, an existing one keeps its id."""
+    updates = ", ".join(f"{column} = excluded.{column}" for column in _ITEM_COLUMNS[1:])
+    with db.atomic():
+        db.conn.executemany(
+            f"""INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) VALUES ({', '.join('?' for _ in _ITEM_COLUMNS)})
+                ON CONFLICT (cell_id) DO UPDATE SET {updates}""",
+            [tuple(row[column] for column in _ITEM_COLUMNS) for row in item_rows().values()],
+        )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from archive import fts
 from archive.wide import WIDE_TABLES
 
 migrations = Migrations("nianbao.archive")
@@ -298,8 +299,159 @@ def m002_organ_identity(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_compact(db: Database) -> None:
+    """A small research database: ids instead of repeated text, texts in their own file, summaries.
+
+    ``cells`` and ``checks`` are most of the archive's rows (about 200 and 50 a report); each repeated
+    its cell id or rule name, in the row and again in every index. They now refer to ``items.id`` and
+    ``rules.id``, and the views ``cell_values`` and ``check_results`` show them with their names. The
+    texts and their search index move to the texts file (``archive.fts``), which ``apply`` attaches
+    first. Copies of organ, region, level and year leave ``checks`` (its report has them).
+    ``totals`` holds sums by region and year for the charts and canned queries.
+    """
+    db.execute("PRAGMA legacy_alter_table=ON")  # views name the old tables while they are swapped
+    db.executescript(
+        """
+CREATE TABLE items_new (
+    id INTEGER PRIMARY KEY,
+    cell_id TEXT NOT NULL UNIQUE,
+    section TEXT,
+    row_key TEXT,
+    column_key TEXT,
+    label_zh TEXT,
+    label_en TEXT,
+    unit TEXT,
+    templates TEXT,
+    sort_order INTEGER
+);
+INSERT INTO items_new (cell_id, section, row_key, column_key, label_zh, label_en, unit, templates, sort_order)
+    SELECT cell_id, section, row_key, column_key, label_zh, label_en, unit, templates, sort_order
+    FROM items ORDER BY sort_order, cell_id;
+INSERT OR IGNORE INTO items_new (cell_id) SELECT DISTINCT cell_id FROM cells ORDER BY cell_id;
+DROP TABLE items;
+ALTER TABLE items_new RENAME TO items;
+
+CREATE TABLE cells_new (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    report_id INTEGER REFERENCES reports(id),
+    value NUMERIC,
+    raw TEXT,
+    page INTEGER,
+    table_index INTEGER,
+    row_index INTEGER,
+    col_index INTEGER,
+    ocr INTEGER,
+    ocr_confidence REAL,
+    PRIMARY KEY (document_id, item_id)
+) WITHOUT ROWID;
+INSERT INTO cells_new
+    SELECT c.document_id, i.id, c.report_id, c.value, c.raw, c.page, c.table_index, c.row_index, c.col_index,
+           c.ocr, c.ocr_confidence
+    FROM cells c JOIN items i ON i.cell_id = c.cell_id;
+DROP TABLE cells;
+ALTER TABLE cells_new RENAME TO cells;
+CREATE INDEX idx_cells_report ON cells(report_id);
+
+CREATE TABLE rules (
+    id INTEGER PRIMARY KEY,
+    rule TEXT NOT NULL UNIQUE,
+    rule_group TEXT,
+    cross_year INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO rules (rule, rule_group, cross_year)
+    SELECT rule, min(rule_group), max(cross_year) FROM checks GROUP BY rule ORDER BY rule;
+CREATE TABLE checks_new (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    rule_id INTEGER NOT NULL REFERENCES rules(id),
+    report_id INTEGER REFERENCES reports(id),
+    cross_year INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    expected NUMERIC,
+    actual NUMERIC,
+    cells TEXT,
+    PRIMARY KEY (document_id, rule_id)
+) WITHOUT ROWID;
+INSERT INTO checks_new
+    SELECT c.document_id, r.id, c.report_id, c.cross_year, c.status, c.expected, c.actual, c.cells
+    FROM checks c JOIN rules r ON r.rule = c.rule;
+DROP TABLE checks;
+ALTER TABLE checks_new RENAME TO checks;
+CREATE INDEX idx_checks_report ON checks(report_id, status, cross_year);
+CREATE INDEX idx_checks_status ON checks(status);
+
+CREATE VIEW cell_values AS
+    SELECT c.report_id, c.document_id, i.cell_id, i.label_zh, c.value, i.unit, c.raw,
+           c.page, c.table_index, c.row_index, c.col_index, c.ocr, c.ocr_confidence
+    FROM cells c JOIN items i ON i.id = c.item_id;
+CREATE VIEW check_results AS
+    SELECT k.report_id, k.document_id, r.rule, r.rule_group, k.cross_year, k.status,
+           k.expected, k.actual, k.cells
+    FROM checks k JOIN rules r ON r.id = k.rule_id;
+"""
+    )
+    db.execute("PRAGMA legacy_alter_table=OFF")
+    _move_texts(db)
+    columns = [column for name in ("sec3", "sec4") for column in WIDE_TABLES[name]]
+    body = ",\n    ".join(f"{column} NUMERIC" for column in columns)
+    db.execute(
+        f"""CREATE TABLE totals (
+    region TEXT,
+    year INTEGER,
+    reports INTEGER,
+    {body},
+    PRIMARY KEY (region, year)
+)"""
+    )
+    _facet_indexes(db)
+
+
+# A table page counts each facet over the rows its filters select. With every facet column in one index
+# led by the filtered column, the counts are read from the index alone, never from the rows.
+_FACET_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
+    **{
+        table: (("year", "region", "level", "template", "check_status"),
+                ("region", "year", "level", "template", "check_status"))
+        for table in ("reports", "sec2", "sec3", "sec4")
+    },
+    "coverage": (("status", "year", "region", "level", "expected_as"), ("year", "status", "region", "level", "expected_as")),
+}
+
+
+def _facet_indexes(db: Database) -> None:
+    """The facet indexes replace m001's single-column ones, which SQLite's planner preferred for the
+    ``GROUP BY`` of a facet over the filter's equality, reading every row of the table to count a year's.
+
+    The canned query of failing reports reads its own partial index, which the site's table pages
+    (whose filters are bound parameters) can never be planned onto.
+    """
+    for table, indexes in _FACET_INDEXES.items():
+        for column in {column for columns in indexes for column in columns}:
+            db.execute(f"DROP INDEX IF EXISTS idx_{table}_{column}")
+        for columns in indexes:
+            db.execute(f"CREATE INDEX idx_{table}_{columns[0]}_facets ON {table}({', '.join(columns)})")
+    db.execute("CREATE INDEX idx_reports_failing ON reports(failed_checks DESC, organ, year) WHERE check_status = 'fail'")
+
+
+def _move_texts(db: Database) -> None:
+    """Texts of an archive made before m003 go to the texts file; the old indexes are dropped."""
+    if "texts" not in db.table_names():
+        return
+    rows = db.execute(f"SELECT {', '.join(fts.TEXT_COLUMNS)} FROM main.texts ORDER BY id")
+    while batch := rows.fetchmany(1000):
+        fts.add_texts(db, batch)
+    for table in ("texts_fts", "texts_bigram_fts", "texts"):
+        db.execute(f"DROP TABLE IF EXISTS main.{table}")
+
+
 def apply(db: Database) -> int:
-    """Bring a database up to the current schema; ``PRAGMA user_version`` becomes the count applied."""
+    """Bring a database up to the current schema; ``PRAGMA user_version`` becomes the count applied.
+
+    The texts file (``archive.fts``) is attached and migrated first: the archive's own migrations may
+    move rows into it.
+    """
+    fts.attach(db)
     migrations.apply(db)
     version = len(migrations.applied(db))
     db.execute(f"PRAGMA user_version = {version}")

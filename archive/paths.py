@@ -15,6 +15,9 @@ import click
 
 ENV_VAR = "NIANBAO_DATA"
 DEFAULT_DIR = "data"
+# The archive's two files (``archive.fts`` says why two), also the names the site serves them under.
+ARCHIVE_NAME = "nianbao"
+TEXTS_NAME = "nianbao-texts"
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,12 @@ class DataDir:
     @property
     def archive_db(self) -> Path:
         """The SQLite archive that Datasette publishes."""
-        return self.root / "nianbao.db"
+        return self.root / f"{ARCHIVE_NAME}.db"
+
+    @property
+    def texts_db(self) -> Path:
+        """The archive's texts and their search index (``archive.fts``), beside it."""
+        return self.root / f"{TEXTS_NAME}.db"
 
     @property
     def store(self) -> Path:

@@ -10,7 +10,9 @@ and its organ is identified (``archive.organs``), so a page that names 三元镇
 A report's publications fall into editions by what they say: copies with the same numbers are one
 edition, a corrected re-issue (different numbers, at the same URL or a new one) is a later edition.
 The report's numbers come from its *primary document*: the most complete reading of its latest
-edition. Everything here is rebuilt from ``documents``, ``extractions`` and ``cells`` on every run.
+edition. Everything here is rebuilt from ``documents``, ``extractions`` and ``cells``: the identity of
+every publication on every run, the rest for the reports whose documents changed and what depends on
+them (``rebuild``'s scope).
 """
 
 from __future__ import annotations
@@ -18,28 +20,56 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import sqlite_utils
 
-from archive import checks
+from archive import checks, fts, wide
 from archive.organs import identify_for_portal, narrowest, organ_key, upsert_organ
 from archive.regions import OrganIdentity
-from archive.wide import FACET_COLUMNS, WIDE_TABLES
+from archive.scope import Scope
 
 
-def rebuild(db: sqlite_utils.Database) -> None:
-    """Recompute report identity, editions, primary documents, report fields, cross-year checks and wide tables."""
+def rebuild(db: sqlite_utils.Database, report_ids: Iterable[int] | None = None) -> None:
+    """Recompute report identity, editions, primary documents, report fields, cross-year checks, wide tables.
+
+    ``report_ids`` limits all but the identity pass to the reports whose documents changed (``None``:
+    every report). The scope grows by what depends on them: reports documents moved to or from, reports
+    that lost their last document, and each one's next year, whose cross-year checks read it.
+    """
     with db.atomic():
-        assign_reports(db)
-        _editions_and_primaries(db)
-        _report_fields(db)
-        checks.rebuild_cross_year(db)
-        _check_dimensions(db)
-        _check_status(db)
-        for table, columns in WIDE_TABLES.items():
-            _rebuild_wide(db, table, columns)
+        moved = assign_reports(db)
+        removed = db.execute(
+            """DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM documents WHERE report_id IS NOT NULL)
+               RETURNING id, organ_id, year"""
+        ).fetchall()
+        db.execute("DELETE FROM organs WHERE source = 'report' AND id NOT IN (SELECT organ_id FROM reports)")
+        scope = Scope() if report_ids is None else _scope(db, set(report_ids) | moved, removed)
+        _editions_and_primaries(db, scope)
+        _report_fields(db, scope)
+        checks.rebuild_cross_year(db, scope)
+        _check_status(db, scope)
+        wide.rebuild(db, scope, removed=[row[0] for row in removed])
+        wide.rebuild_totals(db)
+        fts.sync_report_columns(db, scope)
+        scope.drop(db)
+
+
+def _scope(db: sqlite_utils.Database, report_ids: set[int], removed: list[tuple[int, int, int]]) -> Scope:
+    """The given reports, those removed, and the next year of each (same organ)."""
+    scope = Scope.of(db, report_ids | {row[0] for row in removed})
+    following = [row[0] for row in db.execute(
+        f"""SELECT n.id FROM reports r JOIN reports n ON n.organ_id = r.organ_id AND n.year = r.year + 1
+            WHERE {scope.where('r.id')}"""
+    )]
+    for _, organ_id, year in removed:
+        following += [row[0] for row in db.execute(
+            "SELECT id FROM reports WHERE organ_id = ? AND year = ?", [organ_id, year + 1]
+        )]
+    db.conn.executemany(f"INSERT OR IGNORE INTO temp.{scope.table} (id) VALUES (?)", ((rid,) for rid in following))
+    return scope
 
 
 @dataclass
@@ -96,8 +126,8 @@ def _identify_cached(spelling: str, region_code: str | None, region: str | None,
     return identify_for_portal(spelling, {"region_code": region_code, "region": region, "organ": organ})
 
 
-def assign_reports(db: sqlite_utils.Database) -> int:
-    """Give every document the report of its publication; returns how many documents moved.
+def assign_reports(db: sqlite_utils.Database) -> set[int]:
+    """Give every document the report of its publication; returns the reports documents moved from or to.
 
     Extraction assigns each document a report from its own reading; this pass is the authority (a PDF
     whose text names no organ joins its page's report, a unit read on a city's column joins the one
@@ -124,19 +154,18 @@ def assign_reports(db: sqlite_utils.Database) -> int:
             organ_ids[key] = upsert_organ(db, identities[key], sorted(names), portal_id=portal_of[key], source="report")  # type: ignore[arg-type]
     wanted: dict[int, int] = {}
     for p in found:
-        report_id = _report_id(db, organ_ids[keys[id(p)]], p.year)  # type: ignore[arg-type]
+        report_id = report_for(db, organ_ids[keys[id(p)]], p.year)  # type: ignore[arg-type]
         wanted.update((doc["id"], report_id) for doc in p.members)
     moved = [
-        (wanted.get(doc["id"]), doc["id"])
+        (wanted.get(doc["id"]), doc["id"], doc["report_id"])
         for p in every
         for doc in p.members
         if wanted.get(doc["id"]) != doc["report_id"]
     ]
-    for table, column in (("documents", "id"), ("cells", "document_id"), ("checks", "document_id"), ("texts", "id")):
-        db.conn.executemany(f"UPDATE {table} SET report_id = ? WHERE {column} = ?", moved)
-    db.execute("DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM documents WHERE report_id IS NOT NULL)")
-    db.execute("DELETE FROM organs WHERE source = 'report' AND id NOT IN (SELECT organ_id FROM reports)")
-    return len(moved)
+    # Texts follow in ``fts.sync_report_columns``, for every report in the rebuild's scope.
+    for table, column in (("documents", "id"), ("cells", "document_id"), ("checks", "document_id")):
+        db.conn.executemany(f"UPDATE {table} SET report_id = ? WHERE {column} = ?", [row[:2] for row in moved])
+    return {report for row in moved for report in (row[0], row[2]) if report is not None}
 
 
 def _add_spellings(db: sqlite_utils.Database, organ_id: int, names: set[str]) -> None:
@@ -146,7 +175,7 @@ def _add_spellings(db: sqlite_utils.Database, organ_id: int, names: set[str]) ->
     db.execute("UPDATE organs SET names = ? WHERE id = ?", [json.dumps(merged, ensure_ascii=False), organ_id])
 
 
-def _report_id(db: sqlite_utils.Database, organ_id: int, year: int) -> int:
+def report_for(db: sqlite_utils.Database, organ_id: int, year: int) -> int:
     """The report of an organ and year, created on first sight; its id never changes afterwards."""
     found = db.execute("SELECT id FROM reports WHERE organ_id = ? AND year = ?", [organ_id, year]).fetchone()
     if found:
@@ -154,13 +183,13 @@ def _report_id(db: sqlite_utils.Database, organ_id: int, year: int) -> int:
     return db.execute("INSERT INTO reports (organ_id, year) VALUES (?, ?)", [organ_id, year]).lastrowid
 
 
-def _editions_and_primaries(db: sqlite_utils.Database) -> None:
+def _editions_and_primaries(db: sqlite_utils.Database, scope: Scope) -> None:
     docs = list(
         db.query(
-            """SELECT d.id, d.report_id, d.url, d.version, d.kind, d.parent_url, d.first_seen, d.listed_date,
-                      e.status, coalesce(e.cells, 0) AS cells
-               FROM documents d LEFT JOIN extractions e ON e.document_id = d.id
-               WHERE d.report_id IS NOT NULL"""
+            f"""SELECT d.id, d.report_id, d.url, d.version, d.kind, d.parent_url, d.first_seen, d.listed_date,
+                       e.status, coalesce(e.cells, 0) AS cells
+                FROM documents d LEFT JOIN extractions e ON e.document_id = d.id
+                WHERE d.report_id IS NOT NULL AND {scope.where('d.report_id')}"""
         )
     )
     pages = {doc["url"] for doc in docs if doc["kind"] != "attachment"}
@@ -225,10 +254,10 @@ def _fingerprints(db: sqlite_utils.Database, document_ids: list[int]) -> dict[in
     for start in range(0, len(document_ids), 500):
         chunk = document_ids[start : start + 500]
         rows = db.execute(
-            f"""SELECT document_id, group_concat(cell_id || '=' || value, ';') FROM
-                (SELECT document_id, cell_id, value FROM cells
+            f"""SELECT document_id, group_concat(item_id || '=' || value, ';') FROM
+                (SELECT document_id, item_id, value FROM cells
                  WHERE document_id IN ({', '.join('?' for _ in chunk)}) AND value IS NOT NULL
-                 ORDER BY document_id, cell_id)
+                 ORDER BY document_id, item_id)
                 GROUP BY document_id""",
             chunk,
         )
@@ -236,65 +265,35 @@ def _fingerprints(db: sqlite_utils.Database, document_ids: list[int]) -> dict[in
     return out
 
 
-def _report_fields(db: sqlite_utils.Database) -> None:
+def _report_fields(db: sqlite_utils.Database, scope: Scope) -> None:
     db.execute(
-        """UPDATE reports SET
+        f"""UPDATE reports SET
                organ = o.name, region = o.region, level = o.level, region_code = o.region_code, kind = o.kind,
                template = e.template, published_on = e.published_on, active_total = e.active_total,
                title = coalesce(d.title, o.name || ' ' || reports.year || '年政府信息公开工作年度报告'),
                source_url = d.url,
                first_seen = (SELECT min(first_seen) FROM documents WHERE report_id = reports.id)
            FROM organs o, documents d LEFT JOIN extractions e ON e.document_id = d.id
-           WHERE o.id = reports.organ_id AND d.id = reports.primary_document_id"""
+           WHERE o.id = reports.organ_id AND d.id = reports.primary_document_id AND {scope.where('reports.id')}"""
     )
 
 
-def _check_dimensions(db: sqlite_utils.Database) -> None:
-    """Bring the copies of organ, region, level and year in ``checks`` up to date with their report.
-
-    They are written with each check; only rows whose report moved (an attachment joining its page's
-    report) or whose organ the registry re-described are rewritten here.
-    """
-    db.execute(
-        """UPDATE checks SET organ_id = r.organ_id, region = r.region, level = r.level, year = r.year
-           FROM reports r WHERE r.id = checks.report_id
-           AND (checks.organ_id IS NOT r.organ_id OR checks.region IS NOT r.region
-                OR checks.level IS NOT r.level OR checks.year IS NOT r.year)"""
-    )
-
-
-def _check_status(db: sqlite_utils.Database) -> None:
+def _check_status(db: sqlite_utils.Database, scope: Scope) -> None:
     """A report fails if any check on its primary document, or across years, fails.
 
     One grouped pass over ``checks`` (in report order, by its index): a correlated subquery per report
-    lets SQLite pick the status index and rescan every failing check for each report.
+    lets SQLite pick another index and rescan every failing check for each report.
     """
-    db.execute("UPDATE reports SET failed_checks = 0, check_status = 'unchecked'")
+    db.execute(f"UPDATE reports SET failed_checks = 0, check_status = 'unchecked' WHERE {scope.where('id')}")
     db.execute(
-        """WITH counted AS (
+        f"""WITH counted AS (
                SELECT c.report_id, sum(c.status = 'fail') AS failed, sum(c.status = 'pass') AS passed
                FROM checks c INDEXED BY idx_checks_report JOIN reports r ON r.id = c.report_id
-               WHERE c.cross_year = 1 OR c.document_id = r.primary_document_id
+               WHERE (c.cross_year = 1 OR c.document_id = r.primary_document_id) AND {scope.where('c.report_id')}
                GROUP BY c.report_id)
            UPDATE reports SET
                failed_checks = counted.failed,
                check_status = CASE WHEN counted.failed > 0 THEN 'fail'
                                    WHEN counted.passed > 0 THEN 'pass' ELSE 'unchecked' END
            FROM counted WHERE counted.report_id = reports.id"""
-    )
-
-
-def _rebuild_wide(db: sqlite_utils.Database, table: str, columns: dict[str, str]) -> None:
-    """One row per report: the primary document's cells pivoted into columns, with facets copied in."""
-    db.execute(f"DELETE FROM {table}")
-    facets = ", ".join(FACET_COLUMNS)
-    pivots = ",\n".join(f"max(CASE WHEN c.cell_id = '{cell}' THEN c.value END)" for cell in columns.values())
-    cells = ", ".join(f"'{cell}'" for cell in columns.values())
-    db.execute(
-        f"""INSERT INTO {table} ({facets}, {', '.join(columns)})
-            SELECT r.id, r.organ_id, r.organ, r.region, r.level, r.year, r.template, r.check_status,
-                   r.primary_document_id,
-                   {pivots}
-            FROM reports r JOIN cells c ON c.document_id = r.primary_document_id AND c.cell_id IN ({cells})
-            GROUP BY r.id"""
     )

@@ -1,10 +1,11 @@
 """``nianbao serve``: Datasette on the newest snapshot, read-only, with the site's metadata, pages and plugins.
 
-The file is opened immutable (``-i``): read-only, no locking, and the "Download SQLite DB" link shown,
-with its table counts taken from the snapshot's ``inspect.json`` instead of counted at start-up. It is
-passed by its stable, relative name (``nianbao.db`` in ``DATA/snapshots/``), so page URLs survive new
-snapshots and ``/-/databases.json`` shows no server path. Every dated snapshot folder is mounted at
-``/snapshots/`` for /downloads.
+The two files (``archive.fts``: the research database and the texts) are opened immutable (``-i``):
+read-only, no locking, and the "Download SQLite DB" links shown, with table counts taken from the
+snapshot's ``inspect.json`` instead of counted at start-up. They are passed by their stable, relative
+names (``nianbao.db`` and ``nianbao-texts.db`` in ``DATA/snapshots/``), so page URLs survive new
+snapshots and ``/-/databases.json`` shows no server path; the ``nianbao_fts`` plugin attaches the texts
+to the archive's connections. Every dated snapshot folder is mounted at ``/snapshots/`` for /downloads.
 
 ``datasette_args`` is the one description of the server: the command runs it, and the tests start it
 the same way (in process through ``make_datasette``, or ``nianbao serve`` itself for the browser and
@@ -24,8 +25,9 @@ from pathlib import Path
 
 import yaml
 
+from archive.fts import texts_path
 from archive.metadata import METADATA_PATH
-from archive.snapshot import STABLE_NAME, latest_folder
+from archive.snapshot import STABLE_NAME, TEXTS_STABLE_NAME, latest_folder
 from archive.paths import DataDir
 
 SITE = Path(__file__).resolve().parent / "site"
@@ -64,10 +66,10 @@ def served_file(data: DataDir) -> Path:
 def datasette_args(data: DataDir, host: str, port: int) -> list[str]:
     """The ``datasette serve`` arguments, to be run with ``cwd=data.snapshots``."""
     served_file(data)
-    args = [
-        "serve",
-        "-i",
-        STABLE_NAME,
+    args = ["serve", "-i", STABLE_NAME]
+    if (data.snapshots / TEXTS_STABLE_NAME).exists():
+        args += ["-i", TEXTS_STABLE_NAME]
+    args += [
         "-m",
         str(METADATA_PATH),
         "--template-dir",
@@ -140,13 +142,15 @@ def make_datasette(data: DataDir, *, db_file: Path | None = None, metadata: dict
         db_file = served_file(data)
         folder = latest_folder(data.snapshots)
         inspect_file = folder / "inspect.json" if folder else None
+        texts_file = data.snapshots / TEXTS_STABLE_NAME
     else:
         inspect_file = db_file.parent / "inspect.json"
+        texts_file = texts_path(db_file)
     inspect = json.loads(inspect_file.read_text()) if inspect_file and inspect_file.exists() else None
     metadata = copy.deepcopy(metadata or yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8")))
     metadata["plugins"]["nianbao-site"] = {"data_dir": str(data.root)}  # what NIANBAO_DATA says for `serve`
     return Datasette(
-        immutables=[str(db_file)],
+        immutables=[str(db_file)] + ([str(texts_file)] if texts_file.exists() else []),
         metadata=metadata,
         template_dir=str(TEMPLATES),
         plugins_dir=str(PLUGINS),

@@ -3,18 +3,24 @@
 Layout under ``DATA/snapshots/``::
 
     2026-11-22/                       one folder per snapshot, built under a temporary name and renamed
-        nianbao-2026-11-22.db          VACUUM INTO copy, ANALYZEd, journal_mode=DELETE: one self-contained file
-        csv/<table>.csv, parquet/<table>.parquet   the main tables, for people who do not use SQLite
-        inspect.json                   table counts and hash, so Datasette does not count at start-up
+        nianbao-2026-11-22.db          the research database: VACUUM INTO copy, ANALYZEd, journal_mode=DELETE
+        nianbao-texts-2026-11-22.db    the texts and their search index, the same way (``archive.fts``)
+        csv/<table>.csv, parquet/<table>.parquet   the tables (cells and checks readable: cell_values,
+                                       check_results) and the texts, for people who do not use SQLite;
+                                       CSV in UTF-8 with a BOM, which Excel needs to read Chinese
+        inspect.json                   table counts and hashes, so Datasette does not count at start-up
+        README.md                      which file to take, how to check and cite, the data dictionary
+        CITATION.txt, citation.bib, citation.json   the citation as text, BibTeX and CSL-JSON
         SHA256SUMS                     ``sha256sum -c SHA256SUMS`` checks every file above
         manifest.json                  date, schema and parser versions, commit, files, row counts,
                                        coverage, changes since the previous snapshot
-    nianbao.db -> 2026-11-22/nianbao-2026-11-22.db   the stable name the site serves (route /nianbao)
+    nianbao.db -> 2026-11-22/nianbao-2026-11-22.db   the stable names the site serves (routes /nianbao
+    nianbao-texts.db -> 2026-11-22/nianbao-texts-2026-11-22.db                and /nianbao-texts)
     latest.json                        names the newest snapshot
 
 A row for the snapshot goes into the archive's ``snapshots`` table before the copy is taken (so each
-snapshot lists itself and every earlier one); its file hash is added to the archive afterwards, since a
-file cannot contain its own hash.
+snapshot lists itself and every earlier one, and its row counts count itself); its file hash is added
+to the archive afterwards, since a file cannot contain its own hash.
 
 One snapshot is written at a time (``DATA/snapshot.lock``): two at once would pick the same date and
 share one ``.partial`` folder. A snapshot that fails (a full disk) removes its ``.partial`` folder and
@@ -40,13 +46,22 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import sqlite_utils
 
-from archive import coverage, fts
-from archive.db import MAIN_TABLES, open_archive, row_counts, schema_version
+from archive import coverage, fts, publication
+from archive.db import open_archive, row_counts, schema_version
 from archive.lock import RunLock
-from archive.paths import DataDir
+from archive.paths import ARCHIVE_NAME, TEXTS_NAME, DataDir
 
-STABLE_NAME = "nianbao.db"
+STABLE_NAME = f"{ARCHIVE_NAME}.db"
+TEXTS_STABLE_NAME = f"{TEXTS_NAME}.db"
 _BATCH = 50_000
+_BOM = "\ufeff".encode()
+# What is exported as CSV and Parquet (file name -> table or view), from the research database, then
+# from the texts file. Cells and checks are exported readable, with their cell ids and rule names.
+EXPORTS: dict[str, str] = {name: name for name in (
+    "reports", "organs", "portals", "documents", "cell_values", "items", "check_results", "rules",
+    "sec2", "sec3", "sec4", "totals", "coverage",
+)}
+TEXT_EXPORTS: dict[str, str] = {"texts": "texts"}
 
 
 class SnapshotExists(Exception):
@@ -82,25 +97,31 @@ def snapshot_lock(data: DataDir) -> RunLock:
 
 
 def write_snapshot(
-    data: DataDir, *, date: str | None = None, git_commit: str | None = None, wait: float = 0.0
+    data: DataDir,
+    *,
+    date: str | None = None,
+    git_commit: str | None = None,
+    site_url: str | None = None,
+    wait: float = 0.0,
 ) -> Snapshot:
-    """Write a snapshot and point the stable name at it.
+    """Write a snapshot and point the stable names at it.
 
     Snapshots are named by their date (UTC): ``2026-01-31``. A later snapshot of the same day, when the
     date was not given, is ``2026-01-31.2``, ``.3`` …: never overwritten, and every changing run of a
-    busy day keeps its own. An explicit ``date`` that exists is refused. Another snapshot being
-    written is waited for up to ``wait`` seconds, then ``archive.lock.LockHeld`` is raised.
+    busy day keeps its own. An explicit ``date`` that exists is refused. ``site_url`` is the public
+    address its citations give (``archive.publication.site_url``). Another snapshot being written is
+    waited for up to ``wait`` seconds, then ``archive.lock.LockHeld`` is raised.
     """
     data.snapshots.mkdir(parents=True, exist_ok=True)
     lock = snapshot_lock(data)
     lock.acquire(wait=wait)
     try:
-        return _write_locked(data, date, git_commit)
+        return _write_locked(data, date, git_commit, site_url)
     finally:
         lock.release()
 
 
-def _write_locked(data: DataDir, date: str | None, git_commit: str | None) -> Snapshot:
+def _write_locked(data: DataDir, date: str | None, git_commit: str | None, site_url: str | None) -> Snapshot:
     if date is not None:
         dt.date.fromisoformat(date)  # a malformed date must not become a folder name
         if (data.snapshots / date).exists():
@@ -118,7 +139,7 @@ def _write_locked(data: DataDir, date: str | None, git_commit: str | None) -> Sn
     building.mkdir()
     archive = open_archive(data.archive_db)
     try:
-        return _build(data, archive, date, building, final, git_commit)
+        return _build(data, archive, date, building, final, git_commit, site_url)
     except BaseException:
         if not final.exists():  # failed before the folder took its name: nothing of it may remain
             shutil.rmtree(building, ignore_errors=True)
@@ -130,51 +151,77 @@ def _write_locked(data: DataDir, date: str | None, git_commit: str | None) -> Sn
 
 
 def _build(
-    data: DataDir, archive: sqlite_utils.Database, date: str, building: Path, final: Path, git_commit: str | None
+    data: DataDir,
+    archive: sqlite_utils.Database,
+    date: str,
+    building: Path,
+    final: Path,
+    git_commit: str | None,
+    site_url: str | None,
 ) -> Snapshot:
     fts.optimize(archive)
     previous = latest_manifest(data.snapshots)
-    counts = row_counts(archive)
-    db_name = f"nianbao-{date}.db"
-    record = {
+    db_name, texts_name = f"{ARCHIVE_NAME}-{date}.db", f"{TEXTS_NAME}-{date}.db"
+    record: dict[str, Any] = {
         "date": date,
         "file": db_name,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "schema_version": schema_version(archive),
         "parser_version": _parser_versions(archive),
         "git_commit": git_commit,
-        "row_counts": counts,
         "coverage": coverage.summary(archive),
     }
-    db_file = building / db_name
-    record["changes"] = _changes(archive, previous, data.snapshots, counts)
     with archive.atomic():  # a row left by an interrupted attempt at this date is replaced
         archive.execute("DELETE FROM snapshots WHERE date = ?", [date])
         archive["snapshots"].insert(_json_columns(record))
+        record["row_counts"] = counts = row_counts(archive)  # the snapshots table counts this one
+        record["changes"] = _changes(archive, previous, data.snapshots, counts)
+        archive["snapshots"].update(
+            archive.execute("SELECT id FROM snapshots WHERE date = ?", [date]).fetchone()[0],
+            _json_columns({"row_counts": record["row_counts"], "changes": record["changes"]}),
+        )
+    db_file, texts_file = building / db_name, building / texts_name
     archive.execute("VACUUM INTO ?", [str(db_file)])
-    _finish_copy(db_file)
+    archive.execute(f"VACUUM {fts.SCHEMA} INTO ?", [str(texts_file)])
+    for path in (db_file, texts_file):
+        _finish_copy(path)
 
-    files = [db_file, *_export_tables(db_file, building)]
-    files.append(write_inspect(db_file, building))
+    files = [db_file, texts_file, *_export_tables(db_file, building, EXPORTS),
+             *_export_tables(texts_file, building, TEXT_EXPORTS)]
+    files.append(write_inspect({ARCHIVE_NAME: db_file, TEXTS_NAME: texts_file}, building))
     sums = {path.relative_to(building).as_posix(): _sha256(path) for path in files}
-    (building / "SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for name, digest in sums.items()))
     manifest = {
         **record,
+        "texts_file": texts_name,
+        "db_sha256": sums[db_name],
         "sqlite_version": sqlite3.sqlite_version,
         "sqlite_utils_version": importlib.metadata.version("sqlite-utils"),
-        "licence": "CC BY 4.0",
-        "files": [
-            {"name": name, "bytes": (building / name).stat().st_size, "sha256": digest, "kind": _kind(name)}
-            for name, digest in sums.items()
-        ],
+        "licence": publication.LICENCE,
+        "url": publication.snapshot_url(publication.site_url(site_url), date),
+        "files": _file_entries(building, sums),
     }
+    base = publication.site_url(site_url)
+    written = publication.citation(manifest, base)
+    written["README.md"] = publication.readme(manifest, base, {**EXPORTS, **TEXT_EXPORTS})
+    for name, content in written.items():
+        (building / name).write_text(content, encoding="utf-8")
+        sums[name] = _sha256(building / name)
+    (building / "SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for name, digest in sums.items()))
+    manifest["files"] = _file_entries(building, sums)
     (building / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     building.rename(final)
-    _point_stable_name(data.snapshots, date, db_name)
+    _point_stable_names(data.snapshots, date, db_name, texts_name)
     archive.execute(
         "UPDATE snapshots SET sha256 = ?, bytes = ? WHERE date = ?", [sums[db_name], (final / db_name).stat().st_size, date]
     )
     return Snapshot(date=date, path=final, db_file=final / db_name, manifest=manifest)
+
+
+def _file_entries(folder: Path, sums: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "bytes": (folder / name).stat().st_size, "sha256": digest, "kind": _kind(name)}
+        for name, digest in sums.items()
+    ]
 
 
 def _parser_versions(db: sqlite_utils.Database) -> str | None:
@@ -197,24 +244,27 @@ def _finish_copy(path: Path) -> None:
         conn.close()
 
 
-def _export_tables(db_file: Path, folder: Path) -> list[Path]:
-    """CSV and Parquet of every main table, streamed in batches so memory stays flat on large archives."""
-    (folder / "csv").mkdir()
-    (folder / "parquet").mkdir()
+def _export_tables(db_file: Path, folder: Path, exports: dict[str, str]) -> list[Path]:
+    """CSV (UTF-8 with a BOM) and Parquet of each table or view, streamed in batches so memory stays flat."""
+    (folder / "csv").mkdir(exist_ok=True)
+    (folder / "parquet").mkdir(exist_ok=True)
     written = []
     conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
     try:
-        for table in MAIN_TABLES:
-            schema = _arrow_schema(conn, table)
-            csv_path, parquet_path = folder / "csv" / f"{table}.csv", folder / "parquet" / f"{table}.parquet"
-            cursor = conn.execute(f"SELECT {', '.join(f'[{name}]' for name in schema.names)} FROM [{table}]")
-            with pa_csv.CSVWriter(csv_path, schema) as csv_writer, pq.ParquetWriter(parquet_path, schema) as parquet:
-                while rows := cursor.fetchmany(_BATCH):
-                    batch = pa.RecordBatch.from_arrays(
-                        [pa.array(column, type=field.type) for column, field in zip(zip(*rows), schema)], schema=schema
-                    )
-                    csv_writer.write_batch(batch)
-                    parquet.write_batch(batch)
+        for name, source in exports.items():
+            schema = _arrow_schema(conn, source)
+            csv_path, parquet_path = folder / "csv" / f"{name}.csv", folder / "parquet" / f"{name}.parquet"
+            cursor = conn.execute(f"SELECT {', '.join(f'[{column}]' for column in schema.names)} FROM [{source}]")
+            with csv_path.open("wb") as handle:
+                handle.write(_BOM)
+                with pa_csv.CSVWriter(handle, schema) as csv_writer, pq.ParquetWriter(parquet_path, schema) as parquet:
+                    while rows := cursor.fetchmany(_BATCH):
+                        batch = pa.RecordBatch.from_arrays(
+                            [pa.array(column, type=field.type) for column, field in zip(zip(*rows), schema)],
+                            schema=schema,
+                        )
+                        csv_writer.write_batch(batch)
+                        parquet.write_batch(batch)
             written += [csv_path, parquet_path]
     finally:
         conn.close()
@@ -230,22 +280,17 @@ def _arrow_schema(conn: sqlite3.Connection, table: str) -> pa.Schema:
     return pa.schema([(name, _ARROW_TYPES.get(kind.upper(), pa.string())) for _, name, kind, *_ in columns])
 
 
-def write_inspect(db_file: Path, folder: Path) -> Path:
-    """What ``datasette inspect`` writes, keyed by the route the site serves the file under (``nianbao``)."""
-    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
-    try:
-        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        counts = {table: {"count": conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]} for table in tables}
-    finally:
-        conn.close()
-    inspect = {
-        Path(STABLE_NAME).stem: {
-            "hash": _sha256(db_file),
-            "size": db_file.stat().st_size,
-            "file": STABLE_NAME,
-            "tables": counts,
-        }
-    }
+def write_inspect(files: dict[str, Path], folder: Path) -> Path:
+    """What ``datasette inspect`` writes, keyed by the route the site serves each file under."""
+    inspect = {}
+    for route, db_file in files.items():
+        conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+        try:
+            tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            counts = {table: {"count": conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]} for table in tables}
+        finally:
+            conn.close()
+        inspect[route] = {"hash": _sha256(db_file), "size": db_file.stat().st_size, "file": f"{route}.db", "tables": counts}
     path = folder / "inspect.json"
     path.write_text(json.dumps(inspect, indent=2))
     return path
@@ -260,18 +305,27 @@ def _sha256(path: Path) -> str:
 
 
 def _kind(name: str) -> str:
-    return {"db": "sqlite", "csv": "csv", "parquet": "parquet", "json": "datasette-inspect"}[name.rsplit(".", 1)[1]]
+    special = {"inspect.json": "datasette-inspect", "citation.json": "csl-json", "citation.bib": "bibtex",
+               "CITATION.txt": "citation", "README.md": "readme"}
+    if name in special:
+        return special[name]
+    return {"db": "sqlite", "csv": "csv", "parquet": "parquet"}[name.rsplit(".", 1)[1]]
 
 
-def _point_stable_name(snapshots: Path, date: str, db_name: str) -> None:
-    """Swap the stable symlink and latest.json atomically, so the site never sees a half-updated name."""
-    link = snapshots / STABLE_NAME
-    temporary = snapshots / f".{STABLE_NAME}.new"
-    temporary.unlink(missing_ok=True)
-    temporary.symlink_to(f"{date}/{db_name}")
-    os.replace(temporary, link)
+def _point_stable_names(snapshots: Path, date: str, db_name: str, texts_name: str) -> None:
+    """Swap the stable symlinks and latest.json atomically, so the site never sees a half-updated name.
+
+    The texts name moves first: a site started between the two swaps serves the new texts beside the
+    old archive, whose reports they still describe, never an archive whose texts are missing.
+    """
+    for stable, name in ((TEXTS_STABLE_NAME, texts_name), (STABLE_NAME, db_name)):
+        link = snapshots / stable
+        temporary = snapshots / f".{stable}.new"
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(f"{date}/{name}")
+        os.replace(temporary, link)
     latest = snapshots / ".latest.json.new"
-    latest.write_text(json.dumps({"date": date, "file": f"{date}/{db_name}"}) + "\n")
+    latest.write_text(json.dumps({"date": date, "file": f"{date}/{db_name}", "texts_file": f"{date}/{texts_name}"}) + "\n")
     os.replace(latest, snapshots / "latest.json")
 
 

@@ -58,8 +58,8 @@ def sync_registry(db: sqlite_utils.Database, registry: Path) -> int:
     return len(rows)
 
 
-def sync_store(db: sqlite_utils.Database, data: DataDir) -> int:
-    """Documents and fetches from the store; returns how many document rows were new or changed."""
+def sync_store(db: sqlite_utils.Database, data: DataDir) -> list[int]:
+    """Documents and fetches from the store; returns the ids of document rows new or changed."""
     before = {row["id"]: row for row in db.query("SELECT id, sha256, last_seen, gone_on FROM documents")}
     rows = []
     for doc in iter_documents(data):
@@ -98,7 +98,7 @@ def sync_store(db: sqlite_utils.Database, data: DataDir) -> int:
             f"SELECT {', '.join(_FETCH_COLUMNS)} FROM fetches WHERE id > ? ORDER BY id", [have]
         )
         db["fetches"].insert_all(fetches, pk="id", batch_size=1000)
-    return len(rows)
+    return [row["id"] for row in rows]
 
 
 def portal_by_id(db: sqlite_utils.Database) -> dict[str, dict]:

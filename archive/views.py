@@ -1,7 +1,7 @@
 """The site's descriptions of the identity views (``coverage_summary``, ``organ_years``; made by migration
-``m002_organ_identity``), kept apart so ``archive.metadata`` stays one table list.
+``m002_organ_identity``), kept apart so ``archive.dictionary`` stays one table list.
 
-``described`` are the shared column descriptions of ``archive.metadata`` and ``table`` its table builder.
+``described`` are the shared column descriptions of ``archive.dictionary`` and ``table`` its table builder.
 """
 
 from __future__ import annotations

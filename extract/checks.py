@@ -1,5 +1,7 @@
-"""The 勾稽 rules of TEMPLATE.md, one named function each.
+"""The 勾稽 rules of TEMPLATE.md applied to records.
 
+Rules 1–4 (sums within one report) are data of each template (``extract.templates``): this module
+applies them, and holds the rules that are not sums of printed cells (section 一, across years).
 A failed check is data, not an error: real reports get their sums wrong and researchers look for them.
 Where a cell a rule needs is null (blank, ``/`` or lost with a page), the rule is reported with
 ``ok=None``: it could not be checked, which is not the same as passing.
@@ -14,14 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from extract.record import ActiveItem, CheckResult, Number
-from extract.template import (
-    SEC3_APPLICANT_COLUMNS,
-    SEC3_COLUMNS,
-    SEC3_OUTCOME_PREFIXES,
-    SEC4_COLUMNS,
-    SEC4_GROUPS,
-    sec3_rows,
-)
+from extract.templates import SEC3_COLUMNS, SumRule, get
 
 Cells = Mapping[str, Number | None]
 TOLERANCE = 1e-6
@@ -38,57 +33,13 @@ def sum_rule(rule: str, cells: Cells, parts: Sequence[str], totals: Sequence[str
     return CheckResult(rule, involved, expected, actual, abs(expected - actual) < TOLERANCE)
 
 
-def sec3_balance(cells: Cells) -> list[CheckResult]:
-    """Rule 1: new_received + carried_over = total_processed + carried_forward, for every column."""
-    return [
-        sum_rule(
-            f"sec3.balance.{col}",
-            cells,
-            [f"sec3.new_received.{col}", f"sec3.carried_over.{col}"],
-            [f"sec3.total_processed.{col}", f"sec3.carried_forward.{col}"],
-        )
-        for col in SEC3_COLUMNS
-    ]
+def template_rules(cells: Cells, template: str, prefix: str = "") -> list[CheckResult]:
+    """Every sum rule of the template (``extract.templates``) whose name starts with ``prefix``."""
+    return [_apply(rule, cells) for rule in get(template).rules if rule.name.startswith(prefix)]
 
 
-def sec3_outcomes(cells: Cells, template: str) -> list[CheckResult]:
-    """Rule 2: total_processed = the sum of every outcome row, for every column."""
-    outcome_rows = [row.key for row in sec3_rows(template) if row.key.startswith(SEC3_OUTCOME_PREFIXES)]
-    return [
-        sum_rule(
-            f"sec3.outcomes.{col}",
-            cells,
-            [f"sec3.{row}.{col}" for row in outcome_rows],
-            [f"sec3.total_processed.{col}"],
-        )
-        for col in SEC3_COLUMNS
-    ]
-
-
-def sec3_row_totals(cells: Cells, template: str) -> list[CheckResult]:
-    """Rule 3: every row's total = the sum of its six applicant columns."""
-    return [
-        sum_rule(
-            f"sec3.row_total.{row.key}",
-            cells,
-            [f"sec3.{row.key}.{col}" for col in SEC3_APPLICANT_COLUMNS],
-            [f"sec3.{row.key}.total"],
-        )
-        for row in sec3_rows(template)
-    ]
-
-
-def sec4_totals(cells: Cells) -> list[CheckResult]:
-    """Rule 4: every group's total = upheld + corrected + other + pending."""
-    return [
-        sum_rule(
-            f"sec4.total.{group}",
-            cells,
-            [f"sec4.{group}.{col}" for col in SEC4_COLUMNS[:-1]],
-            [f"sec4.{group}.total"],
-        )
-        for group in SEC4_GROUPS
-    ]
+def _apply(rule: SumRule, cells: Cells) -> CheckResult:
+    return sum_rule(rule.name, cells, rule.parts, rule.totals)
 
 
 def sec1_active_items(active_total: int | None, items: Iterable[ActiveItem]) -> list[CheckResult]:
@@ -151,10 +102,7 @@ def record_checks(
     """Every single-report rule, in TEMPLATE.md's order."""
     results: list[CheckResult] = []
     if template is not None:
-        results += sec3_balance(cells)
-        results += sec3_outcomes(cells, template)
-        results += sec3_row_totals(cells, template)
-        results += sec4_totals(cells)
+        results += template_rules(cells, template)
     results += sec1_active_items(active_total, active_items)
     return results
 

@@ -55,7 +55,7 @@ def print_table(path: str, record: Record) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from extract.template import cell_label
+    from extract.templates import cell_label
 
     console = Console()
     console.print(f"[bold]{path}[/bold]")

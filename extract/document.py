@@ -21,6 +21,7 @@ class Cell:
     row: int | None = None
     col: int | None = None
     ocr_confidence: float | None = None  # 0–100, set only when the text was read by OCR
+    line: int | None = None  # 1-based line of a text file the cell was printed on
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Table:
 class Paragraph:
     text: str
     page: int | None = None
+    line: int | None = None  # 1-based line of a text file
 
 
 Block = Paragraph | Table
@@ -50,6 +52,8 @@ class Document:
     source_format: str  # text, html, pdf, docx, doc, wps, ofd, ocr-pdf, image
     warnings: list[str] = field(default_factory=list)
     ocr: bool = False
+    # What the page around the report says of it: ``title`` (<title>), ``ArticleTitle``, ``SiteName`` …
+    meta: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:

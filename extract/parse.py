@@ -9,6 +9,7 @@ applies the single-report 勾稽 checks. Cells the text does not reach stay null
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from extract import checks
@@ -17,16 +18,23 @@ from extract.crosscheck import distrust_inferred_columns
 from extract.document import Cell, ConversionError, Document, Paragraph, Table
 from extract.fields import find_active, find_organ, find_published_on, find_urls, find_year
 from extract.record import Record
-from extract.sections import heading_section
-from extract.tables import TableInterpreter
-from extract.template import cell_ids
-from extract.values import normalize
+from extract.rows import glued_rows, pipe_cells
+from extract.sections import heading_section, split_inline_headings
+from extract.simplify import simplified
+from extract.tables import TableInterpreter, TableReading
+from extract.templates import TABLE_TEMPLATES, cell_ids, for_year, get, v2008
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: real-report layouts, run-together cells, template 2008, organ/year rules
 
-_MARKERS_2019 = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "其他对外管理服务事项", "政府集中采购", "采购总金额")
-_MARKERS_2021 = ("本年制发件数", "本年废止件数", "本年度止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "逾期不补正", "收费通知")
 _TABLE_SECTIONS = frozenset({"sec2", "sec3", "sec4"})
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # ！…～ to ASCII, as NFKC folds them
+_SPACE = re.compile(r"\s+")
+
+
+def _searchable(text: str) -> str:
+    """The whole text without whitespace and with full-width ASCII folded: where template markers and
+    circulars are looked for (a tenth of full NFKC's cost on a whole page, and the same for these words)."""
+    return _SPACE.sub("", text.translate(_FULL_WIDTH))
 
 
 def parse_file(path: str | Path) -> Record:
@@ -46,41 +54,44 @@ def parse_bytes(data: bytes, filename: str | None = None) -> Record:
 
 
 def parse_document(doc: Document) -> Record:
-    rows = list(_rows_with_sections(doc))
     text = doc.text
-    compact = normalize(text)
-    template = detect_template(compact)
-    interpreter = TableInterpreter(template)
-    headed = any(section in _TABLE_SECTIONS for _, section in rows)
-    for cells, section in rows:
-        if section in _TABLE_SECTIONS:
-            interpreter.feed(cells, section)
-        elif not headed and section != "heading":
-            interpreter.feed(cells, None)  # no table section heading survived: read every row
-    reading = interpreter.finish()
-
+    converted = simplified(doc, text)
+    if converted is not doc:
+        doc, text = converted, converted.text
+    rows = list(_rows_with_sections(doc))
+    compact = _searchable(text)
     texts = _section_texts(rows)
     preamble = texts.pop("preamble", "")
-    title_lines = [line for line in preamble.splitlines() if len(line.strip()) <= 60 and ("报告" in line or "年报" in line)]
     closing = _closing_lines(rows)
     published_on = find_published_on(closing)
     prose = "\n".join(filter(None, [preamble, texts.get("sec1", "")]))
-    organ = find_organ(title_lines, prose, closing)
-    year = find_year(title_lines, prose, published_on)
-    if template is None and year is not None and any(k.startswith("sec") for k in reading.raw):
-        template = "2021" if year >= 2021 else "2019"
-    active_total, active_items = find_active(texts.get("sec1", "") or prose)
+    head = [line for line in (doc.meta.get("ArticleTitle"), doc.meta.get("title")) if line] + preamble.splitlines()
+    organ = find_organ(head, prose, closing, doc.meta)
+    year = find_year(head, prose, published_on)
+    template = detect_template(compact, year)
 
-    warnings = list(doc.warnings) + reading.warnings
+    warnings = list(doc.warnings)
     cells: dict[str, int | float | None] = {}
+    reading = TableReading()
+    if template != "2008":
+        reading = _read_tables(rows, template)
+        warnings += reading.warnings
+        if template is None and year is not None and any(k.startswith("sec") for k in reading.raw):
+            template = for_year(max(year, 2019)).version  # tables read, no marker: the year's template
     if template is None:
         warnings.append("no template table found: not an annual report, or its tables are lost")
+    elif template == "2008":
+        warnings.append(v2008.NO_TABLES)
     else:
         for cell_id in cell_ids(template):
             cells[cell_id] = reading.cells.get(cell_id)
             if cell_id not in reading.raw:
                 warnings.append(f"not found: {cell_id}")
-    warnings += distrust_inferred_columns(cells, reading.sources, doc, template)
+    active_total, active_items = find_active(texts.get("sec1", "") or prose)
+    if active_total is None:  # some reports state the total under section 二's heading instead
+        active_total, active_items = find_active(_prose_of(rows, "sec2"))
+    if template in TABLE_TEMPLATES:
+        warnings += distrust_inferred_columns(cells, reading.sources, doc, template)
     if organ is None:
         warnings.append("organ not found")
     if year is None:
@@ -95,7 +106,7 @@ def parse_document(doc: Document) -> Record:
         urls=find_urls(text),
         cells=cells,
         raw={k: v for k, v in reading.raw.items() if k in cells},
-        checks=checks.record_checks(cells, template, active_total, active_items),
+        checks=checks.record_checks(cells, template if template != "2008" else None, active_total, active_items),
         warnings=warnings,
         texts=texts,
         sources={k: v for k, v in reading.sources.items() if k in cells},
@@ -104,30 +115,59 @@ def parse_document(doc: Document) -> Record:
     )
 
 
-def detect_template(compact_text: str) -> str | None:
-    """2021 or 2019, from the tables' own column labels; the cited 〔year〕 circular only breaks ties."""
-    score_2019 = sum(marker in compact_text for marker in _MARKERS_2019)
-    score_2021 = sum(marker in compact_text for marker in _MARKERS_2021)
-    if score_2019 != score_2021:
-        return "2019" if score_2019 > score_2021 else "2021"
-    if "〔2021〕30号" in compact_text or "[2021]30号" in compact_text:
-        return "2021"
-    if "〔2019〕60号" in compact_text or "[2019]60号" in compact_text:
-        return "2019"
+def _read_tables(rows: list[tuple[list[Cell], str]], template: str | None) -> TableReading:
+    """Every row of sections 二–四 through the table interpreter (every row at all when no heading survived)."""
+    interpreter = TableInterpreter(template)
+    headed = any(section in _TABLE_SECTIONS for _, section in rows)
+    for cells, section in rows:
+        if section in _TABLE_SECTIONS or (not headed and section != "heading"):
+            for row in _split_glued(cells):
+                interpreter.feed(row, section if headed else None)
+    return interpreter.finish()
+
+
+def _split_glued(cells: list[Cell]) -> list[list[Cell]]:
+    """A line whose cells ran together (``规章000``) as its rows; any other row as it is."""
+    if len(cells) == 1:
+        return glued_rows(cells[0].text, cells[0]) or [cells]
+    return [cells]
+
+
+def detect_template(compact_text: str, year: int | None = None) -> str | None:
+    """2021 or 2019 from the tables' own column labels (the cited 〔year〕 circular only breaks ties);
+    "2008" for a report on 2008–2018 whose text prints no table of the later templates."""
+    scores = {v: sum(marker in compact_text for marker in get(v).markers) for v in TABLE_TEMPLATES}
+    best = max(scores.values())
+    if year is not None and year <= v2008.TEMPLATE.last_year and best < 2:  # type: ignore[operator]
+        return "2008"
+    if best and list(scores.values()).count(best) == 1:
+        return max(scores, key=scores.__getitem__)
+    for version in TABLE_TEMPLATES:
+        if any(circular in compact_text for circular in get(version).circulars):
+            return version
     return None
 
 
 def _rows_with_sections(doc: Document):
-    """Every paragraph and table row as a row of cells, with the section it falls in."""
+    """Every paragraph and table row as a row of cells, with the section it falls in.
+
+    A paragraph that is a pipe row becomes its cells; a long paragraph holding several sections (a
+    page body kept as one line) is cut at its section headings first.
+    """
     section: str | None = "preamble"
     for block in doc.blocks:
         if isinstance(block, Paragraph):
-            opened = heading_section(block.text)
-            if opened:
-                section = opened
-                yield [Cell(block.text, page=block.page)], "heading"
-                continue
-            yield [Cell(block.text, page=block.page)], section
+            for text in split_inline_headings(block.text):
+                opened = heading_section(text)
+                if opened:
+                    section = opened
+                    yield [Cell(text, page=block.page, line=block.line)], "heading"
+                    continue
+                fields = pipe_cells(text)
+                if fields is not None:
+                    yield [Cell(f, page=block.page, line=block.line) for f in fields], section
+                else:
+                    yield [Cell(text, page=block.page, line=block.line)], section
         elif isinstance(block, Table):
             for row in block.rows:
                 texts = [c.text for c in row if c.text.strip()]
@@ -149,6 +189,12 @@ def _section_texts(rows) -> dict[str, str]:
             if line:
                 texts.setdefault(section, []).append(line)
     return {key: "\n".join(lines) for key, lines in texts.items()}
+
+
+def _prose_of(rows, section: str) -> str:
+    """The sentences (not table rows) printed in one section."""
+    lines = [cells[0].text for cells, sec in rows if sec == section and len(cells) == 1]
+    return "\n".join(line for line in lines if len(line) >= 20 and any(p in line for p in "，,。"))
 
 
 def _closing_lines(rows) -> list[str]:

@@ -35,6 +35,7 @@ class CellSource:
     table: int | None = None
     row: int | None = None
     col: int | None = None
+    line: int | None = None  # text files: the 1-based line
     ocr: bool = False
     ocr_confidence: float | None = None
 

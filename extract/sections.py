@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from extract.templates import SECTION_HEADINGS
 from extract.values import normalize
 
 SECTIONS = ("sec1", "sec2", "sec3", "sec4", "sec5", "sec6")
@@ -25,16 +26,38 @@ def heading_section(text: str) -> str | None:
     compact = _MARKDOWN.sub("", normalize(text))
     if not compact or len(compact) > MAX_HEADING_LENGTH or re.search(r"\d{2,}", compact):
         return None
-    if "总体情况" in compact and "公开" not in compact.replace("政府信息公开", ""):
-        return "sec1"
-    if "主动公开政府信息情况" in compact or compact.endswith("主动公开政府信息"):
-        return "sec2"
-    if "收到和处理" in compact and "申请" in compact:
-        return "sec3"
-    if "复议" in compact and "行政诉讼" in compact:  # 行政法复议 and other slips still open section 四
-        return "sec4"
-    if "存在的主要问题" in compact or ("主要问题" in compact and "改进" in compact):
-        return "sec5"
-    if "其他需要报告" in compact:
-        return "sec6"
+    for section, alternatives, forbidden in SECTION_HEADINGS:
+        if any(all(word in compact for word in words) for words in alternatives) and not any(
+            word in compact for word in forbidden
+        ):
+            return section
     return None
+
+
+_NUMBERED = re.compile(r"[一二三四五六七八九十]+、")
+_TITLE_ENDS = ("情况", "事项", "概述")
+
+
+def split_inline_headings(text: str) -> list[str]:
+    """A long line cut before and after every section heading inside it (a page body kept as one line).
+
+    ``…联系。 一、总体情况 2022年，…`` → ``["…联系。", "一、总体情况", "2022年，…"]``. Only numbered
+    headings whose title ends the way section titles end (``情况``, ``事项``) are cut out, so row labels
+    such as ``二、上年结转政府信息公开申请数量`` stay where they are.
+    """
+    if len(text) <= 4 * MAX_HEADING_LENGTH:
+        return [text]
+    pieces: list[str] = []
+    cursor = 0
+    for match in _NUMBERED.finditer(text):
+        if match.start() < cursor:
+            continue
+        window = text[match.start() : match.start() + 2 * MAX_HEADING_LENGTH]
+        for end in sorted({window.find(word) + len(word) for word in _TITLE_ENDS if word in window}):
+            heading = window[:end]
+            if heading_section(heading):
+                pieces += [text[cursor : match.start()], heading]
+                cursor = match.start() + end
+                break
+    pieces.append(text[cursor:])
+    return [piece.strip() for piece in pieces if piece.strip()]

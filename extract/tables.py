@@ -10,13 +10,17 @@ cells expanded, and tables that arrived as one cell per line.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from extract.digits import GluedRow, solve
 from extract.document import Cell
 from extract.labels import clean_label, sec2_key, sec3_key
 from extract.record import CellSource, Number
-from extract.template import SEC3_COLUMNS, SEC4_CELLS, sec2_rows, sec3_rows
+from extract.rows import GluedCell
+from extract.templates import SEC3_COLUMNS, SEC4_CELLS, get
 from extract.values import parse_value, split_trailing_values
+
+MAX_GLUED_LABEL = 60  # how far back from its digits a run-together row's label is looked for
 
 
 @dataclass
@@ -24,6 +28,8 @@ class Value:
     number: Number | None
     raw: str
     source: Cell | None
+    glued: bool = False  # digits that ran together (``000``): maybe several cells, split by ``extract.digits``
+    unreadable: bool = False  # a cell where a value stands that holds no number (OCR's 工 for 1): null, named
 
 
 @dataclass
@@ -44,6 +50,8 @@ class TableReading:
             return
         self.cells[cell_id] = value.number
         self.raw[cell_id] = value.raw
+        if value.unreadable:
+            self.warnings.append(f"{cell_id}: {value.raw!r} where a number stands; left null")
         src = value.source
         if src is not None:
             self.sources[cell_id] = CellSource(
@@ -51,6 +59,7 @@ class TableReading:
                 table=src.table,
                 row=src.row,
                 col=src.col,
+                line=src.line,
                 ocr=src.ocr_confidence is not None,
                 ocr_confidence=src.ocr_confidence,
             )
@@ -81,7 +90,10 @@ def split_row(cells: list[Cell]) -> tuple[list[str], list[Value]]:
         if not is_value:
             last_label = index
     labels = [cells[i].text for i in range(last_label + 1) if cells[i].text.strip()]
-    values = [Value(parsed[i][1], cells[i].text.strip(), cells[i]) for i in range(last_label + 1, len(cells))]
+    values = [
+        Value(parsed[i][1], cells[i].text.strip(), cells[i], isinstance(cells[i], GluedCell))
+        for i in range(last_label + 1, len(cells))
+    ]
     if last_label >= 0:
         label, trailing = split_trailing_values(cells[last_label].text)
         if trailing:
@@ -95,17 +107,29 @@ class TableInterpreter:
 
     def __init__(self, template: str | None):
         self.template = template
+        self.version = template or "2021"  # rows are read the 2021 way until the tables say otherwise
+        self.spec = get(self.version)
         self.reading = TableReading()
-        self.sec2_width = {row.key: len(row.columns) for row in sec2_rows(template or "2021")}
-        self.sec2_columns = {row.key: row.columns for row in sec2_rows(template or "2021")}
-        self.sec3_keys = {row.key for row in sec3_rows(template or "2021")}
+        self.sec2_width = {row.key: len(row.columns) for row in self.spec.sec2}
+        self.sec2_columns = {row.key: row.columns for row in self.spec.sec2}
+        self.sec3_keys = {row.key for row in self.spec.sec3}
         self.pending: _Pending | None = None
         self.labels: deque[str] = deque(maxlen=3)
         self.sec4_values: list[Value] = []
         self.deferred: tuple[str, list[Value]] | None = None
+        self.glued: list[tuple[GluedRow, Cell | None]] = []
 
     def feed(self, cells: list[Cell], section: str | None) -> None:
-        labels, values = split_row(cells)
+        if section == "sec4":
+            cells = [_without_overprint(cell) for cell in cells]
+        labels, values = self._row_of_values(cells) or split_row(cells)
+        if section == "sec4" and any(_numeric_line(label) for label in labels):
+            # Section 四 has no row labels: a "label" holding a number on a line of its own is a value
+            # cell the page's headings were printed over; taking the rest would shift every column.
+            self.reading.warnings.append(
+                f"section 四: a row of values with unreadable cells ({' | '.join(labels)!r}); left null"
+            )
+            return
         if not labels and not any(v.raw for v in values):
             return  # an empty row
         deferred = self.deferred
@@ -115,11 +139,14 @@ class TableInterpreter:
 
     def _feed(self, labels: list[str], values: list[Value], section: str | None) -> None:
         if section == "sec4":
-            if not labels:
-                self._sec4(values)
+            self._sec4(values)  # one row of fifteen numbers, under headings or not
+            return
+        if labels and not any(v.raw for v in values) and self._is_header(labels):
+            self._close()  # a row of column headings: it names no row, whatever its last word
+            self.labels.clear()
             return
         if labels and not any(v.raw for v in values) and (
-            _is_header(labels) or clean_label(labels[-1]) in COLUMN_WORDS or self._match(labels[-1]) is None
+            clean_label(labels[-1]) in self.spec.column_words or self._match(labels[-1]) is None
         ):
             values = []  # a header row, or a label whose cells are all blank padding
         if labels:
@@ -135,7 +162,10 @@ class TableInterpreter:
                     self.pending = _Pending(key[0], key[1], self._width(*key), [])
                     self._take(deferred_values)
                     return
-            key = self._match(labels[-1]) or self._match("".join(labels))
+            if any(v.glued for v in values):  # the row's own label is the end of all that ran together
+                key = self._match_tail(labels[-1])
+            else:
+                key = self._match(labels[-1]) or self._match("".join(labels))
             if key is None and self.labels:
                 key = self._match("".join(self.labels) + "".join(labels))
             if key is None and values and self.pending and not self.pending.values:
@@ -163,19 +193,68 @@ class TableInterpreter:
 
     def finish(self) -> TableReading:
         self._close()
+        sec4 = [v for v in self.sec4_values if v.raw]
+        # Fifteen counts of appeals and suits printed as fewer tokens, one of them a long run of digits.
+        if len(sec4) < len(SEC4_CELLS) and any(v.glued or (v.raw.isdigit() and len(v.raw) > 6) for v in sec4):
+            self.glued.append((GluedRow("sec4", SEC4_CELLS, tuple(v.raw for v in sec4)), sec4[0].source))
+            self.sec4_values = []
         for index, value in enumerate(self.sec4_values[: len(SEC4_CELLS)]):
             self.reading.put(SEC4_CELLS[index], value)
+        self._split_glued()
         if len(self.sec4_values) > len(SEC4_CELLS):
             self.reading.warnings.append(
                 f"section 四 printed {len(self.sec4_values)} values where the template has {len(SEC4_CELLS)}"
             )
         return self.reading
 
+    def _split_glued(self) -> None:
+        """Cut the run-together rows where the template's sums allow one cut; the others stay null."""
+        if not self.glued:
+            return
+        solution = solve([row for row, _ in self.glued], self.reading.cells, self.spec.rules)
+        for row, source in self.glued:
+            if row.name in solution.ambiguous:
+                self.reading.warnings.append(
+                    f"ambiguous digits: row {row.name} printed as {' '.join(row.tokens)!r}, which the template's "
+                    f"sums do not split into its {len(row.cells)} cells one way only; left null: {', '.join(row.cells)}"
+                )
+            for cell in row.cells:
+                number, raw = solution.values.get(cell, (None, " ".join(row.tokens)))
+                self.reading.put(cell, Value(number, raw, source))
+
+    def _row_of_values(self, cells: list[Cell]) -> tuple[list[str], list[Value]] | None:
+        """A table row of a known label and exactly its row's number of cells, some not numbers (a misread
+        ``工``, a stray mark): those are its unreadable values, never the label's end (that shifts the rest)."""
+        cells = _without_repeats(cells)
+        if len(cells) < 3 or cells[0].col is None:
+            return None
+        key = self._match(cells[0].text)
+        if key is None or len(cells) - 1 != self._width(*key):
+            return None
+        parsed = [parse_value(cell.text) for cell in cells[1:]]
+        odd = [cell.text.strip() for cell, (is_value, _) in zip(cells[1:], parsed) if not is_value]
+        if not odd or len(odd) == len(parsed) or any(len(text) > 2 or self._match(text) for text in odd):
+            return None
+        values = [
+            Value(number, cell.text.strip(), cell, unreadable=not is_value)
+            for cell, (is_value, number) in zip(cells[1:], parsed)
+        ]
+        return [cells[0].text], values
+
+    def _match_tail(self, label: str) -> tuple[str, str] | None:
+        """The row a run-together label names at its end: ``…现行有效件数规章`` is 规章's row."""
+        text = label.strip()
+        for start in range(len(text) - 1, max(-1, len(text) - MAX_GLUED_LABEL - 1), -1):
+            key = self._match(text[start:])
+            if key is not None:
+                return key
+        return None
+
     def _match(self, label: str) -> tuple[str, str] | None:
-        key = sec3_key(label, self.template)
+        key = sec3_key(label, self.version)
         if key is not None and key in self.sec3_keys:
             return "sec3", key
-        key = sec2_key(label)
+        key = sec2_key(label, self.version)
         if key is not None and key in self.sec2_width:
             return "sec2", key
         return None
@@ -207,8 +286,18 @@ class TableInterpreter:
         if pending is None or not pending.values:
             return
         columns = SEC3_COLUMNS if pending.section == "sec3" else self.sec2_columns[pending.key]
+        printed = [v for v in pending.values if v.raw]
+        if any(v.glued for v in printed) and len(printed) < len(columns):
+            cells = tuple(f"{pending.section}.{pending.key}.{column}" for column in columns)
+            row = GluedRow(f"{pending.section}.{pending.key}", cells, tuple(v.raw for v in printed))
+            self.glued.append((row, printed[0].source))
+            return
         for column, value in zip(columns, pending.values):
             self.reading.put(f"{pending.section}.{pending.key}.{column}", value)
+
+    def _is_header(self, labels: list[str]) -> bool:
+        """A row of column headings (``商业企业 … 其他 总计``), whose last word may look like a row label."""
+        return len(labels) > 1 and any(clean_label(label) in self.spec.header_words for label in labels)
 
     def _sec4(self, values: list[Value]) -> None:
         row = list(values)
@@ -219,19 +308,19 @@ class TableInterpreter:
         self.sec4_values.extend(row)
 
 
-HEADER_WORDS = frozenset(
-    {"自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "申请人情况", "法人或其他组织", "信息内容",
-     "本年制发件数", "本年处理决定数量", "本年新制作数量", "上一年项目数量", "结果维持", "尚未审结"}
-)
+def _numeric_line(text: str) -> bool:
+    return any(line.strip() and parse_value(line)[1] is not None for line in text.splitlines())
 
 
-# Row labels that are also column headings: a blank row under them is taken for the heading.
-COLUMN_WORDS = frozenset({"其他", "其它", "总计", "合计"})
-
-
-def _is_header(labels: list[str]) -> bool:
-    """A row of column headings (``商业企业 … 其他 总计``), whose last word may look like a row label."""
-    return len(labels) > 1 and any(clean_label(label) in HEADER_WORDS for label in labels)
+def _without_overprint(cell: Cell) -> Cell:
+    """A value cell under a heading printed one character a line, whose last characters fell into it
+    (``正\n1``): the number on its own last line, when the lines above are short and hold no digit."""
+    lines = [line.strip() for line in cell.text.splitlines() if line.strip()]
+    if len(lines) < 2 or parse_value(lines[-1])[1] is None:
+        return cell
+    if any(len(line) > 2 or any(ch.isdigit() for ch in line) for line in lines[:-1]):
+        return cell
+    return replace(cell, text=lines[-1])
 
 
 def _trim_padding(values: list[Value], expected: int, *, leading_first: bool) -> list[Value]:

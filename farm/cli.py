@@ -25,8 +25,9 @@ def farm() -> None:
 @click.option("--port-base", type=int, default=None, help="First port; portals take consecutive ports. "
               "Default: free ports chosen by the system.")
 @click.option("--seed", type=int, default=0, show_default=True, help="World seed: same seed, same portals.")
-@click.option("--size", type=click.Choice(["small", "full"]), default="full", show_default=True,
-              help="small: 15 portals, 3 years (the tests' world); full: 22 portals, 2019–2024.")
+@click.option("--size", type=click.Choice(["small", "full", "years"]), default="full", show_default=True,
+              help="small: 15 portals, 3 years (the tests' world); full: 22 portals, 2019–2024; "
+              "years: one portal whose column holds 2011–2025 (free-form reports up to 2018).")
 @click.option("--registry-out", type=click.Path(dir_okay=False), default=None,
               help="Write the portals as registry CSV rows (the crawler's portal list) to this file.")
 @click.option("--slow-seconds", type=float, default=None,

@@ -54,6 +54,8 @@ def spec_for(article: Article) -> Any:
 def _spec(seed: int, template: str, year: int, organ: str, unit: str, seed_file: str | None,
           platform_url: str | None = None) -> Any:
     records = importlib.import_module("farm.records")
+    if template == "2008":
+        return importlib.import_module("farm.render.freeform").make_freeform(seed, year=year, organ=organ)
     if seed_file:
         golden = records.GOLDEN_DIR / f"seed_{seed_file[:3]}.json"
         return records.seed_from_golden(golden) if golden.exists() else None
@@ -103,6 +105,8 @@ def _render_body(article: Article) -> str:
     if not article.inline:
         return f"<p>{html.escape(article.title)}，详见附件。</p>"
     spec = spec_for(article)
+    if spec.template == "2008":
+        return _renderer("farm.render.freeform", "render_freeform_html")(spec, article.title)
     # Kept on disk like the files, so that a restarted farm serves the same bytes (and ETags).
     cached = filecache.get(spec, "body.html")
     if cached is None:

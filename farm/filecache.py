@@ -20,7 +20,10 @@ from farm.render.cache import cache_dir, read, write
 def _renderer_digest() -> str:
     digest = hashlib.sha256()
     folder = Path(__file__).resolve().parent / "render"
-    for path in sorted(folder.glob("*.py")) + [Path(__file__).resolve().parent / "records.py"]:
+    templates = Path(__file__).resolve().parents[1] / "extract" / "templates"  # the labels they print
+    for path in sorted(folder.glob("*.py")) + [Path(__file__).resolve().parent / "records.py"] + sorted(
+        templates.glob("*.py")
+    ):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 

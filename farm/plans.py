@@ -102,6 +102,10 @@ FULL = SMALL + (
     _p("jsonly-2", "js_only", 13, "department street"),
 )
 
+# A county government whose one annual-report column holds every year from 2011 (the free-form reports
+# of the 2008 regulations until 2018, then the 2019 and 2021 templates), as real TRS portals keep them.
+YEARS = (_p("trs-years", "trs", 1, "government", params={"years": "2011-2025"}),)
+
 # The same report published twice, planted with known ground truth (``World.reports()[i].same_as``):
 # (case, portal of the original, portal of the copy, year, unit type). ``reissue``: a corrected version
 # (new numbers) on a new page of the same column, a month later; ``mirror``: the same report, with the
@@ -127,4 +131,6 @@ SIZES: dict[str, dict] = {
     "full": {"years": (2019, 2020, 2021, 2022, 2023, 2024), "organs": {"government": 1, "department": 12,
              "township": 5, "street": 5, "community": 6}, "page_size": 8, "gkmlpt_page": 100, "plans": FULL,
              "slow_seconds": 1.0, "wps": True},
+    "years": {"years": (2024,), "organs": {"government": 1}, "page_size": 4, "gkmlpt_page": 10, "plans": YEARS,
+              "slow_seconds": 0.3, "wps": False},
 }

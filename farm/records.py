@@ -18,12 +18,12 @@ from pathlib import Path
 
 from extract.checks import record_checks
 from extract.record import ActiveItem
-from extract.template import (
+from extract.templates import (
     SEC3_APPLICANT_COLUMNS,
     SEC4_COLUMNS,
     SEC4_GROUPS,
     cell_ids,
-    sec3_rows,
+    get,
 )
 
 Value = int | float | None
@@ -45,7 +45,7 @@ class ReportSpec:
     active_total: int | None
     active_items: list[tuple[str, int]]
     urls: list[str]
-    cells: dict[str, int | float | None]  # every cell id of extract.template.cell_ids(template)
+    cells: dict[str, int | float | None]  # every cell id of extract.templates.cell_ids(template)
     texts: dict[str, str]  # "sec1" (prose incl. the 主动公开…其中… sentence), "sec5", "sec6"
     errors: list[str] = field(default_factory=list)  # rule names deliberately broken
     level: str = "community"
@@ -211,7 +211,7 @@ _OUTCOME_WEIGHTS = {
 
 
 def _sec3(rng: random.Random, template: str, busy: float) -> dict[str, Value]:
-    rows = [row.key for row in sec3_rows(template)]
+    rows = [row.key for row in get(template).sec3]
     outcomes = [r for r in rows if r not in ("new_received", "carried_over", "total_processed", "carried_forward")]
     weights = [_OUTCOME_WEIGHTS.get(r, 0.15) for r in outcomes]
     grid: dict[tuple[str, str], int] = {}
@@ -384,7 +384,7 @@ def _primitives(template: str) -> tuple[Perturbation, ...]:
     """
     ids = cell_ids(template)
     zero = dict.fromkeys(ids, 0)
-    rows = [row.key for row in sec3_rows(template)]
+    rows = [row.key for row in get(template).sec3]
     candidates: list[tuple[str, ...]] = []
     for row in rows:
         candidates.append((f"sec3.{row}.total",))

@@ -19,6 +19,7 @@ from farm import content, faults, plans
 from farm.families import FAMILIES
 from farm.model import NON_REPORT_KINDS, REPORT, UNIT_TYPES, Article, Attachment, Column, Portal
 from farm.names import DEPARTMENTS, NON_REPORT_TITLES, PLACE_STEMS, REGIONS, REPORT_TITLES
+from farm.render.freeform import OLD_TITLES
 
 
 
@@ -87,7 +88,8 @@ class World:
             if plan.cites:
                 self._cite(self.portals[plan.site_id], self.portals[plan.cites])
         for case in plans.DUPLICATES:
-            self._plant_duplicate(*case)
+            if {case[1], case[2]} <= set(self.portals):  # worlds without those portals plant none
+                self._plant_duplicate(*case)
 
     # -- construction ---------------------------------------------------------------------------------
 
@@ -112,7 +114,7 @@ class World:
         )
         portal.columns["root"] = Column("root", "政府信息公开工作年度报告", self._new_id(rng, 1000, 99999))
         organs = self._organs(rng, region, plan.units)
-        for year in self.config["years"]:
+        for year in _years(plan) or self.config["years"]:
             ykey = str(year)
             portal.columns[ykey] = Column(ykey, f"{year}年", self._new_id(rng, 1000, 99999), year=year)
             portal.columns["root"].children.append(ykey)
@@ -169,7 +171,11 @@ class World:
              *, published: date | None = None, modified: datetime | None = None) -> Article:
         year = column.year or 2024
         short = organ.removesuffix("人民政府") if column.unit == "township" else organ
-        if kind == REPORT:
+        if kind == REPORT and year <= 2018:  # free-form, inline, titled as reports of the time were
+            title = rng.choice(OLD_TITLES).format(organ=short, year=year)
+            published = published or date(year + 1, 2, 1) + timedelta(days=rng.randrange(0, 60))
+            inline, formats = True, []
+        elif kind == REPORT:
             title = rng.choice(REPORT_TITLES).format(organ=short, year=year)
             published = published or date(year + 1, 1, 5) + timedelta(days=rng.randrange(0, 80))
             roll = rng.random()
@@ -183,7 +189,7 @@ class World:
             formats = ["docx"] if rng.random() < 0.25 else []
         article_id = self._new_id(rng, 1_000_000, 9_999_999)
         attachments = [self._attachment(rng, title, fmt) for fmt in formats]
-        template = "2019" if year <= 2020 else "2021"
+        template = "2008" if year <= 2018 else "2019" if year <= 2020 else "2021"
         article = Article(article_id, portal.site_id, title, published, year, column.unit or "government",
                           organ, kind, inline, attachments, rng.randrange(1 << 30), template,
                           modified or datetime(published.year, published.month, published.day, 9, 30,
@@ -366,6 +372,14 @@ class World:
             FAMILIES[portal.family].layout(portal)
             self.generation += 1
             return self._truth(portal, article)
+
+
+def _years(plan: plans.PortalPlan) -> tuple[int, ...]:
+    """The years a plan's column holds, when it says (``years=2011-2025``)."""
+    if "years" not in plan.params:
+        return ()
+    first, last = (int(part) for part in plan.params["years"].split("-"))
+    return tuple(range(first, last + 1))
 
 
 OFFICE_FORMATS = ("pdf", "doc", "wps")

@@ -70,7 +70,10 @@ class Detail:
 # -- what an annual report looks like --------------------------------------------------------------------
 
 _YEAR = r"(?:19|20)\d{2}|[〇零一二][〇零一二三四五六七八九]{3}"
-_REPORT_RE = re.compile(r"信息公开.{0,12}?(?:年度报告|年报)|(?:公开|信息)年报|政务公开.{0,8}?年度报告")
+# The 2008 regulations' reports were often titled 「…2011年度信息公开工作报告」: no 年度报告 in one word.
+_REPORT_RE = re.compile(
+    r"信息公开.{0,12}?(?:年度报告|年报)|(?:公开|信息)年报|政务公开.{0,8}?年度报告|年度.{0,20}?信息公开(?:工作)?报告"
+)
 _YEAR_RE = re.compile(_YEAR)
 # Titles that mention the report but are something else: plans, guides, notices about reports.
 _NOT_REPORT_RE = re.compile(r"工作要点|指南|目录|报表|通知|解读|征集|意见|计划|方案|统计表")

@@ -59,7 +59,22 @@ def html_to_document(text: str) -> Document:
         builder.blocks.append(Paragraph(title))
     builder.walk(body)
     builder.flush()
-    return Document(builder.blocks, source_format="html")
+    return Document(builder.blocks, source_format="html", meta=_meta(root))
+
+
+def _meta(root: lxml.etree._Element) -> dict[str, str]:
+    """What the page says of the report around it: its <title> and the CMS's ArticleTitle/SiteName meta."""
+    out: dict[str, str] = {}
+    head = root.find("head")
+    for element in head.iter("title", "meta") if head is not None else ():
+        if element.tag == "title":
+            out.setdefault("title", " ".join(_text_content(element).split()))
+        elif element.get("name") in _META_NAMES and element.get("content"):
+            out.setdefault(element.get("name"), " ".join(element.get("content").split()))
+    return {key: value for key, value in out.items() if value}
+
+
+_META_NAMES = frozenset({"ArticleTitle", "SiteName", "ColumnName"})
 
 
 def _find_body(root: lxml.etree._Element) -> lxml.etree._Element:

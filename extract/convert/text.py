@@ -24,12 +24,12 @@ def text_to_document(text: str) -> Document:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").split("\n")
     blocks: list[Paragraph | Table] = []
     table_rows: list[list[Cell]] = []
-    cell_lines: list[str] | None = None  # the open row of the one-cell-per-line layout
+    cell_lines: list[tuple[str, int]] | None = None  # the open row of the one-cell-per-line layout, with line numbers
 
     def close_row() -> None:
         nonlocal cell_lines
         if cell_lines is not None:
-            table_rows.append([Cell(text.strip()) for text in cell_lines])
+            table_rows.append([Cell(text.strip(), line=at) for text, at in cell_lines])
             cell_lines = None
 
     def close_table() -> None:
@@ -38,30 +38,30 @@ def text_to_document(text: str) -> Document:
             blocks.append(Table([row[:] for row in table_rows], index=len(blocks)))
             table_rows.clear()
 
-    for line in lines:
+    for number, line in enumerate(lines, start=1):
         if not line.strip(" \u3000\u00a0") or (not line.strip() and "\t" not in line):
             close_row()  # a blank line ends a one-cell-per-line row, not a table
             continue
         if line.startswith("\t") and "\t" not in line[1:]:
             if cell_lines is None:
                 cell_lines = []
-            cell_lines.append(line[1:])
+            cell_lines.append((line[1:], number))
             continue
         close_row()
         if "\t" in line.rstrip("\t ") or (line.endswith("\t") and line.strip()):
             cells = line.split("\t")
             if len(cells) > 1 and not cells[-1].strip():
                 cells.pop()  # the tab editors leave at the end of a copied table row
-            table_rows.append([Cell(cell.strip()) for cell in cells])
+            table_rows.append([Cell(cell.strip(), line=number) for cell in cells])
             continue
         stripped = line.strip()
         if stripped.startswith("|") and stripped.count("|") >= 2:
             if _PIPE_SEPARATOR.match(stripped):
                 continue
-            table_rows.append([Cell(cell.strip()) for cell in stripped.strip("|").split("|")])
+            table_rows.append([Cell(cell.strip(), line=number) for cell in stripped.strip("|").split("|")])
             continue
         close_table()
-        blocks.append(Paragraph(stripped))
+        blocks.append(Paragraph(stripped, line=number))
     close_table()
     for index, block in enumerate(b for b in blocks if isinstance(b, Table)):
         block.index = index

@@ -13,7 +13,9 @@ import re
 
 from farm.records import ReportSpec
 from farm.render.html import HTML_LAYOUTS, render_body_html
-from farm.render.text import TEXT_LAYOUTS, lost_cells, lost_signature
+from farm.render import text, text_real
+
+TEXT_LAYOUTS = {**text.TEXT_LAYOUTS, **text_real.TEXT_LAYOUTS}
 
 __all__ = ["TEXT_LAYOUTS", "HTML_LAYOUTS", "render_body_html", "encode", "expected", "lost_cells", "LAYOUTS"]
 
@@ -40,6 +42,11 @@ def encode(text: str, encoding: str, *, declare: bool = True, crlf: bool = False
     return text.encode(codec)
 
 
+def lost_cells(spec: ReportSpec, layout: str) -> set[str]:
+    """Cells a layout does not print, or prints past any single reading (see each layout module)."""
+    return text.lost_cells(spec, layout) | text_real.lost_cells(spec, layout)
+
+
 def expected(spec: ReportSpec, layout: str) -> ReportSpec:
     """What a faithful parser must read from ``layout``: the spec, less what its lost pages held.
 
@@ -52,7 +59,7 @@ def expected(spec: ReportSpec, layout: str) -> ReportSpec:
     out = copy.deepcopy(spec)
     for cell in lost:
         out.cells[cell] = None
-    if lost_signature(spec, name):
+    if text.lost_signature(spec, name) or text_real.lost_signature(spec, name):
         out.published_on = None
     out.errors = out.expected_failures()
     return out

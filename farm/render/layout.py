@@ -12,16 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from extract.template import (
-    SEC2_COLUMN_LABELS,
-    SEC3_APPLICANT_COLUMNS,
-    SEC3_COLUMNS,
-    SEC4_COLUMN_LABELS,
-    SEC4_COLUMNS,
-    SEC4_GROUPS,
-    sec2_rows,
-    sec3_rows,
-)
+from extract.templates import SEC3_APPLICANT_COLUMNS, SEC3_COLUMNS, SEC4_COLUMNS, SEC4_GROUPS, get
 from farm.records import ReportSpec
 
 BLANK_FORMS = ("", "/", "—", "无")
@@ -108,26 +99,12 @@ def tables(blocks: list[LayoutBlock]) -> list[LayoutTable]:
     return [b for b in blocks if isinstance(b, LayoutTable)]
 
 
-_SEC2_GROUPS_2021 = (
-    ("第二十条第（一）项", ("regulations", "normative_documents")),
-    ("第二十条第（五）项", ("licensing",)),
-    ("第二十条第（六）项", ("penalty", "coercion")),
-    ("第二十条第（八）项", ("fees",)),
-)
-_SEC2_GROUPS_2019 = (
-    ("第二十条第（一）项", ("regulations", "normative_documents")),
-    ("第二十条第（五）项", ("licensing", "other_services")),
-    ("第二十条第（六）项", ("penalty", "coercion")),
-    ("第二十条第（八）项", ("fees",)),
-    ("第二十条第（九）项", ("procurement",)),
-)
-
-
 def sec2_table(spec: ReportSpec) -> LayoutTable:
     """Section 二: a sub-heading row per 第二十条 item, a column-label row, then its rows; values that
     cover fewer than three columns are merged rightwards as the template prints them."""
-    rows = {row.key: row for row in sec2_rows(spec.template)}
-    groups = _SEC2_GROUPS_2021 if spec.template == "2021" else _SEC2_GROUPS_2019
+    template = get(spec.template)
+    rows = {row.key: row for row in template.sec2}
+    groups = template.sec2_groups
     spans: list[Span] = []
     r = 0
     for heading, keys in groups:
@@ -135,7 +112,7 @@ def sec2_table(spec: ReportSpec) -> LayoutTable:
         r += 1
         columns = rows[keys[0]].columns
         spans.append(Span(r, 0, "信息内容"))
-        spans += _spread(r, [SEC2_COLUMN_LABELS[c] for c in columns])
+        spans += _spread(r, [template.sec2_column_labels[c] for c in columns])
         r += 1
         for key in keys:
             row = rows[key]
@@ -164,7 +141,7 @@ def sec3_table(spec: ReportSpec) -> LayoutTable:
         Span(1, 9, "总计", rowspan=2),
     ]
     spans += [Span(2, 4 + i, label) for i, label in enumerate(("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"))]
-    rows = sec3_rows(spec.template)
+    rows = get(spec.template).sec3
     r = 3
     groups = {
         "denied_": "（三）不予公开",
@@ -219,7 +196,7 @@ def sec4_table(spec: ReportSpec) -> LayoutTable:
         Span(1, 5, "未经复议直接起诉", colspan=5),
         Span(1, 10, "复议后起诉", colspan=5),
     ]
-    labels = [SEC4_COLUMN_LABELS[c] for c in SEC4_COLUMNS]
+    labels = [get(spec.template).sec4_column_labels[c] for c in SEC4_COLUMNS]
     for g in range(3):
         spans += [Span(2, g * 5 + j, label) for j, label in enumerate(labels)]
     for g, group in enumerate(SEC4_GROUPS):

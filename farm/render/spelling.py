@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 
-from extract.template import sec3_rows
+from extract.templates import get
 from farm.render.tables import SEC3_GROUPS, SEC3_SOLO_LABELS
 
 _BREAKABLE = (
@@ -57,7 +57,7 @@ def label_spelling(rng: random.Random) -> dict[str, str]:
     paren = rng.choice(("full", "half", "half_space"))
     item = rng.choice(("1.", "1. ", "1、"))
     broken = rng.random() < 0.3
-    labels = {r.label for t in ("2021", "2019") for r in sec3_rows(t)} | set(SEC3_SOLO_LABELS.values()) | {g for g, _ in SEC3_GROUPS}
+    labels = {r.label for t in ("2021", "2019") for r in get(t).sec3} | set(SEC3_SOLO_LABELS.values()) | {g for g, _ in SEC3_GROUPS}
     out: dict[str, str] = {}
     for label in sorted(labels):
         new = label

@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from extract.template import SEC3_COLUMNS, SEC4_CELLS, sec3_rows
+from extract.templates import SEC3_COLUMNS, SEC4_CELLS, get
 
 
 @dataclass
@@ -69,50 +69,31 @@ def _h(text: str, rowspan: int = 1, colspan: int = 1) -> TCell:
 
 
 def sec2_table(template: str, labels: dict[str, str] | None = None) -> TTable:
-    """Section 二: four columns, the 第二十条 item headings spanning the width."""
+    """Section 二: four columns, the 第二十条 item headings spanning the width, from the template's data.
+
+    Each item heading is followed by a row of column headings and its rows; the last value of a row
+    (and its heading) spans the columns left, as the template prints 本年处理决定数量 over three columns.
+    ``labels`` respells column headings by column key (``{"repealed": "本年度止件数"}``: a misprint).
+    """
     labels = labels or {}
-    L = lambda key, default: labels.get(key, default)  # noqa: E731 - a tiny lookup
+    spec = get(template)
+    rows_by_key = {row.key: row for row in spec.sec2}
     rows: list[list[TCell]] = []
-    if template == "2021":
-        rows += [
-            [_h("第二十条第（一）项", colspan=4)],
-            [_h("信息内容"), _h("本年制发件数"), _h(L("repealed", "本年废止件数")), _h("现行有效件数")],
-            [TCell("规章"), *(_v(f"sec2.regulations.{c}") for c in ("issued", "repealed", "in_force"))],
-            [TCell("行政规范性文件"), *(_v(f"sec2.normative_documents.{c}") for c in ("issued", "repealed", "in_force"))],
-            [_h("第二十条第（五）项", colspan=4)],
-            [_h("信息内容"), _h("本年处理决定数量", colspan=3)],
-            [TCell("行政许可"), TCell("", colspan=3, cell="sec2.licensing.decisions")],
-            [_h("第二十条第（六）项", colspan=4)],
-            [_h("信息内容"), _h("本年处理决定数量", colspan=3)],
-            [TCell("行政处罚"), TCell("", colspan=3, cell="sec2.penalty.decisions")],
-            [TCell("行政强制"), TCell("", colspan=3, cell="sec2.coercion.decisions")],
-            [_h("第二十条第（八）项", colspan=4)],
-            [_h("信息内容"), _h("本年收费金额（单位：万元）", colspan=3)],
-            [TCell("行政事业性收费"), TCell("", colspan=3, cell="sec2.fees.amount_10k_yuan")],
-        ]
-        return TTable("sec2", rows, 4)
-    three = ("prev_year_items", "change", "decisions")
-    rows += [
-        [_h("第二十条第（一）项", colspan=4)],
-        [_h("信息内容"), _h("本年新制作数量"), _h("本年新公开数量"), _h("对外公开总数量")],
-        [TCell("规章"), *(_v(f"sec2.regulations.{c}") for c in ("made", "published", "total_public"))],
-        [TCell("规范性文件"), *(_v(f"sec2.normative_documents.{c}") for c in ("made", "published", "total_public"))],
-        [_h("第二十条第（五）项", colspan=4)],
-        [_h("信息内容"), _h("上一年项目数量"), _h("本年增/减"), _h("处理决定数量")],
-        [TCell("行政许可"), *(_v(f"sec2.licensing.{c}") for c in three)],
-        [TCell("其他对外管理服务事项"), *(_v(f"sec2.other_services.{c}") for c in three)],
-        [_h("第二十条第（六）项", colspan=4)],
-        [_h("信息内容"), _h("上一年项目数量"), _h("本年增/减"), _h("处理决定数量")],
-        [TCell("行政处罚"), *(_v(f"sec2.penalty.{c}") for c in three)],
-        [TCell("行政强制"), *(_v(f"sec2.coercion.{c}") for c in three)],
-        [_h("第二十条第（八）项", colspan=4)],
-        [_h("信息内容"), _h("上一年项目数量"), _h("本年增/减", colspan=2)],
-        [TCell("行政事业性收费"), _v("sec2.fees.prev_year_items"), TCell("", colspan=2, cell="sec2.fees.change")],
-        [_h("第二十条第（九）项", colspan=4)],
-        [_h("信息内容"), _h("采购项目数量"), _h("采购总金额", colspan=2)],
-        [TCell("政府集中采购"), _v("sec2.procurement.items"), TCell("", colspan=2, cell="sec2.procurement.amount")],
-    ]
+    for heading, keys in spec.sec2_groups:
+        rows.append([_h(heading, colspan=4)])
+        columns = rows_by_key[keys[0]].columns
+        texts = [labels.get(c, spec.sec2_column_labels[c]) for c in columns]
+        rows.append([_h("信息内容"), *(_h(t, colspan=_span(i, len(columns))) for i, t in enumerate(texts))])
+        for key in keys:
+            row = rows_by_key[key]
+            rows.append([TCell(row.label), *(TCell("", colspan=_span(i, len(row.columns)), cell=f"sec2.{key}.{c}")
+                                            for i, c in enumerate(row.columns))])
     return TTable("sec2", rows, 4)
+
+
+def _span(index: int, count: int) -> int:
+    """Columns a section 二 cell covers: one each, the last one whatever is left of the three."""
+    return 3 - index if index == count - 1 else 1
 
 
 # Section 三 ---------------------------------------------------------------------------------------------
@@ -121,9 +102,9 @@ SEC3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，�
 
 # Group labels of the outcome rows, and the row keys each group spans.
 SEC3_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("（三）不予公开", tuple(k for k in (r.key for r in sec3_rows("2021")) if k.startswith("denied_"))),
-    ("（四）无法提供", tuple(k for k in (r.key for r in sec3_rows("2021")) if k.startswith("unavailable_"))),
-    ("（五）不予处理", tuple(k for k in (r.key for r in sec3_rows("2021")) if k.startswith("not_processed_"))),
+    ("（三）不予公开", tuple(k for k in (r.key for r in get("2021").sec3) if k.startswith("denied_"))),
+    ("（四）无法提供", tuple(k for k in (r.key for r in get("2021").sec3) if k.startswith("unavailable_"))),
+    ("（五）不予处理", tuple(k for k in (r.key for r in get("2021").sec3) if k.startswith("not_processed_"))),
     ("（六）其他处理", ("other_overdue_correction", "other_overdue_fee", "other_misc")),
 )
 SEC3_SOLO_LABELS = {
@@ -139,7 +120,7 @@ def sec3_row_label(key: str, template: str) -> str:
     """The printed label of one row of section 三 (its innermost label, numbering included)."""
     if key in SEC3_SOLO_LABELS:
         return SEC3_SOLO_LABELS[key]
-    return next(r.label for r in sec3_rows(template) if r.key == key)
+    return next(r.label for r in get(template).sec3 if r.key == key)
 
 
 def sec3_group_of(key: str) -> str | None:
@@ -153,7 +134,7 @@ def sec3_table(template: str, header: dict[str, str] | None = None) -> TTable:
     """Section 三: three label columns (merged as the template merges them) and seven value columns."""
     header = header or {}
     H = lambda text: header.get(text, text)  # noqa: E731 - label spelling chosen by the renderer
-    keys = [r.key for r in sec3_rows(template)]
+    keys = [r.key for r in get(template).sec3]
     values = lambda key: [_v(f"sec3.{key}.{col}") for col in SEC3_COLUMNS]  # noqa: E731
     rows: list[list[TCell]] = [
         [_h(H(SEC3_NOTE), rowspan=3, colspan=3), _h(H("申请人情况"), colspan=7)],

@@ -254,8 +254,8 @@ def mentions(data: DataDir, document_ids: list[int]) -> Iterator[Mention]:
     find_urls = _function(("extract.fields:find_urls",))
     regions = _portal_regions(data)
     texts: dict[int, tuple[str | None, int | None, str]] = {}
-    if data.archive_db.exists():
-        archive = sqlite_utils.Database(data.archive_db)
+    if data.texts_db.exists():
+        archive = sqlite_utils.Database(data.texts_db)
         if "texts" in archive.table_names():
             for chunk in _chunks(document_ids, 500):
                 marks = ",".join("?" * len(chunk))

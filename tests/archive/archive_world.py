@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from farm.records import ReportSpec, make_record
 from farm.render.html import HTML_LAYOUTS
 from farm.render.pdf import render_pdf
-from extract.template import SEC3_APPLICANT_COLUMNS
+from extract.templates import SEC3_APPLICANT_COLUMNS
 from archive.paths import DataDir
 from archive.store import BlobStore, open_store_db
 
@@ -110,26 +110,10 @@ def build_world(data: DataDir) -> World:
     chain(specs[("b", 2023)], specs[("b", 2024)])
     world.specs = specs
 
-    store = open_store_db(data)
-    blobs = BlobStore(data.blobs)
     page = HTML_LAYOUTS["trs_table"]
 
-    def put(key: str, url: str, body: bytes, *, version: int = 1, kind: str = "page", parent: str | None = None,
-            filename: str | None = None, content_type: str = "text/html", seen: str = "2025-04-01T00:00:00",
-            year: int | None = None) -> None:
-        sha = blobs.put(body)
-        fetch_id = store["fetches"].insert(
-            {"portal_id": ORGANS[key].site_id, "kind": kind, "url": url, "final_url": url, "status": 200,
-             "outcome": "downloaded", "fetched_at": seen, "size": len(body), "sha256": sha,
-             "content_type": content_type}
-        ).last_pk
-        store["documents"].insert(
-            {"url": url, "version": version, "sha256": sha, "portal_id": ORGANS[key].site_id, "kind": kind,
-             "parent_url": parent, "listing_url": f"http://www.{ORGANS[key].site_id}.gov.cn/zfxxgknb/",
-             "title": f"{ORGANS[key].name}{year}年政府信息公开工作年度报告" if year else None,
-             "listed_date": None, "filename": filename, "content_type": content_type, "size": len(body),
-             "first_seen": seen, "last_seen": AS_OF, "gone_on": None, "fetch_id": fetch_id}
-        )
+    def put(key: str, url: str, body: bytes, **options) -> None:
+        store_document(data, key, url, body, **options)
 
     for (key, year), spec in specs.items():
         if (key, year) == ("b", 2024):
@@ -155,12 +139,33 @@ def build_world(data: DataDir) -> World:
     put("c", world.broken_url, b"", kind="attachment", parent=world.url("c", 2024), filename="report.doc",
         content_type="application/msword", year=2024, seen="2025-04-01T00:00:00")
     # Portal d never answered; portal e answered and listed nothing.
+    store = open_store_db(data)
     for when, outcome, reason in (("2025-02-01T00:00:00", "failed", "timeout"), ("2025-05-01T00:00:00", "blocked", "HTTP 412")):
         store["fetches"].insert({"portal_id": ORGANS["d"].site_id, "kind": "listing", "url": f"http://www.{ORGANS['d'].site_id}.gov.cn/",
                                  "outcome": outcome, "reason": reason, "fetched_at": when})
     store["fetches"].insert({"portal_id": ORGANS["e"].site_id, "kind": "listing", "url": f"http://www.{ORGANS['e'].site_id}.gov.cn/",
                              "status": 200, "outcome": "downloaded", "fetched_at": AS_OF})
     return world
+
+
+def store_document(data: DataDir, key: str, url: str, body: bytes, *, version: int = 1, kind: str = "page",
+                   parent: str | None = None, filename: str | None = None, content_type: str = "text/html",
+                   seen: str = "2025-04-01T00:00:00", year: int | None = None) -> None:
+    """Put a fetched document into the store as the crawler does: its body by SHA-256, a fetch and a version."""
+    store = open_store_db(data)
+    sha = BlobStore(data.blobs).put(body)
+    fetch_id = store["fetches"].insert(
+        {"portal_id": ORGANS[key].site_id, "kind": kind, "url": url, "final_url": url, "status": 200,
+         "outcome": "downloaded", "fetched_at": seen, "size": len(body), "sha256": sha,
+         "content_type": content_type}
+    ).last_pk
+    store["documents"].insert(
+        {"url": url, "version": version, "sha256": sha, "portal_id": ORGANS[key].site_id, "kind": kind,
+         "parent_url": parent, "listing_url": f"http://www.{ORGANS[key].site_id}.gov.cn/zfxxgknb/",
+         "title": f"{ORGANS[key].name}{year}年政府信息公开工作年度报告" if year else None,
+         "listed_date": None, "filename": filename, "content_type": content_type, "size": len(body),
+         "first_seen": seen, "last_seen": AS_OF, "gone_on": None, "fetch_id": fetch_id}
+    )
 
 
 def _write_registry(data: DataDir) -> None:

@@ -77,14 +77,17 @@ def test_site_in_a_browser(browser_page, world, tmp_path):
     page.wait_for_timeout(500)
     page.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
 
-    page.goto("/nianbao/search")
-    page.fill("textarea[name='q'], input[name='q']", "复议")
-    page.click("input[type='submit'], button[type='submit']")
-    page.wait_for_selector("table.rows-and-columns tbody tr")
-    found = page.locator("table.rows-and-columns tbody tr").count()
-    assert found == db.execute("SELECT count(DISTINCT id) FROM texts WHERE text LIKE '%复议%'").fetchone()[0]
-    assert "复议" in page.locator("table.rows-and-columns").inner_text()
+    page.goto("/search")
+    page.fill("input[name='q']", "复议")
+    page.click("input[type='submit']")
+    page.wait_for_selector(".search-hit")
+    texts = sqlite3.connect(world.data.texts_db)
+    found = page.locator(".search-hit").count()
+    assert found == texts.execute("SELECT count(DISTINCT id) FROM texts WHERE text LIKE '%复议%'").fetchone()[0]
+    assert page.locator(".search-hit mark").first.inner_text() == "复议"
     page.screenshot(path=ARTIFACTS / "search.png", full_page=True)
+    page.locator(".search-hit h2 a").first.click()
+    page.wait_for_url("**/report/*")
 
     page.goto("/downloads")
     sha = (world.data.snapshots / "2025-06-02" / "SHA256SUMS").read_text().split()[0]

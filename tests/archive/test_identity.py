@@ -14,7 +14,7 @@ import pytest
 
 from archive import reports
 from archive.db import open_archive
-from archive.extract_stage import replace_document_rows
+from archive.load import Loader
 from archive.organs import narrowest, registry_identity
 from archive.regions import LEVELS, identify, kind_from_name, region_context
 from extract.record import Record
@@ -105,11 +105,12 @@ def test_one_report_per_publication_whatever_each_document_says(tmp_path: Path) 
         (5, "county", "http://c/2024/fix.html", "page", None, _record("三元镇人民政府", 2024, 6)),  # a correction
         (6, "county", "http://c/2023/a.html", "page", None, _record("铜陵市铜官区三元镇", 2023, 1)),
     ]
-    for doc_id, portal, url, kind, parent, record in docs:
-        row = {"id": doc_id, "url": url, "version": 1, "kind": kind, "parent_url": parent, "portal_id": portal,
-               "first_seen": f"2025-02-0{doc_id}T00:00:00", "last_seen": "2025-06-01T00:00:00"}
-        db["documents"].insert(row)
-        replace_document_rows(db, row, record, None, "test", portals[portal])
+    with Loader(db, "test", portals) as loader:
+        for doc_id, portal, url, kind, parent, record in docs:
+            row = {"id": doc_id, "url": url, "version": 1, "kind": kind, "parent_url": parent, "portal_id": portal,
+                   "first_seen": f"2025-02-0{doc_id}T00:00:00", "last_seen": "2025-06-01T00:00:00"}
+            db["documents"].insert(row)
+            loader.add({**row, "title": None}, record, None)
     reports.rebuild(db)
     by_doc = {row["id"]: row["report_id"] for row in db["documents"].rows}
     assert len({by_doc[i] for i in (1, 2, 3, 4, 5)}) == 1
@@ -121,7 +122,7 @@ def test_one_report_per_publication_whatever_each_document_says(tmp_path: Path) 
     assert db.execute("SELECT count(*) FROM organs").fetchone()[0] == 1
     assert db.execute("SELECT count(DISTINCT report_id) FROM cells").fetchone()[0] == 2
     # 2023 was written 铜陵市铜官区三元镇, 2024 三元镇人民政府: one organ, so the years are checked against each other.
-    chained = db.execute("SELECT status FROM checks WHERE cross_year = 1 AND rule LIKE '%carried%total%'").fetchall()
+    chained = db.execute("SELECT status FROM check_results WHERE cross_year = 1 AND rule LIKE '%carried%total%'").fetchall()
     assert chained == [("pass",)]
 
 

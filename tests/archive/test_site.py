@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import sqlite_utils
 from click.testing import CliRunner
 
-from archive.db import MAIN_TABLES, SUPPORT_TABLES
+from archive.db import MAIN_TABLES, SUPPORT_TABLES, VIEWS, open_archive
 from archive.metadata import METADATA_PATH, build_metadata, render_metadata
 from nianbao.cli import cli
 from archive.serve import SETTINGS, datasette_args, served_file
@@ -17,10 +20,10 @@ PLUGINS = {
     "datasette-dashboards",
     "datasette-leaflet",  # required by datasette-dashboards
     "datasette-render-markdown",  # required by datasette-dashboards
-    "datasette-search-all",
     "datasette-template-sql",
     "nianbao_fts.py",
     "nianbao_guard.py",
+    "nianbao_search.py",
     "nianbao_site.py",
 }
 
@@ -30,14 +33,19 @@ def test_committed_metadata_is_what_the_code_generates():
 
 
 def test_every_table_and_column_is_described_in_chinese_and_english(world):
-    db = sqlite_utils.Database(world.data.archive_db)
-    described = build_metadata()["databases"]["nianbao"]["tables"]
-    for table in MAIN_TABLES + SUPPORT_TABLES:
-        meta = described[table]
-        assert "/" in meta["title"], table
-        assert set(meta["columns"]) == set(db[table].columns_dict), table
-        for column, text in meta["columns"].items():
-            assert "/" in text and any("\u4e00" <= ch <= "\u9fff" for ch in text), (table, column)
+    databases = build_metadata()["databases"]
+    for name, path, tables in (
+        ("nianbao", world.data.archive_db, MAIN_TABLES + SUPPORT_TABLES + VIEWS),
+        ("nianbao-texts", world.data.texts_db, ("texts",)),
+    ):
+        db = sqlite_utils.Database(path)
+        described = databases[name]["tables"]
+        for table in tables:
+            meta = described[table]
+            assert "/" in meta["title"], table
+            assert set(meta["columns"]) == set(db[table].columns_dict), table
+            for column, text in meta["columns"].items():
+                assert "/" in text and any("\u4e00" <= ch <= "\u9fff" for ch in text), (table, column)
 
 
 def test_installed_plugins(site):
@@ -47,12 +55,15 @@ def test_installed_plugins(site):
 
 def test_served_read_only_with_download_and_settings(site, world):
     databases = site.json("/-/databases.json")
-    assert [(d["name"], d["is_mutable"]) for d in databases] == [("nianbao", False)]
+    assert [(d["name"], d["is_mutable"]) for d in databases] == [("nianbao", False), ("nianbao-texts", False)]
     manifest = (world.data.snapshots / "latest.json").read_text()
-    assert databases[0]["hash"] in (world.data.snapshots / "2025-06-02" / "SHA256SUMS").read_text()
+    sums = (world.data.snapshots / "2025-06-02" / "SHA256SUMS").read_text()
+    assert databases[0]["hash"] in sums and databases[1]["hash"] in sums
     assert "nianbao-2025-06-02.db" in manifest
     download = site.get("/nianbao.db")
     assert download.status_code == 200 and download.content == served_file(world.data).read_bytes()
+    texts = site.get("/nianbao-texts.db")
+    assert texts.status_code == 200 and texts.content == (world.data.snapshots / "nianbao-texts.db").read_bytes()
     settings = site.json("/-/settings.json")
     assert settings["sql_time_limit_ms"] == SETTINGS["sql_time_limit_ms"]
     assert settings["facet_time_limit_ms"] == SETTINGS["facet_time_limit_ms"]
@@ -83,8 +94,10 @@ def test_facets_by_year_region_level_template_and_check_status(site):
     assert status == {"pass": 4, "fail": 2}
     regions = {item["value"]: item["count"] for item in site.json("/nianbao/sec3.json")["facet_results"]["region"]["results"]}
     assert regions == {"安徽省": 5, "河南省": 1}
-    failing = site.json("/nianbao/checks.json", status="fail", cross_year="1", _shape="array")
+    failing = site.json("/nianbao/check_results.json", status="fail", cross_year="1", _shape="array")
     assert {row["rule"] for row in failing} == {"cross_year.carried_over.natural_person", "cross_year.carried_over.total"}
+    labelled = site.json("/nianbao/checks.json", status="fail", cross_year="1", _shape="array", _labels="on")
+    assert {row["rule_id"]["label"] for row in labelled} == {row["rule"] for row in failing}
 
 
 def test_organ_labels_render_as_links(site):
@@ -115,7 +128,7 @@ def test_canned_query_refusal_reasons_by_region_and_year(site, world):
 
 
 def _texts_containing(world, word: str) -> set[int]:
-    db = sqlite_utils.Database(world.data.archive_db)
+    db = sqlite_utils.Database(world.data.texts_db)
     return {row[0] for row in db.execute("SELECT DISTINCT report_id FROM texts WHERE text LIKE ?", [f"%{word}%"])}
 
 
@@ -125,25 +138,89 @@ def test_full_text_search_ranked_finds_three_and_two_character_words(site, world
         assert expected, word
         rows = site.json("/nianbao/search.json", q=word, _shape="array")
         assert {row["report_id"] for row in rows} == expected, word
-        assert all(word in row["片段"] for row in rows)
+        assert all(f"【{word}】" in row["片段"] for row in rows)
         scores = [row["相关度"] for row in rows]
-        assert scores == sorted(scores)
+        assert scores == sorted(scores, reverse=True) and scores[0] == 100.0
     # Some reports have 信息处理费 and some do not: the search must tell them apart.
     assert _texts_containing(world, "信息处理费") != _texts_containing(world, "复议")
 
 
+def test_canned_search_never_answers_a_syntax_error(site):
+    for query in ('"', '""', "复", "（", '"行政 复议', "OR", "*"):
+        response = site.get("/nianbao/search.json", q=query, _shape="array")
+        assert response.status_code == 200, (query, response.text)
+
+
+def test_search_page_marks_ranks_pages_and_links_reports(site, world):
+    page = site.get("/search", q="复议")
+    assert page.status_code == 200
+    expected = _texts_containing(world, "复议")
+    linked = {int(found) for found in re.findall(r'<h2><a href="/report/(\d+)">', page.text)}
+    assert linked == expected
+    assert "<mark>复议</mark>" in page.text and "&lt;mark&gt;" not in page.text
+    relevance = [float(found) for found in re.findall(r"相关度 relevance ([\d.]+)", page.text)]
+    assert relevance[0] == 100.0 and relevance == sorted(relevance, reverse=True) and len(set(relevance)) > 1
+    assert "ERROR" not in page.text and "fts5" not in page.text
+
+
+def test_search_page_hints_instead_of_errors(site):
+    quote = site.get("/search", q='"')
+    assert quote.status_code == 200 and "请输入要检索的词" in quote.text and "fts5" not in quote.text
+    single = site.get("/search", q="复")
+    assert single.status_code == 200 and "单个汉字无法检索" in single.text
+    unclosed = site.get("/search", q='"行政复议')
+    assert unclosed.status_code == 200 and "引号不成对" in unclosed.text and "<mark>行政复议</mark>" in unclosed.text
+    nothing = site.get("/search", q="没有这个词语")
+    assert nothing.status_code == 200 and "没有找到" in nothing.text
+    assert site.get("/search", q="复议", page="abc").status_code == 200
+
+
+def test_old_search_all_page_leads_to_the_search_page(site):
+    response = site.get("/-/search", q="复议")
+    assert response.status_code == 302 and response.headers["location"] == "/search?q=%E5%A4%8D%E8%AE%AE"
+
+
+def test_search_pages_every_hit_once_in_rank_order(world, monkeypatch):
+    import archive.search
+
+    db = open_archive(world.data.archive_db)
+    documents = db.execute("SELECT count(*) FROM nianbao_texts.texts WHERE text LIKE '%复议%'").fetchone()[0]
+    whole = archive.search.search(db.conn, "复议", 1)
+    assert whole.found == documents == len(whole.hits) and whole.pages == 1
+    monkeypatch.setattr(archive.search, "PAGE_SIZE", 3)
+    pages = [archive.search.search(db.conn, "复议", page) for page in (1, 2, 3)]
+    assert [len(page.hits) for page in pages] == [3, 3, documents - 6] and pages[0].pages == 3
+    assert [hit.document_id for page in pages for hit in page.hits] == [hit.document_id for hit in whole.hits]
+
+
 def test_table_search_box_uses_the_bigram_index(site, world):
     for word in ("公开", "复议", "信息处理费"):
-        rows = site.json("/nianbao/texts.json", _search=word, _shape="array")
+        rows = site.json("/nianbao-texts/texts.json", _search=word, _shape="array")
         assert {row["report_id"] for row in rows} == _texts_containing(world, word), word
-    assert site.json("/nianbao/texts.json", _search="没有这个词语", _shape="array") == []
+    assert site.json("/nianbao-texts/texts.json", _search="没有这个词语", _shape="array") == []
 
 
-def test_trigram_index_answers_plain_sql_for_snapshot_users(world):
-    db = sqlite_utils.Database(world.data.snapshots / "nianbao.db")
-    hits = {row[0] for row in db.execute(
-        "SELECT report_id FROM texts WHERE id IN (SELECT rowid FROM texts_fts WHERE texts_fts MATCH '\"信息处理费\"')")}
-    assert hits == _texts_containing(world, "信息处理费")
+def test_texts_are_attached_to_the_archive_for_one_query(site, world):
+    rows = site.json(
+        "/nianbao.json", _shape="array",
+        sql="select r.organ, count(*) as n from reports r join nianbao_texts.texts t on t.report_id = r.id group by r.organ",
+    )
+    assert sum(row["n"] for row in rows) == sqlite_utils.Database(world.data.texts_db)["texts"].count
+
+
+def test_snapshot_files_are_served_with_their_types(site):
+    for name, media_type in (
+        ("nianbao-2025-06-02.db", "application/vnd.sqlite3"),
+        ("nianbao-texts-2025-06-02.db", "application/vnd.sqlite3"),
+        ("parquet/reports.parquet", "application/vnd.apache.parquet"),
+        ("csv/reports.csv", "text/csv"),
+        ("citation.bib", "application/x-bibtex"),
+        ("citation.json", "application/json"),
+    ):
+        response = site.get(f"/snapshots/2025-06-02/{name}")
+        assert response.status_code == 200 and response.headers["content-type"].startswith(media_type), name
+    for path in ("/nianbao.db", "/nianbao-texts.db"):
+        assert not site.get(path).headers["content-type"].startswith("text/"), path
 
 
 def test_coverage_table(site):
@@ -175,6 +252,9 @@ def test_custom_pages_in_chinese(site, world):
     downloads = site.get("/downloads").text
     manifest_sha = (world.data.snapshots / "2025-06-02" / "SHA256SUMS").read_text().split()[0]
     assert manifest_sha in downloads and "引用" in downloads
+    assert "研究用小库" in downloads and 'href="/nianbao-texts.db"' in downloads and "citation.bib" in downloads
+    citation = (world.data.snapshots / "2025-06-02" / "CITATION.txt").read_text(encoding="utf-8").strip()
+    assert html.escape(citation, quote=False) in downloads
     assert site.get("/snapshots/2025-06-02/SHA256SUMS").status_code == 200
     db = sqlite_utils.Database(world.data.archive_db)
     rid, url = db.execute("SELECT id, source_url FROM reports WHERE organ = '枞阳县人民政府' AND year = 2024").fetchone()

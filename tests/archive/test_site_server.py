@@ -93,7 +93,7 @@ def test_soak_heavy_requests_are_refused_or_cut_while_light_pages_stay_fast(prox
     heavy_paths = [
         "/nianbao.json?sql=" + quote(ENDLESS),
         "/nianbao/reports?_where=" + quote(f"({ENDLESS}) > 0"),
-        "/nianbao/texts.json?_search=" + quote("公开") + "&_where=" + quote(f"({ENDLESS}) > 0"),
+        "/nianbao-texts/texts.json?_search=" + quote("公开") + "&_where=" + quote(f"({ENDLESS}) > 0"),
         "/nianbao/search?q=" + quote("复议") + "&x=" + quote(ENDLESS),
         "/nianbao.csv?_size=max&sql=" + quote("with recursive n(i) as (select 1 union all select i + 1 from n limit 5000) "
                                               "select printf('%.*c', 2000, 'x') from n"),

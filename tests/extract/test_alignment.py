@@ -132,7 +132,7 @@ def test_a_sum_that_fails_on_a_borderless_table_leaves_its_cells_null():
     from extract.crosscheck import distrust_inferred_columns
     from extract.document import Document
     from extract.record import CellSource
-    from extract.template import SEC3_COLUMNS
+    from extract.templates import SEC3_COLUMNS
 
     row = dict(zip(SEC3_COLUMNS, (5, 1, None, None, None, 2, 8)))  # 5+1+2 = 8: holds, blanks as zero
     wrong = dict(zip(SEC3_COLUMNS, (5, 2, None, None, None, None, 1)))  # a value slid: 5+2 != 1

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from extract.parse import parse_file
-from extract.template import cell_ids
+from extract.templates import cell_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "nianbao" / "samples"

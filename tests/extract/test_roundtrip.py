@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from extract.parse import parse_bytes
-from extract.template import SEC4_COLUMNS, SEC4_GROUPS
+from extract.templates import SEC4_COLUMNS, SEC4_GROUPS
 from farm.records import LEVELS, ReportSpec, make_record
 from farm.render import HTML_LAYOUTS, TEXT_LAYOUTS, encode, expected
 from farm.render.corpus import HTML_ENCODINGS, TEXT_ENCODINGS, Encoding

@@ -1,0 +1,57 @@
+"""The table interpreter on rows as PDF converters deliver them (cells made by hand, values from the row)."""
+
+from __future__ import annotations
+
+from extract.document import Cell
+from extract.tables import TableInterpreter
+from extract.templates import SEC4_CELLS
+
+# Section 四's one row of values, as printed: review 0 1 1 0 2, direct suits 1 0 0 0 1, after review 0 × 5.
+SEC4_ROW = (0, 1, 1, 0, 2, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0)
+
+
+def _row(texts: list[str]) -> list[Cell]:
+    return [Cell(text, page=6, table=6, row=4, col=i) for i, text in enumerate(texts)]
+
+
+def test_section_four_values_under_headings_printed_one_character_a_line() -> None:
+    """LibreOffice's PDF prints the last characters of 结果纠正/其他结果/尚未审结 over the first values."""
+    texts = [str(v) for v in SEC4_ROW]
+    texts[1], texts[2], texts[3] = "正\n1", "果\n1", "结\n0"
+    interpreter = TableInterpreter("2021")
+    interpreter.feed(_row(["结果\n维", "结\n果", "其\n他", "尚\n未", "总\n计"]), "sec4")
+    interpreter.feed(_row(texts), "sec4")
+    reading = interpreter.finish()
+    assert [reading.cells.get(cell) for cell in SEC4_CELLS] == list(SEC4_ROW)
+    assert reading.sources[SEC4_CELLS[1]].col == 1  # the column it stands in, not one to the left
+
+
+def test_section_four_row_with_a_value_it_cannot_read_is_left_null() -> None:
+    """A number mixed into a longer text cannot be told from its heading: nothing is shifted, all null."""
+    texts = [str(v) for v in SEC4_ROW]
+    texts[2] = "其他结果\n1"
+    interpreter = TableInterpreter("2021")
+    interpreter.feed(_row(texts), "sec4")
+    reading = interpreter.finish()
+    assert not any(reading.cells.get(cell) is not None for cell in SEC4_CELLS)
+    assert any("section 四" in warning and "left null" in warning for warning in reading.warnings)
+
+
+def test_a_misread_value_is_null_and_named_not_taken_for_the_label() -> None:
+    """OCR read 1 as 工: 行政规范性文件 | 工 | 0 | 1 keeps 0 and 1 in their columns, the first cell null."""
+    interpreter = TableInterpreter("2021")
+    interpreter.feed(_row(["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]), "sec2")
+    interpreter.feed(_row(["行政规范性文件", "工", "0", "1"]), "sec2")
+    reading = interpreter.finish()
+    key = "sec2.normative_documents"
+    assert [reading.cells.get(f"{key}.{c}") for c in ("issued", "repealed", "in_force")] == [None, 0, 1]
+    assert any(warning.startswith(f"{key}.issued: '工'") for warning in reading.warnings)
+
+
+def test_a_label_spread_over_two_cells_is_still_a_label() -> None:
+    """规章 | (continued) | 0 | 0 | 0 has one cell more than the row's values: the second cell is label text."""
+    interpreter = TableInterpreter("2021")
+    interpreter.feed(_row(["规章", "说明", "2", "0", "5"]), "sec2")
+    reading = interpreter.finish()
+    key = "sec2.regulations"
+    assert [reading.cells.get(f"{key}.{c}") for c in ("issued", "repealed", "in_force")] == [2, 0, 5]
