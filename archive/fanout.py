@@ -145,6 +145,7 @@ def _collect(broker: RedisBroker, job: str, documents: list[dict], version: str,
                                "documents read", position + len(waiting), len(order))
                 said = time.monotonic()
             continue
+        said = time.monotonic()  # workers are at it: the note is for when none answers
         document_id, worker_version, record, error = pickle.loads(reply[1])
         if document_id not in rank or document_id in waiting or rank[document_id] < position:
             continue  # read twice: the first outcome was kept

@@ -20,6 +20,7 @@ transactions that name only complete blobs.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
@@ -64,9 +65,23 @@ def open_store_db(data: DataDir) -> sqlite_utils.Database:
     """The store's SQLite database, created with its tables if new."""
     data.store.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(data.store_db)
-    db.execute("PRAGMA journal_mode=WAL")
-    ensure_store_schema(db)
+    with _one_at_a_time(data.store):
+        db.execute("PRAGMA journal_mode=WAL")
+        ensure_store_schema(db)
     return db
+
+
+@contextmanager
+def _one_at_a_time(store: Path) -> Iterator[None]:
+    """Workers of a shared crawl open a new store at the same moment, and SQLite answers "database is
+    locked" to concurrent schema set-up: an exclusive ``flock`` on the store directory itself (no file to
+    create, so a read-only store opens as before) lets one process at a time switch to WAL and add tables."""
+    descriptor = os.open(store, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def ensure_store_schema(db: sqlite_utils.Database) -> None:

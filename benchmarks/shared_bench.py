@@ -20,7 +20,6 @@ workers than cores only share the same two (see docs/scale.md).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import shutil
@@ -39,32 +38,26 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive.paths import DataDir  # noqa: E402
-from crawler.addon import UNTHROTTLED  # noqa: E402
-from crawler.cli import crawl_command  # noqa: E402
+from crawler.addon import LOCAL_FARM, UNTHROTTLED  # noqa: E402
+from crawler.cli import CLEAN, PARTIAL, crawl_command  # noqa: E402
 from farm import content  # noqa: E402
 from farm.server import FarmServer  # noqa: E402
 from farm.world import World  # noqa: E402
+from tests.crawler.helpers import write_registry  # noqa: E402
 from tests.redis_server import redis_server  # noqa: E402
 
 RESULTS = Path(__file__).with_name("results")
-SETTINGS = tuple(f"{k}={v}" for k, v in {**UNTHROTTLED, "LOG_LEVEL": "WARNING"}.items())
+SETTINGS = tuple(f"{k}={v}" for k, v in {**UNTHROTTLED, **LOCAL_FARM, "LOG_LEVEL": "WARNING"}.items())
 ENV = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+BASELINE: dict[str, set[tuple[str, str]]] = {}  # the one-process crawl's documents, which the shared crawls must equal
 NIANBAO = [sys.executable, "-c", "from nianbao.cli import main; main()"]
 
 
-def write_registry(farm: FarmServer, path: Path) -> Path:
-    rows = farm.registry_rows()
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def store_counts(data: DataDir) -> tuple[int, int]:
+def store_counts(data: DataDir) -> tuple[int, set[tuple[str, str]]]:
+    """Responses recorded, and the documents stored (URL, SHA-256)."""
     with sqlite3.connect(data.store / "store.db") as db:
         fetches = db.execute("select count(*) from fetches").fetchone()[0]
-        documents = db.execute("select count(*) from documents").fetchone()[0]
+        documents = set(db.execute("select url, sha256 from documents"))
     return fetches, documents
 
 
@@ -76,12 +69,14 @@ def crawl(root: Path, registry: Path, workers: int, url: str | None) -> dict[str
     processes = [subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                  for _ in range(workers)]
     for process in processes:
-        if process.wait(timeout=3600) != 0:
+        if process.wait(timeout=3600) not in (CLEAN, PARTIAL):  # the farm has portals that block or fail
             raise SystemExit(f"a crawl worker exited with {process.returncode}")
     wall = time.perf_counter() - started
     fetches, documents = store_counts(data)
-    return {"workers": workers, "responses": fetches, "documents": documents, "wall_s": wall,
-            "pages_per_s": fetches / wall}
+    if url is None:
+        BASELINE["documents"] = documents
+    return {"workers": workers, "responses": fetches, "documents": len(documents), "wall_s": wall,
+            "pages_per_s": fetches / wall, "same_documents": documents == BASELINE.get("documents")}
 
 
 def extract(root: Path, url: str | None, workers: int) -> dict[str, float]:
@@ -136,11 +131,12 @@ def main() -> None:
                     crawls.append({"mode": f"{n} shared", **result})
             results["crawl"] = crawls
             table = Table(title=f"crawl ({args.size} farm, politeness lifted, {os.cpu_count()} cores)")
-            for column in ("mode", "responses", "documents", "wall s", "pages/s", "Redis peak MB"):
+            for column in ("mode", "responses", "documents", "same documents", "wall s", "pages/s", "Redis peak MB"):
                 table.add_column(column, justify="right")
             for row in crawls:
                 peak = row.get("redis_peak_bytes")
-                table.add_row(row["mode"], str(row["responses"]), str(row["documents"]), f"{row['wall_s']:.1f}",
+                table.add_row(row["mode"], str(row["responses"]), str(row["documents"]), str(row["same_documents"]),
+                              f"{row['wall_s']:.1f}",
                               f"{row['pages_per_s']:.1f}", f"{peak / 1e6:.1f}" if peak else "-")
             console.print(table)
 

@@ -147,7 +147,6 @@ class StoreFeedWriter(threading.Thread):
     def open(self) -> None:
         hub = self.hub
         self.store = StoreWriter(hub.data)
-        self.close_lost_run(hub.state())
         run = self.store.start_run(hub.crawler.spider.name, hub.job_args, hub.job)
         self.run_id = run.id
         self.warc = open_warc(hub.data, self.store, run.id)
@@ -163,21 +162,6 @@ class StoreFeedWriter(threading.Thread):
         self.server.hset(self.keys.session, mapping={"run": run.id, "writer": hub.worker, "ready": "1"})
         logger.info("Store writer: worker %s writes run %s%s", hub.worker, run.id,
                     f" (resuming run {run.resumes})" if run.resumes else "")
-
-    def close_lost_run(self, state: dict[str, str]) -> None:
-        """The session's previous run, left ``running`` by a writer that died (SIGKILL, a lost machine),
-        is closed as ``interrupted``: the run this tenure opens resumes it, as after a single crawl's crash."""
-        assert self.store is not None
-        previous = state.get("run")
-        if not previous:
-            return
-        row = next(self.store.db.query("select status from runs where id = ?", [int(previous)]), None)
-        if row is not None and row["status"] == "running":
-            logger.warning("Store writer: run %s of worker %s was left open; closed as interrupted", previous,
-                           state.get("writer"))
-            self.store.finish_run(int(previous), "interrupted",
-                                  {"shared": {"crawl": self.keys.name, "writer": state.get("writer"),
-                                              "closed_by": self.hub.worker}})
 
     def close(self, status: str, stats: dict[str, Any] | None = None) -> None:
         """End this tenure: the run closed with ``status``, the WARC file closed, the lease given back."""

@@ -1,7 +1,7 @@
 """Issue 14: the small farm crawled by workers sharing one real Redis, against one process's crawl of it.
 
-Two ``nianbao crawl --redis`` workers start; a third joins late; the first is killed with SIGKILL while it
-holds requests, and a fourth replaces it. The store they fill must hold the same documents, byte for byte,
+Two ``nianbao crawl --redis`` workers start; a third joins late; one of the first two is killed with SIGKILL
+while it holds requests, and a fourth replaces it. The store they fill must hold the same documents, byte for byte,
 as the session's single-process crawl (``first_crawl``), and the archive extracted from it the same
 reports and cells (``first_archive``). The farm's access log says the rest: no attachment downloaded
 twice except the ones the killed worker had under way, and never more requests under way at once to the
@@ -108,7 +108,7 @@ def shared_crawl(first_crawl: Crawl, farm: FarmServer, registry: Path, redis_url
 
     start("a")
     start("b")
-    killed = False
+    killed = ""  # the name of the worker killed
     deadline = time.monotonic() + DEADLINE
     try:
         while any(worker.poll() is None for worker in workers.values()):
@@ -118,10 +118,12 @@ def shared_crawl(first_crawl: Crawl, farm: FarmServer, registry: Path, redis_url
                 start("c")
             elif "c" in workers and not crawl.status and client.zcard(_workers_key(client)) >= 3:
                 crawl.status = _status(redis_url)
-            if not killed and seen >= KILL_AFTER and _held_by(client, workers["a"].pid):
-                os.killpg(workers["a"].pid, signal.SIGKILL)
-                workers["a"].wait(timeout=30)
-                killed = True
+            holding = [name for name in ("a", "b") if not killed and seen >= KILL_AFTER
+                       and workers[name].poll() is None and _held_by(client, workers[name].pid)]
+            if holding:  # a first worker holding requests: killed, and replaced
+                killed = holding[0]
+                os.killpg(workers[killed].pid, signal.SIGKILL)
+                workers[killed].wait(timeout=30)
                 start("d")
             for key in client.scan_iter(match="nianbao:crawl:*:recovered"):
                 crawl.recovered.update(url.decode() for url in client.lrange(key, 0, -1))
@@ -132,9 +134,10 @@ def shared_crawl(first_crawl: Crawl, farm: FarmServer, registry: Path, redis_url
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait(timeout=30)
         client.close()
-    assert killed, "the crawl ended before a worker could be killed mid-crawl"
+    assert killed, ("the crawl ended before a worker could be killed mid-crawl: "
+                    + " | ".join(f"{path.name}: {path.read_text(errors='replace')[-1500:]}" for path in crawl.logs))
     for name, worker in workers.items():
-        if name != "a":  # exit 1, as the single crawl's: the small world has portals that block or fail
+        if name != killed:  # exit 1, as the single crawl's: the small world has portals that block or fail
             assert worker.returncode == PARTIAL, (logs / f"{name}.log").read_text(errors="replace")[-3000:]
     crawl.requests = farm.log.entries_since(mark)
     return crawl
@@ -218,8 +221,9 @@ def test_per_host_concurrency_within_one_process_limit(shared_crawl: SharedCrawl
 
 def _cells(root: DataDir) -> dict[tuple, set[tuple]]:
     with sqlite3.connect(root.archive_db) as db:
-        rows = db.execute("select r.organ, r.year, d.url, c.cell_id, c.value from cells c"
-                          " join reports r on r.id = c.report_id join documents d on d.id = c.document_id")
+        rows = db.execute("select r.organ, r.year, d.url, i.cell_id, c.value from cells c"
+                          " join items i on i.id = c.item_id join reports r on r.id = c.report_id"
+                          " join documents d on d.id = c.document_id")
         out: dict[tuple, set[tuple]] = {}
         for organ, year, url, cell_id, value in rows:
             out.setdefault((organ, year), set()).add((url, cell_id, value))
