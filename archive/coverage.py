@@ -40,10 +40,9 @@ from archive import deadlines
 from archive.divisions import load
 from archive.organs import upsert_organ
 from archive.regions import identify
+from archive.store import INCOMPLETE_OUTCOMES, SEEN_OUTCOMES, sql_list
 
 FIRST_YEAR = 2019  # the first year of the current templates; earlier reports add their own years
-SEEN = ("downloaded", "unchanged", "not_modified")
-FAILED = ("failed", "too_large", "blocked", "robots_denied")
 
 STATUS_LABELS: dict[str, str] = {
     "found": "按时发布 / found, on time",
@@ -204,21 +203,20 @@ def _combined(portals: list[dict]) -> dict | None:
 
 
 def _portal_fetches(db: sqlite_utils.Database):
-    seen = ", ".join(f"'{outcome}'" for outcome in SEEN)
-    failed = ", ".join(f"'{outcome}'" for outcome in FAILED)
+    seen, failed = sql_list(SEEN_OUTCOMES), sql_list(INCOMPLETE_OUTCOMES)
     return db.query(
         f"""SELECT portal_id,
-               sum(outcome IN ({seen})) AS seen,
-               sum(outcome IN ({failed})) AS failed,
-               max(CASE WHEN outcome IN ({seen}) THEN fetched_at END) AS last_seen_at,
-               (SELECT url FROM fetches f2 WHERE f2.portal_id = f.portal_id AND f2.outcome IN ({seen})
+               sum(outcome IN {seen}) AS seen,
+               sum(outcome IN {failed}) AS failed,
+               max(CASE WHEN outcome IN {seen} THEN fetched_at END) AS last_seen_at,
+               (SELECT url FROM fetches f2 WHERE f2.portal_id = f.portal_id AND f2.outcome IN {seen}
                 ORDER BY fetched_at DESC LIMIT 1) AS last_seen_url,
-               max(CASE WHEN outcome IN ({failed}) THEN fetched_at END) AS last_failed_at,
-               (SELECT url FROM fetches f2 WHERE f2.portal_id = f.portal_id AND f2.outcome IN ({failed})
+               max(CASE WHEN outcome IN {failed} THEN fetched_at END) AS last_failed_at,
+               (SELECT url FROM fetches f2 WHERE f2.portal_id = f.portal_id AND f2.outcome IN {failed}
                 ORDER BY fetched_at DESC LIMIT 1) AS last_failed_url,
-               (SELECT outcome FROM fetches f2 WHERE f2.portal_id = f.portal_id AND f2.outcome IN ({failed})
+               (SELECT outcome FROM fetches f2 WHERE f2.portal_id = f.portal_id AND f2.outcome IN {failed}
                 ORDER BY fetched_at DESC LIMIT 1) AS last_outcome,
-               (SELECT reason FROM fetches f2 WHERE f2.portal_id = f.portal_id AND f2.outcome IN ({failed})
+               (SELECT reason FROM fetches f2 WHERE f2.portal_id = f.portal_id AND f2.outcome IN {failed}
                 ORDER BY fetched_at DESC LIMIT 1) AS last_reason
            FROM fetches f WHERE portal_id IS NOT NULL GROUP BY portal_id"""
     )

@@ -12,6 +12,7 @@ from typing import Any
 from archive.coverage import EXPECTED_AS, STATUS_LABELS
 from archive.items import describe
 from archive.paths import ARCHIVE_NAME, TEXTS_NAME
+from archive.site_tables import site_tables
 from archive.views import identity_views
 from archive.wide import FACET_COLUMNS, WIDE_TABLES
 
@@ -323,6 +324,7 @@ def tables() -> dict[str, dict[str, Any]]:
             sort_desc="year",
         ),
         **identity_views(_FACET_DESCRIPTIONS, _table),
+        **site_tables(_FACET_DESCRIPTIONS, _table),
         "extractions": _table(
             "解析记录 / Extractions",
             "每个文件最近一次解析：解析器版本、结果、失败原因。 The last extraction of every document.",
@@ -394,6 +396,7 @@ def tables() -> dict[str, dict[str, Any]]:
                 "failed": "失败请求数 / Failed requests (count)",
                 "blocked": "被拦截请求数 / Blocked requests (count)",
                 "fetched": "请求数 / Requests (count)",
+                "robots": "其中 robots.txt 不允许抓取的网址数 / Of blocked: URLs robots.txt disallows (count)",
                 "reasons": "原因 / Reasons",
                 "visited_at": "访问时间（UTC）/ Visited at (UTC)",
             },

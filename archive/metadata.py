@@ -14,9 +14,10 @@ from typing import Any
 
 import yaml
 
+from archive.dashboards import dashboards
 from archive.dictionary import DATABASE, TEXTS_DATABASE, TITLE, tables, texts_tables
 from archive.guard.config import GuardConfig
-from archive.queries import dashboards, queries
+from archive.queries import queries
 
 METADATA_PATH = Path(__file__).resolve().parents[1] / "metadata.yml"
 
@@ -27,7 +28,9 @@ def plugins() -> dict[str, Any]:
         "datasette-block-robots": {"allow_only_index": True},
         # archive/guard: rate limits per client on every request and on any query string, query work and
         # concurrency per client, query slots, request deadline, response and SQLite size limits.
-        "nianbao-guard": GuardConfig(uncapped_paths=(f"/{DATABASE}.db", f"/{TEXTS_DATABASE}.db")).to_plugin_config(),
+        # The archived originals and WARC records are files, each found by one indexed query: never capped.
+        "nianbao-guard": GuardConfig(uncapped_paths=(f"/{DATABASE}.db", f"/{TEXTS_DATABASE}.db"),
+                                     uncapped_prefixes=("/original/", "/warc/")).to_plugin_config(),
         "datasette-dashboards": dashboards(),
         # archive/site/plugins/nianbao_site.py: where /downloads finds the snapshots (set by `nianbao serve`).
         "nianbao-site": {"data_dir": {"$env": "NIANBAO_DATA"}},
@@ -57,18 +60,20 @@ def build_metadata() -> dict[str, Any]:
         "source_url": "/about",
         "about": "说明、方法与局限 / About, method and limits",
         "about_url": "/about",
+        "extra_css_urls": ["/assets/site.css"],
+        "extra_js_urls": [{"url": "/assets/site.js", "module": True}],
         "databases": {
             DATABASE: {
                 "title": "年报数据库（研究用小库）/ Annual-report archive (the research database)",
                 "description": "见 /about。每个数字都可追溯到原文件的页、表、行、列。全文在 nianbao-texts。"
                 " See /about. Every number traces to its page, table, row and column; the texts are in nianbao-texts.",
-                "tables": tables(),
+                "tables": {**tables(), "_sqlite_migrations": {"hidden": True}},
                 "queries": queries(),
             },
             TEXTS_DATABASE: {
                 "title": "报告全文库 / Report texts",
                 "description": "每份文件的全文及其检索索引；检索请用 /search。 Full texts and their search index; search at /search.",
-                "tables": texts_tables(),
+                "tables": {**texts_tables(), "_sqlite_migrations": {"hidden": True}},
             },
         },
         "plugins": plugins(),

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from archive import fts
+from archive.site_tables import M004_SITE_TABLES
 from archive.wide import WIDE_TABLES
 
 migrations = Migrations("nianbao.archive")
@@ -443,6 +444,45 @@ def _move_texts(db: Database) -> None:
         fts.add_texts(db, batch)
     for table in ("texts_fts", "texts_bigram_fts", "texts"):
         db.execute(f"DROP TABLE IF EXISTS main.{table}")
+
+
+@migrations()
+def m004_site_tables(db: Database) -> None:
+    """What the site's pages read, built once per run instead of on every request.
+
+    ``editions``: every published state of a report (first seen, corrected, silently changed, gone),
+    for the report page's history and the Atom feed. ``rates`` and ``rate_rules``: derived rates
+    (公开率 …) per report with percentiles among peers, for ranking and the heat table.
+    ``warc_records``: where each body's WARC record is, so the site can serve it without scanning files.
+    """
+    db.executescript(M004_SITE_TABLES)
+
+
+@migrations()
+def m005_run_portals(db: Database) -> None:
+    """What each run found on each portal, the scheduler's visit history. Archives the pipeline wrote
+    before this migration have it already (the pipeline made it, with this schema): ``IF NOT EXISTS``."""
+    db.executescript(
+        """
+CREATE TABLE IF NOT EXISTS run_portals (
+    run_id INTEGER,
+    site_id TEXT,
+    status TEXT,
+    found INTEGER,
+    new INTEGER,
+    changed INTEGER,
+    gone INTEGER,
+    failed INTEGER,
+    blocked INTEGER,
+    fetched INTEGER,
+    robots INTEGER,
+    reasons TEXT,
+    visited_at TEXT,
+    PRIMARY KEY (run_id, site_id)
+);
+CREATE INDEX IF NOT EXISTS idx_run_portals_site_id_visited_at ON run_portals(site_id, visited_at);
+"""
+    )
 
 
 def apply(db: Database) -> int:

@@ -1,9 +1,10 @@
-"""The site's canned queries and its dashboard: what a journalist asks of the archive, fast at 100,000 reports.
+"""The site's canned queries: what a journalist asks of the archive, fast at 100,000 reports.
 
 Each query reads a table built for it: ``reports`` and the wide tables by their indexes, ``totals``
 (sums by region and year, rebuilt with the reports) for the trend charts and refusal reasons, and the
 texts file attached as ``nianbao_texts`` for full-text search, ranked within a bounded set of
-candidates (``archive.search``). ``archive.metadata`` puts them into ``metadata.yml``.
+candidates (``archive.search``). ``archive.metadata`` puts them into ``metadata.yml``; the dashboard's
+charts are in ``archive.dashboards``.
 """
 
 from __future__ import annotations
@@ -94,97 +95,4 @@ FROM candidates c JOIN nianbao_texts.texts t ON t.id = c.id
 ORDER BY c.score, c.id DESC
 LIMIT 100""",
         },
-    }
-
-
-def _chart(title: str, query: str, mark: Any, x: dict, y: dict, color: dict | None = None) -> dict[str, Any]:
-    encoding = {"x": x, "y": y}
-    if color:
-        encoding["color"] = color
-    return {
-        "title": title,
-        "db": DATABASE,
-        "query": query,
-        "library": "vega-lite",
-        "display": {"mark": mark, "encoding": encoding},
-    }
-
-
-def dashboards() -> dict[str, Any]:
-    """One dashboard of national and per-region trends (datasette-dashboards, Vega-Lite bundled)."""
-    region = "[[ AND region = :region ]]"
-    year_x = {"field": "year", "type": "ordinal", "title": "年度 / Year", "axis": {"labelAngle": 0}}
-    count_y = {"field": "n", "type": "quantitative", "title": "件 / count"}
-    kind = {"field": "kind", "type": "nominal", "title": "类别 / Kind"}
-    outcomes = " UNION ALL ".join(
-        f"SELECT year, '{label}' AS kind, {column} AS n FROM totals WHERE 1 = 1 {region} GROUP BY year"
-        for column, label in (
-            ("sum(granted_total)", "予以公开"),
-            ("sum(partially_granted_total)", "部分公开"),
-            ("sum(total_processed_total) - coalesce(sum(granted_total), 0) - coalesce(sum(partially_granted_total), 0)",
-             "其他处理"),
-        )
-    )
-    reviews = " UNION ALL ".join(
-        f"SELECT year, '{label}' AS kind, sum({column}) AS n FROM totals WHERE 1 = 1 {region} GROUP BY year"
-        for column, label in (
-            ("review_total", "行政复议"),
-            ("litigation_direct_total", "直接起诉"),
-            ("litigation_after_review_total", "复议后起诉"),
-        )
-    )
-    return {
-        "trends": {
-            "title": "全国及各地趋势 / National and regional trends",
-            "description": "按年度汇总各报告的数字；可按地区筛选。 Sums over reports by year; filter by region.",
-            "layout": [["reports", "applications"], ["outcomes", "reviews"], ["by_region", "by_region"]],
-            "filters": {
-                "region": {
-                    "name": "地区 / Region",
-                    "type": "select",
-                    "db": DATABASE,
-                    "query": "SELECT DISTINCT region FROM totals WHERE region IS NOT NULL ORDER BY region",
-                }
-            },
-            "charts": {
-                "reports": _chart(
-                    "收录报告数 / Reports in the archive",
-                    f"SELECT year, sum(reports) AS n FROM totals WHERE 1 = 1 {region} GROUP BY year ORDER BY year",
-                    {"type": "bar", "tooltip": True},
-                    year_x,
-                    {"field": "n", "type": "quantitative", "title": "份 / reports"},
-                ),
-                "applications": _chart(
-                    "本年新收申请 / Requests received",
-                    f"SELECT year, sum(new_received_total) AS n FROM totals WHERE 1 = 1 {region} GROUP BY year ORDER BY year",
-                    {"type": "line", "point": True, "tooltip": True},
-                    year_x,
-                    count_y,
-                ),
-                "outcomes": _chart(
-                    "办理结果 / Outcomes",
-                    outcomes,
-                    {"type": "bar", "tooltip": True},
-                    year_x,
-                    count_y,
-                    kind,
-                ),
-                "reviews": _chart(
-                    "行政复议与行政诉讼 / Reviews and lawsuits",
-                    reviews,
-                    {"type": "line", "point": True, "tooltip": True},
-                    year_x,
-                    count_y,
-                    kind,
-                ),
-                "by_region": _chart(
-                    "各地区新收申请（最近年度）/ Requests received by region, latest year",
-                    "SELECT region, new_received_total AS n FROM totals WHERE year = (SELECT max(year) FROM totals) "
-                    f"{region} ORDER BY n DESC",
-                    {"type": "bar", "tooltip": True},
-                    {"field": "region", "type": "nominal", "sort": "-y", "title": "地区 / Region", "axis": {"labelAngle": 0}},
-                    count_y,
-                ),
-            },
-        }
     }

@@ -195,7 +195,7 @@ def _editions_and_primaries(db: sqlite_utils.Database, scope: Scope) -> None:
     pages = {doc["url"] for doc in docs if doc["kind"] != "attachment"}
     by_report: dict[int, list[dict]] = defaultdict(list)
     for doc in docs:
-        doc["copy"] = _copy_key(doc, pages)
+        doc["copy"] = copy_key(doc, pages)
         by_report[doc["report_id"]].append(doc)
     several = [doc["id"] for members in by_report.values() if len({d["copy"] for d in members}) > 1 for doc in members
                if doc["status"] == "ok"]
@@ -211,7 +211,7 @@ def _editions_and_primaries(db: sqlite_utils.Database, scope: Scope) -> None:
         first_seen: dict[str, str] = {}
         listed: dict[str, str] = {}
         for copy, group in copies.items():
-            best = _best(group)
+            best = best_reading(group)
             says = prints.get(best["id"]) if best else None
             edition_key[copy] = says or f"{copy[0]}#{copy[1]}"
             seen = min(doc["first_seen"] or "" for doc in group)
@@ -233,13 +233,13 @@ def _editions_and_primaries(db: sqlite_utils.Database, scope: Scope) -> None:
     )
 
 
-def _copy_key(doc: dict, pages: set[str]) -> tuple[str, int]:
+def copy_key(doc: dict, pages: set[str]) -> tuple[str, int]:
     """Documents published together share a key: the page they hang off, and the version."""
     root = doc["parent_url"] if doc["kind"] == "attachment" and doc["parent_url"] in pages else doc["url"]
     return root, doc["version"] or 1
 
 
-def _best(group: list[dict]) -> dict | None:
+def best_reading(group: list[dict]) -> dict | None:
     """The most complete reading of a group of documents; ties: the page."""
     read = [doc for doc in group if doc["status"] == "ok"]
     return max(read, key=lambda d: (d["cells"], d["kind"] != "attachment", -d["id"]), default=None)

@@ -5,7 +5,8 @@ read-only, no locking, and the "Download SQLite DB" links shown, with table coun
 snapshot's ``inspect.json`` instead of counted at start-up. They are passed by their stable, relative
 names (``nianbao.db`` and ``nianbao-texts.db`` in ``DATA/snapshots/``), so page URLs survive new
 snapshots and ``/-/databases.json`` shows no server path; the ``nianbao_fts`` plugin attaches the texts
-to the archive's connections. Every dated snapshot folder is mounted at ``/snapshots/`` for /downloads.
+to the archive's connections. Every dated snapshot folder is mounted at ``/snapshots/`` for /downloads,
+and the site's CSS and JavaScript at ``/assets/``.
 
 ``datasette_args`` is the one description of the server: the command runs it, and the tests start it
 the same way (in process through ``make_datasette``, or ``nianbao serve`` itself for the browser and
@@ -33,6 +34,7 @@ from archive.paths import DataDir
 SITE = Path(__file__).resolve().parent / "site"
 TEMPLATES = SITE / "templates"
 PLUGINS = SITE / "plugins"
+ASSETS = SITE / "static"  # the site's CSS and JavaScript, at /assets/
 
 # A public, read-only site on a small machine (see ../shared/PUBLISHING.md §2). The guard (archive/guard)
 # lets at most two query-carrying requests run at once, so the third SQL thread is always there for
@@ -78,6 +80,8 @@ def datasette_args(data: DataDir, host: str, port: int) -> list[str]:
         str(PLUGINS),
         "--static",
         f"snapshots:{data.snapshots}",
+        "--static",
+        f"assets:{ASSETS}",
         "-h",
         host,
         "-p",
@@ -154,7 +158,7 @@ def make_datasette(data: DataDir, *, db_file: Path | None = None, metadata: dict
         metadata=metadata,
         template_dir=str(TEMPLATES),
         plugins_dir=str(PLUGINS),
-        static_mounts=[("snapshots", str(data.snapshots))],
+        static_mounts=[("snapshots", str(data.snapshots)), ("assets", str(ASSETS))],
         settings=SETTINGS,
         inspect_data=inspect,
         cors=True,

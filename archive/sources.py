@@ -14,7 +14,8 @@ import sqlite_utils
 
 from archive.organs import registry_identity, upsert_registry_organ
 from archive.paths import DataDir
-from archive.store import iter_documents, open_store_db
+from archive.registry import CRAWL_ONLY, load_registry
+from archive.store_reader import StoreReader, iter_documents
 
 _FETCH_COLUMNS = (
     "id",
@@ -41,8 +42,6 @@ def sync_registry(db: sqlite_utils.Database, registry: Path) -> int:
     """
     if not registry.exists():
         return 0
-    from archive.registry import CRAWL_ONLY, load_registry
-
     rows = []
     for portal in load_registry(registry):
         row = {k: v for k, v in asdict(portal).items() if k not in CRAWL_ONLY}
@@ -92,12 +91,9 @@ def sync_store(db: sqlite_utils.Database, data: DataDir) -> list[int]:
     # Upsert keeps the columns the archive adds itself (report_id, edition, format).
     db["documents"].upsert_all(rows, pk="id")
     if data.store_db.exists():
-        store = open_store_db(data)
         have = db.execute("SELECT coalesce(max(id), 0) FROM fetches").fetchone()[0]
-        fetches = store.query(
-            f"SELECT {', '.join(_FETCH_COLUMNS)} FROM fetches WHERE id > ? ORDER BY id", [have]
-        )
-        db["fetches"].insert_all(fetches, pk="id", batch_size=1000)
+        with StoreReader(data) as store:
+            db["fetches"].insert_all(store.fetches(_FETCH_COLUMNS, after=have), pk="id", batch_size=1000)
     return [row["id"] for row in rows]
 
 

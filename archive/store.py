@@ -1,7 +1,8 @@
 """The document store: every downloaded body kept once by SHA-256, and a SQLite log of every fetch.
 
-This is the boundary between crawling and everything after it. The crawler writes here; extraction
-and the archive only read. Layout under ``DATA/store/``:
+This is the boundary between crawling and everything after it. The crawler writes through
+``StoreWriter`` here; extraction, the archive and the pipeline read through ``archive.store_reader``.
+``Outcome`` is the one vocabulary of what came of a request. Layout under ``DATA/store/``:
 
 - ``blobs/ab/cd/<sha256>``: bodies, content-addressed, written atomically (temp file + rename), never
   rewritten. A writer holds a lock on its ``.tmp-*`` file, so one left by a killed crawl is told
@@ -9,6 +10,7 @@ and the archive only read. Layout under ``DATA/store/``:
 - ``store.db``: ``runs`` (one per crawl), ``fetches`` (one per request made, whatever its outcome),
   ``documents`` (one per version of a report page or attachment at a URL: a changed body at the same
   URL is a new version, a vanished one gets ``gone_on``).
+  Its schema is ``archive/store_migrations.py``; ``open_store_db`` is the one way to open it.
 - ``warc/``: one WARC file per crawl run.
 - ``locks/run-<id>.lock``: held by a crawl while its run is ``running``; a run whose lock nobody holds
   was killed, and the next run marks it ``interrupted``.
@@ -24,50 +26,61 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from archive import store_migrations
 from archive.blobs import BlobStore, StoreError, is_storage_error, storage_error
 from archive.lock import RunLock
 from archive.paths import DataDir
 
 
-@dataclass
-class StoredDocument:
-    """One version of one report page or attachment, as extraction and the archive see it."""
+class Outcome(StrEnum):
+    """What came of one request: the ``fetches.outcome`` vocabulary, written by the crawler, read by all.
 
-    id: int
-    url: str
-    version: int
-    sha256: str
-    portal_id: str | None
-    kind: str  # "page" (an HTML report page) or "attachment"
-    parent_url: str | None  # for an attachment: the report page it was linked from
-    listing_url: str | None
-    title: str | None
-    listed_date: str | None
-    filename: str | None
-    content_type: str | None
-    size: int
-    first_seen: str
-    last_seen: str
-    gone_on: str | None
-    blob_path: Path
+    Members are strings, so they go into SQLite and JSON as their values and compare equal to them.
+    """
+
+    DOWNLOADED = "downloaded"  # a body this URL never had before
+    UNCHANGED = "unchanged"  # the body stored last time (or not requested again: no validators)
+    NOT_MODIFIED = "not_modified"  # the server answered 304: the stored body stands
+    FAILED = "failed"  # a network error, a timeout or an HTTP error status
+    BLOCKED = "blocked"  # a block page or a challenge, recorded with its evidence, never fought
+    ROBOTS_DENIED = "robots_denied"  # robots.txt disallows the URL: our policy, not the site's failure
+    TOO_LARGE = "too_large"  # over the size cap
+    REFUSED = "refused"  # the request policy refused the URL before any request was made
+
+
+# The store holds the body the URL answered with.
+SEEN_OUTCOMES: tuple[Outcome, ...] = (Outcome.DOWNLOADED, Outcome.UNCHANGED, Outcome.NOT_MODIFIED)
+FAILED_OUTCOMES: tuple[Outcome, ...] = (Outcome.FAILED, Outcome.TOO_LARGE)
+BLOCKED_OUTCOMES: tuple[Outcome, ...] = (Outcome.BLOCKED, Outcome.ROBOTS_DENIED)
+# A listing fetched with one of these was not read completely: documents missing from it are not gone.
+INCOMPLETE_OUTCOMES: tuple[Outcome, ...] = FAILED_OUTCOMES + BLOCKED_OUTCOMES + (Outcome.REFUSED,)
+
+# Fetch kinds whose bodies become ``documents`` versions (listings, API calls and resources do not).
+DOCUMENT_KINDS = ("page", "attachment")
+
+
+def sql_list(values: Iterable[str]) -> str:
+    """Our own constants as an SQL list, ``('failed', 'too_large')``, for queries that group by them."""
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
 
 
 def open_store_db(data: DataDir) -> sqlite_utils.Database:
-    """The store's SQLite database, created with its tables if new."""
+    """The store's SQLite database, created or upgraded to the current schema: the one way to open it."""
     data.store.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(data.store_db)
     with _one_at_a_time(data.store):
         db.execute("PRAGMA journal_mode=WAL")
-        ensure_store_schema(db)
+        store_migrations.apply(db)
     return db
 
 
@@ -75,7 +88,7 @@ def open_store_db(data: DataDir) -> sqlite_utils.Database:
 def _one_at_a_time(store: Path) -> Iterator[None]:
     """Workers of a shared crawl open a new store at the same moment, and SQLite answers "database is
     locked" to concurrent schema set-up: an exclusive ``flock`` on the store directory itself (no file to
-    create, so a read-only store opens as before) lets one process at a time switch to WAL and add tables."""
+    create, so a read-only store opens as before) lets one process at a time switch to WAL and migrate."""
     descriptor = os.open(store, os.O_RDONLY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -84,122 +97,9 @@ def _one_at_a_time(store: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
-def ensure_store_schema(db: sqlite_utils.Database) -> None:
-    if "runs" not in db.table_names():
-        db["runs"].create(
-            {
-                "id": int,
-                "started_at": str,
-                "finished_at": str,
-                "spider": str,
-                "args": str,  # JSON
-                "status": str,  # running, finished, interrupted
-                "stats": str,  # JSON: Scrapy stats and our counters
-                "warc_file": str,
-            },
-            pk="id",
-        )
-    if "fetches" not in db.table_names():
-        db["fetches"].create(
-            {
-                "id": int,
-                "run_id": int,
-                "portal_id": str,
-                "kind": str,  # listing, api, page, attachment, resource (what a browser page asked for)
-                "url": str,
-                "final_url": str,
-                "listing_url": str,
-                "method": str,
-                "title": str,
-                "listed_date": str,
-                "status": int,  # HTTP status, null when no response
-                # downloaded, unchanged, not_modified, failed, blocked, robots_denied, too_large, refused
-                "outcome": str,
-                "reason": str,
-                "fetched_at": str,
-                "elapsed_ms": float,
-                "size": int,
-                "sha256": str,
-                "content_type": str,
-                "content_disposition": str,
-                "filename": str,
-                "etag": str,
-                "last_modified": str,
-                "headers": str,  # JSON
-            },
-            pk="id",
-            foreign_keys=[("run_id", "runs", "id")],
-        )
-        db["fetches"].create_index(["url"])
-        db["fetches"].create_index(["run_id", "outcome"])
-    if "documents" not in db.table_names():
-        db["documents"].create(
-            {
-                "id": int,
-                "url": str,
-                "version": int,
-                "sha256": str,
-                "portal_id": str,
-                "kind": str,
-                "parent_url": str,
-                "listing_url": str,
-                "title": str,
-                "listed_date": str,
-                "filename": str,
-                "content_type": str,
-                "size": int,
-                "first_seen": str,
-                "last_seen": str,
-                "gone_on": str,
-                "fetch_id": int,
-            },
-            pk="id",
-            foreign_keys=[("fetch_id", "fetches", "id")],
-        )
-        db["documents"].create_index(["url", "version"], unique=True)
-        db["documents"].create_index(["sha256"])
-    _add_missing_columns(db)
-
-
-# Columns added after the first schema, so older stores gain them in place.
-_LATER_COLUMNS: dict[str, dict[str, type]] = {
-    # job: which crawl (spider + its arguments) a run belongs to; resumes: the run it continues.
-    "runs": {"job": str, "resumes": int},
-    "fetches": {"parent_url": str, "family": str},
-}
-
-
-def _add_missing_columns(db: sqlite_utils.Database) -> None:
-    for table, columns in _LATER_COLUMNS.items():
-        present = db[table].columns_dict
-        for name, kind in columns.items():
-            if name not in present:
-                db[table].add_column(name, kind)
-    if "fetches_portal" not in {index.name for index in db["fetches"].indexes}:
-        db["fetches"].create_index(["portal_id", "run_id"], index_name="fetches_portal")
-
-
-def iter_documents(data: DataDir, *, include_gone: bool = True) -> Iterator[StoredDocument]:
-    """Every stored document version, oldest first."""
-    if not data.store_db.exists():
-        return
-    db = open_store_db(data)
-    blobs = BlobStore(data.blobs)
-    where = None if include_gone else "gone_on is null"
-    for row in db["documents"].rows_where(where, order_by="id"):
-        row = dict(row)
-        row.pop("fetch_id", None)
-        yield StoredDocument(**row, blob_path=blobs.path(row["sha256"]))
-
-
 def utcnow() -> str:
     """Timestamps with microseconds, so ordering holds within one quick crawl."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-# Outcomes that mean a listing was not read completely: documents missing from it are not gone.
-INCOMPLETE_OUTCOMES = ("failed", "blocked", "robots_denied", "too_large", "refused")
-DOCUMENT_KINDS = ("page", "attachment")
 
 
 # The last fetch of each URL in a session: a 412 that the browser then passed, or a 503 that a retry
@@ -283,9 +183,7 @@ class StoreWriter:
         with self._writing():
             self.reap_dead_runs()
             self.blobs.sweep()
-            previous = next(
-                self.db.query("select id, status from runs where job = ? order by id desc limit 1", [job]), None
-            )
+            previous = self.last_run(job)
             resumes = previous["id"] if previous and previous["status"] in ("running", "interrupted") else None
             started = utcnow()
             with self.db.conn:
@@ -303,6 +201,10 @@ class StoreWriter:
                 lock.acquire()
                 self._locks[run_id] = lock
         return Run(id=run_id, job=job, session_start=self._session_start(run_id), resumes=resumes)
+
+    def last_run(self, job: str) -> dict[str, Any] | None:
+        """The newest run of a job (its ``id`` and ``status``), or None if the job never ran."""
+        return next(self.db.query("select id, status from runs where job = ? order by id desc limit 1", [job]), None)
 
     def reap_dead_runs(self) -> list[int]:
         """Mark ``interrupted`` every run left ``running`` whose process is gone (its lock is free)."""
@@ -363,7 +265,7 @@ class StoreWriter:
         row = next(
             self.db.query(
                 "select sha256, etag, last_modified, status, final_url, headers from fetches"
-                " where url = ? and sha256 is not null and outcome in ('downloaded', 'unchanged', 'not_modified')"
+                f" where url = ? and sha256 is not null and outcome in {sql_list(SEEN_OUTCOMES)}"
                 " order by id desc limit 1",
                 [url],
             ),
@@ -414,11 +316,11 @@ class StoreWriter:
             else:
                 previous = self.last_body(row["url"])
                 same = previous is not None and previous.sha256 == row.get("sha256")
-            outcome = "unchanged" if same else "downloaded"
-        if document is None and row.get("sha256") and outcome in ("unchanged", "not_modified"):
+            outcome = Outcome.UNCHANGED if same else Outcome.DOWNLOADED
+        if document is None and row.get("sha256") and outcome in (Outcome.UNCHANGED, Outcome.NOT_MODIFIED):
             # Known bytes (say, the start page first read as a listing) that are a document for the
             # first time: a new document all the same.
-            outcome = "downloaded"
+            outcome = Outcome.DOWNLOADED
         row["outcome"] = outcome
         row["run_id"] = run_id
         row["headers"] = json.dumps(row.get("headers") or {}, ensure_ascii=False)
@@ -428,8 +330,35 @@ class StoreWriter:
                 self._update_document(document, row, fetch_id, now)
         return fetch_id, outcome
 
-    def _update_document(self, document: dict[str, Any] | None, row: dict[str, Any], fetch_id: int, now: str) -> None:
-        if row["outcome"] == "downloaded" and row.get("sha256"):
+    def add_document(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        portal_id: str,
+        title: str | None = None,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> bool:
+        """A report page that came by another way than a request (the bundled samples), versioned the same.
+
+        Returns True when a version was added: the body is new, or differs from the URL's last one.
+        """
+        with self._writing():
+            row = {"url": url, "kind": "page", "portal_id": portal_id, "title": title, "filename": filename,
+                   "content_type": content_type, "sha256": self.blobs.put(body), "size": len(body)}
+            document = self.latest_document(url)
+            same = document is not None and document["sha256"] == row["sha256"]
+            row["outcome"] = Outcome.UNCHANGED if same else Outcome.DOWNLOADED
+            with self.db.conn:
+                self._update_document(document, row, None, utcnow())
+        return row["outcome"] == Outcome.DOWNLOADED
+
+    def _update_document(
+        self, document: dict[str, Any] | None, row: dict[str, Any], fetch_id: int | None, now: str
+    ) -> None:
+        """The one place versions are made: a new body at a URL is its next version, a known one is seen again."""
+        if row["outcome"] == Outcome.DOWNLOADED and row.get("sha256"):
             self.db["documents"].insert(
                 {
                     "url": row["url"],
@@ -466,7 +395,7 @@ class StoreWriter:
             for r in self.db.query(
                 f"select portal_id from ({_LATEST_SQL.format(marks=','.join('?' * len(runs)))})"
                 " where kind in ('listing', 'api') group by portal_id"
-                f" having sum(outcome in {INCOMPLETE_OUTCOMES!r}) = 0",
+                f" having sum(outcome in {sql_list(INCOMPLETE_OUTCOMES)}) = 0",
                 runs,
             )
         ]
@@ -488,20 +417,20 @@ class StoreWriter:
         blocks (``robots``: of them, what robots.txt disallowed), refusals of the request policy, and
         ``listings_read``: listing pages read (none means nothing of the portal could be read)."""
         runs = self.session_runs(run_id)
+        documents = sql_list(DOCUMENT_KINDS)
         return [
             dict(r)
             for r in self.db.query(
                 f"""
                 select portal_id,
-                  sum(kind in ('page', 'attachment') and parent_url is null and outcome != 'refused') as reports_found,
-                  sum(kind in ('page', 'attachment') and outcome = 'downloaded') as downloaded,
-                  sum(kind in ('page', 'attachment') and outcome in ('unchanged', 'not_modified')) as unchanged,
-                  sum(outcome in ('failed', 'too_large')) as failed,
-                  sum(outcome in ('blocked', 'robots_denied')) as blocked,
-                  sum(outcome = 'robots_denied') as robots,
-                  sum(outcome = 'refused') as refused,
-                  sum(kind in ('listing', 'api') and outcome in ('downloaded', 'unchanged', 'not_modified'))
-                    as listings_read
+                  sum(kind in {documents} and parent_url is null and outcome != '{Outcome.REFUSED}') as reports_found,
+                  sum(kind in {documents} and outcome = '{Outcome.DOWNLOADED}') as downloaded,
+                  sum(kind in {documents} and outcome in {sql_list((Outcome.UNCHANGED, Outcome.NOT_MODIFIED))}) as unchanged,
+                  sum(outcome in {sql_list(FAILED_OUTCOMES)}) as failed,
+                  sum(outcome in {sql_list(BLOCKED_OUTCOMES)}) as blocked,
+                  sum(outcome = '{Outcome.ROBOTS_DENIED}') as robots,
+                  sum(outcome = '{Outcome.REFUSED}') as refused,
+                  sum(kind in ('listing', 'api') and outcome in {sql_list(SEEN_OUTCOMES)}) as listings_read
                 from ({_LATEST_SQL.format(marks=','.join('?' * len(runs)))})
                 group by portal_id order by portal_id
                 """,

@@ -23,6 +23,7 @@ import copy
 import dataclasses
 import multiprocessing
 import random
+import re
 import sqlite3
 import statistics
 import tempfile
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from archive import coverage, fts, reports
+from archive import coverage, editions, fts, rates, reports
 from archive.db import open_archive
 from archive.items import rebuild_items
 from archive.load import Loader
@@ -141,6 +142,7 @@ def build(data: DataDir, n_reports: int) -> tuple[Timings, list[dict]]:
     load(db, documents, bases, rng, bulk=True)
     timings["load documents (cells, checks, texts, index)"] = time.perf_counter() - start
     for name, step in (("reports, cross-year checks, wide tables, totals", reports.rebuild),
+                       ("editions", editions.rebuild), ("derived rates and percentiles", rates.rebuild),
                        ("coverage", coverage.rebuild)):
         start = time.perf_counter()
         step(db)
@@ -203,7 +205,11 @@ def latency(data: DataDir, served: Path, repeats: int) -> dict[str, tuple[float,
     charts = build_metadata()["plugins"]["datasette-dashboards"]["trends"]["charts"]
     db = sqlite3.connect(served)
     n_reports = db.execute("SELECT count(*) FROM reports").fetchone()[0]
-    report, organ = db.execute("SELECT id, organ FROM reports ORDER BY id LIMIT 1 OFFSET ?", [n_reports // 2]).fetchone()
+    report, organ, organ_id, region, level = db.execute(
+        "SELECT id, organ, organ_id, region, level FROM reports ORDER BY id LIMIT 1 OFFSET ?", [n_reports // 2]
+    ).fetchone()
+    other_report, other_organ = db.execute("SELECT id, organ_id FROM reports WHERE organ_id != ? LIMIT 1",
+                                           [organ_id]).fetchone()
     paths = {
         "baseline: /-/versions.json": ("/-/versions.json", {}),
         "home /": ("/", {}),
@@ -216,6 +222,17 @@ def latency(data: DataDir, served: Path, repeats: int) -> dict[str, tuple[float,
         "checks failing": ("/nianbao/checks", {"status": "fail"}),
         "coverage missing": ("/nianbao/coverage", {"status": "missing"}),
         "report page /report/<id>": (f"/report/{report}", {}),
+        "organ page /organ/<id>": (f"/organ/{organ_id}", {}),
+        "compare two reports": ("/compare", {"a": str(other_report), "b": str(report)}),
+        "compare two organs": ("/compare", {"organ": [str(other_organ), str(organ_id)]}),
+        "rank disclosure (latest year)": ("/rank", {"rate": "disclosure"}),
+        "rank level + region, page 2": ("/rank", {"rate": "review_correction", "level": level, "region": region,
+                                                  "page": "2"}),
+        "rank page 40": ("/rank", {"rate": "disclosure", "page": "40"}),
+        "heat table": ("/heat", {"rate": "disclosure"}),
+        "editions list": ("/editions", {}),
+        "Atom feed": ("/feed.atom", {}),
+        "Atom feed, one region": ("/feed.atom", {"region": region}),
         "dashboard page": ("/-/dashboards/trends", {}),
         "query organ_over_time": ("/nianbao/organ_over_time.json", {"organ": organ}),
         "query sums_do_not_add_up": ("/nianbao/sums_do_not_add_up.json", {}),
@@ -228,7 +245,7 @@ def latency(data: DataDir, served: Path, repeats: int) -> dict[str, tuple[float,
         "table search 公开": ("/nianbao-texts/texts.json", {"_search": "公开"}),
     }
     for slug, chart in charts.items():
-        paths[f"chart {slug}"] = ("/nianbao.json", {"sql": chart["query"].replace("[[ AND region = :region ]]", "")})
+        paths[f"chart {slug}"] = ("/nianbao.json", {"sql": re.sub(r"\[\[.*?\]\]", "", chart["query"])})
     failed: dict[str, int] = {}
 
     async def run() -> dict[str, tuple[float, float, float]]:
@@ -262,11 +279,13 @@ def incremental(data: DataDir, documents: list[dict], share: float) -> tuple[int
     start = time.perf_counter()
     touched = load(db, changed, bases, rng, bulk=False)
     reports.rebuild(db, touched)
-    coverage.rebuild(db)
+    for whole in (editions.rebuild, rates.rebuild, coverage.rebuild):  # nianbao extract rebuilds these whole
+        whole(db)
     partial = time.perf_counter() - start
     start = time.perf_counter()
     reports.rebuild(db)
-    coverage.rebuild(db)
+    for whole in (editions.rebuild, rates.rebuild, coverage.rebuild):
+        whole(db)
     return len(changed), partial, time.perf_counter() - start
 
 

@@ -119,7 +119,9 @@ def real_pages(variants: tuple[str, ...]) -> None:
 
 
 def libreoffice_profiles(docs: list[bytes]) -> None:
-    """Part 3: DOC → DOCX with a fresh profile per file (before) and on one profile per worker (now)."""
+    """Part 3: DOC → DOCX with a fresh profile per file (before), on one profile per worker, one file per
+    run (how ``convert`` runs), and in batches of files per run (``libreoffice.convert_many``, how the
+    extract stage runs: ``extract.isolate.prefetch_office``)."""
     from extract.convert import libreoffice
 
     def fresh() -> float:
@@ -130,18 +132,40 @@ def libreoffice_profiles(docs: list[bytes]) -> None:
                 libreoffice.convert_many([("r.doc", data)], "docx")
         return time.perf_counter() - started
 
-    def shared() -> float:
+    def warm() -> None:
         libreoffice.use_profile(None)
         libreoffice.convert_many([("warm.doc", docs[0])], "docx")  # the worker's first run makes the profile
+
+    def shared() -> float:
+        warm()
         started = time.perf_counter()
         for data in docs:
             libreoffice.convert_many([("r.doc", data)], "docx")
         return time.perf_counter() - started
 
+    def batched(size: int) -> Callable[[], float]:
+        def run() -> float:
+            warm()
+            started = time.perf_counter()
+            for at in range(0, len(docs), size):
+                chunk = docs[at : at + size]
+                made = libreoffice.convert_many([(f"r{i}.doc", d) for i, d in enumerate(chunk)], "docx",
+                                                timeout=60 + 10 * len(chunk))
+                assert all(made), "LibreOffice left a file of the batch unconverted"
+            return time.perf_counter() - started
+        return run
+
     before, _ = in_child(fresh)
     now, _ = in_child(shared)
-    print(f"LibreOffice DOC -> DOCX, one file per run, {len(docs)} files: fresh profile per file "
-          f"{len(docs) / before:.2f} DOC/s (baseline), one profile per worker {len(docs) / now:.2f} DOC/s\n")
+    print(f"LibreOffice DOC -> DOCX, {len(docs)} files: fresh profile per file {len(docs) / before:.2f} DOC/s "
+          f"(baseline), one profile per worker and one file per run {len(docs) / now:.2f} DOC/s")
+    for size in BATCH_SIZES:
+        spent, _ = in_child(batched(size))
+        print(f"  one profile, {size} files per run: {len(docs) / spent:.2f} DOC/s ({now / spent:.1f}x one per run)")
+    print()
+
+
+BATCH_SIZES = (5, 20)
 
 
 def _largest_accepted() -> dict[str, Callable[[], bytes]]:

@@ -188,7 +188,7 @@ def run_summary(data: DataDir, job: str) -> RunSummary | None:
     """The job's last run: its status and per-portal summary."""
     store = StoreWriter(data)
     try:
-        run = next(store.db.query("select id, status from runs where job = ? order by id desc limit 1", [job]), None)
+        run = store.last_run(job)
         if run is None:
             return None
         rows = [row for row in store.summary(run["id"]) if row["portal_id"] is not None]

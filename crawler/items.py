@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# What a request was for. Pages and attachments become documents; listings and API calls do not;
-# ``resource`` is what a page in the browser asked for (scripts, frames, XHR), recorded when refused.
-KINDS = ("listing", "api", "page", "attachment", "resource")
-DOCUMENT_KINDS = ("page", "attachment")
+from archive.store import DOCUMENT_KINDS, Outcome
 
-# Outcomes the store records. ``None`` on an item means "the store decides" (downloaded or unchanged).
-# ``refused``: the request policy (crawler.policy) would not make the request; nothing was connected to.
-OUTCOMES = ("downloaded", "unchanged", "not_modified", "failed", "blocked", "robots_denied", "too_large", "refused")
+# What a request was for. Pages and attachments become documents (the store's DOCUMENT_KINDS);
+# listings and API calls do not; ``resource`` is what a page in the browser asked for (scripts, frames,
+# XHR), recorded when the request policy (crawler.policy) refused it.
+KINDS = ("listing", "api", *DOCUMENT_KINDS, "resource")
 
 
 @dataclass(kw_only=True)
@@ -40,7 +38,7 @@ class FetchRecord(Provenance):
     final_url: str | None = None
     method: str = "GET"
     status: int | None = None
-    outcome: str | None = None
+    outcome: Outcome | None = None  # None: the store decides (downloaded or unchanged)
     reason: str | None = None
     fetched_at: str = ""
     elapsed_ms: float | None = None
@@ -55,6 +53,6 @@ class FetchRecord(Provenance):
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown fetch kind {self.kind!r}")
-        if self.outcome is not None and self.outcome not in OUTCOMES:
-            raise ValueError(f"unknown outcome {self.outcome!r}")
+        if self.outcome is not None:
+            self.outcome = Outcome(self.outcome)  # a ValueError names an outcome the store does not know
 

@@ -20,10 +20,9 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.misc import load_object
 from scrapy.utils.response import response_status_message
 
-from crawler.http import retry_after_seconds
-from crawler.items import DOCUMENT_KINDS
 from archive.paths import DataDir
-from archive.store import StoredBody, StoreWriter
+from archive.store import DOCUMENT_KINDS, StoredBody, StoreWriter
+from crawler.http import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 

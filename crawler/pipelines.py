@@ -27,7 +27,7 @@ from warcio.warcwriter import WARCWriter
 
 from archive.blobs import is_storage_error, storage_error
 from archive.paths import DataDir
-from archive.store import Run, StoreError, StoreWriter, utcnow
+from archive.store import Outcome, Run, StoreError, StoreWriter, utcnow
 from crawler.browser import browser_request_refused
 from crawler.extensions import FATAL, declare_fatal, fatal
 from crawler.items import FetchRecord
@@ -145,7 +145,7 @@ class StorePipeline:
         if self.writer is None or self.run is None or fatal(self.crawler):
             return
         row = {"portal_id": portal_id, "kind": "resource", "url": url, "parent_url": parent_url, "method": "GET",
-               "outcome": "refused", "reason": f"in the browser: {reason}", "fetched_at": utcnow()}
+               "outcome": Outcome.REFUSED, "reason": f"in the browser: {reason}", "fetched_at": utcnow()}
         try:
             self.writer.record(self.run.id, row, None)
         except StoreError as error:

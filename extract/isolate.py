@@ -11,14 +11,19 @@ caller gets a ``Record`` or a ``ConversionError`` with a one-line reason, never 
 
 The file's format is sniffed in the caller: when LibreOffice is needed, the child converts on the
 caller's one LibreOffice profile (``libreoffice.worker_profile``), so a worker pays LibreOffice's
-first-start work once rather than per document.
+first-start work once rather than per document. Starting LibreOffice still costs about a second a
+run, several times what converting a report costs; a batch that knows its next documents hands them
+to ``prefetch_office`` first, which converts every one LibreOffice reads in one run, and each
+document's child then reads the DOCX made for it (``benchmarks/extract_bench.py`` part 3 measures it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import resource
 import signal
+from collections.abc import Iterable
 
 from extract.convert.limits import Limits
 from extract.document import ConversionError
@@ -28,13 +33,43 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["extract.parse"])
 
 
+# DOCX that LibreOffice made ahead of extraction, by the SHA-256 of the document: (kind, DOCX or None).
+_PREPARED: dict[str, tuple[str, bytes | None]] = {}
+
+
+def prefetch_office(bodies: Iterable[bytes], *, limits: Limits | dict | None = None) -> int:
+    """Convert the documents among ``bodies`` that LibreOffice reads in one LibreOffice run, for
+    ``parse_isolated`` to take; the number converted. Any failure of the batch leaves each document
+    to be converted alone, as without it."""
+    from extract.convert.libreoffice import convert_many, input_name
+    from extract.convert.sniff import LIBREOFFICE_FORMATS, sniff
+
+    lim = Limits.resolve(limits)
+    todo: dict[str, tuple[str, bytes]] = {}
+    for data in bodies:
+        kind = sniff(data)
+        if kind in LIBREOFFICE_FORMATS and len(data) <= lim.max_bytes:
+            todo.setdefault(hashlib.sha256(data).hexdigest(), (kind, data))
+    if not todo:
+        return 0
+    try:
+        made = convert_many([input_name(data, kind) for kind, data in todo.values()], "docx",
+                            timeout=lim.conversion_timeout * len(todo), memory=lim.office_memory)
+    except ConversionError:
+        return 0
+    for (key, (kind, _)), docx in zip(todo.items(), made):
+        _PREPARED[key] = (kind, docx)
+    return len(todo)
+
+
 def parse_isolated(data: bytes, filename: str | None = None, *, limits: Limits | dict | None = None) -> Record:
     """``parse_bytes`` in a child process; a failure of any kind is a one-line ``ConversionError``."""
     lim = Limits.resolve(limits)
     name = filename or "document"
-    office = _office_profile(data)
+    prepared = _PREPARED.pop(hashlib.sha256(data).hexdigest(), None) if _PREPARED else None
+    office = None if prepared else _office_profile(data)
     receiver, sender = _CONTEXT.Pipe(duplex=False)
-    child = _CONTEXT.Process(target=_extract, args=(sender, data, filename, lim, office), daemon=True)
+    child = _CONTEXT.Process(target=_extract, args=(sender, data, filename, lim, office, prepared), daemon=True)
     child.start()
     sender.close()
     try:
@@ -65,18 +100,27 @@ def _office_profile(data: bytes) -> str | None:
     return str(worker_profile()) if sniff(data) in LIBREOFFICE_FORMATS else None
 
 
-def _extract(sender, data: bytes, filename: str | None, lim: Limits, office: str | None) -> None:
+def _extract(
+    sender, data: bytes, filename: str | None, lim: Limits, office: str | None, prepared: tuple[str, bytes | None] | None
+) -> None:
     """The child: cap the address space, parse, send back the record or the one-line reason."""
     resource.setrlimit(resource.RLIMIT_AS, (lim.extraction_memory, lim.extraction_memory))
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         from extract.convert import convert
-        from extract.convert.libreoffice import use_profile
+        from extract.convert.libreoffice import read_converted, use_profile
         from extract.parse import parse_document
 
         if office:
             use_profile(office)
-        result = ("ok", parse_document(convert(data, filename, limits=lim)))
+        if prepared:
+            try:
+                document = read_converted(prepared[1], prepared[0], limits=lim)
+            except ConversionError as exc:
+                raise ConversionError(f"{filename or 'document'}: {exc}") from exc
+        else:
+            document = convert(data, filename, limits=lim)
+        result = ("ok", parse_document(document))
     except ConversionError as exc:
         result = ("error", _one_line(str(exc)))
     except MemoryError:

@@ -9,7 +9,6 @@ applies the single-report 勾稽 checks. Cells the text does not reach stay null
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from extract import checks
@@ -28,13 +27,12 @@ PARSER_VERSION = "2"  # 2: real-report layouts, run-together cells, template 200
 
 _TABLE_SECTIONS = frozenset({"sec2", "sec3", "sec4"})
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # ！…～ to ASCII, as NFKC folds them
-_SPACE = re.compile(r"\s+")
 
 
 def _searchable(text: str) -> str:
-    """The whole text without whitespace and with full-width ASCII folded: where template markers and
-    circulars are looked for (a tenth of full NFKC's cost on a whole page, and the same for these words)."""
-    return _SPACE.sub("", text.translate(_FULL_WIDTH))
+    """The whole text without whitespace: where the template markers (Chinese words only, which a PDF
+    may break across lines) are looked for. ``str.split`` is several times cheaper than a regex here."""
+    return "".join(text.split())
 
 
 def parse_file(path: str | Path) -> Record:
@@ -142,8 +140,9 @@ def detect_template(compact_text: str, year: int | None = None) -> str | None:
         return "2008"
     if best and list(scores.values()).count(best) == 1:
         return max(scores, key=scores.__getitem__)
+    folded = compact_text.translate(_FULL_WIDTH)  # circulars are cited with full-width digits too
     for version in TABLE_TEMPLATES:
-        if any(circular in compact_text for circular in get(version).circulars):
+        if any(circular in folded for circular in get(version).circulars):
             return version
     return None
 

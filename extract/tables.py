@@ -225,11 +225,13 @@ class TableInterpreter:
     def _row_of_values(self, cells: list[Cell]) -> tuple[list[str], list[Value]] | None:
         """A table row of a known label and exactly its row's number of cells, some not numbers (a misread
         ``工``, a stray mark): those are its unreadable values, never the label's end (that shifts the rest)."""
-        cells = _without_repeats(cells)
         if len(cells) < 3 or cells[0].col is None:
             return None
         key = self._match(cells[0].text)
-        if key is None or len(cells) - 1 != self._width(*key):
+        if key is None:
+            return None
+        cells = _without_repeats(cells)
+        if len(cells) - 1 != self._width(*key):
             return None
         parsed = [parse_value(cell.text) for cell in cells[1:]]
         odd = [cell.text.strip() for cell, (is_value, _) in zip(cells[1:], parsed) if not is_value]

@@ -23,7 +23,6 @@ from archive.faults import storage_faults_end
 from archive.lock import LOCKED, LockHeld
 from nianbao.pipeline.runner import RunOptions, run_pipeline
 from nianbao.pipeline.service import Service, ServiceOptions, configure_logging
-from nianbao.pipeline.stages import StageMissing
 
 
 # Exit status of a run stopped by SIGINT or SIGTERM, as shells report a SIGINT death.
@@ -53,8 +52,9 @@ def _console(*, stderr: bool = False) -> Console:
 @click.option("--snapshot/--no-snapshot", default=True, show_default=True, help="Write a snapshot when anything changed.")
 @click.option(
     "--samples/--no-samples",
-    default=None,
-    help="Archive the bundled sample reports too [default: only when no crawler is installed].",
+    default=False,
+    show_default=True,
+    help="Archive the bundled sample reports too.",
 )
 @click.option("--wait", type=float, default=0.0, show_default=True, help="Seconds to wait for a run already going.")
 @click.option("--no-browser", is_flag=True, help="Never start Chromium; JavaScript-only portals are recorded as failed.")
@@ -69,7 +69,7 @@ def run(
     portal_file: Path | None,
     allowed: tuple[str, ...],
     snapshot: bool,
-    samples: bool | None,
+    samples: bool,
     wait: float,
     no_browser: bool,
     settings: tuple[str, ...],
@@ -161,9 +161,6 @@ def demo(data: DataDir, seed: int, size: str, host: str, port: int, farm_port: i
     except LockHeld as exc:
         click.echo(f"nianbao demo: {exc}", err=True)
         sys.exit(LOCKED)
-    except StageMissing as exc:
-        click.echo(f"nianbao demo: {exc}", err=True)
-        sys.exit(2)
     except KeyboardInterrupt:
         console.print("stopped")
         if not serve:

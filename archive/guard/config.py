@@ -60,9 +60,14 @@ class GuardConfig:
     sqlite_heap_bytes: int = 128 * MIB
 
     # Paths served from files, never limited nor capped (the snapshot downloads are large on purpose).
-    static_prefixes: tuple[str, ...] = field(default=("/-/static/", "/-/static-plugins/", "/snapshots/"))
+    # /assets/ is the site's own CSS and JavaScript (archive/serve.py).
+    static_prefixes: tuple[str, ...] = field(
+        default=("/-/static/", "/-/static-plugins/", "/snapshots/", "/assets/"))
     # Dynamic paths whose responses are files streamed from disk: counted as requests, never capped.
     uncapped_paths: tuple[str, ...] = field(default=())
+    # The same for every path under these: the archived originals and their WARC records (a report's PDF
+    # may be tens of MB), each found by one indexed query.
+    uncapped_prefixes: tuple[str, ...] = field(default=())
 
     @classmethod
     def from_plugin_config(cls, config: dict[str, Any] | None) -> "GuardConfig":
@@ -72,7 +77,7 @@ class GuardConfig:
         unknown = sorted(set(config) - known)
         if unknown:
             raise ValueError(f"nianbao-guard: unknown setting(s) {', '.join(unknown)}")
-        for name in ("static_prefixes", "uncapped_paths"):
+        for name in ("static_prefixes", "uncapped_paths", "uncapped_prefixes"):
             if name in config:
                 config[name] = tuple(config[name])
         return cls(**config)

@@ -118,7 +118,8 @@ class GuardMiddleware:
         if line is None:
             await self._refuse(send, scope, PlainError(429, TOO_MANY_AT_ONCE, _retry_after(1)))
             return
-        capped = _CappedSend(send, None if path in self.config.uncapped_paths else self.config.max_response_bytes)
+        uncapped = path in self.config.uncapped_paths or path.startswith(self.config.uncapped_prefixes)
+        capped = _CappedSend(send, None if uncapped else self.config.max_response_bytes)
         try:
             async with asyncio.timeout(self.config.request_seconds):
                 await self._admitted(scope, receive, capped, line, key, query)

@@ -17,6 +17,9 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive.registry import Portal, load_registry, portal_for_url
+from archive.store import Outcome, utcnow
+from crawler import default_registry_path
 from crawler.browser import REFUSED_HEADER, context_name
 from crawler.guards import BLOCKED, CHALLENGE, REDIRECT, classify, truncated_file
 from crawler.http import filename_from_disposition, headers_to_dict
@@ -25,9 +28,6 @@ from crawler.middlewares import META_KEY, NOT_MODIFIED, STORED
 from crawler.platforms import detect_family, platform_for
 from crawler.platforms.base import FILE_SUFFIXES, AttachmentLink, ReportLink, filename_from_url, is_annual_report_title
 from crawler.policy import Refused
-from archive.registry import Portal, load_registry, portal_for_url
-from crawler import default_registry_path
-from archive.store import utcnow
 
 # Provenance keys carried from request to request.
 PROVENANCE = ("portal_id", "family", "listing_url", "parent_url", "title", "listed_date")
@@ -177,7 +177,7 @@ class PortalSpider(scrapy.Spider):
                 return
             reason = "no report link or further page" + (" even in the browser" if in_browser else "; browser disabled")
             if start:  # nothing to walk at all: the portal cannot be crawled this way
-                yield self._record(response, outcome="failed", reason=f"the generic adapter found {reason}",
+                yield self._record(response, outcome=Outcome.FAILED, reason=f"the generic adapter found {reason}",
                                    family=family)
                 return
         yield self._record(response, family=family, reason=reason)
@@ -216,7 +216,7 @@ class PortalSpider(scrapy.Spider):
         cut = truncated_file(response.body) if info["kind"] == "attachment" else None
         if cut:
             # Kept as evidence, but not as a document version a later crawl would trust and revalidate.
-            yield self._record(response, outcome="failed", reason=cut)
+            yield self._record(response, outcome=Outcome.FAILED, reason=cut)
             return
         yield self._record(response)
         if info["kind"] != "page" or not isinstance(response, TextResponse):
@@ -231,22 +231,22 @@ class PortalSpider(scrapy.Spider):
         in_browser = bool(response.meta.get("playwright"))
         verdict = classify(response)
         if verdict.kind == BLOCKED:
-            yield self._record(response, outcome="blocked", reason=verdict.evidence)
+            yield self._record(response, outcome=Outcome.BLOCKED, reason=verdict.evidence)
         elif verdict.kind == CHALLENGE:
             if in_browser:
                 reason = f"{verdict.evidence}; the browser did not pass it"
-                yield self._record(response, outcome="blocked", reason=reason)
+                yield self._record(response, outcome=Outcome.BLOCKED, reason=reason)
             elif not self.browser_enabled:
-                yield self._record(response, outcome="blocked", reason=f"{verdict.evidence}; browser disabled")
+                yield self._record(response, outcome=Outcome.BLOCKED, reason=f"{verdict.evidence}; browser disabled")
             else:
-                yield self._record(response, outcome="blocked", reason=f"{verdict.evidence}; retried in the browser")
+                yield self._record(response, outcome=Outcome.BLOCKED, reason=f"{verdict.evidence}; retried in the browser")
                 yield self._retry_in_browser(response, challenged=True)
         elif verdict.kind == REDIRECT and verdict.location:
             provenance = {key: info.get(key) for key in PROVENANCE}
             if info["kind"] in DOCUMENT_KINDS:
                 hops = info.get("shell_hops", 0) + 1
                 if hops > MAX_SHELL_HOPS:
-                    yield self._record(response, outcome="failed", reason=f"JavaScript redirect loop ({hops} shells)")
+                    yield self._record(response, outcome=Outcome.FAILED, reason=f"JavaScript redirect loop ({hops} shells)")
                     return
                 # Like an HTTP redirect: the document is the one at the shell's target, kept under the link.
                 # It continues an admitted request, so the duplicate filter must not drop it unrecorded.
@@ -261,15 +261,15 @@ class PortalSpider(scrapy.Spider):
         elif in_browser and response.headers.get(REFUSED_HEADER):
             # The browser's proxy refused where a redirect or a script led the page.
             reason = response.headers.get(REFUSED_HEADER).decode("latin-1")
-            yield self._record(response, outcome="refused", reason=f"in the browser: {reason}")
+            yield self._record(response, outcome=Outcome.REFUSED, reason=f"in the browser: {reason}")
         elif in_browser and response.status >= 400 and not info.get("challenged"):
             # After a challenge the browser reports the challenge's status beside the page it
             # reached; any other error status in the browser is a real failure.
-            yield self._record(response, outcome="failed", reason=f"HTTP {response.status} in the browser")
+            yield self._record(response, outcome=Outcome.FAILED, reason=f"HTTP {response.status} in the browser")
 
     def _to_browser(self, response: Response, why: str) -> Iterator[Any]:
         if not self.browser_enabled:
-            yield self._record(response, outcome="failed", reason=f"{why}; browser disabled")
+            yield self._record(response, outcome=Outcome.FAILED, reason=f"{why}; browser disabled")
             return
         yield self._record(response, reason=f"{why}; re-read in the browser")
         yield self._retry_in_browser(response)
@@ -288,16 +288,16 @@ class PortalSpider(scrapy.Spider):
         self,
         response: Response,
         *,
-        outcome: str | None = None,
+        outcome: Outcome | None = None,
         reason: str | None = None,
         family: str | None = None,
     ) -> FetchRecord:
         info = response.meta[META_KEY]
         replayed = NOT_MODIFIED in response.flags or STORED in response.flags
         if outcome is None and NOT_MODIFIED in response.flags:
-            outcome, reason = "not_modified", reason or "304: unchanged since the stored copy"
+            outcome, reason = Outcome.NOT_MODIFIED, reason or "304: unchanged since the stored copy"
         elif outcome is None and STORED in response.flags:
-            outcome, reason = "unchanged", reason or "already stored; no validators, not requested again"
+            outcome, reason = Outcome.UNCHANGED, reason or "already stored; no validators, not requested again"
         if reason is None and response.meta.get("playwright"):
             reason = "rendered in the browser"
         filename = None
@@ -339,17 +339,17 @@ class PortalSpider(scrapy.Spider):
                 if guarded:
                     yield from guarded
                     return
-            yield self._record(response, outcome="failed", reason=f"HTTP {response.status}")
+            yield self._record(response, outcome=Outcome.FAILED, reason=f"HTTP {response.status}")
             return
-        outcome, reason = "failed", f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        outcome, reason = Outcome.FAILED, f"{failure.type.__name__}: {failure.getErrorMessage()}"
         if failure.check(Refused):
-            outcome, reason = "refused", failure.value.reason
+            outcome, reason = Outcome.REFUSED, failure.value.reason
         elif failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
-            outcome, reason = "robots_denied", "Forbidden by robots.txt"
+            outcome, reason = Outcome.ROBOTS_DENIED, "Forbidden by robots.txt"
         elif failure.check(DownloadCancelledError) and "max" in failure.getErrorMessage().lower():
-            outcome = "too_large"
+            outcome = Outcome.TOO_LARGE
         elif failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in failure.getErrorMessage():
-            outcome = "too_large"  # a compressed body that grows past the size cap (a gzip bomb)
+            outcome = Outcome.TOO_LARGE  # a compressed body that grows past the size cap (a gzip bomb)
         elif failure.check(DownloadTimeoutError):
             reason = f"timeout: {failure.getErrorMessage()}"
         elif failure.check(ResponseDataLossError):

@@ -278,7 +278,10 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
             near = [n for n in near if anchors[n] >= seg.top] or near
         k = min(near, key=lambda n: (abs(anchors[n] - seg.cy), -anchors[n]))
         outside = seg.cy < anchors[0] or seg.cy > anchors[-1]
-        if not (outside and abs(anchors[k] - seg.cy) > LABEL_REACH * pitch):
+        # Text over the value columns at another height than a row's values is a heading of those
+        # columns, never part of the row: put after its values, it would make them part of its label.
+        heading = seg.x0 >= label_edge and abs(anchors[k] - seg.cy) > 0.8 * size
+        if not heading and not (outside and abs(anchors[k] - seg.cy) > LABEL_REACH * pitch):
             attached[k].append(seg)
         elif free and abs(seg.cy - free[-1][0].cy) <= 0.8 * size:
             free[-1].append(seg)

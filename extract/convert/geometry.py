@@ -17,8 +17,9 @@ horizontal/vertical ruling segments — so they share one pipeline of named pure
 
 All coordinates are top-down (y grows downwards) in the source's own unit; tolerances are given in
 the same unit through ``LayoutSettings``, so points (PDF), millimetres (OFD) and pixels (OCR) work alike.
-Text is assembled with CJK spacing repaired: no space is ever put between CJK characters or between
-CJK and Latin/digits; a space is inserted between Latin/digit glyphs only when the gap shows one.
+Text is assembled with CJK spacing repaired: no space is ever put between CJK characters, nor between
+CJK and Latin/digits at the word processor's usual gap; a space is inserted between Latin/digit glyphs
+only when the gap shows one.
 """
 
 from __future__ import annotations
@@ -145,15 +146,24 @@ def group_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
     return lines
 
 
+# Word processors set a quarter-em gap between CJK and Latin or digits (0.22–0.29 of the glyph height in
+# LibreOffice's PDFs); a wider one is a space typed or the gap between two cells of a table set as text
+# (0.33 and more), which the text must keep: "行政规范性文件 77 132 470" is a label and three values,
+# "行政规范性文件77 132 470" a label with a number in it and two values.
+CJK_LATIN_SPACE = 0.31
+
+
 def line_text(line: list[Glyph]) -> str:
-    """Join a line's glyphs, putting spaces only where a Latin/digit word gap shows one."""
+    """Join a line's glyphs, putting spaces where a Latin/digit word gap shows one, and between CJK and
+    Latin/digits only where the gap is wider than the word processor's own (``CJK_LATIN_SPACE``)."""
     parts: list[str] = []
     prev: Glyph | None = None
     for g in line:
         if prev is not None:
             gap = g.x0 - prev.x1
             size = max(min(prev.height, g.height), 1e-6)
-            if not is_cjk(prev.text[-1]) and not is_cjk(g.text[0]) and gap > 0.22 * size:
+            left, right = is_cjk(prev.text[-1]), is_cjk(g.text[0])
+            if (not left and not right and gap > 0.22 * size) or (left != right and gap > CJK_LATIN_SPACE * size):
                 parts.append(" ")
         parts.append(g.text)
         prev = g

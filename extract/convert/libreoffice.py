@@ -153,17 +153,27 @@ def _run(cmd: list[str], timeout: float, cwd: Path, memory: int) -> None:
 def convert_legacy(data: bytes, kind: str, *, limits: Limits = DEFAULT_LIMITS) -> Document:
     """A word-processor file only LibreOffice reads (DOC, WPS, RTF, ODT, flat ODT, Word 2003 XML,
     WordPerfect) -> DOCX by LibreOffice, then read as DOCX; ``source_format`` keeps ``kind``."""
-    from extract.convert.docx import convert_docx
+    (result,) = convert_many(
+        [input_name(data, kind)], "docx", timeout=limits.conversion_timeout, memory=limits.office_memory
+    )
+    return read_converted(result, kind, limits=limits)
 
+
+def input_name(data: bytes, kind: str) -> tuple[str, bytes]:
+    """(file name, bytes) for ``convert_many``: the suffix that makes LibreOffice try the right filter."""
     suffix = _SUFFIXES.get(kind, ".doc")
     if kind == "wps" and _has_word_stream(data):
         suffix = ".doc"  # Kingsoft WPS files are Word binary inside; Works files keep .wps for libwps
-    (result,) = convert_many(
-        [(f"input{suffix}", data)], "docx", timeout=limits.conversion_timeout, memory=limits.office_memory
-    )
-    if result is None:
+    return f"input{suffix}", data
+
+
+def read_converted(docx: bytes | None, kind: str, *, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The DOCX LibreOffice made of a ``kind`` file (None: it made none), read as that file."""
+    from extract.convert.docx import convert_docx
+
+    if docx is None:
         raise ConversionError(f"LibreOffice could not convert this {kind.upper()} file (damaged or unsupported)")
-    document = convert_docx(result, limits=limits, source_format=kind)
+    document = convert_docx(docx, limits=limits, source_format=kind)
     document.warnings.append(f"converted from {kind.upper()} to DOCX by LibreOffice")
     return document
 

@@ -13,7 +13,6 @@ never silently wrong.
 from __future__ import annotations
 
 import io
-import os
 import re
 import warnings
 
@@ -23,14 +22,14 @@ from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent
 from extract.convert.layout import assemble
 from extract.convert.rulings import find_tables, merge_edges
 from extract.convert.limits import DEFAULT_LIMITS, Limits
-from extract.convert.process import out_of_memory, run_bounded
+from extract.convert.ocr_cells import INK, read_cells
+from extract.convert.tesseract import OCR_DPI, run_tesseract
 from extract.document import ConversionError, Document, Table
 
-OCR_DPI = 300
 PT_PER_PX = 72.0 / OCR_DPI
 OCR_SETTINGS = LayoutSettings(snap=3.0, min_cell=6.0, min_edge=20.0)  # in points, after scaling
 _PX_SETTINGS = OCR_SETTINGS.scaled(1 / PT_PER_PX)
-_INK = 150  # grey level below which a pixel is ink
+
 # Grey level below which a pixel can belong to a ruling, per direction (horizontal, vertical). Thin
 # vertical rulings come out lighter after deskewing, but a lighter threshold lets text strokes join
 # into false rulings, which costs more than it gains (measured on the seed scans).
@@ -38,20 +37,6 @@ _RULING_INK = {True: 150, False: 150}
 # A ruling is a dark run of at least this many 8-pixel units: 9.5 mm across (longer than any stroke
 # or dash in a text line), 5.4 mm down (shorter than one table row, longer than any character).
 _LINE_RUN = {True: 14, False: 8}
-_NUMBER = re.compile(r"[0-9][0-9.,]*")
-_DASHES = re.compile(r"[一—\-_=~－ー‐–]+")
-_BARS = str.maketrans("", "", "|[]")  # ruling remnants: never content in a report
-_DIGIT_LIKE = re.compile(r"^[0-9OoIl|〇.,]+$")
-_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "〇": "0", "I": "1", "l": "1", "|": "1"})
-
-
-def tesseract_binary() -> str:
-    import shutil
-
-    found = os.environ.get("NIANBAO_TESSERACT") or shutil.which("tesseract")
-    if not found:
-        raise ConversionError("tesseract is not installed: apt-get install tesseract-ocr tesseract-ocr-chi-sim")
-    return found
 
 
 def check_raster(width_px: float, height_px: float, what: str, limits: Limits) -> None:
@@ -156,10 +141,8 @@ def ocr_scale(size: tuple[int, int], declared) -> float:
 def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     """One 300-dpi grey page -> glyphs (OCR words) and rulings, in points.
 
-    Two tesseract runs per page: one over the page with the tables blanked out (the prose), and one
-    over a strip that stacks every table cell's crop one under another. Read alone, a cell's text is
-    never mixed with its neighbours' and short numbers are read as lines of their own, which is what
-    makes OCR of the template's dense tables dependable.
+    The prose is read over the page with its tables blanked out; the table cells are read one by
+    one (``ocr_cells.read_cells``), so that a cell's text is never mixed with its neighbours'.
     """
     image = despeckle(image)
     angle = estimate_skew(image)
@@ -179,7 +162,7 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     for grid in grids:
         prose_draw.rectangle([grid.xs[0] - 4, grid.ys[0] - 4, grid.xs[-1] + 4, grid.ys[-1] + 4], fill=255)
     words = _read_prose(prose, limits) if _has_ink(prose) else []
-    words += _read_cells(clean, grids, limits)
+    words += read_cells(clean, grids, limits)
     glyphs = [_to_points(g) for g in words]
     points = [Edge(e.horizontal, e.pos * PT_PER_PX, e.start * PT_PER_PX, e.end * PT_PER_PX) for e in edges]
     return PageContent(
@@ -190,28 +173,6 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
         edges=points,
         ocr=True,
     )
-
-
-def _erase_line_remnants(crop: Image.Image) -> Image.Image:
-    """Whiten pixel columns and rows of a cell crop that are mostly ink: pieces of a ruling too faint
-    to be found as one, which tesseract would read as 1, | or a CJK stroke."""
-    width, height = crop.size
-    if width < 3 or height < 3:
-        return crop
-    dark = crop.point(lambda v: 1 if v < 200 else 0)
-    columns = dark.transpose(Image.Transpose.TRANSPOSE).tobytes()
-    rows = dark.tobytes()
-    bad_cols = [x for x in range(width) if columns[x * height : (x + 1) * height].count(1) > 0.7 * height]
-    bad_rows = [y for y in range(height) if rows[y * width : (y + 1) * width].count(1) > 0.7 * width]
-    if not bad_cols and not bad_rows:
-        return crop
-    crop = crop.copy()
-    draw = ImageDraw.Draw(crop)
-    for x in bad_cols:
-        draw.line([(x, 0), (x, height - 1)], fill=255)
-    for y in bad_rows:
-        draw.line([(0, y), (width - 1, y)], fill=255)
-    return crop
 
 
 def despeckle(image: Image.Image) -> Image.Image:
@@ -235,158 +196,6 @@ def _has_ink(image: Image.Image) -> bool:
     return sum(image.resize((image.width // 8, image.height // 8), Image.Resampling.BOX).histogram()[:200]) > 0
 
 
-_INSET = 5
-
-
-def _read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
-    """OCR every merged cell of every table once, line by line; words in page pixels.
-
-    Each cell's ink is cut into its text lines, and every line is read alone as a single line
-    (tesseract ``--psm 7``), all of a page's lines in one tesseract process. A cell with ink that
-    yields no word gets an empty glyph of confidence 0, so it is flagged.
-    """
-    lines: list[tuple[int, tuple[int, int], Image.Image]] = []  # (cell, page origin, padded line image)
-    columns: list[tuple[int, int]] = []  # (table, first grid column) of each cell
-    boxes: list[tuple[int, int, int, int]] = []
-    for g_index, grid in enumerate(grids):
-        seen: set[int] = set()
-        for r in range(len(grid.ys) - 1):
-            for c in range(len(grid.xs) - 1):
-                rid = grid.region[r][c]
-                if rid in seen:
-                    continue
-                seen.add(rid)
-                rows = [i for i, row in enumerate(grid.region) if rid in row]
-                cols = [j for j in range(len(grid.xs) - 1) if any(grid.region[i][j] == rid for i in rows)]
-                box = (
-                    int(grid.xs[min(cols)]) + _INSET,
-                    int(grid.ys[min(rows)]) + _INSET,
-                    int(grid.xs[max(cols) + 1]) - _INSET,
-                    int(grid.ys[max(rows) + 1]) - _INSET,
-                )
-                if box[2] - box[0] < 4 or box[3] - box[1] < 4:
-                    continue
-                crop = _erase_line_remnants(image.crop(box))
-                ink = crop.point(lambda v: 255 if v < _INK else 0).filter(ImageFilter.MedianFilter(3))
-                bbox = ink.getbbox()
-                if bbox is None or ink.histogram()[255] < _MIN_INK:
-                    continue  # a blank cell, or a few specks left by the scanner
-                cell = len(boxes)
-                boxes.append(box)
-                columns.append((g_index, min(cols)))
-                x0, _, x1, _ = bbox
-                for y0, y1 in _text_lines(ink, bbox):
-                    tight = crop.crop((x0, y0, x1, y1))
-                    # Tesseract reads badly what touches the image border: give each line a margin.
-                    padded = Image.new("L", (tight.width + 2 * _PAD, tight.height + 2 * _PAD), 255)
-                    padded.paste(tight, (_PAD, _PAD))
-                    lines.append((cell, (box[0] + x0 - _PAD, box[1] + y0 - _PAD), padded))
-    if not lines:
-        return []
-    line_readings = run_tesseract_many([im for _, _, im in lines], limits, psm=7)
-    lines_of: dict[int, list[int]] = {}
-    for n, (cell, _, _) in enumerate(lines):
-        lines_of.setdefault(cell, []).append(n)
-    short = [n for n, (cell, _, im) in enumerate(lines) if len(lines_of[cell]) == 1 and im.width <= _SHORT_WIDTH]
-    digits = run_tesseract_many([lines[n][2] for n in short], limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
-
-    def placed(n: int, reading: list[Glyph]) -> list[Glyph]:
-        ox, oy = lines[n][1]
-        return [Glyph(g.text, g.x0 + ox, g.top + oy, g.x1 + ox, g.bottom + oy, g.conf) for g in reading]
-
-    readings: list[list[Glyph]] = [[] for _ in boxes]
-    for n, reading in enumerate(line_readings):
-        readings[lines[n][0]] += placed(n, reading)
-    digit_of = {lines[n][0]: placed(n, reading) for n, reading in zip(short, digits)}
-    for k, reading in digit_of.items():
-        readings[k] = _better(readings[k], reading)
-    for k, reading in enumerate(readings):
-        if reading and all(_DASHES.fullmatch(g.text) for g in reading):
-            # A dash printed for a blank (—) is the ideograph 一 to the Chinese model.
-            readings[k] = [Glyph("—", reading[0].x0, reading[0].top, reading[-1].x1, reading[-1].bottom,
-                                 min(g.conf or 0.0 for g in reading))]
-        elif reading and all(_NUMBER.fullmatch(g.text.strip(".,，")) for g in reading):
-            for g in reading:
-                g.text = g.text.strip(".,，")  # a speck beside a number is read as a point
-    # In a column of numbers, a Chinese reading of a lone cell (7 read as 了) is never right: the
-    # digit reading wins there whatever the confidences say.
-    numeric = {k for k, r in enumerate(readings) if r and all(_NUMBER.fullmatch(g.text) or g.text == "—" for g in r)}
-    per_column: dict[tuple[int, int], list[int]] = {}
-    for k, key in enumerate(columns):
-        per_column.setdefault(key, []).append(k)
-    for members in per_column.values():
-        if sum(1 for k in members if k in numeric) * 2 < len(members):
-            continue
-        for k in members:
-            if k not in numeric and digit_of.get(k):
-                readings[k] = digit_of[k]
-    out: list[Glyph] = []
-    for box, reading in zip(boxes, readings):
-        out += reading or [Glyph("", box[0], box[1], box[2], box[3], 0.0)]
-    return out
-
-
-def _text_lines(ink: Image.Image, bbox: tuple[int, int, int, int]) -> list[tuple[int, int]]:
-    """The text lines of a cell: runs of pixel rows with ink, split at blank rows."""
-    x0, y0, x1, y1 = bbox
-    region = ink.crop(bbox).point(lambda v: 1 if v else 0)
-    width = x1 - x0
-    data = region.tobytes()
-    inked = [data[y * width : (y + 1) * width].count(1) > 0 for y in range(y1 - y0)]
-    spans: list[list[int]] = []
-    for y, has_ink in enumerate(inked):
-        if has_ink:
-            if spans and y - spans[-1][1] <= 3:
-                spans[-1][1] = y + 1
-            else:
-                spans.append([y, y + 1])
-    spans = [sp for sp in spans if sp[1] - sp[0] >= 6] or spans
-    return [(y0 + a, y0 + b) for a, b in spans]
-
-
-# A crop this small holds one line of a few characters: it may be a number, which the Chinese model
-# misreads when alone (``2`` as 沪, ``1`` as 下); it is read again by the English model restricted to
-# digits, and the more confident reading is kept.
-_PAD = 24
-_MIN_INK = 12  # dark pixels: a printed dash has about 60 at 300 dpi
-_SHORT_WIDTH = 220 + 2 * _PAD
-_DIGIT_WHITELIST = ("-c", "tessedit_char_whitelist=0123456789.,/-")
-
-
-def _better(chinese: list[Glyph], digits: list[Glyph]) -> list[Glyph]:
-    def conf(reading: list[Glyph]) -> float:
-        return min((g.conf or 0.0) for g in reading) if reading else -1.0
-
-    if digits and conf(digits) > conf(chinese):
-        return digits
-    return chinese
-
-
-def run_tesseract_many(
-    images: list[Image.Image], limits: Limits, psm: int = 7, lang: str = "chi_sim", extra: tuple[str, ...] = ()
-) -> list[list[Glyph]]:
-    """OCR many small images in one tesseract process (a list file), so the model is loaded once."""
-    if not images:
-        return []
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory(prefix="nianbao-ocr-") as tmp:
-        paths = []
-        for i, image in enumerate(images):
-            path = Path(tmp) / f"c{i:04d}.png"
-            image.save(path)
-            paths.append(str(path))
-        listing = Path(tmp) / "list.txt"
-        listing.write_text("\n".join(paths) + "\n")
-        rows = _tesseract_tsv(str(listing), None, limits, psm, lang, extra)
-    out: list[list[Glyph]] = [[] for _ in images]
-    for page, glyph in rows:
-        if 1 <= page <= len(images):
-            out[page - 1].append(glyph)
-    return out
-
-
 def _to_points(g: Glyph) -> Glyph:
     return Glyph(g.text, g.x0 * PT_PER_PX, g.top * PT_PER_PX, g.x1 * PT_PER_PX, g.bottom * PT_PER_PX, g.conf)
 
@@ -398,7 +207,7 @@ def estimate_skew(image: Image.Image, limit: float = 2.0) -> float:
     are either full of ink or empty, so the sum of squared differences between adjacent row sums peaks.
     """
     small = image.resize((image.width // 4, image.height // 4), Image.Resampling.BOX)
-    mask = small.point(lambda v: 255 if v < _INK else 0)
+    mask = small.point(lambda v: 255 if v < INK else 0)
 
     def score(angle: float) -> float:
         rotated = mask.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
@@ -430,56 +239,6 @@ def find_rulings(image: Image.Image) -> list[Edge]:
             for m in pattern.finditer(row):
                 edges.append(Edge(horizontal, float(y), float(m.start() * unit), float(m.end() * unit)))
     return edges
-
-
-def run_tesseract(
-    image: Image.Image,
-    limits: Limits,
-    psm: int = 6,
-    lang: str = "chi_sim",
-    extra: tuple[str, ...] = (),
-    dpi: int = OCR_DPI,
-) -> list[Glyph]:
-    """Words with boxes (pixels) and confidences from one tesseract run on one image."""
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return [g for _, g in _tesseract_tsv("stdin", buffer.getvalue(), limits, psm, lang, extra, dpi)]
-
-
-def _tesseract_tsv(
-    source: str,
-    stdin: bytes | None,
-    limits: Limits,
-    psm: int,
-    lang: str,
-    extra: tuple[str, ...],
-    dpi: int = OCR_DPI,
-) -> list[tuple[int, Glyph]]:
-    """Run tesseract (one thread, own process group, timeout) and parse its TSV words: (page, glyph)."""
-    cmd = [tesseract_binary(), source, "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
-           "-c", "preserve_interword_spaces=1", *extra, "tsv"]
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    finished = run_bounded(cmd, what="OCR of a page", timeout=limits.ocr_timeout, memory=limits.ocr_memory,
-                           data=stdin, env=env)
-    if finished.returncode != 0:
-        if out_of_memory(finished):
-            raise ConversionError(f"tesseract ran out of its memory cap of {limits.ocr_memory // 2**20:,} MB")
-        raise ConversionError(f"tesseract failed: {finished.stderr.decode('utf-8', 'replace').strip()[-200:]}")
-    out = finished.stdout
-    words: list[tuple[int, Glyph]] = []
-    for line in out.decode("utf-8", "replace").splitlines()[1:]:
-        parts = line.split("\t")
-        if len(parts) < 12 or parts[0] != "5":
-            continue
-        text = parts[11].strip().translate(_BARS)
-        if not text:
-            continue
-        left, top, width, height = (int(v) for v in parts[6:10])
-        conf = float(parts[10])
-        if _DIGIT_LIKE.match(text) and (any(ch.isdigit() for ch in text) or text in ("O", "o", "〇")):
-            text = text.translate(_DIGIT_FIX)
-        words.append((int(parts[1]), Glyph(text, left, top, left + width, top + height, max(conf, 0.0))))
-    return words
 
 
 def flag_low_confidence(blocks, limits: Limits) -> list[str]:

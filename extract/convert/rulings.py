@@ -76,6 +76,7 @@ def find_tables(edges: list[Edge], settings: LayoutSettings) -> list[TableGrid]:
         groups.setdefault(find(len(hs) + j), ([], []))[1].append(v)
     tables = []
     for g_hs, g_vs in groups.values():
+        g_hs = close_cut_ends(g_hs, g_vs, settings)
         if len(g_hs) < 2 or len(g_vs) < 2:
             continue
         grid = grid_regions(g_hs, g_vs, settings)
@@ -83,6 +84,28 @@ def find_tables(edges: list[Edge], settings: LayoutSettings) -> list[TableGrid]:
             tables.append(grid)
     tables.sort(key=lambda t: t.ys[0])
     return tables
+
+
+def close_cut_ends(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> list[Edge]:
+    """The horizontal rulings of one group, with the one a page break cut away put back.
+
+    A table split by a page break has no ruling along the cut (LibreOffice draws none there): its
+    vertical rulings run on past its last horizontal one to the page's edge of the table. Where two or
+    more of them end level beyond the last horizontal ruling, their ends are that ruling.
+    """
+    if not hs or len(vs) < 2:
+        return hs
+    out = list(hs)
+    top, bottom = min(h.pos for h in hs), max(h.pos for h in hs)
+    for ends in (
+        [(v.start, v.pos) for v in vs if v.start < top - settings.min_cell],
+        [(v.end, v.pos) for v in vs if v.end > bottom + settings.min_cell],
+    ):
+        levels = [y for y, _ in ends]
+        if len(ends) >= 2 and max(levels) - min(levels) <= settings.snap:
+            xs = [x for _, x in ends]
+            out.append(Edge(True, sum(levels) / len(levels), min(xs), max(xs)))
+    return out
 
 
 def _positions(values: list[float], min_gap: float) -> list[float]:
@@ -147,7 +170,11 @@ def grid_regions(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> Ta
                 continue
             for k in range(first, last + 1):
                 region[r + 1][k] = region[r][k]
-    drawn = {region[r][c] for r in range(n_rows) for c in range(n_cols) if {r, r + 1} & h_at[c]}
+    # A position is a cell some table drew when a ruling runs along its top or bottom and it lies
+    # between the first and last vertical ruling of its row: a table pasted row by row shares the
+    # ruling between two rows with its neighbour, which may reach further than the row's own cells.
+    inside = [range(min(v), max(v)) if len(v) >= 2 else range(n_cols) for v in v_at]
+    drawn = {region[r][c] for r in range(n_rows) for c in inside[r] if {r, r + 1} & h_at[c]}
     return TableGrid(xs=xs, ys=ys, region=region, drawn=drawn)
 
 

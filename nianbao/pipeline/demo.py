@@ -20,11 +20,14 @@ from urllib.parse import urlsplit
 from rich.console import Console
 
 from archive.paths import DataDir
+from archive.serve import NoSnapshot, run_service
+from archive.serve import serve as serve_site
+from farm.server import FarmServer
+from farm.world import World
 from nianbao.pipeline import registry_file
 from nianbao.pipeline.discovery import DiscoveryPolicy
 from nianbao.pipeline.report import RunReport
 from nianbao.pipeline.runner import RunOptions, run_pipeline
-from nianbao.pipeline.stages import StageMissing
 
 DEFAULT_FARM_PORT = 18100
 # The farm is this machine: politeness delays would only make the newcomer wait. Every portal of the
@@ -56,11 +59,6 @@ class Farm:
 @contextmanager
 def running_farm(data: DataDir, seed: int, size: str, port_base: int | None) -> Iterator[Farm]:
     """Start the farm with its access log in the data directory's farm folder; fall back to free ports if the fixed ones are taken."""
-    try:
-        from farm.server import FarmServer
-        from farm.world import World
-    except ImportError as exc:
-        raise StageMissing(f"the portal farm is not installed ({exc})") from exc
     log_path = data.root / "farm" / "access.jsonl"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     world = World(seed=seed, size=size)
@@ -100,13 +98,10 @@ def demo_run(data: DataDir, farm: Farm, console: Console) -> RunReport:
 def serve(data: DataDir, host: str, port: int, console: Console) -> None:
     """Serve the archive until interrupted: the archive's own site on the newest snapshot, else plain Datasette.
 
-    The published site serves snapshots; when the run could not write one (a stage missing or
-    broken), the newcomer still gets the live archive through plain Datasette rather than nothing.
+    The published site serves snapshots; when the run could not write one (a stage broken), the
+    newcomer still gets the live archive through plain Datasette rather than nothing.
     """
     console.print(f"\n[bold green]The archive is up:[/] http://{host}:{port}/  (Ctrl-C stops the site and the farm)")
-    from archive.serve import NoSnapshot, run_service
-    from archive.serve import serve as serve_site
-
     try:
         serve_site(data, host=host, port=port)
         return

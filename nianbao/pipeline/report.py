@@ -25,14 +25,14 @@ def _eventful(portal: PortalFigures) -> bool:
 
 @dataclass
 class StageResult:
-    """One stage of one run: how it ended (ok, missing, failed, skipped), how long, and its figures."""
+    """One stage of one run: how it ended (ok, failed, deferred), how long, and its figures."""
 
     stage: str
     status: str
     seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
     error: str | None = None
-    required: bool = True  # a required stage that fails or is missing makes the run broken
+    required: bool = True  # a required stage that fails makes the run broken
 
 
 @dataclass
@@ -51,7 +51,7 @@ class RunReport:
     @property
     def exit_code(self) -> int:
         """0 clean, 1 partial (some portals could not be read), 2 broken (a required stage failed)."""
-        if any(stage.required and stage.status in ("failed", "missing") for stage in self.stages):
+        if any(stage.required and stage.status == "failed" for stage in self.stages):
             return BROKEN
         if any(stage.status == "failed" for stage in self.stages):
             return PARTIAL

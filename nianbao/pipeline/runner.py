@@ -3,8 +3,8 @@
 Order: registry → crawl → extract (documents, reports, checks, coverage) → discover (portals named in
 the new reports, and what walking earlier candidates found, into the registry and the archive's
 portals table) → snapshot. Each stage is timed and its outcome kept in the run report; a stage that
-is not installed is reported as ``missing``, a stage that raises as ``failed``, and the run goes on
-as far as it sensibly can, so one bad stage never hides what the others did.
+raises is reported as ``failed``, and the run goes on as far as it sensibly can, so one bad stage
+never hides what the others did.
 
 Except when the data directory itself fails (full, read-only, not ours to write): then no later stage
 can do anything but fail the same way, so the run stops at once with ``DataDirUnusable``, leaving its
@@ -25,15 +25,16 @@ from pathlib import Path
 import sqlite_utils
 from rich.console import Console
 
+from archive.db import open_archive
 from archive.faults import DataDirUnusable, check_writable, storage_fault, unusable
+from archive.lock import RunLock
 from archive.paths import DataDir
 from nianbao.pipeline import registry_file, runs, stages, store_diff
 from nianbao.pipeline.discovery import CANDIDATE, DiscoveryPolicy, add_candidates
-from archive.lock import RunLock
 from nianbao.pipeline.pending import Pending
 from nianbao.pipeline.progress import stage_progress
 from nianbao.pipeline.report import RunReport, StageResult
-from nianbao.pipeline.stages import StageMissing, StageOutcome
+from nianbao.pipeline.stages import StageOutcome
 
 
 @dataclass
@@ -45,7 +46,7 @@ class RunOptions:
     only: set[str] | None = None  # crawl just these site_ids (the scheduler's due portals)
     policy: DiscoveryPolicy = field(default_factory=DiscoveryPolicy)
     snapshot: bool = True
-    samples: bool | None = None  # None: archive the bundled samples only when no crawler is installed
+    samples: bool = False  # also archive the bundled sample reports
     lock_wait: float = 0.0
     browser: bool = True  # Chromium for JavaScript-only portals (the crawler decides where it is needed)
     crawl_settings: tuple[str, ...] = ()  # Scrapy settings NAME=VALUE for this run's crawl
@@ -83,8 +84,6 @@ class _Stages:
         started = time.monotonic()
         try:
             yield result
-        except StageMissing as exc:
-            result.status, result.error = "missing", str(exc)
         except Exception as exc:  # noqa: BLE001 - a failed stage is reported, the run goes on
             result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
             self.report.tracebacks.append(f"{name}:\n" + traceback.format_exc(limit=8))
@@ -135,7 +134,7 @@ def _locked(lock: RunLock, wait: float) -> Iterator[RunLock]:
 
 
 def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunReport:
-    archive = runs.open_archive(data.archive_db)
+    archive = open_archive(data.archive_db)
     args = {"only": sorted(options.only) if options.only else None, "snapshot": options.snapshot}
     run_id, stale = runs.start_run(archive, options.command, args)
     report = RunReport(run_id=run_id, started_at=runs.now_iso(), resumed=stale)
@@ -163,7 +162,7 @@ def _run_locked(options: RunOptions, data: DataDir, console: Console) -> RunRepo
             ),
             required=False,
         )
-        if options.samples or (options.samples is None and crawl.status == "missing"):
+        if options.samples:
             runner.run("samples", lambda progress: stages.ingest_samples(data))
         figures = store_diff.figures_since(data, mark, [row["site_id"] for row in chosen])
         if crawl.status != "ok":
@@ -240,27 +239,11 @@ def _discover(
 ) -> dict[str, int]:
     """Add the portals that new reports mention, and record what walking earlier candidates found."""
     rows = registry_file.read_rows(data.registry)
-    held_file = registry_file.holding_path(data.registry)
-    released = registry_file.release_held(data.registry, rows)
     walked = _record_walks(data, rows, figures, {row["site_id"] for row in chosen})
-    supported = registry_file.candidates_supported()
-    held = [] if supported or not held_file.exists() else registry_file.read_rows(held_file)
     new_ids = store_diff.new_document_ids(data, mark)
-    result = add_candidates(rows + held, stages.mentions(data, new_ids), policy)
-    if supported:
-        rows.extend(result.added)
-    else:
-        held.extend(result.added)
-    if released or walked or (supported and result.added):
+    result = add_candidates(rows, stages.mentions(data, new_ids), policy)  # appends the new rows to ``rows``
+    if walked or result.added:
         registry_file.write_rows(data.registry, rows)
-    if released:
-        held_file.unlink(missing_ok=True)
-    if result.added and not supported:
-        registry_file.write_rows(held_file, held)
-        report.notes.append(
-            f"{len(result.added)} candidate portals kept in {held_file}: the crawler's registry does not accept "
-            "status 'candidate' yet; they move into the registry once it does"
-        )
     report.candidates_added = len(result.added)
     return {
         "read": len(new_ids),
@@ -268,7 +251,6 @@ def _discover(
         "known": result.known,
         "refused": len(result.refused),
         "walked": walked,
-        "released": released,
     }
 
 

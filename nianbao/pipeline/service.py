@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import FrameType
 
+from archive.db import open_archive
 from archive.paths import DataDir
 from nianbao.pipeline import registry_file, runs
 from nianbao.pipeline.calendar import PortalInfo, due_portals
@@ -70,7 +71,7 @@ class Service:
             registry_file.ensure_registry(data.registry)
         rows = registry_file.crawlable(registry_file.read_rows(data.registry))
         portals = [PortalInfo(row["site_id"], row.get("level"), row.get("organ")) for row in rows]
-        history = runs.visit_history(runs.open_archive(data.archive_db)) if data.archive_db.exists() else {}
+        history = runs.visit_history(open_archive(data.archive_db)) if data.archive_db.exists() else {}
         due, upcoming = due_portals(portals, history, now)
         return [portal.site_id for portal in due], upcoming
 

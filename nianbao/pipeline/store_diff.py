@@ -11,25 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import sqlite_utils
-
 from archive.paths import DataDir
-from archive.store import open_store_db
+from archive.store import BLOCKED_OUTCOMES, FAILED_OUTCOMES, Outcome
+from archive.store_reader import StoreMark, StoreReader
 
-FAILED = ("failed", "too_large")
-BLOCKED = ("blocked", "robots_denied")
-ROBOTS = "robots_denied"
-SEEN = ("downloaded", "unchanged", "not_modified")
-
-
-@dataclass(frozen=True)
-class StoreMark:
-    """Where the store stood: the last run, document and fetch ids, and which documents were gone."""
-
-    run_id: int
-    document_id: int
-    fetch_id: int
-    gone: frozenset[int]
+__all__ = ["PortalFigures", "StoreMark", "figures_since", "mark", "new_document_ids"]
 
 
 @dataclass
@@ -62,15 +48,9 @@ class PortalFigures:
         return "ok"
 
 
-def _max_id(db: sqlite_utils.Database, table: str) -> int:
-    row = db.execute(f"select coalesce(max(id), 0) from [{table}]").fetchone()
-    return int(row[0])
-
-
 def mark(data: DataDir) -> StoreMark:
-    db = open_store_db(data)
-    gone = frozenset(row[0] for row in db.execute("select id from documents where gone_on is not null"))
-    return StoreMark(_max_id(db, "runs"), _max_id(db, "documents"), _max_id(db, "fetches"), gone)
+    with StoreReader(data) as store:
+        return store.mark()
 
 
 def _report_count(rows: list[tuple[str, str, str | None]]) -> int:
@@ -81,54 +61,43 @@ def _report_count(rows: list[tuple[str, str, str | None]]) -> int:
 
 def figures_since(data: DataDir, before: StoreMark, portals: list[str]) -> dict[str, PortalFigures]:
     """Per-portal figures for everything the store gained after ``before`` (the named portals first)."""
-    db = open_store_db(data)
+    with StoreReader(data) as store:
+        return _figures(store, before, portals)
+
+
+def _figures(store: StoreReader, before: StoreMark, portals: list[str]) -> dict[str, PortalFigures]:
     result: dict[str, PortalFigures] = {site_id: PortalFigures(site_id) for site_id in portals}
 
     def get(site_id: str | None) -> PortalFigures:
         key = site_id or "?"
         return result.setdefault(key, PortalFigures(key))
 
-    for site_id, version in db.execute(
-        "select portal_id, version from documents where id > ?", [before.document_id]
-    ).fetchall():
-        figures = get(site_id)
-        if version == 1:
+    for doc in store.documents(after=before.document_id):
+        figures = get(doc.portal_id)
+        if doc.version == 1:
             figures.new += 1
         else:
             figures.changed += 1
     # Only a URL's latest version counts: an older version left behind by a change is not a removal.
-    gone_now = db.execute(
-        "select id, portal_id from documents d where gone_on is not null "
-        "and version = (select max(version) from documents where url = d.url)"
-    ).fetchall()
-    for doc_id, site_id in gone_now:
-        if doc_id not in before.gone:
-            get(site_id).gone += 1
-    reasons: dict[str, set[str]] = defaultdict(set)
-    for site_id, outcome, count in db.execute(
-        "select portal_id, outcome, count(*) from fetches where id > ? group by portal_id, outcome",
-        [before.fetch_id],
-    ).fetchall():
+    for doc in store.documents(latest_only=True, gone=True):
+        if doc.id not in before.gone:
+            get(doc.portal_id).gone += 1
+    for site_id, outcome, count in store.outcome_counts(after=before.fetch_id):
         figures = get(site_id)
         figures.fetched += count
-        if outcome in FAILED:
+        if outcome in FAILED_OUTCOMES:
             figures.failed += count
-        elif outcome in BLOCKED:
+        elif outcome in BLOCKED_OUTCOMES:
             figures.blocked += count
-            figures.robots += count if outcome == ROBOTS else 0
-    for site_id, reason in db.execute(
-        "select distinct portal_id, coalesce(reason, outcome) from fetches where id > ? and outcome in (?, ?, ?, ?)",
-        [before.fetch_id, *FAILED, *BLOCKED],
-    ).fetchall():
+            figures.robots += count if outcome == Outcome.ROBOTS_DENIED else 0
+    reasons: dict[str, set[str]] = defaultdict(set)
+    for site_id, reason in store.problem_reasons(after=before.fetch_id):
         reasons[site_id or "?"].add(reason)
     for site_id, found in reasons.items():
         get(site_id).reasons = sorted(found)[:5]
     live: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
-    for site_id, url, kind, parent in db.execute(
-        "select portal_id, url, kind, parent_url from documents d where gone_on is null "
-        "and version = (select max(version) from documents where url = d.url)"
-    ).fetchall():
-        live[site_id or "?"].append((url, kind, parent))
+    for doc in store.documents(latest_only=True, gone=False):
+        live[doc.portal_id or "?"].append((doc.url, doc.kind, doc.parent_url))
     for site_id, rows in live.items():
         if site_id in result:
             result[site_id].found = _report_count(rows)
@@ -136,5 +105,5 @@ def figures_since(data: DataDir, before: StoreMark, portals: list[str]) -> dict[
 
 
 def new_document_ids(data: DataDir, before: StoreMark) -> list[int]:
-    db = open_store_db(data)
-    return [row[0] for row in db.execute("select id from documents where id > ? order by id", [before.document_id])]
+    with StoreReader(data) as store:
+        return [doc.id for doc in store.documents(after=before.document_id)]

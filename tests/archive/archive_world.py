@@ -13,14 +13,18 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 
+from crawler.items import FetchRecord
+from crawler.pipelines import WarcLog
 from farm.records import ReportSpec, make_record
 from farm.render.html import HTML_LAYOUTS
 from farm.render.pdf import render_pdf
 from extract.templates import SEC3_APPLICANT_COLUMNS
 from archive.paths import DataDir
-from archive.store import BlobStore, open_store_db
+from archive.blobs import BlobStore
+from archive.store import open_store_db
 
 AS_OF = "2025-06-01T08:00:00"
+WARC_FILE = "nianbao-run00001-20250601T080000Z.warc.gz"
 
 
 @dataclass(frozen=True)
@@ -111,9 +115,14 @@ def build_world(data: DataDir) -> World:
     world.specs = specs
 
     page = HTML_LAYOUTS["trs_table"]
+    # One finished crawl run whose WARC file holds every body, as the crawler's store pipeline writes it.
+    run_id = open_store_db(data)["runs"].insert({"started_at": AS_OF, "finished_at": AS_OF, "spider": "portal",
+                                                 "status": "finished", "job": "tests", "warc_file": WARC_FILE}).last_pk
+    data.warc.mkdir(parents=True, exist_ok=True)
+    warc = WarcLog((data.warc / WARC_FILE).open("wb"))
 
     def put(key: str, url: str, body: bytes, **options) -> None:
-        store_document(data, key, url, body, **options)
+        store_document(data, key, url, body, warc=warc, run_id=run_id, **options)
 
     for (key, year), spec in specs.items():
         if (key, year) == ("b", 2024):
@@ -138,6 +147,7 @@ def build_world(data: DataDir) -> World:
     world.broken_url = world.url("c", 2024, "doc")
     put("c", world.broken_url, b"", kind="attachment", parent=world.url("c", 2024), filename="report.doc",
         content_type="application/msword", year=2024, seen="2025-04-01T00:00:00")
+    warc.close()
     # Portal d never answered; portal e answered and listed nothing.
     store = open_store_db(data)
     for when, outcome, reason in (("2025-02-01T00:00:00", "failed", "timeout"), ("2025-05-01T00:00:00", "blocked", "HTTP 412")):
@@ -150,12 +160,17 @@ def build_world(data: DataDir) -> World:
 
 def store_document(data: DataDir, key: str, url: str, body: bytes, *, version: int = 1, kind: str = "page",
                    parent: str | None = None, filename: str | None = None, content_type: str = "text/html",
-                   seen: str = "2025-04-01T00:00:00", year: int | None = None) -> None:
-    """Put a fetched document into the store as the crawler does: its body by SHA-256, a fetch and a version."""
+                   seen: str = "2025-04-01T00:00:00", year: int | None = None, warc: WarcLog | None = None,
+                   run_id: int | None = None) -> None:
+    """Put a fetched document into the store as the crawler does: its body by SHA-256, a fetch and a version
+    (and, in a crawl run's WARC file, its record)."""
     store = open_store_db(data)
     sha = BlobStore(data.blobs).put(body)
+    if warc is not None:
+        warc.write(FetchRecord(portal_id=ORGANS[key].site_id, kind=kind, url=url, status=200, body=body,
+                               fetched_at=f"{seen}+00:00", headers={"Content-Type": content_type}))
     fetch_id = store["fetches"].insert(
-        {"portal_id": ORGANS[key].site_id, "kind": kind, "url": url, "final_url": url, "status": 200,
+        {"run_id": run_id, "portal_id": ORGANS[key].site_id, "kind": kind, "url": url, "final_url": url, "status": 200,
          "outcome": "downloaded", "fetched_at": seen, "size": len(body), "sha256": sha,
          "content_type": content_type}
     ).last_pk

@@ -66,7 +66,7 @@ def test_site_in_a_browser(browser_page, world, tmp_path):
         "SELECT id, source_url FROM reports WHERE organ = '铜陵市生态环境局' AND year = 2024").fetchone()
     page.goto(f"/report/{report_id}")
     assert "铜陵市生态环境局" in page.locator("h1").inner_text()
-    assert page.locator(f"a.source-link[href='{source_url}']").count() == 1
+    assert page.locator(f"a.portal-link[href='{source_url}']").count() == 1
     assert "cross_year.carried_over.total" in page.inner_text("body")
     page.screenshot(path=ARTIFACTS / "report.png", full_page=True)
 

@@ -14,7 +14,8 @@ import pytest
 
 from archive.blobs import TMP_PREFIX, BlobStore, StoreError
 from archive.paths import DataDir
-from archive.store import StoreWriter, iter_documents
+from archive.store import StoreWriter
+from archive.store_reader import iter_documents
 
 
 def fetch(url: str, kind: str = "page", **extra) -> dict:

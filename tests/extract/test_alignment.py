@@ -146,3 +146,33 @@ def test_a_sum_that_fails_on_a_borderless_table_leaves_its_cells_null():
         nulled = [k for k in cells if cells[k] is not None and copy[k] is None]
         assert len(nulled) == expected_null and all(k.startswith("sec3.granted.") for k in nulled)
         assert bool(warnings) == (not ruled)
+
+
+def test_a_blank_read_from_a_borderless_table_is_named():
+    """A blank prints nothing: in a table without rulings it cannot be told from a value not placed."""
+    from extract.crosscheck import distrust_inferred_columns
+    from extract.document import Document
+    from extract.record import CellSource
+
+    cells = {"sec4.review.upheld": None, "sec4.review.total": 0, "sec2.fees.amount_10k_yuan": None}
+    sources = {key: CellSource(page=1, table=0, row=1, col=1) for key in cells}
+    sources["sec2.fees.amount_10k_yuan"] = CellSource(page=1, table=1, row=1, col=1)
+    doc = Document(blocks=[Table(rows=[], page=1, index=0, ruled=False), Table(rows=[], page=1, index=1)],
+                   source_format="pdf")
+    warnings = distrust_inferred_columns(cells, sources, doc, "2021")
+    assert any("sec4.review.upheld" in w for w in warnings)
+    assert not any("sec2.fees" in w or "sec4.review.total" in w for w in warnings)  # ruled, or read
+
+
+def test_a_table_cut_by_a_page_break_gets_its_missing_ruling_back():
+    """LibreOffice draws no ruling where a page break cuts a table: the row at the top of the next page
+    has its bottom ruling and its vertical rulings only, which end level at the cut."""
+    from extract.convert.geometry import Edge
+    from extract.convert.rulings import find_tables
+
+    edges = [Edge(True, 60.0, 100.0, 300.0)]  # the row's bottom ruling
+    edges += [Edge(False, x, 20.0, 60.0) for x in (100.0, 200.0, 300.0)]  # verticals from the cut at 20
+    (grid,) = find_tables(edges, LayoutSettings())
+    assert grid.ys == [20.0, 60.0] and grid.xs == [100.0, 200.0, 300.0]
+    ragged = [Edge(True, 60.0, 100.0, 300.0), Edge(False, 100.0, 20.0, 60.0), Edge(False, 300.0, 35.0, 60.0)]
+    assert find_tables(ragged, LayoutSettings()) == []  # ends not level: no ruling is made up

@@ -105,14 +105,12 @@ def test_every_variant_of_the_page_reads_the_same(pages, name):
 
 # Known wrong numbers, each for one case of the combination (issue 10 stays open on them):
 KNOWN_WRONG = {
-    ("rows", "pdf"): "case 01: its one-row tables are cut at the page edge, and section 四's row, short of its "
-                     "last cells, is read from the wrong end (5, 7, 8, 1, 9 one column off)",
-    ("grid-borderless", "pdf"): "seed 2: a value of section 二 (no sum checks it) taken from the next line",
-    ("rows-borderless", "pdf"): "case 49: '行政规范性文件77' glued on a line not taken for a table, read as text: "
-                                "132 and 470 one column off",
+    ("rows-borderless", "pdf"): "case 01: every row a table of its own, centred on its own, without rulings, so no "
+                                "two rows share columns; section 三's 结转 row (72 … 72) puts its first 72 in "
+                                "other_org, and the row total confirms it (72 = 72)",
 }
 COMBINATIONS = [
-    pytest.param(name, fmt, marks=pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[(name, fmt)]))
+    pytest.param(name, fmt, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=KNOWN_WRONG[(name, fmt)]))
     if (name, fmt) in KNOWN_WRONG else pytest.param(name, fmt)
     for name in VARIANTS for fmt in FORMATS
 ]
@@ -135,8 +133,9 @@ def test_one_report_one_answer(pages, name, fmt):
         if unnamed and name.endswith("borderless"):  # a cell left null for a doubtful column is named
             problems.append(f"{case.name}: missed without a warning {unnamed}")
         html = _record(page.encode(), f"{case.name}.html")
+        named = {k for k, v in record.cells.items() if v is None and any(k in w for w in record.warnings)}
         differ = {k: (v, record.cells.get(k)) for k, v in html.cells.items()
-                  if record.cells.get(k) != v and k not in missed}
+                  if record.cells.get(k) != v and k not in missed and not (may_miss and k in named)}
         if differ:
             problems.append(f"{case.name}: differs from the HTML parse {dict(list(differ.items())[:5])}")
     assert not problems, f"{name} as {fmt}: " + "; ".join(problems)
@@ -167,8 +166,10 @@ def ocr_results(pages) -> list[tuple[str, Record, dict]]:
 
 OCR_SHORT = pytest.mark.xfail(
     strict=True,
-    reason="measured in this suite: OCR read 874 of 951 value cells (91.9%) of the real pages' scans, and case "
-           "49's 2629 as 2029 at a confidence of 80 or more; issue 10's 99.5% with every miss flagged is not met",
+    raises=AssertionError,  # the shortfall measured, never an error in making the fixtures
+    reason="measured in this suite: OCR read 504 of 551 value cells (91.5%) of these scans, every miss null and "
+           "flagged (tesseract misreads clean digits of these fonts, so what its readings do not agree on is "
+           "left unread); issue 10's 99.5% is not met",
 )
 
 
@@ -184,7 +185,6 @@ def test_ocr_reads_the_value_cells(ocr_results):
     assert total and right / total >= 0.995, f"OCR read {right} of {total} value cells"
 
 
-@OCR_SHORT
 def test_ocr_misses_are_null_and_flagged(ocr_results):
     """A cell OCR got wrong is null with a warning, or read with a confidence below the threshold."""
     for label, record, expected in ocr_results:

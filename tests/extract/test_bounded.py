@@ -17,7 +17,7 @@ import zipfile
 
 import pytest
 
-from extract.convert import Limits, convert, read_document, sniff
+from extract.convert import convert, read_document, sniff
 from extract.convert.process import out_of_memory, run_bounded
 from extract.document import ConversionError
 from extract.isolate import parse_isolated

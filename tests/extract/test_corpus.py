@@ -16,7 +16,8 @@ import pytest
 from extract.parse import parse_bytes
 from extract.record import Record
 from extract.templates import cell_ids
-from farm.records import achievable_error_sets, make_record
+from farm.mistakes import achievable_error_sets
+from farm.records import make_record
 from farm.render import HTML_LAYOUTS, TEXT_LAYOUTS
 from farm.render.corpus import Case, corpus_cases
 

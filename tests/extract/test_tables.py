@@ -55,3 +55,17 @@ def test_a_label_spread_over_two_cells_is_still_a_label() -> None:
     reading = interpreter.finish()
     key = "sec2.regulations"
     assert [reading.cells.get(f"{key}.{c}") for c in ("issued", "repealed", "in_force")] == [2, 0, 5]
+
+
+def test_template_told_by_its_column_labels_or_by_the_circular_it_cites() -> None:
+    """Markers are found with whitespace gone (a PDF breaks 本年制发件数 over lines); a circular cited with
+    full-width digits breaks a tie; the markers themselves are Chinese words only, so need no folding."""
+    from extract.parse import _searchable, detect_template
+    from extract.templates import TABLE_TEMPLATES, get
+
+    assert detect_template(_searchable("信息内容  本年制发\n件数  本年废止件数  现行有效件数")) == "2021"
+    assert detect_template(_searchable("本年新制作\r\n数量　本年新公开数量")) == "2019"
+    assert detect_template(_searchable("根据国办公开办函〔２０１９〕６０号的要求")) == "2019"
+    assert detect_template(_searchable("根据国办公开办函〔2021〕30号的要求")) == "2021"
+    for version in TABLE_TEMPLATES:
+        assert all("\u4e00" <= ch <= "\u9fff" for marker in get(version).markers for ch in marker)

@@ -7,15 +7,14 @@ discovery) be tested in milliseconds and apart from Scrapy; the end-to-end test 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from archive.paths import DataDir
+from archive.store import Outcome, StoreWriter
 from nianbao.pipeline import registry_file, stages
 from nianbao.pipeline.stages import StageOutcome
-from archive.store import BlobStore, open_store_db
 
 
 @dataclass
@@ -29,44 +28,28 @@ class FakeWeb:
     def crawl(
         self, data: DataDir, rows: list[dict[str, str]], progress: stages.Progress, **options: object
     ) -> StageOutcome:
-        db = open_store_db(data)
-        blobs = BlobStore(data.blobs)
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        run_id = db["runs"].insert({"started_at": now, "spider": "fake", "status": "finished"}).last_pk
+        """One finished crawl through the crawler's own writer: a listing per portal, then its pages."""
+        store = StoreWriter(data)
+        run = store.start_run("fake", {"crawl": len(self.crawls)}, job="fake")
         self.crawls.append([row["site_id"] for row in rows])
-        for done, row in enumerate(rows):
-            site = row["site_id"]
-            progress(done, len(rows), site)
-            if site in self.failing:
-                db["fetches"].insert(
-                    {"run_id": run_id, "portal_id": site, "kind": "listing", "url": row["start_url"], "status": 503,
-                     "outcome": "failed", "reason": "HTTP 503", "fetched_at": now}
-                )
-                continue
-            live = self.pages.get(site, {})
-            for url, body in live.items():
-                digest = blobs.put(body)
-                last = db.execute(
-                    "select version, sha256 from documents where url = ? order by version desc limit 1", [url]
-                ).fetchone()
-                fetch_id = db["fetches"].insert(
-                    {"run_id": run_id, "portal_id": site, "kind": "page", "url": url, "status": 200,
-                     "outcome": "unchanged" if last and last[1] == digest else "downloaded", "fetched_at": now,
-                     "sha256": digest, "size": len(body)}
-                ).last_pk
-                if last and last[1] == digest:
+        try:
+            for done, row in enumerate(rows):
+                site = row["site_id"]
+                progress(done, len(rows), site)
+                listing = {"portal_id": site, "kind": "listing", "url": row["start_url"], "method": "GET"}
+                if site in self.failing:
+                    store.record(run.id, {**listing, "status": 503, "outcome": Outcome.FAILED, "reason": "HTTP 503"}, None)
                     continue
-                db["documents"].insert(
-                    {"url": url, "version": (last[0] + 1) if last else 1, "sha256": digest, "portal_id": site,
-                     "kind": "page", "title": url.rsplit("/", 1)[-1], "filename": "report.txt", "size": len(body),
-                     "first_seen": now, "last_seen": now, "fetch_id": fetch_id}
-                )
-            for (url,) in db.execute(
-                "select distinct url from documents where portal_id = ? and gone_on is null", [site]
-            ).fetchall():
-                if url not in live:
-                    db.execute("update documents set gone_on = ? where url = ? and gone_on is null", [now, url])
-        db.conn.commit()
+                live = self.pages.get(site, {})
+                store.record(run.id, {**listing, "status": 200}, "\n".join(live).encode())
+                for url, body in live.items():
+                    page = {"portal_id": site, "kind": "page", "url": url, "method": "GET", "status": 200,
+                            "title": url.rsplit("/", 1)[-1], "filename": "report.txt"}
+                    store.record(run.id, page, body)
+            store.finish_run(run.id, "finished", {})
+            store.mark_gone(run.id)
+        finally:
+            store.close()
         return StageOutcome(counts={"portals": len(rows)})
 
 

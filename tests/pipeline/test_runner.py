@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -11,7 +12,10 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from nianbao.cli import cli
+from archive.db import open_archive
 from archive.paths import DataDir
+from archive.store import open_store_db
+from archive.store_reader import StoreReader
 from nianbao.pipeline import registry_file, runs, stages, store_diff
 from nianbao.pipeline.discovery import DiscoveryPolicy
 from nianbao.pipeline.runner import RunOptions, lock_for, pending_for, run_pipeline
@@ -113,7 +117,7 @@ def test_an_interrupted_run_is_finished_by_the_next(
 ) -> None:
     fake_web.pages = {"alpha": {"http://www.alpha.gov.cn/a1.txt": samples[0]}}
     # A run that crawled and then died (SIGKILL) before extracting and snapshotting:
-    archive = runs.open_archive(data.archive_db)
+    archive = open_archive(data.archive_db)
     dead_id, _ = runs.start_run(archive, "run", {})
     pending_for(data).save(dead_id, store_diff.mark(data))
     fake_web.crawl(data, registry_file.read_rows(data.registry), stages.no_progress)
@@ -146,10 +150,11 @@ def test_candidates_from_reports_are_walked_and_recorded(
     ]
     monkeypatch.setattr(stages, "mentions", lambda data, ids: iter(mentioned if ids else []))
     monkeypatch.setattr(stages, "detected_families", lambda data, ids: {site: "trs" for site in ids})
-    monkeypatch.setattr(registry_file, "candidates_supported", lambda: True)
     first = run_pipeline(RunOptions(data=data), QUIET)
     assert first.candidates_added == 3
-    rows = {row["start_url"]: row for row in registry_file.read_rows(data.registry)}
+    listed = registry_file.read_rows(data.registry)
+    assert len(listed) == 2 + 3, "the two portals and three candidates, each once"
+    rows = {row["start_url"]: row for row in listed}
     one, two, three = (rows[f"http://www.found-{n}.gov.cn/{p}"] for n, p in (("one", "xxgk/"), ("two", "xxgk/"), ("three", "")))
     assert one["status"] == "candidate" and one["source"] == "http://www.alpha.gov.cn/a1.txt"
     assert "http://10.0.0.8/xxgk/" not in rows
@@ -194,31 +199,6 @@ def test_detected_family_is_the_one_the_crawler_used_most(data: DataDir) -> None
     assert stages.detected_families(data, ["a", "b", "c"]) == {"a": "trs", "b": "hanweb"}
 
 
-def test_candidates_wait_beside_a_registry_that_cannot_hold_them(
-    data: DataDir, fake_web: FakeWeb, samples: list[bytes], snapshots: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fake_web.pages = {"alpha": {"http://www.alpha.gov.cn/a1.txt": samples[0]}}
-    mentioned = [stages.Mention("http://www.found-one.gov.cn/xxgk/", "http://www.alpha.gov.cn/a1.txt")]
-    monkeypatch.setattr(stages, "mentions", lambda data, ids: iter(mentioned if ids else []))
-    monkeypatch.setattr(registry_file, "candidates_supported", lambda: False)
-    before = data.registry.read_text(encoding="utf-8")
-    report = run_pipeline(RunOptions(data=data), QUIET)
-    assert report.candidates_added == 1
-    assert data.registry.read_text(encoding="utf-8") == before, "the registry stays loadable by the crawler"
-    held = registry_file.read_rows(registry_file.holding_path(data.registry))
-    assert [(row["start_url"], row["status"]) for row in held] == [("http://www.found-one.gov.cn/xxgk/", "candidate")]
-    assert any("candidates.csv" in note for note in report.notes)
-
-    fake_web.pages["alpha"]["http://www.alpha.gov.cn/a2.txt"] = samples[1]
-    assert run_pipeline(RunOptions(data=data), QUIET).candidates_added == 0, "a held candidate is not added twice"
-
-    monkeypatch.setattr(registry_file, "candidates_supported", lambda: True)
-    run_pipeline(RunOptions(data=data), QUIET)
-    statuses = {row["start_url"]: row["status"] for row in registry_file.read_rows(data.registry)}
-    assert statuses["http://www.found-one.gov.cn/xxgk/"] == "candidate"
-    assert not registry_file.holding_path(data.registry).exists()
-
-
 def test_the_snapshot_holds_the_run_that_wrote_it(
     data: DataDir, fake_web: FakeWeb, samples: list[bytes], monkeypatch: pytest.MonkeyPatch, snapshots: list[str]
 ) -> None:
@@ -235,6 +215,22 @@ def test_the_snapshot_holds_the_run_that_wrote_it(
     assert seen == [("clean", 2)]
 
 
+def test_samples_are_versioned_by_the_store(
+    data: DataDir, fake_web: FakeWeb, samples: list[bytes], snapshots: list[str], tmp_path: Path
+) -> None:
+    first = run(data, samples=True)
+    assert by_site(first)[stages.SAMPLES_PORTAL].new == len(samples)
+    assert run(data, samples=True).totals()["new"] == 0, "the same bodies are no new version"
+    folder = tmp_path / "more"
+    folder.mkdir()
+    name = sorted(stages.SAMPLES_DIR.glob("*.txt"))[0].name
+    (folder / name).write_bytes(samples[1])  # another body at the first sample's URL
+    assert stages.ingest_samples(data, folder).counts == {"samples": 1, "added": 1}
+    with StoreReader(data) as store:
+        versions = [d.version for d in store.documents() if d.url == f"nianbao:samples/{name}"]
+    assert versions == [1, 2]
+
+
 KILLED_CRAWLER = """
 import os, signal, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
@@ -246,13 +242,11 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 def test_a_crawler_killed_mid_run_leaves_its_run_interrupted(data: DataDir, monkeypatch: pytest.MonkeyPatch) -> None:
     """The crawler opens its run in the store and dies without closing it: the stage closes it."""
-    import crawler.cli
-
-    monkeypatch.setattr(crawler.cli, "crawl_command",
+    monkeypatch.setattr(stages, "crawl_command",
                         lambda data, **options: ([sys.executable, "-c", KILLED_CRAWLER, str(data.store_db)], "job"))
-    store = stages.open_store_db(data)
+    store = open_store_db(data)
     store["runs"].insert({"started_at": "2024-01-01T00:00:00", "spider": "portal", "status": "finished"})
     row = {"site_id": "alpha", "start_url": "http://www.alpha.gov.cn/", "status": "active"}
     with pytest.raises(RuntimeError, match="crawler exited with status -9"):
         stages.crawl(data, [row])
-    assert [r["status"] for r in stages.open_store_db(data)["runs"].rows] == ["finished", "interrupted"]
+    assert [r["status"] for r in open_store_db(data)["runs"].rows] == ["finished", "interrupted"]

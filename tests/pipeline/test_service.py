@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.db import open_archive
 from archive.paths import DataDir
 from nianbao.pipeline import registry_file, runs
 from nianbao.pipeline.service import NIANBAO, Service, ServiceOptions, _summary, sleep_seconds
@@ -30,7 +31,7 @@ def _registry(data: DataDir, *rows: tuple[str, str]) -> None:
 
 def test_due_portals_come_from_the_registry_and_the_history(data: DataDir) -> None:
     _registry(data, ("fresh", "active"), ("visited", "active"), ("off", "disabled"), ("cand", "candidate"))
-    archive = runs.open_archive(data.archive_db)
+    archive = open_archive(data.archive_db)
     run_id, _ = runs.start_run(archive, "run", {})
     runs.record_portals(archive, run_id, [PortalFigures("visited")], (NOW - timedelta(days=2)).isoformat())
     service = Service(ServiceOptions(data=data, clock=lambda: NOW))
@@ -78,7 +79,7 @@ def test_service_runs_due_portals_logs_and_stops_on_sigterm(data: DataDir, tmp_p
             service.kill()
             service.wait()
     assert log_file.read_text().rstrip().endswith("schedule stopped")
-    history = runs.visit_history(runs.open_archive(data.archive_db))
+    history = runs.visit_history(open_archive(data.archive_db))
     assert len(history["nowhere"]) == 1
 
 
@@ -116,5 +117,5 @@ def test_sigterm_during_a_run_interrupts_it_and_leaves_no_crawler(data: DataDir,
     assert "run interrupted after" in log and log.rstrip().endswith("schedule stopped"), log
     leftovers = subprocess.run(["pgrep", "-f", str(data.root)], capture_output=True, text=True, check=False).stdout
     assert leftovers == "", "no crawler outlives the service"
-    statuses = [row["status"] for row in runs.open_archive(data.archive_db)[runs.RUNS].rows]
+    statuses = [row["status"] for row in open_archive(data.archive_db)[runs.RUNS].rows]
     assert statuses == ["interrupted"]

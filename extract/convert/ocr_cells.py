@@ -1,0 +1,240 @@
+"""Table cells of a scanned page read one by one: every cell's lines cut out and read alone.
+
+Read alone, a cell's text is never mixed with its neighbours' and short numbers are read as lines of
+their own, which is what makes OCR of the template's dense tables dependable.
+
+A line short enough to be a number is read twice, by the Chinese model and by the English one
+restricted to digits. Tesseract misreads clean glyphs with high confidence (2629 as 2029 at 86), so a
+number stands only where two readings give it and none gives another; where they disagree the line
+is read twice more (twice the size as a line, as it is as a word) and the vote taken again. In a
+column of numbers a reading that is not a number is never passed on as words: it would become part of
+the row's label and move every value after it one column to the left. What the readings do not agree
+on is an unread cell (empty, confidence 0), flagged, so the record holds null rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PIL import Image, ImageDraw, ImageFilter
+
+from extract.convert.geometry import Glyph
+from extract.convert.limits import Limits
+from extract.convert.tesseract import run_tesseract_many
+
+INK = 150  # grey level below which a pixel is ink
+_NUMBER = re.compile(r"[0-9][0-9.,]*")
+_DASHES = re.compile(r"[一—\-_=~－ー‐–]+")
+
+
+def _erase_line_remnants(crop: Image.Image) -> Image.Image:
+    """Whiten pixel columns and rows of a cell crop that are mostly ink: pieces of a ruling too faint
+    to be found as one, which tesseract would read as 1, | or a CJK stroke."""
+    width, height = crop.size
+    if width < 3 or height < 3:
+        return crop
+    dark = crop.point(lambda v: 1 if v < 200 else 0)
+    columns = dark.transpose(Image.Transpose.TRANSPOSE).tobytes()
+    rows = dark.tobytes()
+    bad_cols = [x for x in range(width) if columns[x * height : (x + 1) * height].count(1) > 0.7 * height]
+    bad_rows = [y for y in range(height) if rows[y * width : (y + 1) * width].count(1) > 0.7 * width]
+    if not bad_cols and not bad_rows:
+        return crop
+    crop = crop.copy()
+    draw = ImageDraw.Draw(crop)
+    for x in bad_cols:
+        draw.line([(x, 0), (x, height - 1)], fill=255)
+    for y in bad_rows:
+        draw.line([(0, y), (width - 1, y)], fill=255)
+    return crop
+
+
+
+_INSET = 5
+
+
+def read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
+    """OCR every merged cell of every table once, line by line; words in page pixels.
+
+    Each cell's ink is cut into its text lines, and every line is read alone as a single line
+    (tesseract ``--psm 7``), all of a page's lines in one tesseract process. A cell with ink that
+    yields no word gets an empty glyph of confidence 0, so it is flagged.
+    """
+    lines: list[tuple[int, tuple[int, int], Image.Image]] = []  # (cell, page origin, padded line image)
+    columns: list[tuple[int, int]] = []  # (table, first grid column) of each cell
+    boxes: list[tuple[int, int, int, int]] = []
+    for g_index, grid in enumerate(grids):
+        seen: set[int] = set()
+        for r in range(len(grid.ys) - 1):
+            for c in range(len(grid.xs) - 1):
+                rid = grid.region[r][c]
+                if rid in seen:
+                    continue
+                seen.add(rid)
+                rows = [i for i, row in enumerate(grid.region) if rid in row]
+                cols = [j for j in range(len(grid.xs) - 1) if any(grid.region[i][j] == rid for i in rows)]
+                box = (
+                    int(grid.xs[min(cols)]) + _INSET,
+                    int(grid.ys[min(rows)]) + _INSET,
+                    int(grid.xs[max(cols) + 1]) - _INSET,
+                    int(grid.ys[max(rows) + 1]) - _INSET,
+                )
+                if box[2] - box[0] < 4 or box[3] - box[1] < 4:
+                    continue
+                crop = _erase_line_remnants(image.crop(box))
+                ink = crop.point(lambda v: 255 if v < INK else 0).filter(ImageFilter.MedianFilter(3))
+                bbox = ink.getbbox()
+                if bbox is None or ink.histogram()[255] < _MIN_INK:
+                    continue  # a blank cell, or a few specks left by the scanner
+                cell = len(boxes)
+                boxes.append(box)
+                columns.append((g_index, min(cols)))
+                x0, _, x1, _ = bbox
+                for y0, y1 in _text_lines(ink, bbox):
+                    tight = crop.crop((x0, y0, x1, y1))
+                    # Tesseract reads badly what touches the image border: give each line a margin.
+                    padded = Image.new("L", (tight.width + 2 * _PAD, tight.height + 2 * _PAD), 255)
+                    padded.paste(tight, (_PAD, _PAD))
+                    lines.append((cell, (box[0] + x0 - _PAD, box[1] + y0 - _PAD), padded))
+    if not lines:
+        return []
+    line_readings = run_tesseract_many([im for _, _, im in lines], limits, psm=7)
+    lines_of: dict[int, list[int]] = {}
+    for n, (cell, _, _) in enumerate(lines):
+        lines_of.setdefault(cell, []).append(n)
+    short = [n for n, (cell, _, im) in enumerate(lines) if len(lines_of[cell]) == 1 and im.width <= _SHORT_WIDTH]
+    digits = run_tesseract_many([lines[n][2] for n in short], limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
+
+    def placed(n: int, reading: list[Glyph]) -> list[Glyph]:
+        ox, oy = lines[n][1]
+        return [Glyph(g.text, g.x0 + ox, g.top + oy, g.x1 + ox, g.bottom + oy, g.conf) for g in reading]
+
+    readings: list[list[Glyph]] = [[] for _ in boxes]
+    for n, reading in enumerate(line_readings):
+        readings[lines[n][0]] += placed(n, reading)
+    readings = [_tidy(r) for r in readings]
+    digit_of = {lines[n][0]: _tidy(placed(n, reading)) for n, reading in zip(short, digits)}
+    line_of = {lines[n][0]: n for n in short}
+    # A short line read as a number by either model is a number only where the readings agree: the
+    # models misread the same glyph differently (2629 as 2029 by one, 220 by the other).
+    disputed: list[int] = []
+    for k, digit in digit_of.items():
+        if _number(readings[k]) is not None:
+            agreed = _vote([readings[k], digit])
+            if agreed:
+                readings[k] = agreed
+            else:
+                disputed.append(k)
+        elif _number(digit) is not None and _confidence(digit) > _confidence(readings[k]):
+            disputed.append(k)  # digits more believable than the Chinese model's words: put to the vote
+    # In a column of numbers, a short line that does not read as a value would become part of the
+    # row's label and shift every value after it: it is a number or nothing, never words.
+    numeric = {k for k, r in enumerate(readings) if r and all(_is_value(g.text) for g in r)}
+    numeric.update(disputed)
+    per_column: dict[tuple[int, int], list[int]] = {}
+    for k, key in enumerate(columns):
+        per_column.setdefault(key, []).append(k)
+    disputed += [
+        k for members in per_column.values() if sum(1 for k in members if k in numeric) * 2 >= len(members)
+        for k in members
+        if k not in numeric and k in line_of and _doubtful(readings[k], lines[line_of[k]][2], limits)
+    ]
+    more = _reread_digits([lines[line_of[k]][2] for k in disputed], limits)
+    for k, (large, word) in zip(disputed, more):
+        n = line_of[k]
+        readings[k] = _vote([readings[k], digit_of[k], _tidy(placed(n, large)), _tidy(placed(n, word))]) or []
+    out: list[Glyph] = []
+    for box, reading in zip(boxes, readings):
+        out += reading or [Glyph("", box[0], box[1], box[2], box[3], 0.0)]
+    return out
+
+
+def _text_lines(ink: Image.Image, bbox: tuple[int, int, int, int]) -> list[tuple[int, int]]:
+    """The text lines of a cell: runs of pixel rows with ink, split at blank rows."""
+    x0, y0, x1, y1 = bbox
+    region = ink.crop(bbox).point(lambda v: 1 if v else 0)
+    width = x1 - x0
+    data = region.tobytes()
+    inked = [data[y * width : (y + 1) * width].count(1) > 0 for y in range(y1 - y0)]
+    spans: list[list[int]] = []
+    for y, has_ink in enumerate(inked):
+        if has_ink:
+            if spans and y - spans[-1][1] <= 3:
+                spans[-1][1] = y + 1
+            else:
+                spans.append([y, y + 1])
+    spans = [sp for sp in spans if sp[1] - sp[0] >= 6] or spans
+    return [(y0 + a, y0 + b) for a, b in spans]
+
+
+# A crop this small holds one line of a few characters: it may be a number, which the Chinese model
+# misreads when alone (``2`` as 沪, ``1`` as 下); it is read again by the English model restricted to
+# digits, and a number stands where the readings agree (``_vote``).
+_PAD = 24
+_MIN_INK = 12  # dark pixels: a printed dash has about 60 at 300 dpi
+_SHORT_WIDTH = 220 + 2 * _PAD
+_DIGIT_WHITELIST = ("-c", "tessedit_char_whitelist=0123456789.,/-")
+
+
+def _is_value(text: str) -> bool:
+    return bool(_NUMBER.fullmatch(text)) or text in ("—", "/")
+
+
+def _doubtful(reading: list[Glyph], line: Image.Image, limits: Limits) -> bool:
+    """A reading of a short line in a column of numbers that is not to be believed as words: read at a
+    marginal confidence, or more ideographs than the ink is wide for (an ideograph is about as wide as
+    its line is high, a digit half that: ``1`` read as 工, ``7`` as 了)."""
+    if not reading or min(g.conf or 0.0 for g in reading) < limits.ocr_min_confidence:
+        return True
+    ideographs = sum(1 for g in reading for ch in g.text if "\u3400" <= ch <= "\u9fff")
+    return line.width - 2 * _PAD < 0.75 * ideographs * (line.height - 2 * _PAD)
+
+
+def _tidy(reading: list[Glyph]) -> list[Glyph]:
+    """A dash printed for a blank (—), which the Chinese model reads as the ideograph 一, as one dash;
+    a speck beside a number, read as a point, dropped."""
+    if reading and all(_DASHES.fullmatch(g.text) for g in reading):
+        return [Glyph("—", reading[0].x0, reading[0].top, reading[-1].x1, reading[-1].bottom,
+                      min(g.conf or 0.0 for g in reading))]
+    if reading and all(_NUMBER.fullmatch(g.text.strip(".,，")) for g in reading):
+        return [Glyph(g.text.strip(".,，"), g.x0, g.top, g.x1, g.bottom, g.conf) for g in reading]
+    return reading
+
+
+def _number(reading: list[Glyph]) -> str | None:
+    """The number a reading gives, or None: words, dashes and silence give none (a dash or a slash is
+    read as a blank, never as a wrong number, so it needs no vote)."""
+    text = "".join(g.text for g in reading)
+    return text if reading and _NUMBER.fullmatch(text) else None
+
+
+def _confidence(reading: list[Glyph]) -> float:
+    return min((g.conf or 0.0) for g in reading) if reading else -1.0
+
+
+def _vote(readings: list[list[Glyph]]) -> list[Glyph] | None:
+    """The value two readings or more give and none contradicts, as one glyph with the lowest of their
+    confidences; None when no value is agreed on. Words and silence abstain."""
+    values = [(_number(r), r) for r in readings]
+    given = {v for v, _ in values if v is not None}
+    if len(given) != 1:
+        return None
+    (value,) = given
+    agreeing = [r for v, r in values if v == value]
+    if len(agreeing) < 2:
+        return None
+    first = agreeing[0]
+    conf = min(g.conf or 0.0 for r in agreeing for g in r)
+    return [Glyph(value, first[0].x0, first[0].top, first[-1].x1, first[-1].bottom, conf)]
+
+
+def _reread_digits(images: list[Image.Image], limits: Limits) -> list[tuple[list[Glyph], list[Glyph]]]:
+    """Two more digit readings of each line, in line pixels: at twice the size as one line, and as it
+    is as one word (each pass one tesseract process for all the lines)."""
+    if not images:
+        return []
+    doubled = [im.resize((im.width * 2, im.height * 2), Image.Resampling.LANCZOS) for im in images]
+    large = run_tesseract_many(doubled, limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
+    word = run_tesseract_many(images, limits, psm=8, lang="eng", extra=_DIGIT_WHITELIST)
+    halved = [[Glyph(g.text, g.x0 / 2, g.top / 2, g.x1 / 2, g.bottom / 2, g.conf) for g in r] for r in large]
+    return list(zip(halved, word))

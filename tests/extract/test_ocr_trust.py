@@ -1,0 +1,121 @@
+"""What OCR may pass on as a number: never a reading the glyphs do not support, never a marginal one no
+sum confirms, never a value whose column is in doubt (``extract.convert.ocr_cells``, ``extract.crosscheck``).
+
+The cases are stated directly (line images of a given size, cells with given sources), so each one says
+exactly which reading or which record is at stake; the seed scans of ``test_convert_formats`` run the
+same code end to end.
+"""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from extract.convert.geometry import Glyph
+from extract.convert.limits import DEFAULT_LIMITS
+from extract.convert.ocr_cells import _PAD, _doubtful
+from extract.crosscheck import distrust_inferred_columns
+from extract.document import Document, Table
+from extract.record import CellSource
+from extract.templates import SEC3_COLUMNS, cell_ids
+
+
+def _line(width: int, height: int) -> Image.Image:
+    """A padded line image as ``read_cells`` hands it to tesseract: ``width`` × ``height`` of ink."""
+    return Image.new("L", (width + 2 * _PAD, height + 2 * _PAD), 255)
+
+
+def _word(text: str, conf: float) -> list[Glyph]:
+    return [Glyph(text, 0, 0, 10, 10, conf)]
+
+
+def test_an_ideograph_narrower_than_its_line_is_high_is_not_believed():
+    """``1`` read as 工 at 95: one ideograph needs about as much width as the line's height."""
+    assert _doubtful(_word("工", 95.0), _line(17, 27), DEFAULT_LIMITS)
+    assert _doubtful(_word("了", 90.0), _line(22, 40), DEFAULT_LIMITS)
+
+
+def test_a_heading_as_wide_as_its_words_is_kept():
+    assert not _doubtful(_word("自然人", 92.0), _line(130, 40), DEFAULT_LIMITS)
+    assert not _doubtful(_word("无", 95.0), _line(38, 40), DEFAULT_LIMITS)
+
+
+def test_a_marginal_or_empty_reading_is_not_believed():
+    assert _doubtful(_word("自然人", 60.0), _line(130, 40), DEFAULT_LIMITS)
+    assert _doubtful([], _line(130, 40), DEFAULT_LIMITS)
+
+
+def _ocr_doc() -> Document:
+    return Document(blocks=[Table(rows=[], page=1, index=0)], source_format="ocr-pdf", ocr=True)
+
+
+def _record(values: dict[str, int | None], confidence: dict[str, float]) -> tuple[dict, dict]:
+    """Every template cell of the 2021 template read by OCR at 95, except those given."""
+    cells = {key: 0 for key in cell_ids("2021")} | values
+    sources = {key: CellSource(page=1, table=0, row=1, col=1, ocr=True, ocr_confidence=confidence.get(key, 95.0))
+               for key in cells}
+    return cells, sources
+
+
+def test_a_marginal_value_no_sum_confirms_is_null_and_named():
+    """Section 二 has no sum in one report: a value read at 67 cannot stand."""
+    cells, sources = _record({"sec2.normative_documents.issued": 1}, {"sec2.normative_documents.issued": 67.0})
+    warnings = distrust_inferred_columns(cells, sources, _ocr_doc(), "2021")
+    assert cells["sec2.normative_documents.issued"] is None
+    assert any("sec2.normative_documents.issued" in w for w in warnings)
+    assert cells["sec2.normative_documents.in_force"] == 0  # read at 95: kept
+
+
+def test_a_marginal_value_a_sum_confirms_is_kept():
+    """A row total that holds confirms each of its cells, whatever their confidence."""
+    row = dict(zip(SEC3_COLUMNS, (5, 1, 0, 0, 0, 2, 8)))
+    values = {f"sec3.new_received.{k}": v for k, v in row.items()}
+    values |= {"sec3.total_processed.natural_person": 5, "sec3.total_processed.commercial": 1,
+               "sec3.total_processed.other": 2, "sec3.total_processed.total": 8,
+               "sec3.granted.natural_person": 5, "sec3.granted.commercial": 1, "sec3.granted.other": 2,
+               "sec3.granted.total": 8}
+    cells, sources = _record(values, {"sec3.new_received.natural_person": 61.0})
+    warnings = distrust_inferred_columns(cells, sources, _ocr_doc(), "2021")
+    assert cells["sec3.new_received.natural_person"] == 5, warnings
+    assert not warnings
+
+
+def test_a_row_short_of_values_loses_the_values_it_read():
+    """A number read as a word joins the label and moves the row's values one column left: 0 and 1 read
+    as issued and repealed, in_force never found. None of them can be trusted."""
+    cells, sources = _record({"sec2.normative_documents.issued": 0, "sec2.normative_documents.repealed": 1,
+                              "sec2.normative_documents.in_force": None}, {})
+    del sources["sec2.normative_documents.in_force"]  # never found: no cell gave it
+    warnings = distrust_inferred_columns(cells, sources, _ocr_doc(), "2021")
+    assert [cells[f"sec2.normative_documents.{c}"] for c in ("issued", "repealed", "in_force")] == [None] * 3
+    assert any("sec2.normative_documents.issued" in w and "repealed" in w for w in warnings)
+    assert cells["sec2.regulations.issued"] == 0
+
+
+def test_text_layer_cells_are_left_as_read():
+    """A document that was not OCR'd: confidences are absent and a failing sum is the report's own."""
+    cells, sources = _record({"sec2.normative_documents.issued": 1}, {})
+    sources = {k: CellSource(page=1, table=0, row=1, col=1) for k in sources}
+    del sources["sec2.normative_documents.in_force"]
+    doc = Document(blocks=[Table(rows=[], page=1, index=0)], source_format="pdf")
+    assert distrust_inferred_columns(cells, sources, doc, "2021") == []
+    assert cells["sec2.normative_documents.issued"] == 1
+
+
+def test_a_number_stands_where_two_readings_give_it_and_none_contradicts():
+    from extract.convert.ocr_cells import _vote
+
+    assert _vote([_word("0", 97.0), _word("0", 90.0)])[0].text == "0"
+    assert _vote([_word("0", 97.0), _word("0", 90.0)])[0].conf == 90.0
+    assert _vote([_word("工", 53.0), [], _word("1", 90.0), _word("1", 67.0)])[0].text == "1"  # words abstain
+    assert _vote([_word("2029", 86.0), _word("220", 90.0), _word("2629", 80.0), _word("2029", 88.0)]) is None
+    assert _vote([_word("2029", 86.0), []]) is None  # one reading alone is not a vote
+
+
+def test_dashes_and_specks_are_tidied_and_need_no_vote():
+    """A dash printed for a blank is read as a blank whatever the models say: it cannot be a wrong number."""
+    from extract.convert.ocr_cells import _tidy, _vote
+
+    assert [g.text for g in _tidy(_word("一", 90.0))] == ["—"]
+    assert [g.text for g in _tidy(_word("12.", 90.0))] == ["12"]
+    assert _vote([_tidy(_word("一", 90.0)), _tidy(_word("-", 85.0))]) is None
+    assert _vote([_tidy(_word("12.", 90.0)), _tidy(_word("12", 85.0))])[0].text == "12"
