@@ -287,6 +287,29 @@ class StoreWriter:
             self.db.query("select * from documents where url = ? order by version desc limit 1", [url]), None
         )
 
+    def last_bodies(self) -> Iterator[tuple[str, StoredBody]]:
+        """Every URL's ``last_body`` at once (blobs not checked): what a shared crawl publishes to its
+        workers for conditional re-fetch (``crawler.shared.feed``)."""
+        rows = self.db.query(
+            "select url, sha256, etag, last_modified, status, final_url, headers from fetches where id in"
+            f" (select max(id) from fetches where sha256 is not null and outcome in {sql_list(SEEN_OUTCOMES)}"
+            " group by url)"
+        )
+        for row in rows:
+            url = row.pop("url")
+            yield url, StoredBody(**{**row, "headers": json.loads(row["headers"] or "{}")})
+
+    def document_urls(self) -> Iterator[str]:
+        """Every URL the store holds a document version of."""
+        for row in self.db.query("select distinct url from documents"):
+            yield row["url"]
+
+    def has_fetch(self, url: str, kind: str, fetched_at: str) -> bool:
+        """Whether this fetch is recorded (a URL, kind and microsecond timestamp name one request)."""
+        return self.db.execute(
+            "select 1 from fetches where url = ? and kind = ? and fetched_at = ?", [url, kind, fetched_at]
+        ).fetchone() is not None
+
     # -- recording ----------------------------------------------------------------------------------------------
 
     def record(self, run_id: int, fetch: Mapping[str, Any], body: bytes | None) -> tuple[int, str]:

@@ -38,6 +38,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive.paths import DataDir  # noqa: E402
+from archive.store_reader import StoreReader  # noqa: E402
 from crawler.addon import LOCAL_FARM, UNTHROTTLED  # noqa: E402
 from crawler.cli import CLEAN, PARTIAL, crawl_command  # noqa: E402
 from farm import content  # noqa: E402
@@ -55,9 +56,9 @@ NIANBAO = [sys.executable, "-c", "from nianbao.cli import main; main()"]
 
 def store_counts(data: DataDir) -> tuple[int, set[tuple[str, str]]]:
     """Responses recorded, and the documents stored (URL, SHA-256)."""
-    with sqlite3.connect(data.store / "store.db") as db:
-        fetches = db.execute("select count(*) from fetches").fetchone()[0]
-        documents = set(db.execute("select url, sha256 from documents"))
+    with StoreReader(data) as store:
+        fetches = sum(1 for _ in store.fetches(["id"]))
+        documents = {(document.url, document.sha256) for document in store.documents()}
     return fetches, documents
 
 

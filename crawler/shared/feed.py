@@ -18,13 +18,13 @@ import base64
 import json
 import logging
 import threading
-from dataclasses import fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import redis
 
-from archive.store import StoreWriter
+from archive.store import SEEN_OUTCOMES, StoreWriter
 from crawler.items import DOCUMENT_KINDS, FetchRecord
 from crawler.pipelines import WarcLog, open_warc, store_fetch
 from crawler.shared.frontier import pending
@@ -42,7 +42,6 @@ BATCH = 200
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "ceph", "glusterfs", "lustre", "gpfs", "afs",
                        "beegfs", "fuse.sshfs", "fuse.s3fs", "fuse.rclone", "fuse.gcsfuse", "fuse.juicefs",
                        "fuse.glusterfs", "fuse.goofys"}
-_GOOD = ("downloaded", "unchanged", "not_modified")
 
 # KEYS: lease. ARGV: holder, ttl (ms). Extend the lease if still ours.
 _RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"
@@ -188,21 +187,15 @@ class StoreFeedWriter(threading.Thread):
     def load_validators(self) -> tuple[int, int]:
         """Every URL's last stored body and validators, and every document URL, into the session's keys."""
         assert self.store is not None
-        db = self.store.db
         bodies = documents = 0
         pipe = self.server.pipeline(transaction=False)
-        rows = db.query(
-            "select url, sha256, etag, last_modified, status, final_url, headers from fetches where id in"
-            " (select max(id) from fetches where sha256 is not null"
-            f" and outcome in ({', '.join('?' * len(_GOOD))}) group by url)", list(_GOOD))
-        for row in rows:
-            row["headers"] = json.loads(row["headers"] or "{}")
-            pipe.hset(self.keys.bodies, row.pop("url"), json.dumps(row, ensure_ascii=False))
+        for url, body in self.store.last_bodies():
+            pipe.hset(self.keys.bodies, url, json.dumps(asdict(body), ensure_ascii=False))
             bodies += 1
             if bodies % 1000 == 0:
                 pipe.execute()
-        for row in db.query("select distinct url from documents"):
-            pipe.sadd(self.keys.documents, row["url"])
+        for url in self.store.document_urls():
+            pipe.sadd(self.keys.documents, url)
             documents += 1
             if documents % 1000 == 0:
                 pipe.execute()
@@ -232,10 +225,7 @@ class StoreFeedWriter(threading.Thread):
     def write(self, text: bytes, *, check: bool) -> None:
         assert self.store is not None and self.run_id is not None
         item, blob = decode_record(text)
-        if check and self.store.db.execute(
-            "select 1 from fetches where url = ? and kind = ? and fetched_at = ?",
-            [item.url, item.kind, item.fetched_at],
-        ).fetchone():
+        if check and self.store.has_fetch(item.url, item.kind, item.fetched_at):
             return  # written by the previous tenure, which died before acknowledging it
         sha256 = blob.get("sha256")
         if sha256 and not item.replayed:
@@ -243,7 +233,7 @@ class StoreFeedWriter(threading.Thread):
         outcome = store_fetch(self.store, self.run_id, self.warc, item, blob)
         self.written += 1
         pipe = self.server.pipeline(transaction=False)
-        if sha256 and outcome in _GOOD:
+        if sha256 and outcome in SEEN_OUTCOMES:
             pipe.hset(self.keys.bodies, item.url, validators(item, sha256))
         if sha256 and item.kind in DOCUMENT_KINDS:
             pipe.sadd(self.keys.documents, item.url)
