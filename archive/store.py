@@ -130,11 +130,12 @@ class Run:
     resumes: int | None
 
 
-class StoreWriter:
+class StoreWriter(schedule.ScheduleStore):
     """The crawler's side of the store: runs, one ``fetches`` row per request, ``documents`` versions.
 
     Bodies go to the blob store before the row that names them is committed, so a crawl killed at any
-    moment leaves rows that only ever point at complete blobs.
+    moment leaves rows that only ever point at complete blobs. The incremental crawl's schedule, skips
+    and robots.txt answers are ``archive.schedule.ScheduleStore``'s methods.
     """
 
     def __init__(self, data: DataDir):
@@ -440,35 +441,6 @@ class StoreWriter:
                 [today, session_start, *portals],
             )
         return cursor.rowcount
-
-    # -- the incremental crawl's schedule (archive.schedule) ----------------------------------------------
-
-    def schedule(self, portals: list[str] | None = None) -> schedule.Schedule:
-        """What is known and what is due, read once when an incremental crawl starts."""
-        return schedule.load(self.db, datetime.now(UTC), portals)
-
-    def update_schedule(self, run_id: int) -> int:
-        """After a crawl, finished or not: every URL that answered in its session gets its next check."""
-        with self._writing():
-            return schedule.update(self.db, self.session_runs(run_id), datetime.now(UTC))
-
-    def record_skips(self, run_id: int, counts: Mapping[tuple[str, str], int]) -> None:
-        with self._writing():
-            schedule.record_skips(self.db, run_id, counts)
-
-    def stored_robots(self, url: str) -> tuple[int, bytes, dict[str, str]] | None:
-        """A robots.txt answer fetched within the last day: (status, body, headers), or None."""
-        row = schedule.fresh_robots(self.db, url, datetime.now(UTC))
-        if row is None or (row["sha256"] and row["sha256"] not in self.blobs):
-            return None
-        return row["status"], self.blobs.get(row["sha256"]) if row["sha256"] else b"", json.loads(row["headers"])
-
-    def save_robots(self, url: str, status: int, body: bytes, headers: Mapping[str, str]) -> None:
-        with self._writing():
-            sha256 = self.blobs.put(body) if body else None
-            schedule.save_robots(self.db, {"url": url, "status": status, "sha256": sha256,
-                                           "headers": json.dumps(dict(headers), ensure_ascii=False),
-                                           "fetched_at": utcnow()})
 
     def summary(self, run_id: int) -> list[dict[str, Any]]:
         """Per portal, for this session: reports found, documents downloaded and unchanged, failures,
