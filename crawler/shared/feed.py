@@ -29,6 +29,7 @@ from crawler.items import DOCUMENT_KINDS, FetchRecord
 from crawler.pipelines import WarcLog, open_warc, store_fetch
 from crawler.shared.frontier import pending
 from crawler.shared.keys import CRAWLS
+from crawler.shared.view import ROBOTS_FIELD, robots_row
 
 if TYPE_CHECKING:
     from crawler.shared.worker import SharedCrawl
@@ -107,6 +108,7 @@ class StoreFeedWriter(threading.Thread):
         self.warc: WarcLog | None = None
         self.backlog = True  # entries a previous tenure read but did not acknowledge come first
         self.written = 0
+        self.full = hub.crawler.settings.getbool("NIANBAO_FULL")
         self.finished = threading.Event()
         self._renew = self.server.register_script(_RENEW)
         self._release = self.server.register_script(_RELEASE)
@@ -158,16 +160,22 @@ class StoreFeedWriter(threading.Thread):
         if hub.state().get("ready") != "1":
             loaded = self.load_validators()
             logger.info("Store writer: %d stored bodies and %d documents published for revalidation", *loaded)
+            logger.info("Store writer: %d schedule entries, %d known documents and %d robots.txt answers "
+                        "published", *self.load_schedule())
         self.server.hset(self.keys.session, mapping={"run": run.id, "writer": hub.worker, "ready": "1"})
         logger.info("Store writer: worker %s writes run %s%s", hub.worker, run.id,
                     f" (resuming run {run.resumes})" if run.resumes else "")
 
     def close(self, status: str, stats: dict[str, Any] | None = None) -> None:
-        """End this tenure: the run closed with ``status``, the WARC file closed, the lease given back."""
+        """End this tenure: the run closed with ``status``, the WARC file closed, the lease given back.
+
+        As the single crawl's store pipeline, every run, finished or not, writes the next schedule."""
         store, self.store = self.store, None
         try:
             if store is not None and self.run_id is not None:
-                store.finish_run(self.run_id, status, stats or self.stats())
+                stats = stats or self.stats()
+                stats["nianbao/scheduled"] = store.update_schedule(self.run_id)
+                store.finish_run(self.run_id, status, stats)
         finally:
             if self.warc is not None:
                 self.warc.close()
@@ -181,8 +189,9 @@ class StoreFeedWriter(threading.Thread):
 
     def stats(self) -> dict[str, Any]:
         progress = {k.decode(): int(v) for k, v in self.server.hgetall(self.keys.progress).items()}
+        # "nianbao/full" is read back by archive.schedule.full_walk_due, as from a single crawl's run.
         return {"shared": {"crawl": self.keys.name, "records_written": self.written, "progress": progress},
-                **self.hub.crawler.stats.get_stats()}
+                **self.hub.crawler.stats.get_stats(), "nianbao/full": self.full}
 
     def load_validators(self) -> tuple[int, int]:
         """Every URL's last stored body and validators, and every document URL, into the session's keys."""
@@ -202,6 +211,28 @@ class StoreFeedWriter(threading.Thread):
         pipe.execute()
         return bodies, documents
 
+    def load_schedule(self) -> tuple[int, int, int]:
+        """What the incremental crawl reads once (the schedule, the known documents) and the robots.txt
+        answers of the last day, into the session's keys: every worker decides as one process would."""
+        assert self.store is not None
+        schedule = self.store.schedule()
+        pipe = self.server.pipeline(transaction=False)
+        for n, (url, entry) in enumerate(schedule.entries.items(), 1):
+            due_at = entry.due_at.isoformat() if entry.due_at is not None else None
+            pipe.hset(self.keys.schedule, url, json.dumps([entry.kind, due_at]))
+            if n % 1000 == 0:
+                pipe.execute()
+        for n, url in enumerate(schedule.known_documents, 1):
+            pipe.sadd(self.keys.known, url)
+            if n % 1000 == 0:
+                pipe.execute()
+        robots = self.store.fresh_robots()
+        for row in robots:
+            pipe.hset(self.keys.robots, row["url"], robots_row(row["url"], row["status"], row["sha256"],
+                                                               row["headers"], row["fetched_at"]))
+        pipe.execute()
+        return len(schedule.entries), len(schedule.known_documents), len(robots)
+
     # -- writing ----------------------------------------------------------------------------------------
 
     def drain(self) -> None:
@@ -214,7 +245,10 @@ class StoreFeedWriter(threading.Thread):
             self.backlog = False
             return
         for entry_id, values in entries:
-            self.write(values[b"record"], check=self.backlog)
+            if ROBOTS_FIELD.encode() in values:
+                self.write_robots(values[ROBOTS_FIELD.encode()])
+            else:
+                self.write(values[b"record"], check=self.backlog)
         if entries:
             ids = [entry_id for entry_id, _ in entries]
             pipe = self.server.pipeline()
@@ -239,6 +273,13 @@ class StoreFeedWriter(threading.Thread):
             pipe.sadd(self.keys.documents, item.url)
         pipe.execute()
 
+    def write_robots(self, text: bytes) -> None:
+        """A worker's robots.txt answer into the store's ``robots`` table (the body is in the blob store)."""
+        assert self.store is not None
+        row = json.loads(text)
+        body = self.store.blobs.get(row["sha256"]) if row["sha256"] else b""
+        self.store.save_robots(row["url"], row["status"], body, row["headers"], row["fetched_at"])
+
     def finish_if_done(self) -> None:
         """Close the session when there is nothing left to fetch, hold or write."""
         state = self.hub.state()
@@ -247,10 +288,14 @@ class StoreFeedWriter(threading.Thread):
         if pending(self.server, self.keys) or self.server.xlen(self.keys.feed):
             return
         assert self.store is not None and self.run_id is not None
-        gone = self.store.mark_gone(self.run_id)
+        skips = {tuple(k.decode().split("\t", 1)): int(v) for k, v in self.server.hgetall(self.keys.skips).items()}
+        if skips:
+            self.store.record_skips(self.run_id, skips)  # type: ignore[arg-type]
+        stats = self.stats()
+        # Only a full walk reads every listing: an incremental crawl does not see what it skipped.
+        gone = self.store.mark_gone(self.run_id) if self.full else 0
         logger.info("Shared crawl %s finished: %d records written by this writer, %d documents gone",
                     self.keys.name, self.written, gone)
-        stats = self.stats()
         stats["nianbao/documents_gone"] = gone
         self.close("finished", stats)
         self.end_session()

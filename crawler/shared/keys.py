@@ -87,6 +87,26 @@ class CrawlKeys:
         return f"{self.prefix}:documents"
 
     @property
+    def robots(self) -> str:
+        """Hash robots.txt URL → its last answer (status, body's SHA-256, headers, when), reused for a day."""
+        return f"{self.prefix}:robots"
+
+    @property
+    def schedule(self) -> str:
+        """Hash URL → its schedule entry (kind, due_at), as the store had it when the session opened."""
+        return f"{self.prefix}:schedule"
+
+    @property
+    def known(self) -> str:
+        """Set of URLs with a current document when the session opened (the incremental crawl's "known")."""
+        return f"{self.prefix}:known"
+
+    @property
+    def skips(self) -> str:
+        """Hash ``portal\twhat`` → what the incremental crawl left out, recorded when the session ends."""
+        return f"{self.prefix}:skips"
+
+    @property
     def recovered(self) -> str:
         """List of URLs of requests put back in the frontier because their worker died (newest first)."""
         return f"{self.prefix}:recovered"
@@ -99,7 +119,7 @@ class CrawlKeys:
     def session_keys(self) -> list[str]:
         """What a finished session leaves behind and is deleted (the in-flight hashes are found by prefix)."""
         return [self.frontier, self.seen, self.session, self.workers, self.feed, self.bodies, self.documents,
-                self.recovered, self.progress]
+                self.robots, self.schedule, self.known, self.skips, self.recovered, self.progress]
 
 
 @dataclass(frozen=True)
