@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
 
 import pytest
 import redis
@@ -153,6 +154,20 @@ def test_same_documents_as_one_process(shared_crawl: SharedCrawl, first_crawl: C
     single = _documents(first_crawl.data)
     assert single, "the single crawl stored documents"
     assert _documents(shared_crawl.data) == single
+
+
+def test_every_worker_obeys_robots_txt(shared_crawl: SharedCrawl, farm: FarmServer) -> None:
+    """What each portal's robots.txt (the farm's spec, read by the standard library's parser) disallows
+    is never asked for, whichever worker read robots.txt and whether from the host or from Redis."""
+    parsers: dict[str, RobotFileParser] = {}
+    for site_id, portal in farm.world.portals.items():
+        if portal.robots_txt:
+            parsers[site_id] = RobotFileParser()
+            parsers[site_id].parse(portal.robots_txt.splitlines())
+    asked = [e for e in shared_crawl.requests if e.site_id in parsers and e.path != "/robots.txt"]
+    denied = [f"{e.site_id} {e.path}" for e in asked if not parsers[e.site_id].can_fetch("nianbao", e.path)]
+    assert not denied, denied
+    assert any(e.site_id == "robots-denied" and e.path == "/robots.txt" for e in shared_crawl.requests)
 
 
 def test_one_session_written_once_and_finished(shared_crawl: SharedCrawl) -> None:
