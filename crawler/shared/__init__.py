@@ -14,8 +14,9 @@ in Redis instead, under keys named after the crawl's job (``keys.py``):
 - the store: bodies go to the content-addressed ``DATA/store/blobs`` (one directory, shared);
   the records go to a Redis stream that one writer at a time (a lease) turns into ``store.db`` rows
   and WARC records (``feed.py``): SQLite is only ever written by one process, on its own disk;
-- conditional re-fetch: the writer publishes each URL's last body and validators to Redis, where
-  every worker's revalidation middleware reads them (``view.py``).
+- conditional re-fetch, robots.txt and the incremental crawl: the writer publishes each URL's last body
+  and validators, the robots.txt answers of the last day and the schedule to Redis, where every worker's
+  revalidation and incremental middlewares read them (``view.py``): the same policy as one process.
 
 ``addon.py`` is the settings profile that wires these in when ``NIANBAO_REDIS_URL`` is set; without it
 the single-process crawl is unchanged.
