@@ -292,3 +292,35 @@ def test_same_reports_and_cells_as_one_process(shared_crawl: SharedCrawl, first_
     assert shared.keys() == single.keys()
     for report, cells in single.items():
         assert shared[report] == cells, report
+
+
+def test_second_shared_crawl_is_incremental(shared_crawl: SharedCrawl, farm: FarmServer, registry: Path,
+                                            redis_url: str, tmp_path: Path) -> None:
+    """Issue 15's bar for a shared crawl, as test_crawl_farm sets it for one process: a worker re-crawling
+    the unchanged farm into a copy of the shared store reads the schedule, the known documents and the
+    robots.txt answers the writer published from the store, so it asks at most a tenth of the first
+    session's requests, downloads no document, asks no robots.txt again, and its skips are recorded."""
+    data = tmp_path / "data"
+    shutil.copytree(shared_crawl.data, data)
+    farm.reset_habits()
+    mark = farm.log.mark()
+    log = tmp_path / "worker.log"
+    worker = _worker(data, registry, redis_url, log)
+    try:
+        assert worker.wait(timeout=DEADLINE) == PARTIAL, log.read_text(errors="replace")[-3000:]
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=30)
+    requests = farm.log.entries_since(mark)
+    document_paths = set().union(*farm.world.expected_paths().values())
+    assert [e.path for e in requests if e.path in document_paths and e.status == 200] == []
+    assert len(requests) <= len(shared_crawl.requests) / 10, (len(requests), len(shared_crawl.requests))
+    assert all(e.status in (301, 302) for e in requests if e.path == "/robots.txt")
+    with sqlite3.connect(data / "store" / "store.db") as db:
+        run, status = db.execute("select id, status from runs order by id desc limit 1").fetchone()
+        skipped = dict(db.execute("select what, sum(count) from skips where run_id = ? group by what", [run]))
+        scheduled = db.execute("select count(*) from schedule").fetchone()[0]
+    assert status == "finished"
+    assert skipped.get("documents", 0) > 0 and skipped.get("columns", 0) > 0, skipped
+    assert scheduled > 0
