@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 
 import click
 
-from archive.extract_stage import run_extract
+from archive.extract_stage import Parser, run_extract
 from archive.faults import storage_faults_end
 from archive.lock import LOCKED, LockHeld
 from archive.paths import DataDir, pass_data
@@ -15,8 +16,11 @@ from archive.paths import DataDir, pass_data
 
 @click.command()
 @click.option("--all", "everything", is_flag=True, help="Re-extract every document, not only those the current parser has not read.")
+@click.option("--redis", "redis_url", metavar="redis://HOST:PORT/DB",
+              help="Have the documents read by `nianbao extract-worker` processes on this Redis server; "
+              "this command writes the archive.")
 @pass_data
-def extract(data: DataDir, everything: bool) -> None:
+def extract(data: DataDir, everything: bool, redis_url: str | None) -> None:
     """Extract stored documents into the archive and rebuild reports, checks, wide tables and coverage.
 
     Each document's rows are replaced in one transaction; a document that cannot be read is recorded
@@ -26,12 +30,45 @@ def extract(data: DataDir, everything: bool) -> None:
     Example:
         nianbao extract          # documents the current parser version has not read
         nianbao extract --all    # after changing the parser
+        nianbao extract --redis redis://10.0.0.5:6379/0   # with extract-workers on any machine
     """
+    parser = Parser.current()
+    fanout = None
+    if redis_url:
+        from archive.fanout import fan_out
+
+        fanout = fan_out(redis_url, parser.version)
     with storage_faults_end("extract", data.root):
-        result = run_extract(data, everything=everything)
+        try:
+            result = run_extract(data, everything=everything, parser=parser, fanout=fanout)
+        except RuntimeError as error:  # Redis unreachable, a worker on another parser version
+            raise click.ClickException(str(error)) from error
     for document_id, reason in result.failures[:20]:
         click.echo(f"document {document_id}: {reason}", err=True)
     click.echo(result.summary())
+
+
+@click.command("extract-worker")
+@click.option("--redis", "redis_url", required=True, envvar="NIANBAO_REDIS_URL", metavar="redis://HOST:PORT/DB",
+              help="The Redis server `nianbao extract --redis` sends documents through (env NIANBAO_REDIS_URL).")
+@pass_data
+def extract_worker(data: DataDir, redis_url: str) -> None:
+    """Read documents for `nianbao extract --redis`, one at a time, until stopped (SIGTERM or Ctrl-C).
+
+    DATA must show the same store as the command's (the same directory, or the shared one mounted
+    here): the worker reads blobs from DATA/store and writes nothing. Start one per core.
+
+    \b
+    Example:
+        nianbao --data /srv/nianbao extract-worker --redis redis://10.0.0.5:6379/0
+    """
+    from archive.fanout import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    try:
+        run_worker(redis_url, data)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @click.command()
@@ -119,4 +156,4 @@ def site_metadata(check: bool) -> None:
     click.echo(f"wrote {write_metadata()}")
 
 
-commands = [extract, snapshot, serve, site_metadata]
+commands = [extract, extract_worker, snapshot, serve, site_metadata]

@@ -72,8 +72,16 @@ class ExtractResult:
         )
 
 
-def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | None = None) -> ExtractResult:
-    """Sync the registry and store, extract pending documents, rebuild what depends on them."""
+# Reads pending documents somewhere else (``archive.fanout``: workers through a task queue) and yields each
+# one's outcome as ``read_document`` gives it, in the order given: (document row, record, error).
+Fanout = Callable[[list[dict]], Iterable[tuple[dict, Record | None, str | None]]]
+
+
+def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | None = None,
+                fanout: Fanout | None = None) -> ExtractResult:
+    """Sync the registry and store, extract pending documents, rebuild what depends on them.
+
+    With ``fanout`` the documents are read by others and only written here: the archive has one writer."""
     parser = parser or Parser.current()
     db = open_archive(data.archive_db)
     rebuild_items(db)
@@ -86,10 +94,8 @@ def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | Non
     pending = pending_documents(db, parser.version, everything=everything)
     bulk = len(pending) >= BULK_DOCUMENTS and len(pending) * 4 >= result.documents
     with Loader(db, parser.version, portals, bulk=bulk) as loader:
-        for n, doc in enumerate(pending):
-            if parser.prefetch and n % PREFETCH == 0:
-                parser.prefetch(_bodies(data, pending[n : n + PREFETCH]))
-            record, error = read_document(data, doc, parser)
+        outcomes = fanout(pending) if fanout is not None else _read_here(data, pending, parser)
+        for doc, record, error in outcomes:
             loader.add(doc, record, error)
             result.extracted += 1
             if error:
@@ -105,6 +111,14 @@ def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | Non
 
 
 PREFETCH = 20  # documents handed to ``Parser.prefetch`` at a time: one LibreOffice run for their DOC/WPS/RTF
+
+
+def _read_here(data: DataDir, pending: list[dict], parser: Parser) -> Iterator[tuple[dict, Record | None, str | None]]:
+    """The pending documents read in this process, in order, LibreOffice's work prefetched in batches."""
+    for n, doc in enumerate(pending):
+        if parser.prefetch and n % PREFETCH == 0:
+            parser.prefetch(_bodies(data, pending[n : n + PREFETCH]))
+        yield (doc, *read_document(data, doc, parser))
 
 
 def _bodies(data: DataDir, docs: list[dict]) -> Iterator[bytes]:
@@ -153,7 +167,8 @@ def pending_documents(db: sqlite_utils.Database, version: str, *, everything: bo
 
 
 def read_document(data: DataDir, doc: dict, parser: Parser) -> tuple[Record | None, str | None]:
-    """Parse one stored document: its record, or the one-line reason it could not be read."""
+    """Parse one stored document: its record, or the one-line reason it could not be read. Needs only the
+    row's ``blob``, ``filename`` and ``url`` and the blob store, so a worker on another machine can run it."""
     try:
         body = (data.store / doc["blob"]).read_bytes()
         return parser.parse(body, doc["filename"] or _url_filename(doc["url"])), None

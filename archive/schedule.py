@@ -21,9 +21,11 @@ within ``ROBOTS_FRESH`` reuses instead of asking again (RFC 9309 §2.4 allows a 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlite_utils
 
@@ -97,11 +99,10 @@ class Schedule:
 ROBOTS_FRESH = timedelta(hours=24)
 
 
-def fresh_robots(db: sqlite_utils.Database, url: str, now: datetime) -> dict | None:
-    """The stored robots.txt answer for ``url`` if it is younger than ``ROBOTS_FRESH``."""
-    row = next(db.query("select * from robots where url = ?", [url]), None)
-    fetched = parse_time(row["fetched_at"]) if row else None
-    return dict(row) if row and fetched and now - fetched < ROBOTS_FRESH else None
+def fresh_robots(db: sqlite_utils.Database, now: datetime, url: str | None = None) -> list[dict]:
+    """The stored robots.txt answers younger than ``ROBOTS_FRESH``: ``url``'s, else every host's."""
+    rows = db.query("select * from robots" + (" where url = ?" if url else ""), [url] if url else [])
+    return [dict(row) for row in rows if (at := parse_time(row["fetched_at"])) and now - at < ROBOTS_FRESH]
 
 
 def save_robots(db: sqlite_utils.Database, row: Mapping[str, object]) -> None:
@@ -263,3 +264,49 @@ def describe(counts: Mapping[str, int]) -> str:
     parts = [f"{counts[what]} {what.replace('_', ' ')} ({why})" for what, why in SKIP_REASONS.items()
              if counts.get(what)]
     return "not asked (incremental crawl; --full walks everything): " + "; ".join(parts) if parts else ""
+
+
+class ScheduleStore:
+    """``StoreWriter``'s methods of the incremental crawl, on its connection (``db``), blob store (``blobs``),
+    write guard (``_writing``) and sessions (``session_runs``)."""
+
+    db: sqlite_utils.Database
+    blobs: Any
+    _writing: Any
+    session_runs: Any
+
+    def schedule(self, portals: list[str] | None = None) -> Schedule:
+        """What is known and what is due, read once when an incremental crawl starts."""
+        return load(self.db, datetime.now(UTC), portals)
+
+    def update_schedule(self, run_id: int) -> int:
+        """After a crawl, finished or not: every URL that answered in its session gets its next check."""
+        with self._writing():
+            return update(self.db, self.session_runs(run_id), datetime.now(UTC))
+
+    def record_skips(self, run_id: int, counts: Mapping[tuple[str, str], int]) -> None:
+        with self._writing():
+            record_skips(self.db, run_id, counts)
+
+    def fresh_robots(self, url: str | None = None) -> list[dict[str, Any]]:
+        """robots.txt answers of the last day (``url``'s, else every host's, which a shared crawl publishes)
+        whose body is in the blob store: url, status, sha256, headers (a dict), fetched_at."""
+        rows = fresh_robots(self.db, datetime.now(UTC), url)
+        return [{**row, "headers": json.loads(row["headers"])} for row in rows
+                if not row["sha256"] or row["sha256"] in self.blobs]
+
+    def stored_robots(self, url: str) -> tuple[int, bytes, dict[str, str]] | None:
+        """A robots.txt answer fetched within the last day: (status, body, headers), or None."""
+        row = next(iter(self.fresh_robots(url)), None)
+        if row is None:
+            return None
+        return row["status"], self.blobs.get(row["sha256"]) if row["sha256"] else b"", row["headers"]
+
+    def save_robots(self, url: str, status: int, body: bytes, headers: Mapping[str, str],
+                    fetched_at: str | None = None) -> None:
+        """``fetched_at``: when it was asked, if not now (a shared crawl's worker asked it before)."""
+        with self._writing():
+            sha256 = self.blobs.put(body) if body else None
+            save_robots(self.db, {"url": url, "status": status, "sha256": sha256,
+                                  "headers": json.dumps(dict(headers), ensure_ascii=False),
+                                  "fetched_at": fetched_at or datetime.now(UTC).isoformat(timespec="microseconds")})

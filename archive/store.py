@@ -22,6 +22,7 @@ transactions that name only complete blobs.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
@@ -30,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -76,9 +78,23 @@ def open_store_db(data: DataDir) -> sqlite_utils.Database:
     """The store's SQLite database, created or upgraded to the current schema: the one way to open it."""
     data.store.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(data.store_db)
-    db.execute("PRAGMA journal_mode=WAL")
-    store_migrations.apply(db)
+    with _one_at_a_time(data.store):
+        db.execute("PRAGMA journal_mode=WAL")
+        store_migrations.apply(db)
     return db
+
+
+@contextmanager
+def _one_at_a_time(store: Path) -> Iterator[None]:
+    """Workers of a shared crawl open a new store at the same moment, and SQLite answers "database is
+    locked" to concurrent schema set-up: an exclusive ``flock`` on the store directory itself (no file to
+    create, so a read-only store opens as before) lets one process at a time switch to WAL and migrate."""
+    descriptor = os.open(store, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def utcnow() -> str:
@@ -114,11 +130,12 @@ class Run:
     resumes: int | None
 
 
-class StoreWriter:
+class StoreWriter(schedule.ScheduleStore):
     """The crawler's side of the store: runs, one ``fetches`` row per request, ``documents`` versions.
 
     Bodies go to the blob store before the row that names them is committed, so a crawl killed at any
-    moment leaves rows that only ever point at complete blobs.
+    moment leaves rows that only ever point at complete blobs. The incremental crawl's schedule, skips
+    and robots.txt answers are ``archive.schedule.ScheduleStore``'s methods.
     """
 
     def __init__(self, data: DataDir):
@@ -271,6 +288,29 @@ class StoreWriter:
             self.db.query("select * from documents where url = ? order by version desc limit 1", [url]), None
         )
 
+    def last_bodies(self) -> Iterator[tuple[str, StoredBody]]:
+        """Every URL's ``last_body`` at once (blobs not checked): what a shared crawl publishes to its
+        workers for conditional re-fetch (``crawler.shared.feed``)."""
+        rows = self.db.query(
+            "select url, sha256, etag, last_modified, status, final_url, headers from fetches where id in"
+            f" (select max(id) from fetches where sha256 is not null and outcome in {sql_list(SEEN_OUTCOMES)}"
+            " group by url)"
+        )
+        for row in rows:
+            url = row.pop("url")
+            yield url, StoredBody(**{**row, "headers": json.loads(row["headers"] or "{}")})
+
+    def document_urls(self) -> Iterator[str]:
+        """Every URL the store holds a document version of."""
+        for row in self.db.query("select distinct url from documents"):
+            yield row["url"]
+
+    def has_fetch(self, url: str, kind: str, fetched_at: str) -> bool:
+        """Whether this fetch is recorded (a URL, kind and microsecond timestamp name one request)."""
+        return self.db.execute(
+            "select 1 from fetches where url = ? and kind = ? and fetched_at = ?", [url, kind, fetched_at]
+        ).fetchone() is not None
+
     # -- recording ----------------------------------------------------------------------------------------------
 
     def record(self, run_id: int, fetch: Mapping[str, Any], body: bytes | None) -> tuple[int, str]:
@@ -401,35 +441,6 @@ class StoreWriter:
                 [today, session_start, *portals],
             )
         return cursor.rowcount
-
-    # -- the incremental crawl's schedule (archive.schedule) ----------------------------------------------
-
-    def schedule(self, portals: list[str] | None = None) -> schedule.Schedule:
-        """What is known and what is due, read once when an incremental crawl starts."""
-        return schedule.load(self.db, datetime.now(UTC), portals)
-
-    def update_schedule(self, run_id: int) -> int:
-        """After a crawl, finished or not: every URL that answered in its session gets its next check."""
-        with self._writing():
-            return schedule.update(self.db, self.session_runs(run_id), datetime.now(UTC))
-
-    def record_skips(self, run_id: int, counts: Mapping[tuple[str, str], int]) -> None:
-        with self._writing():
-            schedule.record_skips(self.db, run_id, counts)
-
-    def stored_robots(self, url: str) -> tuple[int, bytes, dict[str, str]] | None:
-        """A robots.txt answer fetched within the last day: (status, body, headers), or None."""
-        row = schedule.fresh_robots(self.db, url, datetime.now(UTC))
-        if row is None or (row["sha256"] and row["sha256"] not in self.blobs):
-            return None
-        return row["status"], self.blobs.get(row["sha256"]) if row["sha256"] else b"", json.loads(row["headers"])
-
-    def save_robots(self, url: str, status: int, body: bytes, headers: Mapping[str, str]) -> None:
-        with self._writing():
-            sha256 = self.blobs.put(body) if body else None
-            schedule.save_robots(self.db, {"url": url, "status": status, "sha256": sha256,
-                                           "headers": json.dumps(dict(headers), ensure_ascii=False),
-                                           "fetched_at": utcnow()})
 
     def summary(self, run_id: int) -> list[dict[str, Any]]:
         """Per portal, for this session: reports found, documents downloaded and unchanged, failures,

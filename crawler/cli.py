@@ -42,8 +42,12 @@ def crawl_command(
     browser: bool = True,
     full: bool = False,
     settings: tuple[str, ...] = (),
+    redis_url: str | None = None,
 ) -> tuple[list[str], str]:
-    """The scrapy command line for a crawl, and its job key."""
+    """The scrapy command line for a crawl, and its job key.
+
+    With ``redis_url`` the process is one worker of a shared crawl (``crawler.shared``): its frontier is
+    in Redis, so it has no JOBDIR."""
     args = job_args(start_url, str(registry) if registry else None, sites)
     job = job_key(args)
     command = [sys.executable, "-m", "scrapy", "crawl", "portal"]
@@ -53,7 +57,11 @@ def crawl_command(
         command += ["-a", f"registry={registry}"]
     if sites:
         command += ["-a", f"site={','.join(sites)}"]
-    command += ["-s", f"NIANBAO_DATA={data.root}", "-s", f"JOBDIR={data.store / 'jobs' / job}"]
+    command += ["-s", f"NIANBAO_DATA={data.root}"]
+    if redis_url:
+        command += ["-s", f"NIANBAO_REDIS_URL={redis_url}"]
+    else:
+        command += ["-s", f"JOBDIR={data.store / 'jobs' / job}"]
     if not browser:
         command += ["-s", "NIANBAO_BROWSER=False"]
     if full:
@@ -88,9 +96,12 @@ CLEAN, PARTIAL, STOPPED = 0, 1, 130
                    "reports gone. Without it, a re-crawl asks only for what the store's schedule says is due.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy setting for this crawl (repeatable), e.g. -s DOWNLOAD_DELAY=5.")
+@click.option("--redis", "redis_url", envvar="NIANBAO_REDIS_URL", metavar="redis://HOST:PORT/DB",
+              help="Be one worker of a crawl shared through this Redis server (env NIANBAO_REDIS_URL): "
+              "start as many as you like, on this machine or others, with the same arguments.")
 @pass_data
 def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tuple[str, ...], no_browser: bool,
-          full: bool, settings: tuple[str, ...]) -> None:
+          full: bool, settings: tuple[str, ...], redis_url: str | None) -> None:
     """Crawl disclosure portals for annual reports into DATA/store.
 
     Every request is logged in DATA/store/store.db (fetches), every report page and attachment is
@@ -98,6 +109,10 @@ def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tu
     same command again is incremental: it stops paging where a listing holds no new report, and asks
     again only for columns and documents the store's schedule says are due (often for new reports,
     rarely for old ones), conditionally; after an interruption it resumes. --full walks everything.
+
+    With --redis, any number of such commands share one crawl: the first seeds it, later ones join,
+    each exits when nothing is left to fetch. Bodies go to DATA/store/blobs (share that directory
+    between machines); one worker at a time writes store.db. See docs/scale.md.
 
     Exit status: 0 every portal read, 1 some portals failed or were blocked, 2 the crawl could not
     run (the store cannot be written, the crawler broke), 130 stopped (the same command resumes).
@@ -107,6 +122,7 @@ def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tu
         nianbao crawl --registry portals.csv --site trs-https
         nianbao crawl --full
         nianbao crawl --start-url https://www.mva.gov.cn/gongkai/zfxxgkpt/zfxxgknb/
+        nianbao crawl --redis redis://127.0.0.1:6379/0    # in several terminals
     """
     if start_url and (registry or sites):
         raise click.UsageError("--start-url crawls one address; it does not combine with --registry or --site")
@@ -123,7 +139,7 @@ def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tu
         if unknown:
             raise click.UsageError(f"unknown --site {', '.join(unknown)} (not in {registry})")
     command, job = crawl_command(data, start_url=start_url, registry=registry, sites=sites,
-                                 browser=not no_browser, full=full, settings=settings)
+                                 browser=not no_browser, full=full, settings=settings, redis_url=redis_url)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     process = subprocess.Popen(command, env=env)
     # A service manager stops us with SIGTERM: pass it on, so Scrapy closes gracefully and can resume.
@@ -139,6 +155,9 @@ def crawl(data: DataDir, start_url: str | None, registry: Path | None, sites: tu
         sys.exit(BROKEN)  # the crawler printed its one-line reason
     if code:
         _broken(f"the crawler exited with status {code}")
+    if redis_url and not (data.store / "store.db").exists():
+        click.echo("The shared crawl is over; its store is written on the machine of its store writer.")
+        sys.exit(CLEAN)
     try:
         summary = run_summary(data, job)
     except StoreError as error:

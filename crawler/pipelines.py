@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import logging
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from io import BytesIO
@@ -27,6 +28,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.blobs import is_storage_error, storage_error
+from archive.paths import DataDir
 from archive.store import Outcome, Run, StoreError, StoreWriter, utcnow
 from crawler.browser import browser_request_refused
 from crawler.extensions import FATAL, declare_fatal, fatal
@@ -119,11 +121,7 @@ class StorePipeline:
         try:
             self.writer = self._sync(StoreWriter, self.data)
             self.run = self._sync(self.writer.start_run, spider.name, args, job_key(args))
-            self.data.warc.mkdir(parents=True, exist_ok=True)
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-            path = self.data.warc / f"nianbao-run{self.run.id:05d}-{stamp}.warc.gz"
-            self.warc = WarcLog(path.open("wb"))
-            self._sync(self.writer.set_warc, self.run.id, path.name)
+            self.warc = self._sync(open_warc, self.data, self.writer, self.run.id)
         except (StoreError, OSError) as error:
             message = str(error if isinstance(error, StoreError) else storage_error(error, self.data.store))
             self.crawler.stats.set_value(FATAL, message)
@@ -154,40 +152,10 @@ class StorePipeline:
         if item.body is not None:
             # Hashing and fsync-ing a body takes milliseconds: done in a thread, the crawl goes on.
             blob = {"sha256": await asyncio.to_thread(self.writer.blobs.put, item.body), "size": len(item.body)}
-        row = {
-            "portal_id": item.portal_id,
-            "family": item.family,
-            "kind": item.kind,
-            "url": item.url,
-            "final_url": item.final_url,
-            "listing_url": item.listing_url,
-            "parent_url": item.parent_url,
-            "method": item.method,
-            "title": item.title,
-            "listed_date": item.listed_date,
-            "status": item.status,
-            "outcome": item.outcome,
-            "reason": item.reason,
-            "fetched_at": item.fetched_at,
-            "elapsed_ms": item.elapsed_ms,
-            "content_type": _header(item.headers, "Content-Type"),
-            "content_disposition": _header(item.headers, "Content-Disposition"),
-            "filename": item.filename,
-            "etag": _header(item.headers, "ETag"),
-            "last_modified": _header(item.headers, "Last-Modified"),
-            "headers": item.headers,
-            **blob,
-        }
-        outcome = await asyncio.wrap_future(self.thread.submit(self._write, item, row))
+        # On the store's thread: SQLite and the WARC file are written by one thread, the crawl goes on.
+        outcome = await asyncio.wrap_future(
+            self.thread.submit(store_fetch, self.writer, self.run.id, self.warc, item, blob))
         self.crawler.stats.inc_value(f"nianbao/{item.kind}/{outcome}")
-
-    def _write(self, item: FetchRecord, row: dict[str, Any]) -> str:
-        """On the store's thread: the fetch row (and document version), then the WARC records."""
-        assert self.writer is not None and self.run is not None
-        _, outcome = self.writer.record(self.run.id, row, None)
-        if item.body is not None and not item.replayed and self.warc is not None:
-            self.warc.write(item)
-        return outcome
 
     def browser_refused(self, portal_id: str | None, url: str, parent_url: str | None, reason: str) -> None:
         """A request the browser was stopped from making (crawler.browser): a ``refused`` fetch row."""
@@ -227,6 +195,54 @@ class StorePipeline:
                 with contextlib.suppress(OSError):
                     self.warc.close()
             self.writer.close()
+
+
+def open_warc(data: DataDir, writer: StoreWriter, run_id: int) -> WarcLog:
+    """The run's WARC file, named after it and recorded on its row."""
+    data.warc.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = data.warc / f"nianbao-run{run_id:05d}-{stamp}.warc.gz"
+    warc = WarcLog(path.open("wb"))
+    writer.set_warc(run_id, path.name)
+    return warc
+
+
+def fetch_row(item: FetchRecord, blob: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``fetches`` columns of a record whose body (if any) is already in the blob store as ``blob``."""
+    return {
+        "portal_id": item.portal_id,
+        "family": item.family,
+        "kind": item.kind,
+        "url": item.url,
+        "final_url": item.final_url,
+        "listing_url": item.listing_url,
+        "parent_url": item.parent_url,
+        "method": item.method,
+        "title": item.title,
+        "listed_date": item.listed_date,
+        "status": item.status,
+        "outcome": item.outcome,
+        "reason": item.reason,
+        "fetched_at": item.fetched_at,
+        "elapsed_ms": item.elapsed_ms,
+        "content_type": _header(item.headers, "Content-Type"),
+        "content_disposition": _header(item.headers, "Content-Disposition"),
+        "filename": item.filename,
+        "etag": _header(item.headers, "ETag"),
+        "last_modified": _header(item.headers, "Last-Modified"),
+        "headers": item.headers,
+        **blob,
+    }
+
+
+def store_fetch(writer: StoreWriter, run_id: int, warc: WarcLog | None, item: FetchRecord,
+                blob: Mapping[str, Any]) -> str:
+    """One record into the store: its fetch row and document version, and its WARC records when the body
+    came off the wire. Returns the outcome recorded. The one path of a single crawl and a shared one."""
+    _, outcome = writer.record(run_id, fetch_row(item, blob), None)
+    if item.body is not None and not item.replayed and warc is not None:
+        warc.write(item)
+    return outcome
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:

@@ -8,7 +8,8 @@ Components come from ``crawler.addon.NianbaoAddon`` (pipelines, middlewares, the
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
-ADDONS = {"crawler.addon.NianbaoAddon": 0}
+# The shared-crawl profile changes nothing unless NIANBAO_REDIS_URL is set.
+ADDONS = {"crawler.addon.NianbaoAddon": 0, "crawler.shared.addon.SharedCrawlAddon": 10}
 
 # Politeness (the startproject template's defaults, plus what county servers need).
 ROBOTSTXT_OBEY = True
@@ -70,3 +71,9 @@ NIANBAO_ATTACHMENT_DOMAINS = ["gov.cn"]
 # Backoff before a retry when the server gives no Retry-After: base * 2**attempt (with jitter), capped.
 NIANBAO_RETRY_BASE_DELAY = 2.0
 NIANBAO_RETRY_MAX_DELAY = 120.0
+# A shared crawl (crawler/shared): the Redis server of its frontier, seen-set, host slots and store feed;
+# empty means one process. Workers silent for longer than the timeout are taken for dead (seconds).
+NIANBAO_REDIS_URL = ""
+NIANBAO_REDIS_WORKER_TIMEOUT = 30.0
+# Whether this worker may become the store's writer (it never does when DATA/store is on a network filesystem).
+NIANBAO_STORE_WRITER = True

@@ -1,7 +1,8 @@
 """The farm's access log: one JSON object per request, so tests can assert what a crawler fetched.
 
 The incremental-crawl proof ("a second crawl downloads no document again") reads this file: each line
-says which portal and path, the status, the bytes sent and whether the request was conditional.
+says which portal and path, the status, the bytes sent, whether the request was conditional, and when it
+was read and answered (so tests can count the requests under way at once).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class AccessEntry:
     conditional: bool
     if_none_match: str | None
     if_modified_since: str | None
+    started: str | None = None  # when the request was read: with ``time`` (its answer), how long it was under way
 
 
 class AccessLog:

@@ -77,6 +77,7 @@ class _Handler(BaseHTTPRequestHandler):
                        {k.lower(): v for k, v in self.headers.items()}, body, self.server.scheme)
 
     def _serve(self) -> None:
+        started = now()
         request = self._request()
         farm, portal = self.server.farm, self.server.portal
         if portal is None and self.path.startswith("http://"):
@@ -91,9 +92,9 @@ class _Handler(BaseHTTPRequestHandler):
                 response = farm.answer(portal, request)
         except Exception as error:  # a farm bug must show as a 500 in the log, not kill the thread
             response = Response(500, f"farm error: {error!r}".encode())
-        self._send(request, response, portal)
+        self._send(request, response, portal, started)
 
-    def _send(self, request: Request, response: Response, portal: Portal | None) -> None:
+    def _send(self, request: Request, response: Response, portal: Portal | None, started: str) -> None:
         if response.delay:
             time.sleep(response.delay)
         status, body = response.status, b""
@@ -108,7 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
             bytes=0 if request.method == "HEAD" else len(body),
             user_agent=request.headers.get("user-agent", ""), conditional=request.conditional,
             if_none_match=request.headers.get("if-none-match"),
-            if_modified_since=request.headers.get("if-modified-since")))
+            if_modified_since=request.headers.get("if-modified-since"), started=started))
         self.send_response(status)
         headers = list(response.headers) + response.validator_headers()
         if status != 304:

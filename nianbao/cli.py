@@ -15,9 +15,11 @@ from crawler import cli as crawler_cli
 from extract import cli as extract_cli
 from farm import cli as farm_cli
 from nianbao import __version__, pipeline_cli
+from nianbao import status as status_cli
 
 # Each stage's commands, in the order the data flows.
-COMMANDS = [*crawler_cli.commands, *extract_cli.commands, *farm_cli.commands, *pipeline_cli.commands, *archive_cli.commands]
+COMMANDS = [*crawler_cli.commands, *extract_cli.commands, *farm_cli.commands, *pipeline_cli.commands, *archive_cli.commands,
+            *status_cli.commands]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

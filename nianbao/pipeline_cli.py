@@ -17,7 +17,7 @@ from rich.console import Console
 from archive.paths import DataDir, pass_data
 from nianbao.pipeline.demo import DEFAULT_FARM_PORT, demo_run, running_farm
 from nianbao.pipeline.demo import serve as serve_site
-from nianbao.pipeline.deploy import KINDS, Setup, render
+from nianbao.pipeline.deploy import DEFAULT_REDIS, KINDS, Setup, render
 from nianbao.pipeline.discovery import DEFAULT_ALLOWED, policy_for
 from archive.faults import storage_faults_end
 from archive.lock import LOCKED, LockHeld
@@ -185,6 +185,8 @@ def demo(data: DataDir, seed: int, size: str, host: str, port: int, farm_port: i
     help="Print a cron or systemd set-up for this machine and data directory instead of running.",
 )
 @click.option("--user", default="nianbao", show_default=True, help="The account systemd units run as.")
+@click.option("--redis", "redis_url", default=DEFAULT_REDIS, show_default=True, metavar="redis://HOST:PORT/DB",
+              help="The Redis server the printed redis, crawl-worker and extract-worker units use.")
 @click.option("--snapshot/--no-snapshot", default=True, show_default=True, help="Passed to each run.")
 @click.option("--allow-domain", "allowed", multiple=True, metavar="PATTERN", help="Passed to each run.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Passed to each run's crawl.")
@@ -196,6 +198,7 @@ def schedule(
     max_runs: int | None,
     print_kind: str | None,
     user: str,
+    redis_url: str,
     snapshot: bool,
     allowed: tuple[str, ...],
     settings: tuple[str, ...],
@@ -205,7 +208,8 @@ def schedule(
     Often in January–April (reports are due 31 January, and 31 March for governments at county level
     and above), around the day each portal usually publishes; rarely otherwise; failing portals are
     backed off. Each run is a `nianbao run` of the due portals, logged on one line. SIGTERM stops it
-    cleanly. `--print service` writes a systemd unit for it; `--print cron` a crontab instead.
+    cleanly. `--print service` writes a systemd unit for it; `--print cron` a crontab instead;
+    `--print redis|crawl-worker|extract-worker` the units of a crawl shared by workers (docs/scale.md).
 
     \b
     Example:
@@ -213,7 +217,7 @@ def schedule(
         nianbao --data /srv/nianbao schedule --print service > /etc/systemd/system/nianbao.service
     """
     if print_kind is not None:
-        click.echo(render(print_kind, Setup.here(data.root, user)), nl=False)
+        click.echo(render(print_kind, Setup.here(data.root, user, redis_url)), nl=False)
         return
     configure_logging(log_file)
     run_args = [] if snapshot else ["--no-snapshot"]

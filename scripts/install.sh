@@ -16,6 +16,7 @@ APT_PACKAGES=(
   sqlite3                 # the command-line shell researchers use on snapshots
   openssl                 # the portal farm's self-signed certificate for its https portals
   systemd                 # systemd-analyze checks the generated timer and service units
+  redis-server            # the shared frontier, host slots and task queue of crawls and extraction on many workers
   strace                  # the network-namespace test traces every connect() of a crawl (tests/crawler/test_netns.py)
   iproute2                # `ip link set lo up` inside that test's namespace
 )

@@ -11,8 +11,10 @@ import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-KINDS = ("cron", "timer", "timer-service", "service")
+KINDS = ("cron", "timer", "timer-service", "service", "redis", "crawl-worker", "extract-worker")
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
 
 @dataclass(frozen=True)
@@ -23,11 +25,13 @@ class Setup:
     data: Path
     workdir: Path
     user: str = "nianbao"
+    redis_url: str = DEFAULT_REDIS  # the shared crawls' and extraction's Redis (docs/scale.md)
 
     @classmethod
-    def here(cls, data: Path, user: str = "nianbao") -> "Setup":
+    def here(cls, data: Path, user: str = "nianbao", redis_url: str = DEFAULT_REDIS) -> "Setup":
         script = Path(sys.executable).with_name("nianbao")
-        return cls(nianbao=script, data=data, workdir=Path(__file__).resolve().parents[2], user=user)
+        return cls(nianbao=script, data=data, workdir=Path(__file__).resolve().parents[2], user=user,
+                   redis_url=redis_url)
 
     def command(self, *args: str) -> str:
         return shlex.join([str(self.nianbao), "--data", str(self.data), *args])
@@ -104,10 +108,85 @@ WantedBy=multi-user.target
 """
 
 
+def redis_unit(setup: Setup) -> str:
+    """nianbao's own Redis (``nianbao-redis.service``) on the machine that holds DATA/store.
+
+    It keeps frontiers and queues, never a cache: nothing may be evicted (``noeviction``: a full server
+    refuses writes, and workers retry, rather than silently dropping requests), and an append-only file
+    lets a restart resume every crawl. Debian's own redis-server.service may be used instead with the
+    same settings in /etc/redis/redis.conf. It listens on the URL's address: a private network only."""
+    where = urlsplit(setup.redis_url)
+    host, port = where.hostname or "127.0.0.1", where.port or 6379
+    return f"""[Unit]
+Description=nianbao: Redis of the shared crawls and the extraction queue
+After=network.target
+
+[Service]
+Type=notify
+User={setup.user}
+StateDirectory=nianbao-redis
+ExecStart=/usr/bin/redis-server --port {port} --bind {host} --dir /var/lib/nianbao-redis --save "" --appendonly yes --appendfsync everysec --maxmemory-policy noeviction --supervised systemd --daemonize no
+LimitNOFILE=65536
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def crawl_worker_unit(setup: Setup) -> str:
+    """``nianbao-crawl@N.service``: worker N of the shared crawl; it exits 0 when the crawl is done."""
+    return f"""[Unit]
+Description=nianbao: shared crawl worker %i
+Wants=network-online.target
+After=network-online.target nianbao-redis.service
+
+[Service]
+Type=simple
+User={setup.user}
+WorkingDirectory={setup.workdir}
+ExecStart={setup.command("crawl", "--redis", setup.redis_url)}
+# SIGTERM to nianbao alone: it stops its Scrapy process gracefully, which puts back what it holds.
+KillMode=mixed
+TimeoutStopSec=5min
+Restart=on-failure
+RestartSec=1min
+Nice=5
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def extract_worker_unit(setup: Setup) -> str:
+    """``nianbao-extract@N.service``: extraction worker N (one per core); it waits for documents."""
+    return f"""[Unit]
+Description=nianbao: extraction worker %i
+After=network-online.target nianbao-redis.service
+
+[Service]
+Type=simple
+User={setup.user}
+WorkingDirectory={setup.workdir}
+ExecStart={setup.command("extract-worker", "--redis", setup.redis_url)}
+# What it holds when stopped goes back to the queue once its heartbeat stops.
+TimeoutStopSec=1min
+Restart=always
+RestartSec=10s
+Nice=10
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
 def render(kind: str, setup: Setup) -> str:
     return {
         "cron": cron_line,
         "timer": timer_unit,
         "timer-service": timer_service_unit,
         "service": service_unit,
+        "redis": redis_unit,
+        "crawl-worker": crawl_worker_unit,
+        "extract-worker": extract_worker_unit,
     }[kind](setup)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from archive.fts import SCHEMA, texts_path
 from farm.server import FarmServer
 from farm.world import World
 from nianbao.cli import cli
@@ -27,13 +28,16 @@ def test_a_column_of_2011_to_2025_reports_is_archived_every_year(tmp_path: Path)
     result = CliRunner().invoke(cli, ["--data", str(tmp_path), "extract"])
     assert result.exit_code == 0, result.output
 
-    with sqlite3.connect(tmp_path / "nianbao.db") as db:
+    archive = tmp_path / "nianbao.db"
+    with sqlite3.connect(archive) as db:
+        # The texts live in nianbao-texts.db beside the archive, attached as the site attaches them.
+        db.execute(f"ATTACH DATABASE ? AS {SCHEMA}", [str(texts_path(archive))])
         reports = {year: (organ, template, published) for year, organ, template, published in db.execute(
             "SELECT year, organ, template, published_on FROM reports")}
         cells = dict(db.execute(
             "SELECT r.year, count(c.value) FROM reports r LEFT JOIN cells c ON c.document_id = r.primary_document_id"
             " GROUP BY r.year"))
-        searchable = {year for (year,) in db.execute("SELECT year FROM texts WHERE text LIKE '%政府信息公开%'")}
+        searchable = {year for (year,) in db.execute(f"SELECT year FROM {SCHEMA}.texts WHERE text LIKE '%政府信息公开%'")}
     assert sorted(reports) == list(range(2011, 2026)), f"years archived: {sorted(reports)}"
     for year, report in truth.items():
         organ, template, published = reports[year]

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from nianbao.cli import cli
-from nianbao.pipeline.deploy import KINDS, Setup, cron_line, render, service_unit, timer_service_unit, timer_unit
+from nianbao.pipeline.deploy import (KINDS, Setup, crawl_worker_unit, cron_line, extract_worker_unit, redis_unit, render,
+                                     service_unit, timer_service_unit, timer_unit)
 
 CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?(,\d+(-\d+)?)*)(/\d+)?$")
 
@@ -77,4 +78,33 @@ def test_schedule_prints_every_set_up(kind: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--data", str(tmp_path), "schedule", "--print", kind])
     assert result.exit_code == 0, result.output
     assert result.output == render(kind, Setup.here(tmp_path.resolve()))
-    assert sys.executable.rsplit("/", 1)[0] in result.output or kind == "timer"
+    assert sys.executable.rsplit("/", 1)[0] in result.output or kind in ("timer", "redis")
+
+
+def _verify(units: Path) -> None:
+    result = subprocess.run(["systemd-analyze", "verify", *(str(path) for path in sorted(units.iterdir()))],
+                            capture_output=True, text=True, check=False, timeout=60)
+    problems = [line for line in result.stderr.splitlines() if line.strip() and "has not been booted" not in line]
+    assert result.returncode == 0 and not problems, result.stderr
+
+
+def test_systemd_accepts_the_shared_units(tmp_path: Path) -> None:
+    """Redis and N workers of a shared crawl and extraction (issue 14): accepted by systemd, and every
+    command they run answers."""
+    setup = Setup.here(tmp_path / "data", redis_url="redis://10.0.0.5:6380/2")
+    units = tmp_path / "units"
+    units.mkdir()
+    (units / "nianbao-redis.service").write_text(redis_unit(setup))
+    (units / "nianbao-crawl@.service").write_text(crawl_worker_unit(setup))
+    (units / "nianbao-extract@.service").write_text(extract_worker_unit(setup))
+    for instance in ("1", "2"):  # templates are verified through their instances
+        (units / f"nianbao-crawl@{instance}.service").symlink_to(units / "nianbao-crawl@.service")
+        (units / f"nianbao-extract@{instance}.service").symlink_to(units / "nianbao-extract@.service")
+    _verify(units)
+    assert "--port 6380 --bind 10.0.0.5" in redis_unit(setup) and "noeviction" in redis_unit(setup)
+    for unit, args in ((crawl_worker_unit(setup), ("crawl", "--redis", setup.redis_url)),
+                       (extract_worker_unit(setup), ("extract-worker", "--redis", setup.redis_url))):
+        assert f"ExecStart={setup.command(*args)}" in unit
+        result = subprocess.run([*shlex.split(setup.command(args[0], "--help"))], capture_output=True, text=True,
+                                timeout=60, check=False)
+        assert result.returncode == 0, result.stderr
