@@ -78,10 +78,11 @@ def _size_kib(root: Path) -> int:
 
 def test_a_full_data_dir_stops_the_run_and_the_next_run_finishes_it(tmp_path: Path, clean: Path) -> None:
     """Disks of a tenth of what a run needs up to the size of its result fill at different stages (the
-    archive's creation, the samples' blobs, extraction, the snapshot, which needs room beyond the result
-    while it writes: 1.1 times the result is enough for the compact archive and its texts file)."""
+    archive's creation, extraction, the archive's registry tables, the snapshot, which needs room beyond
+    the result while it writes: 1.1 times the result is enough for the compact archive and its texts file).
+    The fractions were placed by trying 0.08 to 1.0 against the compact archive of issue 15."""
     stages = set()
-    for fraction in (0.08, 0.22, 0.33, 1.0):
+    for fraction in (0.08, 0.3, 0.55, 0.7, 0.85, 1.0):
         case = tmp_path / f"full-{fraction}"
         data, out = case / "data", case / "out"
         data.mkdir(parents=True)
