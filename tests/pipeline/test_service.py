@@ -97,7 +97,10 @@ def test_sigterm_during_a_run_interrupts_it_and_leaves_no_crawler(data: DataDir,
         registry_file.write_rows(data.registry, [row for row in farm.registry_rows() if row["site_id"] == "openness"])
         service = subprocess.Popen(
             [*NIANBAO, "--data", str(data.root), "schedule", "--log-file", str(log_file),
-             "--set", "DOWNLOAD_DELAY=0", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
+             "--set", "DOWNLOAD_DELAY=0", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+             # the farm is on loopback, which the request policy refuses unless allowed: without this
+             # the crawl ends at once on a refused listing and there is no run in progress to interrupt
+             "--set", "NIANBAO_ALLOW_PRIVATE_HOSTS=127.0.0.1,::1"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
