@@ -217,6 +217,10 @@ def estimate_skew(image: Image.Image, limit: float = 2.0) -> float:
 # pixels must be ink to be part of it: a digit touching the ruling is ink over its own height only.
 _RULING_BAND = 7
 _RULING_SHARE = 0.45
+# Along those lines, only runs of ink longer than any stroke of a character are the ruling's: rulings
+# merged from the rows of a table split one row per table need not lie on the same pixels in every row,
+# and a digit's stroke under another row's ruling stays.
+_RULING_RUN = re.compile(rb"\xff{48,}")
 
 
 def erase_rulings(image: Image.Image, edges: list[Edge]) -> Image.Image:
@@ -251,10 +255,15 @@ def erase_rulings(image: Image.Image, edges: list[Edge]) -> Image.Image:
             low -= 1
         while high < len(shares) - 1 and shares[high + 1] >= _RULING_SHARE:
             high += 1
-        if e.horizontal:
-            draw.rectangle([box[0], box[1] + low, box[2] - 1, box[1] + high], fill=255)
-        else:
-            draw.rectangle([box[0] + low, box[1], box[0] + high, box[3] - 1], fill=255)
+        data = strip.tobytes()
+        for offset in range(low, high + 1):
+            line = data[offset * strip.width : (offset + 1) * strip.width]
+            for run in _RULING_RUN.finditer(line):
+                a, b = run.start(), run.end() - 1
+                if e.horizontal:
+                    draw.line([(box[0] + a, box[1] + offset), (box[0] + b, box[1] + offset)], fill=255)
+                else:
+                    draw.line([(box[0] + offset, box[1] + a), (box[0] + offset, box[1] + b)], fill=255)
     return clean
 
 

@@ -29,15 +29,16 @@ _DASHES = re.compile(r"[一—\-_=~－ー‐–]+")
 
 def _erase_line_remnants(crop: Image.Image) -> Image.Image:
     """Whiten pixel columns and rows of a cell crop that are mostly ink: pieces of a ruling too faint
-    to be found as one, which tesseract would read as 1, | or a CJK stroke."""
+    to be found as one, which tesseract would read as 1, | or a CJK stroke. Nearly all of the crop's
+    height or width: a digit's stroke in a row no taller than its line covers three quarters of it."""
     width, height = crop.size
     if width < 3 or height < 3:
         return crop
     dark = crop.point(lambda v: 1 if v < 200 else 0)
     columns = dark.transpose(Image.Transpose.TRANSPOSE).tobytes()
     rows = dark.tobytes()
-    bad_cols = [x for x in range(width) if columns[x * height : (x + 1) * height].count(1) > 0.7 * height]
-    bad_rows = [y for y in range(height) if rows[y * width : (y + 1) * width].count(1) > 0.7 * width]
+    bad_cols = [x for x in range(width) if columns[x * height : (x + 1) * height].count(1) > _REMNANT * height]
+    bad_rows = [y for y in range(height) if rows[y * width : (y + 1) * width].count(1) > _REMNANT * width]
     if not bad_cols and not bad_rows:
         return crop
     crop = crop.copy()
@@ -49,6 +50,7 @@ def _erase_line_remnants(crop: Image.Image) -> Image.Image:
     return crop
 
 
+_REMNANT = 0.9
 
 # Cell boxes run from ruling to ruling, whose pixels are already whitened (``ocr.erase_rulings``): a
 # small inset leaves what is left of them out without cutting into digits printed against them.
