@@ -144,9 +144,9 @@ def read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
         if k not in numeric and k in line_of and _doubtful(readings[k], lines[line_of[k]][2], limits)
     ]
     more = _reread_digits([lines[line_of[k]][2] for k in disputed], limits)
-    for k, (large, word) in zip(disputed, more):
+    for k, again in zip(disputed, more):
         n = line_of[k]
-        readings[k] = _vote([readings[k], digit_of[k], _tidy(placed(n, large)), _tidy(placed(n, word))]) or []
+        readings[k] = _vote([readings[k], digit_of[k], *(_tidy(placed(n, r)) for r in again)]) or []
     out: list[Glyph] = []
     for box, reading in zip(boxes, readings):
         out += reading or [Glyph("", box[0], box[1], box[2], box[3], 0.0)]
@@ -216,10 +216,17 @@ def _confidence(reading: list[Glyph]) -> float:
     return min((g.conf or 0.0) for g in reading) if reading else -1.0
 
 
+# A reading tesseract itself gives less than this confidence is its guess, not a reading: it neither
+# supports nor contradicts a value (``2629`` read as ``26029`` at 32 by the Chinese model as a line,
+# which reads it right as a word). Misreadings that matter come with high confidence (2029 at 86).
+_GUESS = 40.0
+
+
 def _vote(readings: list[list[Glyph]]) -> list[Glyph] | None:
-    """The value two readings or more give and none contradicts, as one glyph with the lowest of their
-    confidences; None when no value is agreed on. Words and silence abstain."""
-    values = [(_number(r), r) for r in readings]
+    """The value two readings or more give and none contradicts, as one glyph; None when no value is
+    agreed on. Words, silence and guesses (under ``_GUESS``) abstain. The value's confidence is the
+    second highest of the readings that give it: two readings at least that sure agree on it."""
+    values = [(_number(r), r) for r in readings if not r or _confidence(r) >= _GUESS]
     given = {v for v, _ in values if v is not None}
     if len(given) != 1:
         return None
@@ -228,17 +235,37 @@ def _vote(readings: list[list[Glyph]]) -> list[Glyph] | None:
     if len(agreeing) < 2:
         return None
     first = agreeing[0]
-    conf = min(g.conf or 0.0 for r in agreeing for g in r)
+    conf = sorted((min(g.conf or 0.0 for g in r) for r in agreeing), reverse=True)[1]
     return [Glyph(value, first[0].x0, first[0].top, first[-1].x1, first[-1].bottom, conf)]
 
 
-def _reread_digits(images: list[Image.Image], limits: Limits) -> list[tuple[list[Glyph], list[Glyph]]]:
-    """Two more digit readings of each line, in line pixels: at twice the size as one line, and as it
-    is as one word (each pass one tesseract process for all the lines)."""
+def _otsu(image: Image.Image) -> Image.Image:
+    """The image in black and white at the grey level that best separates ink from paper (Otsu)."""
+    histogram = image.histogram()
+    total = sum(histogram)
+    grand = sum(level * count for level, count in enumerate(histogram))
+    best, threshold, below, weighted = -1.0, 128, 0, 0
+    for level, count in enumerate(histogram):
+        below += count
+        weighted += level * count
+        above = total - below
+        if below == 0 or above == 0:
+            continue
+        spread = below * above * (weighted / below - (grand - weighted) / above) ** 2
+        if spread > best:
+            best, threshold = spread, level
+    return image.point(lambda v: 0 if v <= threshold else 255)
+
+
+def _reread_digits(images: list[Image.Image], limits: Limits) -> list[tuple[list[Glyph], ...]]:
+    """Three more readings of each disputed line, in line pixels, each pass one tesseract process for
+    all the lines: binarised (Otsu) as one line by the English model restricted to digits, and as one
+    word by that model and by the Chinese one. Read as a word, a number is read whole by a model that
+    stumbles over it as a line (2629 as 26029), and the Chinese model stays a second opinion
+    independent of the English one."""
     if not images:
         return []
-    doubled = [im.resize((im.width * 2, im.height * 2), Image.Resampling.LANCZOS) for im in images]
-    large = run_tesseract_many(doubled, limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
+    binary = run_tesseract_many([_otsu(im) for im in images], limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
     word = run_tesseract_many(images, limits, psm=8, lang="eng", extra=_DIGIT_WHITELIST)
-    halved = [[Glyph(g.text, g.x0 / 2, g.top / 2, g.x1 / 2, g.bottom / 2, g.conf) for g in r] for r in large]
-    return list(zip(halved, word))
+    chinese = run_tesseract_many(images, limits, psm=8)
+    return list(zip(binary, word, chinese))
