@@ -51,7 +51,8 @@ def sec3_key(label: str, version: str) -> str | None:
     key = _match(cleaned, template.sec3_signatures, max_length=MAX_SEC3_LABEL)
     if key:
         return key
-    return template.exact_labels.get(cleaned) or template.exact_labels.get(without_notes(cleaned))
+    exact = template.exact_labels.get(cleaned) or template.exact_labels.get(without_notes(cleaned))
+    return exact or _near_match(cleaned, template.sec3_signatures, max_length=MAX_SEC3_LABEL)
 
 
 def _match(cleaned: str, signatures: tuple[Signature, ...], *, max_length: int) -> str | None:
@@ -61,3 +62,28 @@ def _match(cleaned: str, signatures: tuple[Signature, ...], *, max_length: int) 
         if all(word in cleaned for word in required) and not any(word in cleaned for word in forbidden):
             return key
     return None
+
+
+# Signature words this long are told apart from every other row's by two characters or more, so one
+# misread character (OCR's 查询 as 得询) still names the row.
+_NEAR_WORD = 4
+
+
+def _near_match(cleaned: str, signatures: tuple[Signature, ...], *, max_length: int) -> str | None:
+    """The row a label names with one character of a signature word misread, where only one row's
+    words come that near and none of its forbidden words is there."""
+    if len(cleaned) > max_length:
+        return None
+    keys = {
+        key
+        for key, required, forbidden in signatures
+        if not any(word in cleaned for word in forbidden)
+        and all(len(word) >= _NEAR_WORD and _within_one(word, cleaned) for word in required)
+    }
+    return keys.pop() if len(keys) == 1 else None
+
+
+def _within_one(word: str, text: str) -> bool:
+    """Whether ``text`` holds ``word`` with at most one character replaced."""
+    n = len(word)
+    return any(sum(a != b for a, b in zip(word, text[i : i + n])) <= 1 for i in range(len(text) - n + 1))
