@@ -159,6 +159,8 @@ def line_text(line: list[Glyph]) -> str:
     parts: list[str] = []
     prev: Glyph | None = None
     for g in line:
+        if not g.text:
+            continue  # an OCR cell read as nothing (confidence 0): it flags the cell, it adds no text
         if prev is not None:
             gap = g.x0 - prev.x1
             size = max(min(prev.height, g.height), 1e-6)
