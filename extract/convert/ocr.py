@@ -16,6 +16,7 @@ import io
 import re
 import warnings
 
+import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
 from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent
@@ -61,11 +62,48 @@ def ocr_pdf_pages(pdf, indices: list[int], limits: Limits, warnings: list[str]) 
     for index in indices:
         page = pdf[index]
         try:
-            image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
+            image = scanned_image(page, limits, index + 1)
+            if image is None:
+                image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
         finally:
             page.close()
         out.append(ocr_image(image, index + 1, limits))
     return out
+
+
+_IMAGE_OBJECT = 3  # FPDF_PAGEOBJ_IMAGE
+# A scan whose own resolution is this close to OCR_DPI is read pixel for pixel: resampling it by a
+# fraction of a pixel turns a 1-pixel grey ruling into two lighter rows that are no longer ink.
+_NATIVE_DPI_TOLERANCE = 0.03
+
+
+def scanned_image(page, limits: Limits, number: int) -> Image.Image | None:
+    """The page's own scan, when the page is one upright image covering it, at ``OCR_DPI``; else None
+    (the page is rendered instead). The image's pixel size is checked before it is decoded."""
+    objects = []
+    for obj in page.get_objects(max_depth=1):
+        objects.append(obj)
+        if len(objects) > 1:
+            return None
+    if len(objects) != 1 or objects[0].type != _IMAGE_OBJECT:
+        return None
+    image_object = objects[0]
+    width, height = page.get_size()
+    left, bottom, right, top = image_object.get_bounds()
+    a, b, c, d, _, _ = image_object.get_matrix().get()
+    if b or c or a <= 0 or d <= 0 or (right - left) * (top - bottom) < 0.98 * width * height:
+        return None
+    px_width, px_height = image_object.get_px_size()
+    check_raster(px_width, px_height, f"page {number} as scanned", limits)
+    dpi = px_width / (width / 72.0)
+    try:
+        image = image_object.get_bitmap(render=False).to_pil().convert("L")
+    except (pdfium.PdfiumError, ValueError, OSError):
+        return None  # an image pdfium cannot hand over as it is stored: the page is rendered
+    if abs(dpi / OCR_DPI - 1) > _NATIVE_DPI_TOLERANCE:
+        scale = OCR_DPI / dpi
+        image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+    return image
 
 
 def convert_image(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -213,13 +251,16 @@ def estimate_skew(image: Image.Image, limit: float = 2.0) -> float:
 
 
 # How far either side of a ruling's position its pixels may lie (a 2 pt ruling is 8 px at 300 dpi, and
-# deskewing leaves a long one drifting a pixel or two), and the share of its length over which a line of
-# pixels must be ink to be part of it: a digit touching the ruling is ink over its own height only.
+# deskewing leaves a long one drifting a pixel or two).
 _RULING_BAND = 7
+# A line of pixels along the ruling is part of it where it is ink over this share of the ruling's length
+# or holds one run of ink longer than any character's stroke (8 mm: an em of 20 pt is 7 mm); a digit
+# printed against the ruling is ink over its own height only.
 _RULING_SHARE = 0.45
-# Along those lines, only runs of ink longer than any stroke of a character are the ruling's: rulings
-# merged from the rows of a table split one row per table need not lie on the same pixels in every row,
-# and a digit's stroke under another row's ruling stays.
+_RULING_LONG = re.compile(rb"\xff{96,}")
+# Along those lines only runs longer than a digit's stroke are whitened: the rulings of a table split
+# into one table per row are merged into one edge but need not lie on the same pixels in every row,
+# and a digit under another row's ruling keeps its stroke.
 _RULING_RUN = re.compile(rb"\xff{48,}")
 
 
@@ -228,9 +269,9 @@ def erase_rulings(image: Image.Image, edges: list[Edge]) -> Image.Image:
 
     Numbers are often printed hard against a ruling (LibreOffice's tables have no cell padding, and
     right-aligned values touch the right one): whitening a fixed band around the ruling's position
-    would take a digit's first or last stroke with it, and 0 becomes a bracket, 63 a 3. Each pixel
-    line along the ruling, within ``_RULING_BAND`` of it, is whitened only if it is ink over most of
-    the ruling's length and touches the ruling's darkest line through such lines.
+    would take a digit's first or last stroke with it, and 0 becomes a bracket, 63 a 3. Within
+    ``_RULING_BAND`` of the ruling, only the pixel lines along it that are the ruling's
+    (``_RULING_SHARE``, ``_RULING_LONG``) are whitened, and on them only long runs of ink.
     """
     clean = image.copy()
     draw = ImageDraw.Draw(clean)
@@ -246,18 +287,12 @@ def erase_rulings(image: Image.Image, edges: list[Edge]) -> Image.Image:
         strip = image.crop(box).point(lambda v: 255 if v < 200 else 0)
         if not e.horizontal:
             strip = strip.transpose(Image.Transpose.TRANSPOSE)
-        shares = [v / 255 for v in strip.resize((1, strip.height), Image.Resampling.BOX).tobytes()]
-        if not shares or max(shares) < _RULING_SHARE:
-            continue
-        darkest = shares.index(max(shares))
-        low = high = darkest
-        while low > 0 and shares[low - 1] >= _RULING_SHARE:
-            low -= 1
-        while high < len(shares) - 1 and shares[high + 1] >= _RULING_SHARE:
-            high += 1
+        shares = strip.resize((1, strip.height), Image.Resampling.BOX).tobytes()
         data = strip.tobytes()
-        for offset in range(low, high + 1):
+        for offset, share in enumerate(shares):
             line = data[offset * strip.width : (offset + 1) * strip.width]
+            if share < _RULING_SHARE * 255 and not _RULING_LONG.search(line):
+                continue
             for run in _RULING_RUN.finditer(line):
                 a, b = run.start(), run.end() - 1
                 if e.horizontal:
