@@ -6,10 +6,11 @@ their own, which is what makes OCR of the template's dense tables dependable.
 A line short enough to be a number is read twice, by the Chinese model and by the English one
 restricted to digits. Tesseract misreads clean glyphs with high confidence (2629 as 2029 at 86), so a
 number stands only where two readings give it and none gives another; where they disagree the line
-is read twice more (twice the size as a line, as it is as a word) and the vote taken again. In a
-column of numbers a reading that is not a number is never passed on as words: it would become part of
-the row's label and move every value after it one column to the left. What the readings do not agree
-on is an unread cell (empty, confidence 0), flagged, so the record holds null rather than a guess.
+is read three times more (binarised as a line, and as a word by both models) and the vote taken
+again, tesseract's guesses (under confidence 40) abstaining. In a column of numbers a reading that is
+not a number is never passed on as words: it would become part of the row's label and move every
+value after it one column to the left. What the readings do not agree on is an unread cell (empty,
+confidence 0), flagged, so the record holds null rather than a guess.
 """
 
 from __future__ import annotations
@@ -122,13 +123,16 @@ def read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
     # A short line read as a number by either model is a number only where the readings agree: the
     # models misread the same glyph differently (2629 as 2029 by one, 220 by the other).
     disputed: list[int] = []
+    marginal: dict[int, list[Glyph]] = {}
     for k, digit in digit_of.items():
         if _number(readings[k]) is not None:
             agreed = _vote([readings[k], digit])
-            if agreed:
+            if agreed and agreed[0].conf >= limits.ocr_min_confidence:
                 readings[k] = agreed
-            else:
+            else:  # in dispute, or agreed on at a marginal confidence: more readings may settle it
                 disputed.append(k)
+                if agreed:
+                    marginal[k] = agreed
         elif _number(digit) is not None and _confidence(digit) > _confidence(readings[k]):
             disputed.append(k)  # digits more believable than the Chinese model's words: put to the vote
     # In a column of numbers, a short line that does not read as a value would become part of the
@@ -146,7 +150,9 @@ def read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
     more = _reread_digits([lines[line_of[k]][2] for k in disputed], limits)
     for k, again in zip(disputed, more):
         n = line_of[k]
-        readings[k] = _vote([readings[k], digit_of[k], *(_tidy(placed(n, r)) for r in again)]) or []
+        # What the more readings cannot settle keeps what the first two agreed on, at its marginal
+        # confidence: a value the template's sums then confirm (``extract.crosscheck``), or null.
+        readings[k] = _vote([readings[k], digit_of[k], *(_tidy(placed(n, r)) for r in again)]) or marginal.get(k, [])
     out: list[Glyph] = []
     for box, reading in zip(boxes, readings):
         out += reading or [Glyph("", box[0], box[1], box[2], box[3], 0.0)]
@@ -194,14 +200,23 @@ def _doubtful(reading: list[Glyph], line: Image.Image, limits: Limits) -> bool:
     return line.width - 2 * _PAD < 0.75 * ideographs * (line.height - 2 * _PAD)
 
 
+# A mark alone after the words of a label cell: a closing quote or bracket the Chinese model read as a
+# dash (危及“三安全一稳定” as 危及“三安全一稳定 -). Left on, the parser takes it for a blank printed
+# after the label, one value too many, and the row's values are placed one column off.
+_TRAILING_MARK = re.compile(r"[—\-_=~－‐–]+")
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
+
+
 def _tidy(reading: list[Glyph]) -> list[Glyph]:
     """A dash printed for a blank (—), which the Chinese model reads as the ideograph 一, as one dash;
-    a speck beside a number, read as a point, dropped."""
+    a speck beside a number, read as a point, dropped; a dash alone after a label's words dropped."""
     if reading and all(_DASHES.fullmatch(g.text) for g in reading):
         return [Glyph("—", reading[0].x0, reading[0].top, reading[-1].x1, reading[-1].bottom,
                       min(g.conf or 0.0 for g in reading))]
     if reading and all(_NUMBER.fullmatch(g.text.strip(".,，")) for g in reading):
         return [Glyph(g.text.strip(".,，"), g.x0, g.top, g.x1, g.bottom, g.conf) for g in reading]
+    if len(reading) > 1 and _TRAILING_MARK.fullmatch(reading[-1].text) and _IDEOGRAPH.search(reading[-2].text):
+        return reading[:-1]
     return reading
 
 
@@ -220,12 +235,14 @@ def _confidence(reading: list[Glyph]) -> float:
 # supports nor contradicts a value (``2629`` read as ``26029`` at 32 by the Chinese model as a line,
 # which reads it right as a word). Misreadings that matter come with high confidence (2029 at 86).
 _GUESS = 40.0
+_UNANIMOUS = 4
 
 
 def _vote(readings: list[list[Glyph]]) -> list[Glyph] | None:
     """The value two readings or more give and none contradicts, as one glyph; None when no value is
     agreed on. Words, silence and guesses (under ``_GUESS``) abstain. The value's confidence is the
-    second highest of the readings that give it: two readings at least that sure agree on it."""
+    second highest of the readings that give it (two readings at least that sure agree on it), or the
+    highest where ``_UNANIMOUS`` readings or more give it (of five, both models among them)."""
     values = [(_number(r), r) for r in readings if not r or _confidence(r) >= _GUESS]
     given = {v for v, _ in values if v is not None}
     if len(given) != 1:
@@ -235,7 +252,7 @@ def _vote(readings: list[list[Glyph]]) -> list[Glyph] | None:
     if len(agreeing) < 2:
         return None
     first = agreeing[0]
-    conf = sorted((min(g.conf or 0.0 for g in r) for r in agreeing), reverse=True)[1]
+    conf = sorted((min(g.conf or 0.0 for g in r) for r in agreeing), reverse=True)[len(agreeing) < _UNANIMOUS]
     return [Glyph(value, first[0].x0, first[0].top, first[-1].x1, first[-1].bottom, conf)]
 
 
