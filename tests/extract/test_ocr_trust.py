@@ -119,3 +119,79 @@ def test_dashes_and_specks_are_tidied_and_need_no_vote():
     assert [g.text for g in _tidy(_word("12.", 90.0))] == ["12"]
     assert _vote([_tidy(_word("一", 90.0)), _tidy(_word("-", 85.0))]) is None
     assert _vote([_tidy(_word("12.", 90.0)), _tidy(_word("12", 85.0))])[0].text == "12"
+
+
+def test_a_guess_abstains_and_a_confident_contradiction_still_blocks():
+    """26029 at 32 is tesseract's guess at 2629, which four other readings give: it does not block them.
+    2029 at 86 is a reading: with it, nothing stands."""
+    from extract.convert.ocr_cells import _vote
+
+    agreed = _vote([_word("26029", 32.0), _word("2629", 89.0), _word("2629", 97.0), _word("2629", 46.0)])
+    assert agreed[0].text == "2629" and agreed[0].conf == 89.0  # the second highest: two readings that sure
+    assert _vote([_word("2029", 86.0), _word("2629", 89.0), _word("2629", 97.0)]) is None
+    assert _vote([_word("2629", 30.0), _word("2629", 35.0)]) is None  # guesses do not agree into a value
+
+
+def _page_with_ruling(stroke_x: int) -> Image.Image:
+    """A table corner at 300 dpi: a 3 px ruling at x 50–52 and y 10–12, and a digit's 4 px stroke 36 px
+    high at ``stroke_x``, as LibreOffice prints a number hard against a ruling."""
+    from PIL import ImageDraw
+
+    image = Image.new("L", (200, 160), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([50, 0, 52, 159], fill=0)
+    draw.rectangle([0, 10, 199, 12], fill=0)
+    draw.rectangle([stroke_x, 40, stroke_x + 3, 75], fill=0)
+    return image
+
+
+def _ink(image: Image.Image, box: tuple[int, int, int, int]) -> int:
+    return image.crop(box).point(lambda v: 255 if v < 150 else 0).histogram()[255]
+
+
+def test_rulings_are_whitened_without_the_digit_printed_against_them():
+    from extract.convert.geometry import Edge
+    from extract.convert.ocr import erase_rulings
+
+    image = _page_with_ruling(54)
+    clean = erase_rulings(image, [Edge(False, 51.0, 0.0, 160.0), Edge(True, 11.0, 0.0, 200.0)])
+    assert _ink(clean, (48, 0, 54, 160)) == 0  # the vertical ruling is gone
+    assert _ink(clean, (0, 8, 200, 15)) == 0  # the horizontal one too
+    assert _ink(clean, (54, 40, 58, 76)) == 4 * 36  # every pixel of the stroke stays
+
+
+def test_a_ruling_joined_from_rows_takes_no_stroke_where_it_is_not():
+    """A table split into one table per row: the rows' rulings, 3 px apart, are merged into one edge.
+    Where a row's ruling is not, a digit's stroke under the merged line stays whole."""
+    from PIL import ImageDraw
+
+    from extract.convert.geometry import Edge
+    from extract.convert.ocr import erase_rulings
+
+    image = Image.new("L", (200, 300), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([50, 0, 52, 199], fill=0)  # the first rows' ruling
+    draw.rectangle([53, 200, 55, 299], fill=0)  # the last row's, 3 px to the right
+    draw.rectangle([50, 230, 52, 265], fill=0)  # a digit's stroke under the first rows' ruling line
+    clean = erase_rulings(image, [Edge(False, 52.0, 0.0, 300.0)])
+    assert _ink(clean, (40, 0, 60, 200)) == 0 and _ink(clean, (53, 200, 56, 300)) == 0
+    assert _ink(clean, (50, 230, 53, 266)) == 3 * 36
+
+
+def test_a_dash_alone_after_a_labels_words_is_dropped():
+    """The closing quote of 危及“三安全一稳定” read as a dash would be a value too many in the row."""
+    from extract.convert.ocr_cells import _tidy
+
+    assert [g.text for g in _tidy([_word("3.危及“三安全一稳定", 61.0)[0], _word("-", 40.0)[0]])] == ["3.危及“三安全一稳定"]
+    assert [g.text for g in _tidy([_word("合计", 90.0)[0], _word("一", 90.0)[0]])] == ["合计", "一"]  # 一 may be a word
+    assert [g.text for g in _tidy([_word("-", 90.0)[0]])] == ["—"]  # a blank's dash alone stays a blank
+
+
+def test_a_cell_read_as_nothing_joins_a_line_without_breaking_it():
+    """An unread OCR cell is an empty glyph of confidence 0; on a line with others (a merged region of a
+    table split into one table per row) it used to end the extraction in an IndexError."""
+    from extract.convert.geometry import line_text
+
+    line = [Glyph("", 0, 0, 20, 10, 0.0), Glyph("12", 30, 0, 50, 10, 90.0), Glyph("", 60, 0, 80, 10, 0.0),
+            Glyph("件", 90, 0, 100, 10, 95.0)]
+    assert line_text(line) == "12 件"
