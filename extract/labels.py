@@ -51,8 +51,19 @@ def sec3_key(label: str, version: str) -> str | None:
     key = _match(cleaned, template.sec3_signatures, max_length=MAX_SEC3_LABEL)
     if key:
         return key
-    exact = template.exact_labels.get(cleaned) or template.exact_labels.get(without_notes(cleaned))
-    return exact or _near_match(cleaned, template.sec3_signatures, max_length=MAX_SEC3_LABEL)
+    return template.exact_labels.get(cleaned) or template.exact_labels.get(without_notes(cleaned))
+
+
+@lru_cache(maxsize=8192)
+def sec3_near_key(label: str, version: str) -> str | None:
+    """The section 三 row an OCR-read label names with one character of a signature word misread (OCR's
+    查询 as 得询), where no signature names it exactly. For OCR only: text layers print the words they
+    mean, and a run-together text label is cut by where signature words match exactly."""
+    key = sec3_key(label, version)
+    if key is not None:
+        return key
+    cleaned = clean_label(label)
+    return _near_match(cleaned, get(version).sec3_signatures, max_length=MAX_SEC3_LABEL) if cleaned else None
 
 
 def _match(cleaned: str, signatures: tuple[Signature, ...], *, max_length: int) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from extract.digits import GluedRow, solve
 from extract.document import Cell
-from extract.labels import clean_label, sec2_key, sec3_key
+from extract.labels import clean_label, sec2_key, sec3_key, sec3_near_key
 from extract.record import CellSource, Number
 from extract.rows import GluedCell
 from extract.templates import SEC3_COLUMNS, SEC4_CELLS, SEC4_COLUMNS, get
@@ -118,8 +118,10 @@ class TableInterpreter:
         self.sec4_values: list[Value] = []
         self.deferred: tuple[str, list[Value]] | None = None
         self.glued: list[tuple[GluedRow, Cell | None]] = []
+        self.ocr_row = False  # the row being read was read by OCR: a label may have a character misread
 
     def feed(self, cells: list[Cell], section: str | None) -> None:
+        self.ocr_row = any(cell.ocr_confidence is not None for cell in cells)
         if section == "sec4":
             cells = [_without_overprint(cell) for cell in cells]
         labels, values = self._row_of_values(cells) or split_row(cells)
@@ -253,7 +255,7 @@ class TableInterpreter:
         return None
 
     def _match(self, label: str) -> tuple[str, str] | None:
-        key = sec3_key(label, self.version)
+        key = (sec3_near_key if self.ocr_row else sec3_key)(label, self.version)
         if key is not None and key in self.sec3_keys:
             return "sec3", key
         key = sec2_key(label, self.version)

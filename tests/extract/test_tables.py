@@ -92,19 +92,24 @@ def test_section_four_row_whose_start_the_totals_cannot_pick_is_left_null() -> N
     assert any("could start at more than one place" in warning for warning in reading.warnings)
 
 
-def test_a_row_label_with_one_character_misread_still_names_its_row() -> None:
+def test_a_row_label_with_one_character_misread_by_ocr_still_names_its_row() -> None:
     """OCR read 属于行政查询事项 as 属于行政得询事项: one character of a four-character signature word."""
+    texts = ["8. 属于行政得询\n事项", "1", "0", "0", "0", "0", "0", "1"]
     interpreter = TableInterpreter("2021")
-    interpreter.feed(_row(["8. 属于行政得询\n事项", "1", "0", "0", "0", "0", "0", "1"]), "sec3")
+    interpreter.feed([Cell(t, page=5, table=3, row=6, col=i, ocr_confidence=90.0) for i, t in enumerate(texts)], "sec3")
     reading = interpreter.finish()
     assert reading.cells.get("sec3.denied_query_item.natural_person") == 1
     assert reading.cells.get("sec3.denied_query_item.total") == 1
+    interpreter = TableInterpreter("2021")  # a text layer prints the words it means: no near match
+    interpreter.feed(_row(texts), "sec3")
+    assert interpreter.finish().cells.get("sec3.denied_query_item.natural_person") is None
 
 
 def test_a_label_two_characters_from_every_row_names_none() -> None:
     """不予公开 is two characters from 予以公开 (granted): a heading, never granted's row."""
-    from extract.labels import sec3_key
+    from extract.labels import sec3_key, sec3_near_key
 
-    assert sec3_key("不予公开", "2021") is None
-    assert sec3_key("属于行政得询事项", "2021") == "denied_query_item"
-    assert sec3_key("属于行政得问事项", "2021") is None  # two characters of each word misread
+    assert sec3_near_key("不予公开", "2021") is None
+    assert sec3_near_key("属于行政得询事项", "2021") == "denied_query_item"
+    assert sec3_key("属于行政得询事项", "2021") is None
+    assert sec3_near_key("属于行政得问事项", "2021") is None  # two characters of each word misread
