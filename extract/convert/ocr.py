@@ -1,13 +1,13 @@
 """OCR of pages without a text layer: tesseract ``chi_sim`` (Debian's tesseract-ocr-chi-sim), one page at a time.
 
 Used only for pages that have no text layer (scans wrapped in PDF, or image files). A page is
-rendered at 300 dpi, cleaned (median filter against specks), deskewed (the angle whose horizontal
-projection is sharpest), and its ruling lines are found from long dark runs. The lines become the
-table grid through the same ``geometry`` pipeline as a text-layer PDF, and are erased before
-tesseract reads the page, so that words never merge across cell borders. Every cell read by OCR
-carries the lowest word confidence in it; a cell below ``Limits.ocr_min_confidence``, or a cell
-with ink but no recognised text, is listed in the document's warnings: OCR misses are flagged,
-never silently wrong.
+taken from its own scan's pixels where it is one image (else rendered) at 300 dpi, cleaned (specks
+whitened), deskewed (the angle whose horizontal projection is sharpest), and its ruling lines are
+found from long dark runs. The lines become the table grid through the same ``geometry`` pipeline as
+a text-layer PDF, and their own pixels are whitened before tesseract reads the page, so that words
+never merge across cell borders. Every cell read by OCR carries the lowest word confidence in it; a
+cell below ``Limits.ocr_min_confidence``, or a cell with ink but no recognised text, is listed in the
+document's warnings: OCR misses are flagged, never silently wrong.
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     for grid in grids:
         prose_draw.rectangle([grid.xs[0] - 4, grid.ys[0] - 4, grid.xs[-1] + 4, grid.ys[-1] + 4], fill=255)
     words = _read_prose(prose, limits) if _has_ink(prose) else []
-    words += read_cells(clean, grids, limits)
+    words += read_cells(clean, grids, limits, ruled=image)
     glyphs = [_to_points(g) for g in words]
     points = [Edge(e.horizontal, e.pos * PT_PER_PX, e.start * PT_PER_PX, e.end * PT_PER_PX) for e in edges]
     return PageContent(

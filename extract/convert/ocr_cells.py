@@ -52,18 +52,54 @@ def _erase_line_remnants(crop: Image.Image) -> Image.Image:
 
 
 _REMNANT = 0.9
+# How far inside a cell's box a ruling must stand to cross it rather than be the box's own border,
+# found a little off its place (rulings of different rows are snapped together by up to 3 pt).
+_CROSSING_MARGIN = 16
+
+
+def _crossings(crop: Image.Image) -> tuple[list[int], list[int]]:
+    """The columns and rows of a cell's box (before its rulings were whitened) that a ruling runs
+    through away from the box's borders: the grid put the box across two printed cells (rows of a
+    table split one row per table, each with its own columns, taken as one grid)."""
+    width, height = crop.size
+    dark = crop.point(lambda v: 1 if v < 200 else 0)
+    columns = dark.transpose(Image.Transpose.TRANSPOSE).tobytes()
+    rows = dark.tobytes()
+    xs = [x for x in range(_CROSSING_MARGIN, width - _CROSSING_MARGIN)
+          if columns[x * height : (x + 1) * height].count(1) >= _REMNANT * height]
+    ys = [y for y in range(_CROSSING_MARGIN, height - _CROSSING_MARGIN)
+          if rows[y * width : (y + 1) * width].count(1) >= _REMNANT * width]
+    return xs, ys
+
+
+def _one_side(ink: Image.Image, crossings: tuple[list[int], list[int]]) -> tuple[int, int, int, int] | None:
+    """The part of a crossed box that holds all its ink, or None where ink stands on both sides of a
+    ruling (252 | 12 would be read as one number, 212): such a cell is not read, and is flagged."""
+    xs, ys = crossings
+    cuts_x = [-1, *xs, ink.width]  # the parts lie between the ruling's own lines of pixels
+    cuts_y = [-1, *ys, ink.height]
+    inked = [
+        (a + 1, b + 1, c, d)
+        for a, c in zip(cuts_x, cuts_x[1:]) if c - a > 2
+        for b, d in zip(cuts_y, cuts_y[1:]) if d - b > 2
+        if ink.crop((a + 1, b + 1, c, d)).getbbox() is not None
+    ]
+    return inked[0] if len(inked) == 1 else None
+
 
 # Cell boxes run from ruling to ruling, whose pixels are already whitened (``ocr.erase_rulings``): a
 # small inset leaves what is left of them out without cutting into digits printed against them.
 _INSET = 2
 
 
-def read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
+def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | None = None) -> list[Glyph]:
     """OCR every merged cell of every table once, line by line; words in page pixels.
 
     Each cell's ink is cut into its text lines, and every line is read alone as a single line
     (tesseract ``--psm 7``), all of a page's lines in one tesseract process. A cell with ink that
-    yields no word gets an empty glyph of confidence 0, so it is flagged.
+    yields no word gets an empty glyph of confidence 0, so it is flagged. ``image`` has its rulings
+    whitened; ``ruled`` is the page before, in which a ruling crossing a cell's box is found
+    (``_crossings``): the cell is read from the side of it that holds ink, or flagged unread.
     """
     lines: list[tuple[int, tuple[int, int], Image.Image]] = []  # (cell, page origin, padded line image)
     columns: list[tuple[int, int]] = []  # (table, first grid column) of each cell
@@ -94,6 +130,14 @@ def read_cells(image: Image.Image, grids, limits: Limits) -> list[Glyph]:
                 cell = len(boxes)
                 boxes.append(box)
                 columns.append((g_index, min(cols)))
+                crossings = _crossings(ruled.crop(box)) if ruled is not None else ([], [])
+                if crossings != ([], []):
+                    part = _one_side(ink, crossings)
+                    if part is None:
+                        continue  # unread, so flagged
+                    inside = Image.new("L", ink.size, 0)
+                    inside.paste(ink.crop(part), part[:2])
+                    ink, bbox = inside, inside.getbbox()
                 x0, _, x1, _ = bbox
                 for y0, y1 in _text_lines(ink, bbox):
                     tight = crop.crop((x0, y0, x1, y1))

@@ -195,3 +195,25 @@ def test_a_cell_read_as_nothing_joins_a_line_without_breaking_it():
     line = [Glyph("", 0, 0, 20, 10, 0.0), Glyph("12", 30, 0, 50, 10, 90.0), Glyph("", 60, 0, 80, 10, 0.0),
             Glyph("件", 90, 0, 100, 10, 95.0)]
     assert line_text(line) == "12 件"
+
+
+def test_a_cell_box_a_ruling_crosses_is_read_on_its_inked_side_only():
+    """Rows of a table split one row per table have columns of their own; as one grid, a box may run
+    across the ruling between two printed cells. With ink on both sides (the last 2 of 252 and 12, read
+    as 212) it is not read; with ink on one side, that side is read."""
+    from PIL import ImageDraw
+
+    from extract.convert.ocr_cells import _crossings, _one_side
+
+    page = Image.new("L", (140, 80), 255)
+    draw = ImageDraw.Draw(page)
+    draw.rectangle([30, 0, 32, 79], fill=0)  # the ruling across the box
+    draw.rectangle([3, 0, 5, 79], fill=0)  # the box's own ruling, found a few pixels off its place
+    draw.rectangle([60, 20, 63, 56], fill=0)  # a digit's stroke
+    crossings = _crossings(page)
+    assert crossings == ([30, 31, 32], [])
+    ink = Image.new("L", (140, 80), 0)  # the box's ink once its rulings are whitened
+    ImageDraw.Draw(ink).rectangle([60, 20, 63, 56], fill=255)
+    assert _one_side(ink, crossings) == (33, 0, 140, 80)
+    ImageDraw.Draw(ink).rectangle([12, 20, 20, 56], fill=255)  # ink on the other side too
+    assert _one_side(ink, crossings) is None
