@@ -44,9 +44,12 @@ OLDEST_INTERVAL = timedelta(days=90)
 SKIP_PAGER = "listing_pages"  # further pages of a list whose page before held no new report
 SKIP_COLUMN = "columns"  # columns (sub-lists) unchanged and not due
 SKIP_DOCUMENT = "documents"  # known documents not due for revalidation
+SKIP_RENDER = "renders"  # listings the browser builds, not rendered again (unchanged page, or not due)
 SKIP_REASONS = {
     SKIP_PAGER: "the page before held no report the store does not know",
     SKIP_COLUMN: "unchanged column, not due by its schedule",
+    SKIP_RENDER: "browser-built listing not rendered again: its page answered 304 and its rendering loaded"
+                 " nothing else, or its rendering stayed the same and is not due by its schedule",
     SKIP_DOCUMENT: "known document, not due for revalidation by its age",
 }
 

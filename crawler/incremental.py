@@ -7,6 +7,12 @@ are asked for when the schedule says their subtree is due; list API heads always
 CMS's own change signal, with its totals). Known documents are asked again only when due by their age
 (``archive.schedule``). Everything left out is counted per portal in ``skips``.
 
+Listings only a browser builds are rendered again only when that can show something new: a page whose
+stored rendering loaded nothing else is first asked for conditionally (``StoreRevalidationMiddleware``;
+its 304 replays the stored rendering, counted here), and any other rendered listing (one whose scripts
+load code or data, or one behind a challenge) is rendered again when the schedule says it is due, by how
+long its rendering has stayed the same.
+
 ``nianbao crawl --full`` (``NIANBAO_FULL``) turns this off: every listing is walked and every known
 document revalidated, which is also the only crawl that marks documents gone.
 """
@@ -24,10 +30,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from archive.schedule import SKIP_COLUMN, SKIP_DOCUMENT, SKIP_PAGER, Schedule
+from archive.schedule import SKIP_COLUMN, SKIP_DOCUMENT, SKIP_PAGER, SKIP_RENDER, Schedule
 from archive.store import StoreWriter
 from crawler.items import DOCUMENT_KINDS, FetchRecord
-from crawler.middlewares import META_KEY, NOT_MODIFIED, STORED, store_for
+from crawler.middlewares import META_KEY, NOT_MODIFIED, RENDERED, STORED, store_for
 
 logger = logging.getLogger(__name__)
 
@@ -75,11 +81,45 @@ class IncrementalMiddleware:
         for out in self._filter(response, [out async for out in result]):
             yield out
 
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """A start page bound for the browser whose rendering is not due is not rendered (nor asked)."""
+        async for out in start:
+            if isinstance(out, Request) and self._render_not_due(out):
+                self._count(out.meta[META_KEY], SKIP_RENDER)
+            else:
+                yield out
+
+    def _count(self, info: dict[str, Any], what: str) -> None:
+        self.skipped[(info.get("portal_id") or "", what)] += 1
+        self.crawler.stats.inc_value(f"nianbao/skipped/{what}")
+
+    def _render_not_due(self, request: Request) -> bool:
+        """A listing for the browser that cannot be checked by a conditional GET (its stored rendering
+        loaded code or data, or it follows a challenge) and whose rendering is not due by the schedule."""
+        info = request.meta.get(META_KEY)
+        if not info or not request.meta.get("playwright") or info["kind"] not in ("listing", "api"):
+            return False
+        url, schedule = info["url"], self.schedule
+        if not schedule.scheduled(url) or schedule.due(url):
+            return False
+        stored = self.store.last_body(url)
+        if stored is None or stored.loaded is None:
+            return False  # never rendered, or the last answer was no rendering: nothing to stand in for it
+        return bool(stored.loaded) or bool(info.get("challenged")) or not (stored.etag or stored.last_modified)
+
     def _filter(self, response: Response, outputs: list[Any]) -> Iterator[Any]:
         info = response.meta.get(META_KEY)
         if not info:
             yield from outputs
             return
+        if RENDERED in response.flags:
+            self._count(info, SKIP_RENDER)
+        # This very page again, in the browser (after a challenge, or for a script-built list).
+        again = [o for o in outputs if isinstance(o, Request) and (o.meta.get(META_KEY) or {}).get("retrying")
+                 and o.meta[META_KEY]["url"] == info["url"] and self._render_not_due(o)]
+        for request in again:
+            self._count(info, SKIP_RENDER)
+        outputs = [o for o in outputs if not any(o is r for r in again)]
         found = [o for o in outputs if isinstance(o, Request) and _found_on(o, response, info)]
         if not found:
             yield from outputs
@@ -94,8 +134,7 @@ class IncrementalMiddleware:
             if what is None:
                 yield out
             else:
-                self.skipped[(info.get("portal_id") or "", what)] += 1
-                self.crawler.stats.inc_value(f"nianbao/skipped/{what}")
+                self._count(info, what)
 
     def _skip(self, request: Request, news: bool, changed: bool) -> str | None:
         """Why this request is left out, or None to make it."""

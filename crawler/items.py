@@ -49,6 +49,8 @@ class FetchRecord(Provenance):
     # True when the body came from the store (a 304 or an unvalidated known document), not the wire.
     replayed: bool = False
     filename: str | None = None  # the real name, from Content-Disposition, the URL or the anchor text
+    # A rendering: what the browser loaded besides the page (scripts, XHR, frames); None when not rendered.
+    loaded: list[str] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -231,6 +231,7 @@ def fetch_row(item: FetchRecord, blob: Mapping[str, Any]) -> dict[str, Any]:
         "etag": _header(item.headers, "ETag"),
         "last_modified": _header(item.headers, "Last-Modified"),
         "headers": item.headers,
+        "loaded": item.loaded,
         **blob,
     }
 

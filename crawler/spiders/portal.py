@@ -20,11 +20,11 @@ from twisted.python.failure import Failure
 from archive.registry import Portal, load_registry, portal_for_url
 from archive.store import Outcome, utcnow
 from crawler import default_registry_path
-from crawler.browser import REFUSED_HEADER, context_name
+from crawler.browser import LOADED_META, REFUSED_HEADER, context_name
 from crawler.guards import BLOCKED, CHALLENGE, REDIRECT, classify, truncated_file
 from crawler.http import filename_from_disposition, headers_to_dict
 from crawler.items import DOCUMENT_KINDS, FetchRecord
-from crawler.middlewares import META_KEY, NOT_MODIFIED, STORED
+from crawler.middlewares import META_KEY, NOT_MODIFIED, RENDERED, STORED
 from crawler.platforms import detect_family, platform_for
 from crawler.platforms.base import FILE_SUFFIXES, AttachmentLink, ReportLink, filename_from_url, is_annual_report_title
 from crawler.policy import Refused
@@ -158,7 +158,7 @@ class PortalSpider(scrapy.Spider):
         declared = info.get("family") or "auto"
         family = detect_family(response) if declared == "auto" else declared
         platform = platform_for(family)
-        in_browser = bool(response.meta.get("playwright"))
+        in_browser = rendered(response)
         if platform.needs_browser and not in_browser:
             yield from self._to_browser(response, f"the {family} family builds its list in JavaScript")
             return
@@ -229,7 +229,7 @@ class PortalSpider(scrapy.Spider):
     def _guard(self, response: Response) -> Iterator[Any]:
         """Block pages, JS challenges and redirect shells, handled before any adapter reads the page."""
         info = response.meta[META_KEY]
-        in_browser = bool(response.meta.get("playwright"))
+        in_browser = rendered(response)
         verdict = classify(response)
         if verdict.kind == BLOCKED:
             yield self._record(response, outcome=Outcome.BLOCKED, reason=verdict.evidence)
@@ -295,6 +295,10 @@ class PortalSpider(scrapy.Spider):
     ) -> FetchRecord:
         info = response.meta[META_KEY]
         replayed = NOT_MODIFIED in response.flags or STORED in response.flags
+        loaded = response.meta.get(LOADED_META) if response.meta.get("playwright") else None
+        if RENDERED in response.flags:
+            # The stored rendering, replayed: it loaded nothing but the page, or it would not be.
+            reason, loaded = reason or "304: the page is unchanged, so is its rendering (not rendered again)", []
         if outcome is None and NOT_MODIFIED in response.flags:
             outcome, reason = Outcome.NOT_MODIFIED, reason or "304: unchanged since the stored copy"
         elif outcome is None and STORED in response.flags:
@@ -327,6 +331,7 @@ class PortalSpider(scrapy.Spider):
             body=response.body,
             replayed=replayed,
             filename=filename,
+            loaded=loaded,
         )
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
@@ -366,6 +371,11 @@ class PortalSpider(scrapy.Spider):
             elapsed_ms=_latency_ms(request.meta),
             request_headers=headers_to_dict(request.headers),
         )
+
+
+def rendered(response: Response) -> bool:
+    """A page as the browser built it: rendered now, or its stored rendering replayed after a 304."""
+    return bool(response.meta.get("playwright")) or RENDERED in response.flags
 
 
 def _latency_ms(meta: dict[str, Any]) -> float | None:
