@@ -112,7 +112,8 @@ class StoreRevalidationMiddleware:
         data or code may have been given something new), and not after a challenge (a plain request
         meets the challenge again)."""
         return (self.render_check and bool(request.meta.get("playwright")) and info["kind"] in ("listing", "api")
-                and stored.loaded is not None and not stored.loaded and not info.get("challenged"))
+                and stored.loaded is not None and not stored.loaded and not info.get("challenged")
+                and not info.get("render_checked"))
 
     def _robots(self, request: Request) -> Response | None:
         stored = self.store.stored_robots(request.url)
@@ -145,6 +146,7 @@ class StoreRevalidationMiddleware:
     def _render(request: Request) -> Request:
         """The page changed since its stored rendering (or did not say): render it after all."""
         info = {k: v for k, v in request.meta[META_KEY].items() if k not in ("render_check", "stored_sha256")}
+        info["render_checked"] = True
         headers = request.headers.copy()
         for name in ("If-None-Match", "If-Modified-Since"):
             headers.pop(name, None)
