@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
@@ -60,8 +61,10 @@ class IncrementalMiddleware:
     @property
     def schedule(self) -> Schedule:
         if self._schedule is None:
+            started = time.perf_counter()
             portals = getattr(self.crawler.spider, "portals", None)
             self._schedule = self.store.schedule([p.site_id for p in portals] if portals is not None else None)
+            self.crawler.stats.set_value("nianbao/schedule/load_s", round(time.perf_counter() - started, 3))
         return self._schedule
 
     def spider_closed(self) -> None:
@@ -170,4 +173,4 @@ def _found_on(request: Request, response: Response, info: dict[str, Any]) -> boo
         return False
     if theirs["kind"] == "attachment" and theirs.get("parent_url") == info["url"]:
         return True
-    return theirs.get("listing_url") == response.url
+    return theirs.get("listing_url") in (response.url, info["url"])

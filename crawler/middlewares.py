@@ -120,6 +120,7 @@ class StoreRevalidationMiddleware:
         if stored is None:
             return None
         status, body, headers = stored
+        self.stats.inc_value("nianbao/robots/cached")
         return Response(url=request.url, status=status, headers=Headers(headers), body=body,
                         flags=[ROBOTS_CACHED], request=request)
 

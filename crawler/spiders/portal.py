@@ -126,7 +126,7 @@ class PortalSpider(scrapy.Spider):
         provenance = {
             "portal_id": info["portal_id"],
             "family": family,
-            "listing_url": response.url,
+            "listing_url": listing_key(response),
             "title": report.title,
             "listed_date": report.date,
         }
@@ -185,14 +185,14 @@ class PortalSpider(scrapy.Spider):
         browser = bool(info.get("challenged")) and self.browser_enabled
         for report in listing.reports:
             yield self._document_request(report, response, family, browser)
-            parent = {**info, "family": family, "url": report.url, "listing_url": response.url,
+            parent = {**info, "family": family, "url": report.url, "listing_url": listing_key(response),
                       "title": report.title, "listed_date": report.date}
             for link in report.attachments:
                 yield self._attachment_request(link, parent)
         for page in listing.next:
             # Under "auto" every listing page is recognised on its own: a tree's navigation pages
             # often carry none of the markers its list pages do.
-            provenance = {"portal_id": info["portal_id"], "family": declared, "listing_url": response.url}
+            provenance = {"portal_id": info["portal_id"], "family": declared, "listing_url": listing_key(response)}
             yield self._request(
                 page.url,
                 kind=page.kind,
@@ -204,6 +204,7 @@ class PortalSpider(scrapy.Spider):
                 browser=(page.browser or browser or platform.needs_browser) and self.browser_enabled,
                 challenged=info.get("challenged", False),
                 pager=page.pager,
+                logical_url=post_key(page.url, page.body) if page.method == "POST" else None,
             )
 
     def parse_document(self, response: Response) -> Iterator[Any]:
@@ -371,6 +372,18 @@ class PortalSpider(scrapy.Spider):
             elapsed_ms=_latency_ms(request.meta),
             request_headers=headers_to_dict(request.headers),
         )
+
+
+def post_key(url: str, body: str | None) -> str:
+    """What the store and the schedule know a list API's POST page by: its URL and form, as a fragment
+    (never sent), since one endpoint answers every page (chinatax ``page=N``)."""
+    return f"{url.split('#', 1)[0]}#{body or ''}"
+
+
+def listing_key(response: Response) -> str:
+    """The listing a link was found on, as the store keys it: the URL answered, or a POST page's key."""
+    info = response.meta[META_KEY]
+    return info["url"] if response.request is not None and response.request.method == "POST" else response.url
 
 
 def rendered(response: Response) -> bool:
