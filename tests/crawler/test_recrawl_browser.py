@@ -36,9 +36,11 @@ def _skips(data: Path) -> dict[str, dict[str, int]]:
     return out
 
 
-def _crawl(farm: FarmServer, data: Path, registry: Path, *extra: str) -> list:
+def _crawl(farm: FarmServer, data: Path, registry: Path, *extra: str, output: list[str] | None = None) -> list:
     mark = farm.log.mark()
-    nianbao_crawl(data, "--registry", str(registry), *(arg for site in SITES for arg in ("--site", site)), *extra)
+    ran = nianbao_crawl(data, "--registry", str(registry), *(arg for site in SITES for arg in ("--site", site)), *extra)
+    if output is not None:
+        output.append(ran.output)
     return farm.log.entries_since(mark)
 
 
@@ -58,7 +60,8 @@ def test_unchanged_browser_listings_are_not_rendered_and_changed_ones_are(farm: 
     assert _stats(data)["nianbao/browser/renders"] >= 2
 
     # Unchanged: no page rendered, Chromium (and Playwright) never started.
-    second = _crawl(farm, data, registry)
+    printed: list[str] = []
+    second = _crawl(farm, data, registry, output=printed)
     stats = _stats(data)
     assert "nianbao/browser/renders" not in stats and "playwright/browser_count" not in stats
     # jsonly: its page asked once, conditionally, and answered 304; nothing else.
@@ -69,6 +72,7 @@ def test_unchanged_browser_listings_are_not_rendered_and_changed_ones_are(farm: 
     ruishu = [e for e in second if e.site_id == "ruishu"]
     assert [e.status for e in ruishu] == [412]
     assert {portal: counts.get("renders") for portal, counts in _skips(data).items()} == {"jsonly": 1, "ruishu": 1}
+    assert "renders: browser-built listing not rendered again" in printed[0]  # the "not asked" table says why
 
     # A new report on jsonly: its page changed, so it is rendered and the report found.
     added = world.add_report("jsonly")
@@ -76,7 +80,8 @@ def test_unchanged_browser_listings_are_not_rendered_and_changed_ones_are(farm: 
     assert _stats(data)["nianbao/browser/renders"] == 1
     fetched = {e.path for e in third if e.site_id == "jsonly" and e.status == 200}
     assert set(added.paths) <= fetched
-    assert query(data, "select count(*) from documents where url = ?", jsonly_host + added.paths[0].lstrip("/")) == [(1,)]
+    new_url = jsonly_host + added.paths[0].lstrip("/")
+    assert query(data, "select count(*) from documents where url = ?", new_url) == [(1,)]
 
     # A new report on ruishu is found when its rendering is due (here: made due by hand).
     added = world.add_report("ruishu")
