@@ -25,11 +25,13 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from archive.schedule import SKIP_COLUMN, SKIP_DOCUMENT, SKIP_PAGER, SKIP_RENDER, Schedule
 from archive.store import StoreWriter
@@ -47,6 +49,7 @@ class IncrementalMiddleware:
         self.store = store
         self._schedule: Schedule | None = None
         self.skipped: Counter[tuple[str, str]] = Counter()
+        self.signalled: set[str] = set()  # URLs a sitemap says changed since their last check
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "IncrementalMiddleware":
@@ -85,12 +88,39 @@ class IncrementalMiddleware:
             yield out
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        """A start page bound for the browser whose rendering is not due is not rendered (nor asked)."""
+        """A start page bound for the browser whose rendering is not due is not rendered (nor asked); a
+        portal whose robots.txt names a sitemap has it read first (the spider goes on to the start page)."""
         async for out in start:
             if isinstance(out, Request) and self._render_not_due(out):
                 self._count(out.meta[META_KEY], SKIP_RENDER)
-            else:
-                yield out
+                continue
+            sitemap = self._sitemap(out) if isinstance(out, Request) else None
+            yield out if sitemap is None else self.crawler.spider.sitemap_request(sitemap, out)
+
+    def _sitemap(self, request: Request) -> str | None:
+        """The first sitemap the host's last stored robots.txt names, for a portal already crawled."""
+        info = request.meta.get(META_KEY)
+        reader = getattr(self.store, "last_robots_text", None)  # a shared crawl's view keeps no robots bodies
+        if not info or info["kind"] != "listing" or reader is None or not self.schedule.scheduled(info["url"]):
+            return None
+        robots_url = urljoin(request.url, "/robots.txt")
+        text = reader(robots_url)
+        return next(iter(sitemap_urls_from_robots(text, base_url=robots_url)), None) if text else None
+
+    def _read_sitemap(self, response: Response) -> None:
+        """Every URL whose ``<lastmod>`` is not older than its last check, and the listings above it, are
+        asked for whatever the schedule says: the site says they changed."""
+        try:
+            entries = list(Sitemap(response.body)) if response.body else []
+        except Exception:  # not a sitemap after all: no signal, nothing else lost
+            return
+        schedule = self.schedule
+        for entry in entries:
+            url, lastmod = entry.get("loc"), entry.get("lastmod")
+            if url and lastmod and schedule.newer(url, lastmod):
+                self.signalled.add(url)
+                self.signalled.update(schedule.ancestors(url))
+        self.crawler.stats.set_value("nianbao/sitemap/changed", len(self.signalled))
 
     def _count(self, info: dict[str, Any], what: str) -> None:
         self.skipped[(info.get("portal_id") or "", what)] += 1
@@ -117,6 +147,8 @@ class IncrementalMiddleware:
             return
         if RENDERED in response.flags:
             self._count(info, SKIP_RENDER)
+        if info["kind"] == "sitemap":
+            self._read_sitemap(response)
         # This very page again, in the browser (after a challenge, or for a script-built list).
         again = [o for o in outputs if isinstance(o, Request) and (o.meta.get(META_KEY) or {}).get("retrying")
                  and o.meta[META_KEY]["url"] == info["url"] and self._render_not_due(o)]
@@ -143,6 +175,8 @@ class IncrementalMiddleware:
         """Why this request is left out, or None to make it."""
         info = request.meta[META_KEY]
         url, schedule = info["url"], self.schedule
+        if url in self.signalled or (info["kind"] == "attachment" and info.get("parent_url") in self.signalled):
+            return None  # the sitemap says it (or the report page that links it) changed
         if info["kind"] in DOCUMENT_KINDS:
             return SKIP_DOCUMENT if schedule.known(url) and not schedule.due(url) else None
         if not schedule.scheduled(url) or schedule.due(url):

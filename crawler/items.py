@@ -13,8 +13,9 @@ from archive.store import DOCUMENT_KINDS, Outcome
 
 # What a request was for. Pages and attachments become documents (the store's DOCUMENT_KINDS);
 # listings and API calls do not; ``resource`` is what a page in the browser asked for (scripts, frames,
-# XHR), recorded when the request policy (crawler.policy) refused it.
-KINDS = ("listing", "api", *DOCUMENT_KINDS, "resource")
+# XHR), recorded when the request policy (crawler.policy) refused it; ``sitemap`` a sitemap.xml robots.txt
+# names, read by an incremental crawl as the site's own change signal (crawler.incremental).
+KINDS = ("listing", "api", *DOCUMENT_KINDS, "resource", "sitemap")
 
 
 @dataclass(kw_only=True)

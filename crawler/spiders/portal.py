@@ -15,6 +15,7 @@ import scrapy
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
 from archive.registry import Portal, load_registry, portal_for_url
@@ -140,6 +141,18 @@ class PortalSpider(scrapy.Spider):
             challenged=info.get("challenged", False),
             dont_filter=report.url == info["url"],  # the start page was itself the report
         )
+
+    def sitemap_request(self, url: str, then: Request) -> Request:
+        """A sitemap robots.txt names, read before the portal's start page (``then``) by an incremental
+        crawl, which takes its ``<lastmod>`` dates as the site's own change signal."""
+        info = then.meta[META_KEY]
+        return self._request(url, kind="sitemap", provenance={"portal_id": info["portal_id"], "family": info["family"]},
+                             callback=self.parse_sitemap, dont_filter=True, then=then.to_dict(spider=self))
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        """Record the sitemap (``crawler.incremental`` reads its dates), then go on to the start page."""
+        yield self._record(response)
+        yield request_from_dict(response.meta[META_KEY]["then"], spider=self)
 
     def _attachment_request(self, link: AttachmentLink, parent: dict[str, Any]) -> Request:
         provenance = {**parent, "parent_url": parent["url"]}
@@ -336,7 +349,14 @@ class PortalSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
-        """Every failed request becomes a record with its reason; challenge pages may go to the browser."""
+        """Every failed request becomes a record with its reason; challenge pages may go to the browser.
+        A sitemap that failed leaves its portal's start page to be asked all the same."""
+        yield from self._failed(failure)
+        info = failure.request.meta[META_KEY]
+        if info["kind"] == "sitemap":
+            yield request_from_dict(info["then"], spider=self)
+
+    def _failed(self, failure: Failure) -> Iterator[Any]:
         request: Request = failure.request
         info = request.meta[META_KEY]
         if failure.check(HttpError):
