@@ -133,7 +133,7 @@ class IncrementalMiddleware:
         if not info or not request.meta.get("playwright") or info["kind"] not in ("listing", "api"):
             return False
         url, schedule = info["url"], self.schedule
-        if not schedule.scheduled(url) or schedule.due(url):
+        if not schedule.scheduled(url) or schedule.due(url) or url in self.signalled:
             return False
         stored = self.store.last_body(url)
         if stored is None or stored.loaded is None:
@@ -152,7 +152,7 @@ class IncrementalMiddleware:
         # This very page again, in the browser (after a challenge, or for a script-built list).
         again = [o for o in outputs if isinstance(o, Request) and (o.meta.get(META_KEY) or {}).get("retrying")
                  and o.meta[META_KEY]["url"] == info["url"] and self._render_not_due(o)]
-        for request in again:
+        for _ in again:
             self._count(info, SKIP_RENDER)
         outputs = [o for o in outputs if not any(o is r for r in again)]
         found = [o for o in outputs if isinstance(o, Request) and _found_on(o, response, info)]
