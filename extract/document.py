@@ -32,6 +32,10 @@ class Table:
     page: int | None = None
     index: int | None = None
     ruled: bool = True  # False: rebuilt from text positions, its columns inferred (see ``extract.crosscheck``)
+    # Of a table rebuilt from text positions: the (row, col) of values that share no place with another
+    # row or a heading (their columns a guess), and rows that lost a value whose column was uncertain.
+    loose_cells: frozenset[tuple[int, int]] = frozenset()
+    short_rows: frozenset[int] = frozenset()
 
 
 @dataclass
