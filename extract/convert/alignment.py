@@ -305,7 +305,7 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
                          label_cols=label_cols, rows=[])
     ordered = [(anchors[k], rows[k], attached[k]) for k in range(len(rows))]
     ordered += [(sum(s.cy for s in row) / len(row), [], row) for row in free]
-    unwitnessed = _unwitnessed(rows, [s for s in others if s.x0 >= label_edge], size)
+    unwitnessed, grid = _unwitnessed(rows, [s for s in others if s.x0 >= label_edge], size)
     for _, row_values, texts in sorted(ordered, key=lambda item: item[0]):
         labels = ["" for _ in label_cols]
         cells = ["" for _ in bands]
@@ -318,18 +318,30 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
                 cells[hit[0]] += seg.text
             else:
                 labels[-1] += seg.text
-        _place_values(row_values, units, bands, cells, table, page, size, unwitnessed)
+        _place_values(row_values, units, bands, cells, table, page, size, unwitnessed if grid else None)
         table.rows.append((labels, cells, page))
     return table
 
 
 def _place_values(
     row: list[Segment], units: list[Segment], bands: list[tuple[float, float]], cells: list[str],
-    table: AlignedTable, page: int, size: float, unwitnessed: set[int],
+    table: AlignedTable, page: int, size: float, unwitnessed: set[int] | None,
 ) -> None:
     """Each value into the one band it overlaps; a value with no such band, or two values in one band,
     leave their cells empty and are named in the warnings. A value no other row or heading stands with
-    is placed, and marked loose (``AlignedTable.loose``)."""
+    is placed, and marked loose (``AlignedTable.loose``). ``unwitnessed`` None: the block shares no grid
+    (every value loose), so its bands say nothing of a row, and values they could not place are not
+    dropped: the row's values fill its first cells in order, all loose, for ``extract.placement``."""
+    if unwitnessed is None and row and len(row) <= len(bands):
+        hits = [[b for b, band in enumerate(bands) if _overlaps(seg, band)] for seg in row]
+        if any(len(hit) != 1 for hit in hits) or len({hit[0] for hit in hits}) < len(row):
+            for b, seg in enumerate(sorted(row, key=lambda s: s.x0)):
+                cells[b] = seg.text
+                table.loose.add((len(table.rows), b))
+                confs = [g.conf for g in seg.glyphs if g.conf is not None]
+                if confs:
+                    table.confs[(len(table.rows), b)] = min(confs)
+            return
     placed: dict[int, Segment] = {}
     doubtful: set[int] = set()
     for seg in row:
@@ -347,7 +359,7 @@ def _place_values(
             continue
         unit = next((u for u in units if _overlaps(u, bands[b]) and 0 < u.cy - seg.cy <= 1.6 * size), None)
         cells[b] = seg.text + (unit.text if unit else "")
-        if id(seg) in unwitnessed:
+        if unwitnessed is None or id(seg) in unwitnessed:
             table.loose.add((len(table.rows), b))
         confs = [g.conf for g in seg.glyphs + (unit.glyphs if unit else []) if g.conf is not None]
         if confs:  # read by OCR: the cell keeps its lowest word confidence, so a doubtful read is flagged
@@ -359,15 +371,15 @@ def _same_place(a: Segment, b: Segment, tolerance: float) -> bool:
     return min(abs(a.x0 - b.x0), abs(a.x1 - b.x1), abs((a.x0 + a.x1) - (b.x0 + b.x1)) / 2) <= tolerance
 
 
-def _unwitnessed(rows: list[list[Segment]], headings: list[Segment], size: float) -> set[int]:
+def _unwitnessed(rows: list[list[Segment]], headings: list[Segment], size: float) -> tuple[set[int], bool]:
     """The values (``id`` of their segments) whose columns are a guess: no shared grid vouches for them.
 
     A value is witnessed where a value of another row stands (same centre, left or right edge), or a
     heading is centred or aligned over it. One witness can be chance: rows printed each as its own
     table, centred on its own, meet other rows' values here and there. So a value's column counts as
-    seen only in a row of four values or more of which most are witnessed (its unwitnessed ones stay
-    loose), or in a row all of whose values are witnessed in a block where nearly all are (a grid the
-    rows share). A row of the same shape (as many values, each with the same edges) is no witness:
+    seen only in a block where nearly all values are witnessed (a grid the rows share), and there in a
+    row all of whose values are, or a row of four values or more of which most are (its unwitnessed
+    ones stay loose). Also whether the block shares a grid at all. A row of the same shape (as many values, each with the same edges) is no witness:
     rows printed alike look alike wherever their columns are."""
     tolerance = SAME_PLACE * size
     rows = [sorted(row, key=lambda seg: seg.x0) for row in rows]
@@ -383,14 +395,14 @@ def _unwitnessed(rows: list[list[Segment]], headings: list[Segment], size: float
         witnesses += headings
         lone.append({id(value) for value in row if not any(_same_place(value, seg, tolerance) for seg in witnesses)})
     values = sum(len(row) for row in rows)
-    shared_grid = len(rows) > 1 and values - sum(len(ids) for ids in lone) >= GRID_SHARE * values
+    shared_grid = values - sum(len(ids) for ids in lone) >= GRID_SHARE * values
     out: set[int] = set()
     for row, ids in zip(rows, lone):
-        if len(row) >= 4 and len(ids) <= (1 - ROW_SHARE) * len(row):
+        if shared_grid and (not ids or (len(row) >= 4 and len(ids) <= (1 - ROW_SHARE) * len(row))):
             out |= ids
-        elif not (shared_grid and not ids):
+        else:
             out.update(id(value) for value in row)
-    return out
+    return out, shared_grid
 
 
 def _pitch_of(anchors: list[float], size: float) -> float:
