@@ -73,24 +73,34 @@ def _place_loose_rows(
         table, source = table_of(key)
         return table is not None and (source.row, source.col) in table.loose_cells
 
-    def is_short(key: str) -> bool:
-        table, source = table_of(key)
-        return table is not None and source.row in table.short_rows
+    def holes(keys: list[str]) -> tuple[bool, bool]:
+        """Whether the row's table rows lost a value for want of a column, and whether the hole it left was
+        cut: the row reader trims blank cells it takes for padding, and where it trimmed the hole, the
+        values after it moved one column."""
+        read: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for key in keys:
+            table, source = table_of(key)
+            if table is not None:
+                read[(source.table, source.row)].add(source.col)
+        lost = [(col, cols) for (index, row), cols in read.items() for r, col in tables[index].lost_cells if r == row]
+        return bool(lost), any(col not in cols for col, cols in lost)
 
     loose: list[tuple[LooseRow, list[str]]] = []
     unplaced: set[str] = set()
     warnings: list[str] = []
     for name, keys in _template_rows(cells).items():
         printed = [key for key in keys if raw.get(key, "").strip() or cells[key] is not None]
-        free = [key for key in printed if is_loose(key)]
+        short, cut = holes(keys)
+        free = printed if cut else [key for key in printed if is_loose(key)]
         if not free:
             continue
-        if any(is_short(key) for key in keys):
+        if short:  # the count of its values is short: no placement of the loose ones can be trusted
             for key in free:
                 cells[key] = None
             unplaced.update(free)
-            warnings.append(f"row {name} of a table without rulings lost a value whose column is uncertain, and "
-                            f"these stand where no other row marks a column: uncertain column, left null {', '.join(free)}")
+            warnings.append(f"row {name} of a table without rulings lost a value whose column is uncertain, so "
+                            f"the columns of {'its others' if cut else 'those no other row marks'} are too: "
+                            f"uncertain column, left null {', '.join(free)}")
             continue
         fixed = tuple(None if key in free else keys.index(key) for key in printed)
         loose.append((LooseRow(name, tuple(keys), tuple(cells[key] for key in printed), fixed), printed))

@@ -33,9 +33,10 @@ class Table:
     index: int | None = None
     ruled: bool = True  # False: rebuilt from text positions, its columns inferred (see ``extract.crosscheck``)
     # Of a table rebuilt from text positions: the (row, col) of values that share no place with another
-    # row or a heading (their columns a guess), and rows that lost a value whose column was uncertain.
+    # row or a heading (their columns a guess), and of cells left empty where a value stood whose column
+    # was uncertain (col -1: it stood over no column).
     loose_cells: frozenset[tuple[int, int]] = frozenset()
-    short_rows: frozenset[int] = frozenset()
+    lost_cells: frozenset[tuple[int, int]] = frozenset()
 
 
 @dataclass

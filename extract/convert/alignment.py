@@ -97,7 +97,7 @@ class AlignedTable:
     warnings: list[str] = field(default_factory=list)
     confs: dict[tuple[int, int], float] = field(default_factory=dict)  # (row, band) -> OCR confidence
     loose: set[tuple[int, int]] = field(default_factory=set)  # (row, band): a value no other row stands with
-    short: set[int] = field(default_factory=set)  # rows that lost a value with no certain column
+    lost: set[tuple[int, int]] = field(default_factory=set)  # (row, band) a value with no certain column left empty; band -1: none
 
 
 def segments(line: list[Glyph]) -> list[Segment]:
@@ -351,7 +351,7 @@ def _place_values(
             table.warnings.append(
                 f"page {page}: value {seg.text!r} of a table without rulings has no certain column; left empty"
             )
-            table.short.add(len(table.rows))
+            table.lost.update((len(table.rows), b) for b in hit or [-1])
             continue
         placed[hit[0]] = seg
     for b, seg in placed.items():
@@ -459,8 +459,7 @@ def continue_aligned(previous: AlignedTable, table: AlignedTable) -> bool:
             if (r, b) in table.confs:
                 previous.confs[(len(previous.rows), target)] = table.confs[(r, b)]
         previous.loose.update((len(previous.rows), mapping[b]) for row, b in table.loose if row == r)
-        if r in table.short:
-            previous.short.add(len(previous.rows))
+        previous.lost.update((len(previous.rows), mapping[b] if b >= 0 else -1) for row, b in table.lost if row == r)
         previous.rows.append((labels, moved, page))
     previous.warnings += table.warnings
     return True
@@ -477,4 +476,4 @@ def aligned_to_table(table: AlignedTable, index: int) -> Table:
             row[width + b].ocr_confidence = table.confs.get((r, b))
         rows.append(row)
     return Table(rows=rows, page=table.page, index=index, ruled=False,
-                 loose_cells=frozenset((r, width + b) for r, b in table.loose), short_rows=frozenset(table.short))
+                 loose_cells=frozenset((r, width + b) for r, b in table.loose), lost_cells=frozenset((r, width + b if b >= 0 else -1) for r, b in table.lost))

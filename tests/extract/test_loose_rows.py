@@ -68,7 +68,7 @@ def test_a_short_loose_row_is_null():
     cells = {key: None for key in ROW} | {ROW[0]: 5, ROW[6]: 5}
     sources = {key: CellSource(page=1, table=0, row=3, col=2 + i) for i, key in enumerate(ROW)}
     table = Table(rows=[], page=1, index=0, ruled=False, loose_cells=frozenset({(3, 2), (3, 8)}),
-                  short_rows=frozenset({3}))
+                  lost_cells=frozenset({(3, 4)}))
     warnings = distrust_inferred_columns(cells, sources, Document([table], "pdf"), "2021")
     assert all(cells[key] is None for key in ROW) and any(ROW[6] in w for w in warnings)
 
@@ -86,7 +86,7 @@ def test_rows_sharing_a_grid_are_not_loose():
         _row("第二行", ["4", None, "5", "9"]),
         _row("第三行", [None, "7", None, "7"]),
     ])
-    assert not table.loose_cells and not table.short_rows
+    assert not table.loose_cells and not table.lost_cells
 
 
 def test_rows_each_centred_on_their_own_are_loose():
