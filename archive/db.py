@@ -32,7 +32,7 @@ SUPPORT_TABLES: tuple[str, ...] = ("extractions", "fetches", "runs", "snapshots"
 # Readable forms of the compact tables: ``cells`` and ``checks`` with their cell ids and rule names.
 VIEWS: tuple[str, ...] = ("cell_values", "check_results")
 # In the texts file (``archive.fts``), attached as ``nianbao_texts``.
-TEXT_TABLES: tuple[str, ...] = ("texts",)
+TEXT_TABLES: tuple[str, ...] = ("texts", "text_bodies")
 
 
 def open_archive(path: Path) -> sqlite_utils.Database:

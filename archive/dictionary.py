@@ -426,22 +426,36 @@ def tables() -> dict[str, dict[str, Any]]:
 
 def texts_tables() -> dict[str, dict[str, Any]]:
     """The tables of the texts file (``nianbao-texts.db``, ``archive.fts``)."""
+    listed = {
+        "id": "文件编号 / Document id (→ documents)",
+        "report_id": "年度报告 / Report (→ reports)",
+        "organ": _FACET_DESCRIPTIONS["organ"],
+        "year": _FACET_DESCRIPTIONS["year"],
+        "title": "标题 / Title",
+        "url": "网址 / URL",
+    }
+    body = "全文 / Full text"
     return {
         "texts": _table(
             "报告全文 / Report texts",
-            "每个已解析文件的全文，可全文检索（两字词亦可，如“公开”“复议”）；按相关度排序的检索见 /search。"
-            " Full text of every parsed document, searchable (two-character words too); ranked search at /search.",
-            {
-                "id": "文件编号 / Document id (→ documents)",
-                "report_id": "年度报告 / Report (→ reports)",
-                "organ": _FACET_DESCRIPTIONS["organ"],
-                "year": _FACET_DESCRIPTIONS["year"],
-                "title": "标题 / Title",
-                "url": "网址 / URL",
-                "text": "全文 / Full text",
-            },
+            "每个已解析文件一行，可全文检索（两字词亦可，如“公开”“复议”）；全文在 text_bodies（或视图 full_texts），"
+            "按相关度排序的检索见 /search。 One row per parsed document, searchable (two-character words too); the "
+            "text itself is in text_bodies (or the view full_texts); ranked search at /search.",
+            listed,
             fts_table="texts_bigram_fts",
             fts_pk="id",
+        ),
+        "text_bodies": _table(
+            "全文正文 / Text bodies",
+            "每个文件的全文，与 texts 按 id 对应；分开存放，检索和列表只读短的 texts。"
+            " Each document's full text, by the id of its texts row; kept apart so searches and lists read short rows.",
+            {"id": "文件编号 / Document id (→ texts, documents)", "text": body},
+        ),
+        "full_texts": _table(
+            "报告全文（含正文）/ Report texts with their bodies",
+            "texts 与 text_bodies 合为一表；快照中的 texts.csv 即此视图。"
+            " texts and text_bodies as one table; exported as texts.csv.",
+            {**listed, "text": body},
         ),
     }
 
