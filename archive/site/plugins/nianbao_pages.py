@@ -11,12 +11,16 @@ query (a bad one is 400, an unknown id 404).
 reports table links its titles, the wide tables their organ names), every ``organ_id`` into
 ``/organ/{id}``, and a document's SHA-256 into its archived original.
 
-``startup`` compiles the templates before the first visitor: compiling Datasette's table page cost its
-first request after each start 30–45 ms of CPU, a report page's four times its own.
+``startup`` readies the process for its visitors. It compiles the templates (Datasette's table page
+cost its first request after each start 30–45 ms of CPU, a report page's four times its own), then
+moves everything the start loaded out of the garbage collector's sight (``gc.freeze``): a full
+collection walked those 75,000 objects every twenty or so table pages, 40 ms of CPU (100–250 ms of wall
+time on a busy machine) landing on one visitor's request: the slowest in twenty, the p95.
 """
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from urllib.parse import urlencode
 
@@ -208,12 +212,14 @@ async def warc_view(datasette, request):
 _DATASETTE_TEMPLATES = ("table.html", "row.html", "query.html", "database.html")
 
 
-@hookimpl
+@hookimpl(trylast=True)  # after the other plugins' start, so what they load is frozen too
 def startup(datasette):
     environment = datasette.jinja_env
     ours = [name for name in environment.list_templates() if name.startswith(("site/", "pages/"))]
     for name in (*_DATASETTE_TEMPLATES, "search.html", *ours):
         environment.get_template(name)
+    gc.collect()  # what the start left behind, then the rest is kept out of every later collection
+    gc.freeze()
 
 
 @hookimpl
