@@ -34,8 +34,8 @@ _M003_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
 _M006_INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     **{f"idx_{table}_{column}_facets": (table, (column, "year", "region"))
        for table in REPORT_TABLES for column in ("level", "template", "check_status")},
-    # The regions of one status: the page of missing reports.
-    "idx_coverage_status_region_facets": ("coverage", ("status", "region", "year", "level")),
+    # Its regions in order, with the status, year and level a page filters by.
+    "idx_coverage_region_facets": ("coverage", ("region", "status", "year", "level")),
     "idx_checks_status_rule": ("checks", ("status", "rule_id")),
 }
 
@@ -56,8 +56,8 @@ def m003_facet_indexes(db: Database) -> None:
 
 
 def m006_facet_indexes(db: Database) -> None:
-    """Level, template and check status led by their own column; coverage's regions within a status;
-    ``checks`` by status then rule, which the failing checks' rule facet reads in order.
+    """Level, template and check status led by their own column; coverage's regions; ``checks`` by
+    status then rule, which a rule facet of the failing checks reads in order.
 
     The checks index costs nothing: an index of a ``WITHOUT ROWID`` table carries the primary key
     (document, rule) anyway, and now holds the rule in the order the facet wants.

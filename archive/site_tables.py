@@ -135,7 +135,9 @@ def site_tables(described: dict[str, str], table: Callable[..., dict[str, Any]])
                 "pct_level": "同年度同层级百分位 / Percentile at the same level",
                 "pct_region": "同年度同省份百分位 / Percentile in the same province",
             },
-            facets=["rate", "year", "level", "region", "ranked"],
+            # Six rows a report: only the rate is read from an index in order over all of them (a rate's page,
+            # ?rate=, reads its years and regions from the other two indexes in order too).
+            facets=["rate"],
             sort_desc="percent",
         ),
         "rate_rules": table(
