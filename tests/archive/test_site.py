@@ -19,7 +19,7 @@ PLUGINS = {
     "datasette-copyable",
     "datasette-dashboards",
     "datasette-leaflet",  # required by datasette-dashboards
-    "datasette-render-markdown",  # required by datasette-dashboards
+    # datasette-render-markdown, required by datasette-dashboards, is unregistered by nianbao_pages.py.
     "datasette-template-sql",
     "nianbao_fts.py",
     "nianbao_guard.py",

@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 import markupsafe
 from datasette import hookimpl
+from datasette.plugins import pm
 from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import NotFound, Response
 
@@ -207,6 +208,14 @@ async def warc_view(datasette, request):
                "cache-control": originals.IMMUTABLE}
     return FileRange(found.path, found.offset, found.length, "application/gzip", headers)
 
+
+# datasette-render-markdown comes with datasette-dashboards, which needs it for markdown charts only (the
+# site has none), and no column of ours is markdown. Its render_cell looked up its configuration for
+# every text cell of every table page: a fifth of the reports table's CPU. Taken out of the plugin manager,
+# it costs nothing (pluggy's unregister; /-/plugins.json no longer lists it).
+_MARKDOWN = pm.get_plugin("render_markdown")
+if _MARKDOWN is not None:
+    pm.unregister(_MARKDOWN)
 
 # Datasette's pages that every visitor meets, besides the site's own (every template under site/).
 _DATASETTE_TEMPLATES = ("table.html", "row.html", "query.html", "database.html")
