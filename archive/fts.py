@@ -81,7 +81,7 @@ CREATE TABLE {prefix}texts_listed (
     title TEXT,
     url TEXT
 );
-INSERT INTO {prefix}texts_listed SELECT {', '.join(LISTED_COLUMNS)} FROM {prefix}texts;
+INSERT INTO {prefix}texts_listed SELECT id, report_id, organ, year, title, url FROM {prefix}texts;
 DROP TABLE {prefix}texts;
 ALTER TABLE {prefix}texts_listed RENAME TO texts;
 CREATE INDEX {prefix}idx_texts_report ON texts(report_id);
