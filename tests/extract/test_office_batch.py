@@ -1,4 +1,5 @@
-"""Word-processor files of a batch converted by one LibreOffice run (``extract.isolate.prefetch_office``).
+"""Word-processor files of a batch converted by one LibreOffice run (``extract.isolate.prefetch_office``),
+as a worker without a LibreOffice listener converts them.
 
 The DOC files are made by LibreOffice from seed pages (``office.py``, cached); expected cells come from
 the seeds' specs. Each document read after the batch run must give the record it gives alone, and a
@@ -17,6 +18,12 @@ from farm.render.html import render_body_html
 from tests.extract.office import office
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("libreoffice")]
+
+
+@pytest.fixture(autouse=True)
+def no_listener(monkeypatch):
+    """Batches are how a worker without a LibreOffice listener converts (``test_listener.py``: with one)."""
+    monkeypatch.setenv("NIANBAO_OFFICE_LISTENER", "0")
 
 SPECS = seed_records()[:3]
 
