@@ -59,6 +59,7 @@ class Listener:
         self.conversions = 0
         self.starts = 0  # listeners started, restarts included: tests and benchmarks read it
         self.failed_starts = 0  # in a row; at ``GIVE_UP`` this process stops using a listener
+        self.seconds: dict[str, float] = {}  # LibreOffice's time per step, summed over conversions
         self._lock = threading.Lock()
         self._buffer = b""
 
@@ -76,6 +77,8 @@ class Listener:
             for attempt in (1, 2):
                 reply = self._ask(request, timeout)
                 if "ok" in reply:
+                    for step, spent in reply.get("seconds", {}).items():
+                        self.seconds[step] = self.seconds.get(step, 0.0) + spent
                     made = output.read_bytes() if output.exists() else b""
                     if not made:
                         raise ConversionError("LibreOffice wrote nothing for this file")

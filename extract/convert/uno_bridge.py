@@ -4,7 +4,8 @@ This file is a script for the interpreter that has LibreOffice's ``uno`` module 
 installs it for ``/usr/bin/python3``; a virtualenv does not see it), so it imports nothing of ours. It
 starts ``soffice --accept=pipe,...`` as its child, connects to it over the named pipe, then converts
 one file per request: a JSON line on stdin ``{"input": path, "output": path, "filter": name}`` is
-answered by a JSON line on stdout, ``{"ok": true}`` or ``{"error": "one line"}``. The first line it
+answered by a JSON line on stdout, ``{"ok": true, "seconds": {step: s}}`` or ``{"error": "one line"}``
+(with ``"dead": true`` when soffice is gone, after which the bridge ends). The first line it
 writes, ``{"ready": true}``, says LibreOffice is listening.
 
 Documents are loaded into a bare document model (``XLoadable.load``), not through
@@ -75,10 +76,12 @@ class Bridge:
         self.detection = manager.createInstanceWithContext("com.sun.star.document.TypeDetection", self.context)
         self.filters = manager.createInstanceWithContext("com.sun.star.document.FilterFactory", self.context)
 
-    def convert(self, source: str, target: str, export_filter: str) -> None:
-        """Load ``source`` into a model of the kind its import filter makes, store it as ``target``."""
+    def convert(self, source: str, target: str, export_filter: str) -> dict:
+        """Load ``source`` into a model of the kind its import filter makes, store it as ``target``;
+        the seconds each step took (detect, load, store), for benchmarks to show where time goes."""
         import uno
 
+        started = time.perf_counter()
         url = uno.systemPathToFileUrl(source)
         kind, _ = self.detection.queryTypeByDescriptor(_props(URL=url), True)
         if not kind:
@@ -88,17 +91,20 @@ class Bridge:
             raise RuntimeError(f"LibreOffice has no import filter for {kind}")
         service = dict((p.Name, p.Value) for p in self.filters.getByName(import_filter)).get("DocumentService")
         document = self.context.ServiceManager.createInstanceWithContext(service, self.context)
+        seconds = {"detect": time.perf_counter() - started}
         try:
             document.load(_props(URL=url, FilterName=import_filter, ReadOnly=True))
+            seconds["load"] = time.perf_counter() - started - seconds["detect"]
             document.storeToURL(uno.systemPathToFileUrl(target), _props(FilterName=export_filter, Overwrite=True))
+            seconds["store"] = time.perf_counter() - started - seconds["detect"] - seconds["load"]
         finally:
             document.close(True)
+        return seconds
 
 
 def _answer(bridge: Bridge, request: dict) -> dict:
     try:
-        bridge.convert(request["input"], request["output"], request["filter"])
-        return {"ok": True}
+        return {"ok": True, "seconds": bridge.convert(request["input"], request["output"], request["filter"])}
     except Exception as exc:  # UNO raises its own exception classes; the owner needs one line
         text = " ".join(str(getattr(exc, "Message", "") or exc).split()) or type(exc).__name__
         # The connection is gone (soffice crashed or was killed), or soffice is: this bridge is done.
