@@ -52,16 +52,14 @@ def baseline_child_mb() -> float:
 def page_cases() -> list[tuple[str, str, dict]]:
     """(name, HTML page, expected cells): the real pages (cells read by hand) and the seeds (their specs)."""
     from farm.records import seed_records
-    from farm.render.html import render_body_html
+    from tests.extract.office import seed_page
 
     cases = []
     for stem in REAL_PAGES:
         expected = json.loads((CORPUS / f"{stem}.expected.json").read_text(encoding="utf-8"))
         cases.append((stem[:2], (CORPUS / f"{stem}.html").read_text(encoding="utf-8"), expected["cells"]))
     for i, spec in enumerate(seed_records()):
-        body = render_body_html(spec, "table")
-        page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{spec.organ}</title></head><body>{body}</body></html>'
-        cases.append((f"seed{i}", page, spec.cells))
+        cases.append((f"seed{i}", seed_page(spec), spec.cells))
     return cases
 
 

@@ -21,8 +21,7 @@ from extract.convert.listener import Listener, ListenerUnavailable, uno_python
 from extract.document import ConversionError
 from extract.isolate import parse_isolated
 from farm.records import seed_records
-from farm.render.html import render_body_html
-from tests.extract.office import office
+from tests.extract.office import office, seed_page
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,14 +33,9 @@ SPECS = seed_records()[:3]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _page(spec) -> str:
-    body = render_body_html(spec, "table")
-    return f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{spec.organ}</title></head><body>{body}</body></html>'
-
-
 @pytest.fixture(scope="module")
 def docs() -> list[bytes]:
-    return office([_page(spec) for spec in SPECS], "doc")
+    return office([seed_page(spec) for spec in SPECS], "doc")
 
 
 @pytest.fixture
