@@ -74,7 +74,7 @@ class Listener:
             source.write_bytes(data)
             output = Path(tmp) / f"output.{target}"
             request = {"input": str(source), "output": str(output), "filter": EXPORT_FILTERS[target]}
-            for attempt in (1, 2):
+            for _ in range(2):
                 reply = self._ask(request, timeout)
                 if "ok" in reply:
                     for step, spent in reply.get("seconds", {}).items():
@@ -86,7 +86,6 @@ class Listener:
                 if not reply.get("dead"):
                     raise ConversionError(f"LibreOffice could not convert this file: {reply['error']}")
             raise ConversionError(f"LibreOffice crashed twice on this file ({reply['error']})")
-        raise AssertionError("unreachable")
 
     def _ask(self, request: dict, timeout: float) -> dict:
         """Send one request to a running listener (started or replaced as needed) and read its reply."""
@@ -100,6 +99,9 @@ class Listener:
             reply = self._reply(time.monotonic() + timeout)
         except BrokenPipeError:
             reply = None
+        except BaseException:  # e.g. Ctrl-C between request and reply: its late reply must not answer the next
+            self.stop()
+            raise
         if reply is None:  # the group died under us (a crash, or killed from outside)
             self.stop()
             return {"error": "the listener died during the conversion", "dead": True}
@@ -196,7 +198,10 @@ def disable() -> None:
 
 
 def worker_listener(memory: int = DEFAULT_LIMITS.office_memory) -> Listener | None:
-    """This process's listener, made on first use; None where there can be none (see the module doc)."""
+    """This process's listener, made on first use; None where there can be none (see the module doc).
+
+    Its death signal comes when the thread that started it ends, as well as the process: a worker
+    starts it from a thread that lives as long as the worker (a thread that ends costs a restart)."""
     global _listener, _owner
     if _disabled or os.environ.get("NIANBAO_OFFICE_LISTENER", "1") == "0":
         return None

@@ -102,8 +102,9 @@ class Bridge:
         return seconds
 
 
-def _answer(bridge: Bridge, request: dict) -> dict:
+def _answer(bridge: Bridge, line: str) -> dict:
     try:
+        request = json.loads(line)
         return {"ok": True, "seconds": bridge.convert(request["input"], request["output"], request["filter"])}
     except Exception as exc:  # UNO raises its own exception classes; the owner needs one line
         text = " ".join(str(getattr(exc, "Message", "") or exc).split()) or type(exc).__name__
@@ -133,7 +134,7 @@ def main() -> None:
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         reply: dict = {}
-        worker = threading.Thread(target=lambda: reply.update(_answer(bridge, json.loads(line))), daemon=True)
+        worker = threading.Thread(target=lambda: reply.update(_answer(bridge, line)), daemon=True)
         worker.start()
         while worker.is_alive():  # joined in slices: a signal is handled at once, not after the call
             worker.join(0.2)
