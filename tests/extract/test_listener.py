@@ -122,6 +122,16 @@ def test_a_conversion_past_its_time_kills_the_listener_and_the_next_one_starts(o
     assert own.starts == 2
 
 
+def test_a_listener_is_replaced_after_its_share_of_documents(own, docs, monkeypatch):
+    monkeypatch.setattr(listener, "MAX_CONVERSIONS", 2)
+    groups = []
+    for data in docs:
+        own.convert("report.doc", data)
+        groups.append(own.proc.pid)
+    assert own.starts == 2 and groups[0] == groups[1] != groups[2]
+    assert _gone(groups[0])
+
+
 def test_a_file_libreoffice_cannot_read_fails_alone_in_one_line(own, docs):
     with pytest.raises(ConversionError) as error:
         own.convert("broken.doc", docs[0][:1500])
