@@ -8,6 +8,11 @@ part in a rule that fails are made null and named in the warnings, so the archiv
 column is in doubt. Cells from ruled tables, DOCX, HTML and text are left as read: there a failed rule
 is the report's own mistake, which researchers look for.
 
+A row whose values stand at places no other row or heading shares (a row printed as its own table)
+has values in a known order but columns that are a guess: ``extract.placement`` keeps only the cells
+every placement the template's sums admit agrees on, and the rest are null and named. A row that lost
+a value whose column was uncertain is null throughout: its other values could fill any of its cells.
+
 OCR is held to the same standard. A value read by OCR at a confidence below
 ``Limits.ocr_min_confidence`` stands only where a sum the template defines confirms it; otherwise it
 is made null and named. And a row of which OCR read some values while others were never found had a
@@ -22,26 +27,114 @@ from collections import defaultdict
 from extract.checks import record_checks
 from extract.convert.limits import DEFAULT_LIMITS
 from extract.document import Document, Table
+from extract.placement import BLANK, LooseRow, place
 from extract.record import CellSource, Number
+from extract.templates import get
 
 _ROW_RULES = ("sec3.row_total.", "sec4.total.")
 
 
 def distrust_inferred_columns(
-    cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, template: str | None
+    cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, template: str | None,
+    raw: dict[str, str] | None = None,
 ) -> list[str]:
-    """Null, in place, the cells from tables without rulings that a failing sum involves, and the OCR
-    cells no sum confirms or whose column is in doubt; the warnings."""
+    """Null, in place, the cells from tables without rulings whose column is a guess or that a failing
+    sum involves, and the OCR cells no sum confirms or whose column is in doubt; the warnings. ``raw``
+    (the printed text of each cell) follows a value to the cell its one admitted placement puts it in."""
     if template is None:
         return []
-    warnings = _distrust_inferred(cells, sources, doc, template)
+    unplaced, warnings = _place_loose_rows(cells, sources, raw if raw is not None else {}, doc, template)
+    warnings += _distrust_inferred(cells, sources, doc, template, unplaced)
     if doc.ocr:
         warnings += _distrust_ocr(cells, sources, template, DEFAULT_LIMITS.ocr_min_confidence)
     return warnings
 
 
+def _template_rows(keys) -> dict[str, list[str]]:
+    """Cell ids by the printed row they belong to; section 四 is one row of fifteen."""
+    rows: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        rows["sec4" if key.startswith("sec4.") else key.rsplit(".", 1)[0]].append(key)
+    return rows
+
+
+def _place_loose_rows(
+    cells: dict[str, Number | None], sources: dict[str, CellSource], raw: dict[str, str], doc: Document, template: str
+) -> tuple[set[str], list[str]]:
+    """Re-place, in place, the values of rows whose columns were not seen (``extract.placement``):
+    the cells left null for want of one placement, and the warnings naming them."""
+    tables = {b.index: b for b in doc.blocks if isinstance(b, Table) and not b.ruled}
+
+    def table_of(key: str) -> tuple[Table | None, CellSource | None]:
+        source = sources.get(key)
+        return (tables.get(source.table) if source is not None else None), source
+
+    def is_loose(key: str) -> bool:
+        table, source = table_of(key)
+        return table is not None and (source.row, source.col) in table.loose_cells
+
+    def holes(keys: list[str]) -> tuple[bool, bool]:
+        """Whether the row's table rows lost a value for want of a column, and whether the hole it left was
+        cut: the row reader trims blank cells it takes for padding, and where it trimmed the hole, the
+        values after it moved one column."""
+        read: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for key in keys:
+            table, source = table_of(key)
+            if table is not None:
+                read[(source.table, source.row)].add(source.col)
+        lost = [(col, cols) for (index, row), cols in read.items() for r, col in tables[index].lost_cells if r == row]
+        return bool(lost), any(col not in cols for col, cols in lost)
+
+    loose: list[tuple[LooseRow, list[str]]] = []
+    unplaced: set[str] = set()
+    warnings: list[str] = []
+    for name, keys in _template_rows(cells).items():
+        printed = [key for key in keys if raw.get(key, "").strip() or cells[key] is not None]
+        short, cut = holes(keys)
+        free = printed if cut else [key for key in printed if is_loose(key)]
+        if not free:
+            continue
+        if short:  # the count of its values is short: no placement of the loose ones can be trusted
+            for key in free:
+                cells[key] = None
+            unplaced.update(free)
+            warnings.append(f"row {name} of a table without rulings lost a value whose column is uncertain, so "
+                            f"the columns of {'its others' if cut else 'those no other row marks'} are too: "
+                            f"uncertain column, left null {', '.join(free)}")
+            continue
+        fixed = tuple(None if key in free else keys.index(key) for key in printed)
+        loose.append((LooseRow(name, tuple(keys), tuple(cells[key] for key in printed), fixed), printed))
+    if not loose:
+        return unplaced, warnings
+    guessed = {key for row, _ in loose for key in row.cells}
+    known = {key: value for key, value in cells.items() if key not in guessed and key not in unplaced}
+    decided = place([row for row, _ in loose], known, get(template).rules)
+    for row, printed in loose:
+        read = {key: (cells[key], raw.get(key, ""), sources.get(key)) for key in printed}
+        doubtful = []
+        for key in row.cells:
+            at = decided[key]
+            if at is None:
+                cells[key] = None
+                doubtful.append(key)
+            elif at == BLANK:
+                cells[key] = None
+                raw[key] = ""
+            else:
+                cells[key], raw[key], source = read[printed[at]]
+                if source is not None:
+                    sources[key] = source
+        if doubtful:
+            unplaced.update(doubtful)
+            warnings.append(f"row {row.name} of a table without rulings stands where no other row or heading "
+                            f"marks its columns, and the template's sums leave more than one placement of its "
+                            f"values: uncertain column, left null {', '.join(doubtful)}")
+    return unplaced, warnings
+
+
 def _distrust_inferred(
-    cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, template: str
+    cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, template: str,
+    unplaced: set[str],
 ) -> list[str]:
     inferred = {b.index for b in doc.blocks if isinstance(b, Table) and not b.ruled}
     if not inferred:
@@ -49,13 +142,15 @@ def _distrust_inferred(
     warnings: list[str] = []
     # A blank prints nothing, so in a table without rulings it cannot be told from a value that was
     # not placed (no certain column) or not seen: every blank read from one is named.
-    blanks = [key for key, s in sources.items() if key in cells and cells[key] is None and s.table in inferred]
+    blanks = [key for key, s in sources.items()
+              if key in cells and cells[key] is None and s.table in inferred and key not in unplaced]
     if blanks:
         warnings.append(f"read blank from a table without rulings, which cannot tell a blank from a value "
                         f"it could not place: {', '.join(blanks)}")
     # A row's own sums (its total, section 四's group totals) are checked with blanks as zero: a value
     # moved into a blank's column leaves a blank behind, which would otherwise make the row uncheckable.
-    filled = {key: 0 if value is None else value for key, value in cells.items()}
+    # Cells left null for want of a placement are unknown, not blank.
+    filled = {key: 0 if value is None and key not in unplaced else value for key, value in cells.items()}
     row_rules = [c for c in record_checks(filled, template, None, []) if c.rule.startswith(_ROW_RULES)]
     other_rules = [c for c in record_checks(cells, template, None, []) if not c.rule.startswith(_ROW_RULES)]
     for check in row_rules + other_rules:
@@ -78,10 +173,8 @@ def _distrust_ocr(
 ) -> list[str]:
     warnings: list[str] = []
     read_by_ocr = {key for key, source in sources.items() if key in cells and source.ocr}
-    rows: dict[str, list[str]] = defaultdict(list)
-    for key in cells:  # section 四 is read as one run of values: a lost one moves all after it
-        rows["sec4" if key.startswith("sec4.") else key.rsplit(".", 1)[0]].append(key)
-    for row, keys in rows.items():
+    # section 四 is read as one run of values: a lost one moves all after it
+    for row, keys in _template_rows(cells).items():
         read = [key for key in keys if key in read_by_ocr and cells[key] is not None]
         if read and any(key not in sources for key in keys):
             for key in read:

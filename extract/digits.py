@@ -86,7 +86,7 @@ def row_cuts(row: GluedRow, rules: Sequence[SumRule]) -> Iterator[tuple[str, ...
             if left and any(sum(values[c] for c in rule.parts) > int(left) for rule in bounded[index]):
                 del values[cell]
                 continue
-            if all(_holds(rule, values) is not False for rule in closing[index]):
+            if all(holds(rule, values) is not False for rule in closing[index]):
                 yield from walk(index + 1, token + 1 if last_of_token else token, 0 if last_of_token else end,
                                 values, [*cut, part])
             del values[cell]
@@ -94,7 +94,7 @@ def row_cuts(row: GluedRow, rules: Sequence[SumRule]) -> Iterator[tuple[str, ...
     yield from walk(0, 0, 0, {}, [])
 
 
-def _holds(rule: SumRule, values: Mapping[str, Number | None]) -> bool | None:
+def holds(rule: SumRule, values: Mapping[str, Number | None]) -> bool | None:
     """Whether a rule holds; None when one of its cells has no value."""
     got = [values.get(cell) for cell in rule.cells]
     if any(v is None for v in got):
@@ -158,7 +158,7 @@ def _joint(
             values = dict(settled)
             for name, cut in zip(open_rows, combo):
                 values.update({cell: _number(text) for cell, text in zip(by_name[name].cells, cut)})
-            if all(_holds(rule, values) is not False for rule in spanning):
+            if all(holds(rule, values) is not False for rule in spanning):
                 surviving.append(combo)
     decided: dict[str, tuple[str, ...]] = {}
     for index, name in enumerate(open_rows):

@@ -32,6 +32,11 @@ class Table:
     page: int | None = None
     index: int | None = None
     ruled: bool = True  # False: rebuilt from text positions, its columns inferred (see ``extract.crosscheck``)
+    # Of a table rebuilt from text positions: the (row, col) of values that share no place with another
+    # row or a heading (their columns a guess), and of cells left empty where a value stood whose column
+    # was uncertain (col -1: it stood over no column).
+    loose_cells: frozenset[tuple[int, int]] = frozenset()
+    lost_cells: frozenset[tuple[int, int]] = frozenset()
 
 
 @dataclass

@@ -16,6 +16,13 @@ built on what a report's tables are:
 
 A value that overlaps no band or two, or shares a band with another value of its row, has an
 uncertain column: its cell is left empty and named in the warnings, never put in the next column.
+
+A band is only as good as the rows that make it. A value stands in a real column where another row
+prints a value at the same place (the same centre, left or right edge), or a heading stands centred
+over it; a row printed as its own borderless table, centred on its own, shares no place with any
+other row (except rows of the same shape, printed alike, which prove nothing). Such a row is
+*loose*: its values are in the right order, but which columns they fill is a guess, and
+``extract.crosscheck`` keeps them only where the template's sums and column counts leave one placement.
 A table continued on the next page keeps the previous page's bands (``continue_aligned``).
 """
 
@@ -42,6 +49,11 @@ LABEL_REACH = 0.6
 _UNITS = "万元|件|条|个|项|次|元|份|宗"
 VALUE = re.compile(rf"[+\-－]?\d[\d,，.]*(?:{_UNITS})?%?|[/／—–\-－]+|无")
 UNIT = re.compile(_UNITS)
+# Two positions this fraction of the glyph height apart or closer are one place (a shared column).
+SAME_PLACE = 0.15
+# A block whose values are witnessed this often shares a grid; a long row witnessed this often keeps it.
+GRID_SHARE = 0.9
+ROW_SHARE = 0.8
 # A label that starts with its number (一、 （二） 3. (4)) is the first line of its cell.
 ENUMERATED = re.compile(r"[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
 
@@ -84,6 +96,8 @@ class AlignedTable:
     rows: list[tuple[list[str], list[str], int]]  # (label texts, one text per band, page)
     warnings: list[str] = field(default_factory=list)
     confs: dict[tuple[int, int], float] = field(default_factory=dict)  # (row, band) -> OCR confidence
+    loose: set[tuple[int, int]] = field(default_factory=set)  # (row, band): a value no other row stands with
+    lost: set[tuple[int, int]] = field(default_factory=set)  # (row, band) a value with no certain column left empty; band -1: none
 
 
 def segments(line: list[Glyph]) -> list[Segment]:
@@ -291,6 +305,7 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
                          label_cols=label_cols, rows=[])
     ordered = [(anchors[k], rows[k], attached[k]) for k in range(len(rows))]
     ordered += [(sum(s.cy for s in row) / len(row), [], row) for row in free]
+    unwitnessed, grid = _unwitnessed(rows, [s for s in others if s.x0 >= label_edge], size)
     for _, row_values, texts in sorted(ordered, key=lambda item: item[0]):
         labels = ["" for _ in label_cols]
         cells = ["" for _ in bands]
@@ -303,17 +318,30 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
                 cells[hit[0]] += seg.text
             else:
                 labels[-1] += seg.text
-        _place_values(row_values, units, bands, cells, table, page, size)
+        _place_values(row_values, units, bands, cells, table, page, size, unwitnessed if grid else None)
         table.rows.append((labels, cells, page))
     return table
 
 
 def _place_values(
     row: list[Segment], units: list[Segment], bands: list[tuple[float, float]], cells: list[str],
-    table: AlignedTable, page: int, size: float,
+    table: AlignedTable, page: int, size: float, unwitnessed: set[int] | None,
 ) -> None:
     """Each value into the one band it overlaps; a value with no such band, or two values in one band,
-    leave their cells empty and are named in the warnings."""
+    leave their cells empty and are named in the warnings. A value no other row or heading stands with
+    is placed, and marked loose (``AlignedTable.loose``). ``unwitnessed`` None: the block shares no grid
+    (every value loose), so its bands say nothing of a row, and values they could not place are not
+    dropped: the row's values fill its first cells in order, all loose, for ``extract.placement``."""
+    if unwitnessed is None and row and len(row) <= len(bands):
+        hits = [[b for b, band in enumerate(bands) if _overlaps(seg, band)] for seg in row]
+        if any(len(hit) != 1 for hit in hits) or len({hit[0] for hit in hits}) < len(row):
+            for b, seg in enumerate(sorted(row, key=lambda s: s.x0)):
+                cells[b] = seg.text
+                table.loose.add((len(table.rows), b))
+                confs = [g.conf for g in seg.glyphs if g.conf is not None]
+                if confs:
+                    table.confs[(len(table.rows), b)] = min(confs)
+            return
     placed: dict[int, Segment] = {}
     doubtful: set[int] = set()
     for seg in row:
@@ -323,6 +351,7 @@ def _place_values(
             table.warnings.append(
                 f"page {page}: value {seg.text!r} of a table without rulings has no certain column; left empty"
             )
+            table.lost.update((len(table.rows), b) for b in hit or [-1])
             continue
         placed[hit[0]] = seg
     for b, seg in placed.items():
@@ -330,9 +359,50 @@ def _place_values(
             continue
         unit = next((u for u in units if _overlaps(u, bands[b]) and 0 < u.cy - seg.cy <= 1.6 * size), None)
         cells[b] = seg.text + (unit.text if unit else "")
+        if unwitnessed is None or id(seg) in unwitnessed:
+            table.loose.add((len(table.rows), b))
         confs = [g.conf for g in seg.glyphs + (unit.glyphs if unit else []) if g.conf is not None]
         if confs:  # read by OCR: the cell keeps its lowest word confidence, so a doubtful read is flagged
             table.confs[(len(table.rows), b)] = min(confs)
+
+
+def _same_place(a: Segment, b: Segment, tolerance: float) -> bool:
+    """Two values in one column: centred, left- or right-aligned alike."""
+    return min(abs(a.x0 - b.x0), abs(a.x1 - b.x1), abs((a.x0 + a.x1) - (b.x0 + b.x1)) / 2) <= tolerance
+
+
+def _unwitnessed(rows: list[list[Segment]], headings: list[Segment], size: float) -> tuple[set[int], bool]:
+    """The values (``id`` of their segments) whose columns are a guess: no shared grid vouches for them.
+
+    A value is witnessed where a value of another row stands (same centre, left or right edge), or a
+    heading is centred or aligned over it. One witness can be chance: rows printed each as its own
+    table, centred on its own, meet other rows' values here and there. So a value's column counts as
+    seen only in a block where nearly all values are witnessed (a grid the rows share), and there in a
+    row all of whose values are, or a row of four values or more of which most are (its unwitnessed
+    ones stay loose). Also whether the block shares a grid at all. A row of the same shape (as many values, each with the same edges) is no witness:
+    rows printed alike look alike wherever their columns are."""
+    tolerance = SAME_PLACE * size
+    rows = [sorted(row, key=lambda seg: seg.x0) for row in rows]
+
+    def same_shape(a: list[Segment], b: list[Segment]) -> bool:
+        return len(a) == len(b) and all(
+            abs(x.x0 - y.x0) <= tolerance and abs(x.x1 - y.x1) <= tolerance for x, y in zip(a, b)
+        )
+
+    lone: list[set[int]] = []
+    for k, row in enumerate(rows):
+        witnesses = [seg for j, other in enumerate(rows) if j != k and not same_shape(row, other) for seg in other]
+        witnesses += headings
+        lone.append({id(value) for value in row if not any(_same_place(value, seg, tolerance) for seg in witnesses)})
+    values = sum(len(row) for row in rows)
+    shared_grid = values - sum(len(ids) for ids in lone) >= GRID_SHARE * values
+    out: set[int] = set()
+    for row, ids in zip(rows, lone):
+        if shared_grid and (not ids or (len(row) >= 4 and len(ids) <= (1 - ROW_SHARE) * len(row))):
+            out |= ids
+        else:
+            out.update(id(value) for value in row)
+    return out, shared_grid
 
 
 def _pitch_of(anchors: list[float], size: float) -> float:
@@ -388,6 +458,8 @@ def continue_aligned(previous: AlignedTable, table: AlignedTable) -> bool:
             moved[target] = text
             if (r, b) in table.confs:
                 previous.confs[(len(previous.rows), target)] = table.confs[(r, b)]
+        previous.loose.update((len(previous.rows), mapping[b]) for row, b in table.loose if row == r)
+        previous.lost.update((len(previous.rows), mapping[b] if b >= 0 else -1) for row, b in table.lost if row == r)
         previous.rows.append((labels, moved, page))
     previous.warnings += table.warnings
     return True
@@ -403,4 +475,5 @@ def aligned_to_table(table: AlignedTable, index: int) -> Table:
         for b in range(len(cells)):
             row[width + b].ocr_confidence = table.confs.get((r, b))
         rows.append(row)
-    return Table(rows=rows, page=table.page, index=index, ruled=False)
+    return Table(rows=rows, page=table.page, index=index, ruled=False,
+                 loose_cells=frozenset((r, width + b) for r, b in table.loose), lost_cells=frozenset((r, width + b if b >= 0 else -1) for r, b in table.lost))

@@ -1,0 +1,107 @@
+"""Rows of a borderless table whose columns no shared grid vouches for (``alignment`` + ``placement``).
+
+A row printed as its own table, centred on its own, gives its values in order but not their columns:
+it must give a number only where the template's sums leave one placement, and leave the rest null and
+named. Expected cells come from each case's layout as written here, never from the code under test.
+"""
+
+from __future__ import annotations
+
+from extract.convert.geometry import LayoutSettings
+from extract.convert.layout import assemble
+from extract.crosscheck import distrust_inferred_columns
+from extract.document import Document, Table
+from extract.placement import BLANK, LooseRow, place, placements
+from extract.record import CellSource
+from extract.templates import SEC3_COLUMNS, get
+from tests.extract.test_alignment import _page, _row
+
+RULES = get("2021").rules
+ROW = tuple(f"sec3.carried_forward.{c}" for c in SEC3_COLUMNS)
+
+
+def test_two_equal_values_with_blanks_between_keep_only_the_total():
+    """"72 … 72": the total is the last column in every placement the row total admits; the first 72 could
+    be any applicant column, so none is claimed."""
+    (only,) = {tuple(p[-1:]) for p in placements(LooseRow("r", ROW, (72, 72), (None, None)), RULES)}
+    assert only == (1,)
+    assert len(placements(LooseRow("r", ROW, (72, 72), (None, None)), RULES)) == 6
+    decided = place([LooseRow("r", ROW, (72, 72), (None, None))], {}, RULES)
+    assert decided[ROW[-1]] == 1 and all(decided[cell] is None for cell in ROW[:-1])
+
+
+def test_a_full_row_and_a_fixed_value_are_placed():
+    full = LooseRow("r", ROW, (1, 2, 3, 4, 5, 6, 21), (None,) * 7)
+    assert placements(full, RULES) == [tuple(range(7))]
+    fixed = LooseRow("r", ROW, (5, 5), (0, None))  # the 5 seen under 自然人: the other is the total
+    assert place([fixed], {}, RULES) == {cell: (0 if i == 0 else 1 if i == 6 else BLANK) for i, cell in enumerate(ROW)}
+
+
+def test_a_row_no_placement_of_which_adds_up_is_null_throughout():
+    decided = place([LooseRow("r", ROW, (3, 5), (None, None))], {}, RULES)
+    assert all(value is None for value in decided.values())
+
+
+def test_column_balances_pick_the_placement_of_open_rows():
+    """new_received + carried_over = total_processed + carried_forward in every column: with the other
+    rows known, the one 72 of carried_forward can stand only under 自然人 (821 + 18 − 767 = 72)."""
+    known = {f"sec3.{row}.{c}": 0 for row in ("new_received", "carried_over", "total_processed") for c in SEC3_COLUMNS}
+    known |= {"sec3.new_received.natural_person": 821, "sec3.new_received.total": 821,
+              "sec3.carried_over.natural_person": 18, "sec3.carried_over.total": 18,
+              "sec3.total_processed.natural_person": 767, "sec3.total_processed.total": 767}
+    decided = place([LooseRow("sec3.carried_forward", ROW, (72, 72), (None, None))], known, RULES)
+    assert decided[ROW[0]] == 0 and decided[ROW[-1]] == 1
+    assert all(decided[cell] == BLANK for cell in ROW[1:-1])
+
+
+def test_crosscheck_nulls_and_names_the_loose_cells_and_keeps_the_total():
+    cells = {key: None for key in ROW} | {ROW[5]: 72, ROW[6]: 72}  # read: 72 under 其他 (a guess)
+    raw = {key: "" for key in ROW} | {ROW[5]: "72", ROW[6]: "72"}
+    sources = {key: CellSource(page=1, table=0, row=3, col=2 + i) for i, key in enumerate(ROW)}
+    table = Table(rows=[], page=1, index=0, ruled=False, loose_cells=frozenset({(3, 7), (3, 8)}))
+    warnings = distrust_inferred_columns(cells, sources, Document([table], "pdf"), "2021", raw)
+    assert cells[ROW[6]] == 72 and all(cells[key] is None for key in ROW[:6])
+    assert all(any(key in w and "uncertain column" in w for w in warnings) for key in ROW[:6])
+
+
+def test_a_short_loose_row_is_null():
+    cells = {key: None for key in ROW} | {ROW[0]: 5, ROW[6]: 5}
+    sources = {key: CellSource(page=1, table=0, row=3, col=2 + i) for i, key in enumerate(ROW)}
+    table = Table(rows=[], page=1, index=0, ruled=False, loose_cells=frozenset({(3, 2), (3, 8)}),
+                  lost_cells=frozenset({(3, 4)}))
+    warnings = distrust_inferred_columns(cells, sources, Document([table], "pdf"), "2021")
+    assert all(cells[key] is None for key in ROW) and any(ROW[6] in w for w in warnings)
+
+
+def _layout(rows):
+    blocks, _ = assemble([_page(rows)], LayoutSettings())
+    (table,) = [b for b in blocks if isinstance(b, Table)]
+    return table
+
+
+def test_rows_sharing_a_grid_are_not_loose():
+    table = _layout([
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        _row("第一行", ["1", "2", "3", "6"]),
+        _row("第二行", ["4", None, "5", "9"]),
+        _row("第三行", [None, "7", None, "7"]),
+    ])
+    assert not table.loose_cells and not table.lost_cells
+
+
+def test_rows_each_centred_on_their_own_are_loose():
+    """Each row its own table, centred on the page: a blank cell prints nothing and narrows its row, so
+    the values of different rows stand at unrelated places."""
+    def centred(label: str, values: list[str]) -> list[tuple[str, float]]:
+        widths = [len(label) * 10.0] + [len(v) * 5.0 for v in values]
+        x = 297.5 - (sum(widths) + 14.0 * len(values)) / 2
+        out = []
+        for text, width in zip([label, *values], widths):
+            out.append((text, x))
+            x += width + 14.0
+        return out
+
+    table = _layout([centred("第一行", ["12", "3", "15"]), centred("第二行长标签", ["72", "72"]),
+                     centred("第三行", ["5", "1", "6"])])
+    values = {(r, c) for r, row in enumerate(table.rows) for c, cell in enumerate(row) if cell.text[:1].isdigit()}
+    assert values and values <= table.loose_cells
