@@ -69,7 +69,7 @@ class Listener:
         ``ConversionError`` when LibreOffice cannot, times out, or crashes on it twice."""
         if target not in EXPORT_FILTERS:
             raise ValueError(f"unsupported listener target {target!r}: expected one of {', '.join(EXPORT_FILTERS)}")
-        with self._lock, tempfile.TemporaryDirectory(prefix="nianbao-convert-", dir=self.home) as tmp:
+        with self._lock, tempfile.TemporaryDirectory(prefix="nianbao-convert-") as tmp:
             source = Path(tmp) / f"input{Path(name).suffix or '.bin'}"
             source.write_bytes(data)
             output = Path(tmp) / f"output.{target}"
@@ -114,6 +114,7 @@ class Listener:
 
     def _start(self) -> None:
         self.stop()
+        (self.home / "profile").mkdir(parents=True, exist_ok=True)  # a bridge that took us for dead removed it
         self.starts += 1
         pipe = f"nianbao-{os.getpid()}-{secrets.token_hex(6)}"
         env = dict(os.environ, HOME=str(self.home), SAL_USE_VCLPLUGIN="svp")
@@ -121,7 +122,7 @@ class Listener:
         with log:
             self.proc = spawn(
                 [self.python, str(BRIDGE), self.soffice, (self.home / "profile").as_uri(), pipe,
-                 f"{self.start_timeout:g}"],
+                 f"{self.start_timeout:g}", str(self.home)],
                 memory=self.memory, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                 death_signal=signal.SIGTERM,
             )

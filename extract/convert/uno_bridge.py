@@ -17,7 +17,8 @@ Debian's ``libreoffice-*-nogui`` packages ship no Writer ``.ui`` files, so a doc
 no widgets, and is faster.
 
 The whole group dies with its owner: on SIGTERM, SIGINT or SIGHUP (the owner's death signal, see
-``process.spawn``) and at the end of stdin, this process kills its process group, LibreOffice with it.
+``process.spawn``) and at the end of stdin, this process removes the owner's directory for the listener
+(its last argument), which the owner can no longer remove, and kills its process group, LibreOffice with it.
 Conversions run in a thread so that the main thread is always free to take those signals.
 """
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -32,8 +34,18 @@ import threading
 import time
 
 
+_HOME: str | None = None  # the owner's working directory for this listener, removed if the owner is gone
+
+
 def _kill_group(*_args) -> None:
     os.killpg(0, signal.SIGKILL)
+
+
+def _owner_gone(*_args) -> None:
+    """The owner died (its death signal) or let go of us (end of stdin): nobody else will clean up."""
+    if _HOME:
+        shutil.rmtree(_HOME, ignore_errors=True)
+    _kill_group()
 
 
 def _props(**values):
@@ -122,9 +134,10 @@ def _exited(office: subprocess.Popen) -> bool:
 
 
 def main() -> None:
-    soffice, profile, pipe, start_timeout = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+    global _HOME
+    soffice, profile, pipe, start_timeout, _HOME = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signum, _kill_group)
+        signal.signal(signum, _owner_gone)
     try:
         bridge = Bridge(soffice, profile, pipe)
         bridge.connect(start_timeout)
@@ -141,7 +154,7 @@ def main() -> None:
         print(json.dumps(reply), flush=True)
         if reply.get("dead"):  # the owner starts another listener
             _kill_group()
-    _kill_group()  # the owner closed our stdin: it is gone or done
+    _owner_gone()  # our stdin ended: the owner is gone (its own stop kills us before closing it)
 
 
 if __name__ == "__main__":

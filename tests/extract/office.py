@@ -43,7 +43,7 @@ def cache_dir() -> Path:
 
 
 def seed_page(spec) -> str:
-    """A seed report as a whole HTML page, as a portal would publish it: the page the files are made of."""
+    """A report spec (a seed's, a generated one's) as a whole HTML page, as a portal would publish it."""
     from farm.render.html import render_body_html
 
     body = render_body_html(spec, "table")

@@ -215,9 +215,7 @@ def _generated(indices: tuple[int, ...], name: str) -> list[tuple[int, bytes, di
     specs = corpus_specs()
     pages = []
     for i in indices:
-        body = render_body_html(specs[i], "table")
-        pages.append(variant(f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{specs[i].organ}</title>'
-                             f'</head><body>{body}</body></html>', name))
+        pages.append(variant(seed_page(specs[i]), name))
     return [(i, data, dict(specs[i].cells)) for i, data in zip(indices, office(pages, "pdf"))]
 
 

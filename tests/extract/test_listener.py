@@ -174,7 +174,7 @@ sys.path.insert(0, {root!r})
 from extract.convert.listener import worker_listener
 from extract.isolate import parse_isolated
 record = parse_isolated(open({doc!r}, "rb").read(), "report.doc")
-print(worker_listener().proc.pid, record.organ, flush=True)
+print(worker_listener().proc.pid, worker_listener().home, record.organ, flush=True)
 time.sleep(120)
 """
 
@@ -187,12 +187,13 @@ def test_a_worker_stopped_or_killed_leaves_no_soffice(tmp_path, docs, signum):
                               stdout=subprocess.PIPE, text=True)
     try:
         line = worker.stdout.readline()  # bounded: the worker's conversion has its own timeouts
-        group, organ = line.split(maxsplit=1)
+        group, home, organ = line.split(maxsplit=2)
         assert organ.strip() == SPECS[0].organ
         assert "soffice.bin" in _group(int(group)).values()
         worker.send_signal(signum)
         worker.wait(timeout=30)
         assert _gone(int(group)), f"left running after {signal.Signals(signum).name}: {_group(int(group))}"
+        assert not Path(home).exists()  # its profile and files went with it
     finally:
         if worker.poll() is None:
             worker.kill()
