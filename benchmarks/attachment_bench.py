@@ -218,6 +218,8 @@ def extract_stage(docs: list[bytes]) -> None:
     DOCX parsed into a record there): with batches of 20 per soffice run, and through the listener."""
     from extract.isolate import parse_isolated, prefetch_office
 
+    docs = list(dict.fromkeys(docs))  # a store holds each body once: a repeat would miss its batch's DOCX
+
     def run() -> float:
         parse_isolated(docs[0], "warm.doc")
         started = time.perf_counter()
@@ -233,7 +235,7 @@ def extract_stage(docs: list[bytes]) -> None:
     finally:
         del os.environ["NIANBAO_OFFICE_LISTENER"]
     listened = run()  # the listener stays for what follows, and goes at exit
-    print(f"  as nianbao extract reads them (a child per document, parsed): 20 files per soffice run "
+    print(f"  {len(docs)} files as nianbao extract reads them (a child per document, parsed): 20 files per soffice run "
           f"{len(docs) / batched:.2f} DOC/s, through the worker's listener {len(docs) / listened:.2f} DOC/s")
 
 
