@@ -28,11 +28,12 @@ MAIN_TABLES: tuple[str, ...] = (
     "editions",
 )
 # The rest: needed to rebuild or audit, but not what people browse first.
-SUPPORT_TABLES: tuple[str, ...] = ("extractions", "fetches", "runs", "snapshots", "rate_rules", "warc_records")
+SUPPORT_TABLES: tuple[str, ...] = ("extractions", "fetches", "runs", "snapshots", "rate_rules", "warc_records",
+                                   "region_summary")
 # Readable forms of the compact tables: ``cells`` and ``checks`` with their cell ids and rule names.
 VIEWS: tuple[str, ...] = ("cell_values", "check_results")
 # In the texts file (``archive.fts``), attached as ``nianbao_texts``.
-TEXT_TABLES: tuple[str, ...] = ("texts",)
+TEXT_TABLES: tuple[str, ...] = ("texts", "text_bodies")
 
 
 def open_archive(path: Path) -> sqlite_utils.Database:

@@ -125,7 +125,7 @@ def _describe_changes(db: sqlite_utils.Database, rows: list[dict]) -> None:
             f"SELECT document_id, cell_id, value FROM cell_values WHERE document_id IN ({marks})", chunk
         ):
             cells[document_id][cell_id] = value
-        texts.update(db.execute(f"SELECT id, text FROM {fts.SCHEMA}.texts WHERE id IN ({marks})", chunk).fetchall())
+        texts.update(db.execute(f"SELECT id, text FROM {fts.SCHEMA}.text_bodies WHERE id IN ({marks})", chunk).fetchall())
     labels = item_rows()
     for row in changes:
         before, after = cells[row["previous_document_id"]], cells[row["document_id"]]

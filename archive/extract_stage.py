@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from archive import coverage, editions, rates, reports, warcs
+from archive import coverage, editions, rates, reports, summary, warcs
 from archive.db import open_archive
 from archive.items import rebuild_items
 from archive.load import Loader
@@ -106,6 +106,7 @@ def run_extract(data: DataDir, *, everything: bool = False, parser: Parser | Non
     editions.rebuild(db)
     rates.rebuild(db)
     coverage.rebuild(db)
+    summary.rebuild(db)
     result.reports = db["reports"].count
     return result
 

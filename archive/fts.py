@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from archive.scope import Scope
 
 SCHEMA = "nianbao_texts"  # the name the texts file is attached under, in the archive and on the site
-TEXT_COLUMNS = ("id", "report_id", "organ", "year", "title", "url", "text")
+TEXT_COLUMNS = ("id", "report_id", "organ", "year", "title", "url", "text")  # a text row as the loader makes it
+LISTED_COLUMNS = TEXT_COLUMNS[:-1]  # what ``texts`` holds: all but the body, which is in ``text_bodies``
 
 # CJK Unified Ideographs with extension A and the compatibility block: the characters reports are written in.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -47,7 +48,8 @@ _QUERY_TERMS = re.compile(r'"([^"]*)"|(\S+)')
 migrations = Migrations("nianbao.texts")
 
 
-def _schema_sql(prefix: str) -> str:
+def _t001_sql(prefix: str) -> str:
+    """The texts file as t001 created it: frozen, as a migration is."""
     return f"""
 CREATE TABLE {prefix}texts (
     id INTEGER PRIMARY KEY,
@@ -63,9 +65,47 @@ CREATE VIRTUAL TABLE {prefix}texts_bigram_fts USING fts5(title, bigrams, tokeniz
 """
 
 
+def _t002_sql(prefix: str) -> str:
+    """``texts`` without its body, which moves to ``text_bodies``; ``full_texts`` joins them again."""
+    return f"""
+CREATE TABLE {prefix}text_bodies (
+    id INTEGER PRIMARY KEY REFERENCES texts(id),
+    text TEXT
+);
+INSERT INTO {prefix}text_bodies (id, text) SELECT id, text FROM {prefix}texts;
+CREATE TABLE {prefix}texts_listed (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER,
+    organ TEXT,
+    year INTEGER,
+    title TEXT,
+    url TEXT
+);
+INSERT INTO {prefix}texts_listed SELECT id, report_id, organ, year, title, url FROM {prefix}texts;
+DROP TABLE {prefix}texts;
+ALTER TABLE {prefix}texts_listed RENAME TO texts;
+CREATE INDEX {prefix}idx_texts_report ON texts(report_id);
+CREATE VIEW {prefix}full_texts AS
+    SELECT t.id, t.report_id, t.organ, t.year, t.title, t.url, b.text
+    FROM texts t LEFT JOIN text_bodies b ON b.id = t.id;
+"""
+
+
 @migrations()
 def t001_initial(db: sqlite_utils.Database) -> None:
-    db.executescript(_schema_sql(""))
+    db.executescript(_t001_sql(""))
+
+
+@migrations()
+def t002_narrow_texts(db: sqlite_utils.Database) -> None:
+    """The bodies leave ``texts`` for ``text_bodies``.
+
+    ``texts`` is the search index's content table and the site's texts table page: a search for a
+    common word looks up every match's row to count them, and with the body in the row (a few KiB,
+    spilling onto overflow pages) that lookup read the whole text of every match. Narrow, its rows
+    are a few dozen bytes, hundreds to a page. ``full_texts`` shows both as the one table it was.
+    """
+    db.executescript(_t002_sql(""))
 
 
 def texts_path(archive_path: Path) -> Path:
@@ -87,7 +127,7 @@ def attach(db: sqlite_utils.Database) -> None:
     main = attached.get("main") or ""
     if not main:
         db.execute(f"ATTACH DATABASE ':memory:' AS {SCHEMA}")
-        db.conn.executescript(_schema_sql(f"{SCHEMA}."))
+        db.conn.executescript(_t001_sql(f"{SCHEMA}.") + _t002_sql(f"{SCHEMA}."))
         return
     path = texts_path(Path(main))
     texts = sqlite_utils.Database(path)
@@ -133,11 +173,14 @@ def bigram_query(query: str) -> str:
 
 
 def add_texts(db: sqlite_utils.Database, rows: Sequence[tuple]) -> None:
-    """Insert ``texts`` rows (``TEXT_COLUMNS`` order) and index them; the caller holds the transaction."""
+    """Insert text rows (``TEXT_COLUMNS`` order) into ``texts`` and ``text_bodies`` and index them; the
+    caller holds the transaction."""
     if not rows:
         return
-    marks = ", ".join("?" for _ in TEXT_COLUMNS)
-    db.conn.executemany(f"INSERT INTO {SCHEMA}.texts ({', '.join(TEXT_COLUMNS)}) VALUES ({marks})", rows)
+    marks = ", ".join("?" for _ in LISTED_COLUMNS)
+    db.conn.executemany(f"INSERT INTO {SCHEMA}.texts ({', '.join(LISTED_COLUMNS)}) VALUES ({marks})",
+                        [row[:-1] for row in rows])
+    db.conn.executemany(f"INSERT INTO {SCHEMA}.text_bodies (id, text) VALUES (?, ?)", [(row[0], row[-1]) for row in rows])
     db.conn.executemany(
         f"INSERT INTO {SCHEMA}.texts_bigram_fts (rowid, title, bigrams) VALUES (?, ?, ?)",
         [(row[0], bigrams(row[4] or ""), bigrams(row[6] or "")) for row in rows],
@@ -156,11 +199,12 @@ def remove_texts(db: sqlite_utils.Database, document_ids: Iterable[int]) -> None
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
-        old = db.execute(f"SELECT id, title, text FROM {SCHEMA}.texts WHERE id IN ({marks})", chunk).fetchall()
+        old = db.execute(f"SELECT id, title, text FROM {SCHEMA}.full_texts WHERE id IN ({marks})", chunk).fetchall()
         db.conn.executemany(
             f"INSERT INTO {SCHEMA}.texts_bigram_fts (texts_bigram_fts, rowid, title, bigrams) VALUES ('delete', ?, ?, ?)",
             [(doc_id, bigrams(title or ""), bigrams(text or "")) for doc_id, title, text in old],
         )
+        db.execute(f"DELETE FROM {SCHEMA}.text_bodies WHERE id IN ({marks})", chunk)
         db.execute(f"DELETE FROM {SCHEMA}.texts WHERE id IN ({marks})", chunk)
 
 
@@ -168,7 +212,7 @@ def rebuild_index(db: sqlite_utils.Database) -> None:
     """Re-index every text from scratch: for a changed ``bigrams()`` or a suspected stale index."""
     with db.atomic():
         db.execute(f"INSERT INTO {SCHEMA}.texts_bigram_fts (texts_bigram_fts) VALUES ('delete-all')")
-        rows = db.execute(f"SELECT id, title, text FROM {SCHEMA}.texts")
+        rows = db.execute(f"SELECT id, title, text FROM {SCHEMA}.full_texts")
         while batch := rows.fetchmany(1000):
             db.conn.executemany(
                 f"INSERT INTO {SCHEMA}.texts_bigram_fts (rowid, title, bigrams) VALUES (?, ?, ?)",

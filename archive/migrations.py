@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from archive import fts
+from archive import facets, fts, summary
 from archive.site_tables import M004_SITE_TABLES
 from archive.wide import WIDE_TABLES
 
@@ -405,34 +405,7 @@ CREATE VIEW check_results AS
     PRIMARY KEY (region, year)
 )"""
     )
-    _facet_indexes(db)
-
-
-# A table page counts each facet over the rows its filters select. With every facet column in one index
-# led by the filtered column, the counts are read from the index alone, never from the rows.
-_FACET_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
-    **{
-        table: (("year", "region", "level", "template", "check_status"),
-                ("region", "year", "level", "template", "check_status"))
-        for table in ("reports", "sec2", "sec3", "sec4")
-    },
-    "coverage": (("status", "year", "region", "level", "expected_as"), ("year", "status", "region", "level", "expected_as")),
-}
-
-
-def _facet_indexes(db: Database) -> None:
-    """The facet indexes replace m001's single-column ones, which SQLite's planner preferred for the
-    ``GROUP BY`` of a facet over the filter's equality, reading every row of the table to count a year's.
-
-    The canned query of failing reports reads its own partial index, which the site's table pages
-    (whose filters are bound parameters) can never be planned onto.
-    """
-    for table, indexes in _FACET_INDEXES.items():
-        for column in {column for columns in indexes for column in columns}:
-            db.execute(f"DROP INDEX IF EXISTS idx_{table}_{column}")
-        for columns in indexes:
-            db.execute(f"CREATE INDEX idx_{table}_{columns[0]}_facets ON {table}({', '.join(columns)})")
-    db.execute("CREATE INDEX idx_reports_failing ON reports(failed_checks DESC, organ, year) WHERE check_status = 'fail'")
+    facets.m003_facet_indexes(db)
 
 
 def _move_texts(db: Database) -> None:
@@ -483,6 +456,18 @@ CREATE TABLE IF NOT EXISTS run_portals (
 CREATE INDEX IF NOT EXISTS idx_run_portals_site_id_visited_at ON run_portals(site_id, visited_at);
 """
     )
+
+
+@migrations()
+def m006_facet_indexes(db: Database) -> None:
+    """Every default facet of the report tables read in the order of an index (``archive.facets``)."""
+    facets.m006_facet_indexes(db)
+
+
+@migrations()
+def m007_region_summary(db: Database) -> None:
+    """The home page's figures per province, written by the build (``archive.summary``)."""
+    db.executescript(summary.M007_REGION_SUMMARY)
 
 
 def apply(db: Database) -> int:

@@ -91,7 +91,7 @@ ORDER BY region, year""",
 SELECT t.report_id, t.organ AS 机关, t.year AS 年度, t.title AS 标题,
   nianbao_snippet(t.text, :q) AS 片段,
   round(100.0 * c.score / (SELECT min(score) FROM candidates), 1) AS 相关度
-FROM candidates c JOIN nianbao_texts.texts t ON t.id = c.id
+FROM candidates c JOIN nianbao_texts.full_texts t ON t.id = c.id
 ORDER BY c.score, c.id DESC
 LIMIT 100""",
         },

@@ -22,7 +22,7 @@ within ``ROBOTS_FRESH`` reuses instead of asking again (RFC 9309 §2.4 allows a 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,9 +44,12 @@ OLDEST_INTERVAL = timedelta(days=90)
 SKIP_PAGER = "listing_pages"  # further pages of a list whose page before held no new report
 SKIP_COLUMN = "columns"  # columns (sub-lists) unchanged and not due
 SKIP_DOCUMENT = "documents"  # known documents not due for revalidation
+SKIP_RENDER = "renders"  # listings the browser builds, not rendered again (unchanged page, or not due)
 SKIP_REASONS = {
     SKIP_PAGER: "the page before held no report the store does not know",
     SKIP_COLUMN: "unchanged column, not due by its schedule",
+    SKIP_RENDER: "browser-built listing not rendered again: its page answered 304 and its rendering loaded"
+                 " nothing else, or its rendering stayed the same and is not due by its schedule",
     SKIP_DOCUMENT: "known document, not due for revalidation by its age",
 }
 
@@ -74,6 +77,8 @@ def parse_time(value: str | None) -> datetime | None:
 class Entry:
     kind: str
     due_at: datetime | None
+    checked_at: datetime | None = None
+    parent_url: str | None = None
 
 
 @dataclass
@@ -94,6 +99,26 @@ class Schedule:
 
     def scheduled(self, url: str) -> bool:
         return url in self.entries
+
+    def newer(self, url: str, lastmod: str) -> bool:
+        """Whether a sitemap's ``<lastmod>`` for a scheduled URL is not older than its last check, at the
+        precision the sitemap gives (a date-only lastmod of the day checked counts: it may be later)."""
+        entry = self.entries.get(url)
+        when = parse_time(lastmod)
+        if entry is None or entry.checked_at is None or when is None:
+            return False
+        if "T" not in lastmod:
+            return when.date() >= entry.checked_at.astimezone(UTC).date()
+        return when >= entry.checked_at.replace(microsecond=0)
+
+    def ancestors(self, url: str) -> Iterator[str]:
+        """The listings above a URL, nearest first, by the parents the schedule keeps."""
+        seen = {url}
+        parent = self.entries[url].parent_url if url in self.entries else None
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            yield parent
+            parent = self.entries[parent].parent_url if parent in self.entries else None
 
 
 ROBOTS_FRESH = timedelta(hours=24)
@@ -117,8 +142,8 @@ def load(db: sqlite_utils.Database, now: datetime, portals: Iterable[str] | None
         where = f" where portal_id in ({','.join('?' * len(wanted))})"
         params = wanted
     entries = {
-        row["url"]: Entry(row["kind"], parse_time(row["due_at"]))
-        for row in db.query(f"select url, kind, due_at from schedule{where}", params)
+        row["url"]: Entry(row["kind"], parse_time(row["due_at"]), parse_time(row["checked_at"]), row["parent_url"])
+        for row in db.query(f"select url, kind, due_at, checked_at, parent_url from schedule{where}", params)
     }
     documents = {
         row["url"]
@@ -294,6 +319,14 @@ class ScheduleStore:
         rows = fresh_robots(self.db, datetime.now(UTC), url)
         return [{**row, "headers": json.loads(row["headers"])} for row in rows
                 if not row["sha256"] or row["sha256"] in self.blobs]
+
+    def last_robots_text(self, robots_url: str) -> str | None:
+        """The host's last stored robots.txt (a 200), whatever its age: a re-crawl reads the sitemaps it
+        names before it has asked robots.txt again."""
+        row = next(self.db.query("select sha256 from robots where url = ? and status = 200", [robots_url]), None)
+        if row is None or not row["sha256"] or row["sha256"] not in self.blobs:
+            return None
+        return self.blobs.get(row["sha256"]).decode("utf-8", "replace")
 
     def stored_robots(self, url: str) -> tuple[int, bytes, dict[str, str]] | None:
         """A robots.txt answer fetched within the last day: (status, body, headers), or None."""

@@ -119,7 +119,7 @@ def search(conn: sqlite3.Connection, query: str, page: int = 1) -> Results:
         row[0]: row
         for row in conn.execute(
             f"""SELECT id, report_id, organ, year, title, url, nianbao_mentions(text, :q), nianbao_snippet_html(text, :q)
-                FROM {SCHEMA}.texts WHERE id IN ({', '.join(f':id{i}' for i in range(len(ids)))})""",
+                FROM {SCHEMA}.full_texts WHERE id IN ({', '.join(f':id{i}' for i in range(len(ids)))})""",
             {"q": query, **{f"id{i}": doc_id for i, doc_id in enumerate(ids)}},
         )
     }

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from archive.coverage import STATUS_LABELS as COVERAGE_STATUS_LABELS
+
 # The schema of these tables as migration m004_site_tables created it: frozen, as a migration is (a
 # later change is a new migration in archive/migrations.py).
 M004_SITE_TABLES = """
@@ -133,7 +135,9 @@ def site_tables(described: dict[str, str], table: Callable[..., dict[str, Any]])
                 "pct_level": "同年度同层级百分位 / Percentile at the same level",
                 "pct_region": "同年度同省份百分位 / Percentile in the same province",
             },
-            facets=["rate", "year", "level", "region", "ranked"],
+            # Six rows a report: only the rate is read from an index in order over all of them (a rate's page,
+            # ?rate=, reads its years and regions from the other two indexes in order too).
+            facets=["rate"],
             sort_desc="percent",
         ),
         "rate_rules": table(
@@ -150,6 +154,22 @@ def site_tables(described: dict[str, str], table: Callable[..., dict[str, Any]])
                 "sort_order": "显示顺序 / Order shown",
             },
             label_column="name_zh",
+        ),
+        "region_summary": table(
+            "各省概览 / The archive by province",
+            "首页的数字：每个省级地区一行（地区为空：无法确定省份的报告），每次构建时重写，首页无需逐行计数。"
+            " The home page's figures, one row per province (empty: province unknown), rewritten by every build.",
+            {
+                "region": facets["region"],
+                "reports": "报告数 / Reports (count)",
+                "organs": "有报告的机关数 / Organs with a report (count)",
+                "first_year": "最早报告年度 / First year reported on",
+                "last_year": "最近报告年度 / Last year reported on",
+                "failing": "勾稽不符的报告数 / Reports failing a check (count)",
+                "changes": "发布记录数（editions 行数）/ Published states (rows of editions)",
+                **{status: f"覆盖情况为 {status} 的机关年度数（{label.split(' / ')[0]}）/ Organ-years with coverage "
+                           f"status {status} (count)" for status, label in COVERAGE_STATUS_LABELS.items()},
+            },
         ),
         "warc_records": table(
             "WARC 记录索引 / WARC record index",

@@ -61,7 +61,7 @@ EXPORTS: dict[str, str] = {name: name for name in (
     "reports", "organs", "portals", "documents", "cell_values", "items", "check_results", "rules",
     "sec2", "sec3", "sec4", "totals", "coverage",
 )}
-TEXT_EXPORTS: dict[str, str] = {"texts": "texts"}
+TEXT_EXPORTS: dict[str, str] = {"texts": "full_texts"}  # with each body, as one table
 
 
 class SnapshotExists(Exception):

@@ -120,6 +120,8 @@ class StoredBody:
     status: int | None
     final_url: str | None
     headers: dict[str, str]
+    # What the browser loaded besides the page when this body is a rendering; None when it is not.
+    loaded: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -265,7 +267,7 @@ class StoreWriter(schedule.ScheduleStore):
     def last_body(self, url: str) -> StoredBody | None:
         row = next(
             self.db.query(
-                "select sha256, etag, last_modified, status, final_url, headers from fetches"
+                "select sha256, etag, last_modified, status, final_url, headers, loaded from fetches"
                 f" where url = ? and sha256 is not null and outcome in {sql_list(SEEN_OUTCOMES)}"
                 " order by id desc limit 1",
                 [url],
@@ -281,6 +283,7 @@ class StoreWriter(schedule.ScheduleStore):
             status=row["status"],
             final_url=row["final_url"],
             headers=json.loads(row["headers"] or "{}"),
+            loaded=None if row["loaded"] is None else tuple(json.loads(row["loaded"])),
         )
 
     def latest_document(self, url: str) -> dict[str, Any] | None:
@@ -292,13 +295,14 @@ class StoreWriter(schedule.ScheduleStore):
         """Every URL's ``last_body`` at once (blobs not checked): what a shared crawl publishes to its
         workers for conditional re-fetch (``crawler.shared.feed``)."""
         rows = self.db.query(
-            "select url, sha256, etag, last_modified, status, final_url, headers from fetches where id in"
+            "select url, sha256, etag, last_modified, status, final_url, headers, loaded from fetches where id in"
             f" (select max(id) from fetches where sha256 is not null and outcome in {sql_list(SEEN_OUTCOMES)}"
             " group by url)"
         )
         for row in rows:
             url = row.pop("url")
-            yield url, StoredBody(**{**row, "headers": json.loads(row["headers"] or "{}")})
+            loaded = None if row["loaded"] is None else tuple(json.loads(row["loaded"]))
+            yield url, StoredBody(**{**row, "headers": json.loads(row["headers"] or "{}"), "loaded": loaded})
 
     def document_urls(self) -> Iterator[str]:
         """Every URL the store holds a document version of."""
@@ -349,6 +353,8 @@ class StoreWriter(schedule.ScheduleStore):
         row["outcome"] = outcome
         row["run_id"] = run_id
         row["headers"] = json.dumps(row.get("headers") or {}, ensure_ascii=False)
+        if row.get("loaded") is not None:
+            row["loaded"] = json.dumps(list(row["loaded"]), ensure_ascii=False)
         columns = ", ".join(row)
         with self.db.conn:
             # Plain SQL: sqlite-utils' insert looks the table up again on every call, which costs

@@ -147,6 +147,16 @@ def m003_crawl_schedule(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_rendered_loads(db: Database) -> None:
+    """``fetches.loaded``: for a page the browser rendered, what else it loaded (a JSON list of the
+    scripts, XHR and frames its scripts asked for; ``[]`` when nothing), null for a page read without
+    the browser. A re-crawl may then tell an unchanged rendering by a conditional GET of the page alone
+    (``crawler.middlewares.StoreRevalidationMiddleware``), and knows when it cannot."""
+    if "loaded" not in db["fetches"].columns_dict:
+        db["fetches"].add_column("loaded", str)
+
+
 def apply(db: Database) -> None:
     """Bring the store up to the current schema, one process at a time.
 

@@ -15,6 +15,12 @@ redirects and runs ``location = …``. Two layers keep all of that inside ``craw
 One context per portal (``playwright_context`` is the portal id) also keeps one portal's cookies from
 another's. The proxy answers a refusal with 403 and ``X-Nianbao-Refused: <reason>``, which the spider
 records as ``refused``.
+
+The handler also notes what each rendering loaded besides the page itself (scripts, XHR, frames: the
+request's ``meta["nianbao_loaded"]``), which the store keeps with the fetch: a rendering that loaded
+nothing else can be told unchanged later by a conditional GET of the page alone. Playwright and
+Chromium start when the first page needs them, not with the crawl: a re-crawl that renders nothing
+starts neither.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from playwright.async_api import Page
 from playwright.async_api import Request as PlaywrightRequest
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -51,6 +59,8 @@ browser_request_refused = object()
 Resolve = Callable[[str], Awaitable[tuple[str | None, str | None]]]
 HEAD_LIMIT = 64 * 1024
 IDLE_SECONDS = 120.0
+# Where a rendered response's request carries what the page loaded besides itself (sorted URLs).
+LOADED_META = "nianbao_loaded"
 
 
 def context_name(portal_id: str) -> str:
@@ -212,7 +222,46 @@ class PolicyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         self.abort_request = self.refuse
         self.proxies: dict[str | None, PolicyProxy] = {}
         self._context_portals: dict[Any, str | None] = {}
+        self._loads: dict[Page, set[str]] = {}
+        self._start_lock = asyncio.Lock()
         crawler.signals.connect(self._close_proxies, signal=signals.spider_closed)
+
+    # -- lazy start: Playwright's driver and Chromium only when a page needs them ------------------------
+
+    def _engine_started(self) -> None:  # type: ignore[override]
+        """scrapy-playwright starts Playwright with the engine; ours waits for the first page."""
+
+    async def _maybe_launch_in_thread(self) -> None:
+        """As ``_engine_started`` (the hook scrapy-playwright connects under Scrapy's async API)."""
+
+    async def _download_request(self, request: Any, spider: Any = None) -> Any:
+        async with self._start_lock:
+            if getattr(self, "browser_provider", None) is None:
+                started = time.perf_counter()
+                await self._launch()
+                self.policy_crawler.stats.set_value("nianbao/browser/driver_start_s",
+                                                    round(time.perf_counter() - started, 3))
+        return await super()._download_request(request, spider)
+
+    async def _maybe_launch_browser(self) -> None:
+        started, launching = time.perf_counter(), not hasattr(self, "browser")
+        await super()._maybe_launch_browser()
+        if launching:
+            self.policy_crawler.stats.set_value("nianbao/browser/launch_s", round(time.perf_counter() - started, 3))
+
+    async def _download_request_with_page(self, request: Any, page: Page, spider: Any) -> Any:
+        """A rendering, with what the page loaded besides itself noted in ``meta[LOADED_META]``."""
+        self._loads[page] = set()
+        started = time.perf_counter()
+        try:
+            response = await super()._download_request_with_page(request, page, spider)
+        finally:
+            loaded = self._loads.pop(page, set())
+            stats = self.policy_crawler.stats
+            stats.inc_value("nianbao/browser/renders")
+            stats.inc_value("nianbao/browser/render_s", round(time.perf_counter() - started, 3))
+        request.meta[LOADED_META] = sorted(loaded)
+        return response
 
     async def _proxy(self, portal_id: str | None) -> PolicyProxy:
         if portal_id not in self.proxies:
@@ -240,12 +289,13 @@ class PolicyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             return True
         if urlsplit(request.url).scheme in LOCAL_SCHEMES:
             return False
-        portal_id, parent, kind = None, None, "resource"
+        portal_id, parent, kind, page = None, None, "resource", None
         with contextlib.suppress(Exception):  # service-worker requests have no frame
             frame = request.frame
-            portal_id = self._context_portals.get(frame.page.context)
-            parent = frame.page.url
-            if request.is_navigation_request() and frame == frame.page.main_frame:
+            page = frame.page
+            portal_id = self._context_portals.get(page.context)
+            parent = page.url
+            if request.is_navigation_request() and frame == page.main_frame:
                 kind = "page"
         reason = policy_for(self.policy_crawler).refuse(request.url, portal_id, kind)
         if reason:
@@ -255,7 +305,10 @@ class PolicyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             return True
         if self.project_abort_request is not None:
             verdict = self.project_abort_request(request)
-            return bool(await verdict) if inspect.isawaitable(verdict) else bool(verdict)
+            if bool(await verdict) if inspect.isawaitable(verdict) else bool(verdict):
+                return True
+        if kind == "resource" and page in self._loads:
+            self._loads[page].add(request.url)
         return False
 
     async def _close_proxies(self) -> None:

@@ -13,8 +13,9 @@ from archive.store import DOCUMENT_KINDS, Outcome
 
 # What a request was for. Pages and attachments become documents (the store's DOCUMENT_KINDS);
 # listings and API calls do not; ``resource`` is what a page in the browser asked for (scripts, frames,
-# XHR), recorded when the request policy (crawler.policy) refused it.
-KINDS = ("listing", "api", *DOCUMENT_KINDS, "resource")
+# XHR), recorded when the request policy (crawler.policy) refused it; ``sitemap`` a sitemap.xml robots.txt
+# names, read by an incremental crawl as the site's own change signal (crawler.incremental).
+KINDS = ("listing", "api", *DOCUMENT_KINDS, "resource", "sitemap")
 
 
 @dataclass(kw_only=True)
@@ -49,6 +50,8 @@ class FetchRecord(Provenance):
     # True when the body came from the store (a 304 or an unvalidated known document), not the wire.
     replayed: bool = False
     filename: str | None = None  # the real name, from Content-Disposition, the URL or the anchor text
+    # A rendering: what the browser loaded besides the page (scripts, XHR, frames); None when not rendered.
+    loaded: list[str] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

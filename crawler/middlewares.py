@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 NOT_MODIFIED = "not_modified"  # the server answered 304; the body is the stored one
 STORED = "stored"  # not requested at all: a known document with no validators to revalidate
 ROBOTS_CACHED = "robots_cached"  # robots.txt answered from the store (asked within the last day)
+RENDERED = "rendered"  # the stored body replayed is the browser's rendering of the page, not its source
 
 META_KEY = "nianbao"
 
@@ -52,17 +53,25 @@ class StoreRevalidationMiddleware:
     finds what was stored under the first address. robots.txt (requested by Scrapy's
     RobotsTxtMiddleware) is answered from the store when it was asked within the last day, as RFC 9309
     allows: a re-crawl the same day does not ask every host for it again.
+
+    A listing the browser would render, whose stored rendering loaded nothing but the page, is asked
+    for first without the browser, conditionally (``render_check``): a 304 means the page, and so what
+    its scripts build from it, is unchanged, and the stored rendering is replayed (flagged ``rendered``);
+    any other answer sends the request on to the browser. Not in a full walk (``NIANBAO_FULL``), which
+    renders everything again.
     """
 
-    def __init__(self, store: StoreWriter, refetch_unvalidated: bool):
+    def __init__(self, crawler: Crawler, store: StoreWriter):
         self.store = store
-        self.refetch_unvalidated = refetch_unvalidated
+        self.stats = crawler.stats
+        self.refetch_unvalidated = crawler.settings.getbool("NIANBAO_REFETCH_UNVALIDATED")
+        self.render_check = not crawler.settings.getbool("NIANBAO_FULL")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StoreRevalidationMiddleware":
         if not crawler.settings.getbool("NIANBAO_REVALIDATE", True):
             raise NotConfigured("NIANBAO_REVALIDATE is off")
-        middleware = cls(StoreWriter(store_for(crawler)), crawler.settings.getbool("NIANBAO_REFETCH_UNVALIDATED"))
+        middleware = cls(crawler, StoreWriter(store_for(crawler)))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
@@ -79,6 +88,10 @@ class StoreRevalidationMiddleware:
         if stored is None:
             return None
         validated = bool(stored.etag or stored.last_modified)
+        if validated and self._checks_rendering(request, info, stored):
+            # Off the browser for a conditional GET; process_response sends it back there if it changed.
+            request.meta["playwright"] = False
+            info["render_check"] = True
         # The browser cannot revalidate: for a known document it could only download it again.
         revalidatable = validated and not request.meta.get("playwright")
         if info["kind"] in DOCUMENT_KINDS and not revalidatable and not self.refetch_unvalidated:
@@ -93,11 +106,21 @@ class StoreRevalidationMiddleware:
         info["stored_sha256"] = stored.sha256
         return None
 
+    def _checks_rendering(self, request: Request, info: dict[str, Any], stored: StoredBody) -> bool:
+        """Whether a conditional GET of the page alone can tell its rendering unchanged: a listing bound
+        for the browser whose stored rendering loaded nothing besides the page (a script that fetched
+        data or code may have been given something new), and not after a challenge (a plain request
+        meets the challenge again)."""
+        return (self.render_check and bool(request.meta.get("playwright")) and info["kind"] in ("listing", "api")
+                and stored.loaded is not None and not stored.loaded and not info.get("challenged")
+                and not info.get("render_checked"))
+
     def _robots(self, request: Request) -> Response | None:
         stored = self.store.stored_robots(request.url)
         if stored is None:
             return None
         status, body, headers = stored
+        self.stats.inc_value("nianbao/robots/cached")
         return Response(url=request.url, status=status, headers=Headers(headers), body=body,
                         flags=[ROBOTS_CACHED], request=request)
 
@@ -108,14 +131,31 @@ class StoreRevalidationMiddleware:
                 self.store.save_robots(request.url, response.status, response.body, headers_to_dict(response.headers))
             return response
         info = request.meta.get(META_KEY) or {}
-        if response.status != 304 or "stored_sha256" not in info:
+        if "stored_sha256" not in info:
             return response
-        stored = self.store.last_body(info["url"])
+        stored = self.store.last_body(info["url"]) if response.status == 304 else None
         if stored is None or stored.sha256 != info["stored_sha256"]:
+            if info.get("render_check"):
+                return self._render(request)
             return response
+        if info.get("render_check"):
+            self.stats.inc_value("nianbao/browser/not_rendered")
+            return self._replay(request, stored, NOT_MODIFIED, response, RENDERED)
         return self._replay(request, stored, NOT_MODIFIED, response)
 
-    def _replay(self, request: Request, stored: StoredBody, flag: str, wire: Response | None = None) -> Response:
+    @staticmethod
+    def _render(request: Request) -> Request:
+        """The page changed since its stored rendering (or did not say): render it after all."""
+        info = {k: v for k, v in request.meta[META_KEY].items() if k not in ("render_check", "stored_sha256")}
+        info["render_checked"] = True
+        headers = request.headers.copy()
+        for name in ("If-None-Match", "If-Modified-Since"):
+            headers.pop(name, None)
+        return request.replace(meta={**request.meta, META_KEY: info, "playwright": True}, headers=headers,
+                               dont_filter=True)
+
+    def _replay(self, request: Request, stored: StoredBody, flag: str, wire: Response | None = None,
+                *flags: str) -> Response:
         body = self.store.blobs.get(stored.sha256)
         headers = Headers(stored.headers)
         url = stored.final_url or request.url
@@ -125,7 +165,7 @@ class StoreRevalidationMiddleware:
             status=stored.status or 200,
             headers=headers,
             body=body,
-            flags=[flag],
+            flags=[flag, *flags],
             request=request,
             ip_address=wire.ip_address if wire is not None else None,
         )

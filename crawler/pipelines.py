@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -118,6 +119,7 @@ class StorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         args = dict(getattr(spider, "job_args", None) or {"spider": spider.name})
+        started = time.perf_counter()
         try:
             self.writer = self._sync(StoreWriter, self.data)
             self.run = self._sync(self.writer.start_run, spider.name, args, job_key(args))
@@ -127,6 +129,7 @@ class StorePipeline:
             self.crawler.stats.set_value(FATAL, message)
             raise StoreError(message) from error
         self.crawler.stats.set_value("nianbao/run_id", self.run.id)
+        self.crawler.stats.set_value("nianbao/store/open_s", round(time.perf_counter() - started, 3))
         # Read back by archive.schedule.full_walk_due: when the last full walk was.
         self.crawler.stats.set_value("nianbao/full", self.crawler.settings.getbool("NIANBAO_FULL"))
         if self.run.resumes:
@@ -231,6 +234,7 @@ def fetch_row(item: FetchRecord, blob: Mapping[str, Any]) -> dict[str, Any]:
         "etag": _header(item.headers, "ETag"),
         "last_modified": _header(item.headers, "Last-Modified"),
         "headers": item.headers,
+        "loaded": item.loaded,
         **blob,
     }
 

@@ -230,9 +230,11 @@ class FarmServer:
         """Robots, habits, then the family; 304s and delays are applied by the handler."""
         with self.world.lock:
             if request.path == "/robots.txt" and "block_page" not in portal.habits:
-                if portal.robots_txt is None:
+                extra = FAMILIES[portal.family].robots_lines(portal, request)
+                if portal.robots_txt is None and not extra:
                     return not_found()
-                return data(portal.robots_txt.encode(), "text/plain", BASE_TIME)
+                text = (portal.robots_txt or "User-agent: *\n") + "".join(f"{line}\n" for line in extra)
+                return data(text.encode(), "text/plain", BASE_TIME)
             response = (self.gate.check(portal, request) or self.faults.check(portal, request)
                         or FAMILIES[portal.family].handle(portal, request))
             if response is not None:

@@ -1,8 +1,9 @@
 """The home page's figures: what the archive holds, how fresh and how complete it is.
 
-Counts come from the snapshot's own row in ``snapshots`` where there is one (written by ``nianbao
-snapshot`` with every table's row count and the coverage summary), so the home page does not count
-millions of rows on each visit; an archive served without a snapshot row is counted directly.
+Counts come from ``region_summary`` (``archive.summary``, written by the build: one row per province)
+and from the snapshot's own row in ``snapshots`` where there is one (written by ``nianbao snapshot``
+with every table's row count and the coverage summary), so the home page does not count millions of
+rows on each visit.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from archive import summary
 from archive.site import changes
 from archive.site.labels import one, rows
 
@@ -45,25 +47,28 @@ def home(conn: sqlite3.Connection) -> Home:
     snapshot = one(conn, "SELECT date, created_at, row_counts, coverage, git_commit FROM snapshots "
                          "ORDER BY date DESC LIMIT 1")
     counts = json.loads(snapshot["row_counts"]) if snapshot and snapshot["row_counts"] else {}
-    coverage = json.loads(snapshot["coverage"]) if snapshot and snapshot["coverage"] else dict(
-        conn.execute("SELECT status, count(*) FROM coverage GROUP BY status"))
-    years = conn.execute("SELECT min(year), max(year) FROM reports").fetchone()
+    regions = summary.region_rows(conn)
+    coverage = json.loads(snapshot["coverage"]) if snapshot and snapshot["coverage"] else {
+        status: total for status in summary.COVERAGE_STATUSES if (total := sum(row[status] for row in regions))}
+    provinces = sorted((row for row in regions if row["region"] is not None and row["reports"]),
+                       key=lambda row: (-row["reports"], row["region"]))
+    first = [row["first_year"] for row in regions if row["first_year"] is not None]
     return Home(
-        reports=counts.get("reports") if "reports" in counts else _count(conn, "reports"),
-        organs=conn.execute("SELECT count(DISTINCT organ_id) FROM reports").fetchone()[0],
-        regions=conn.execute("SELECT count(DISTINCT region) FROM reports").fetchone()[0],
+        reports=counts["reports"] if "reports" in counts else sum(row["reports"] for row in regions),
+        organs=sum(row["organs"] for row in regions),
+        regions=len(provinces),
         portals=counts.get("portals") if "portals" in counts else _count(conn, "portals"),
-        years=(years[0], years[1]) if years[0] is not None else None,
-        failing_reports=conn.execute("SELECT count(*) FROM reports WHERE check_status = 'fail'").fetchone()[0],
+        years=(min(first), max(row["last_year"] for row in regions if row["last_year"] is not None)) if first else None,
+        failing_reports=sum(row["failing"] for row in regions),
         coverage=coverage,
         snapshot=snapshot,
         last_run=one(conn, "SELECT id, command, started_at, finished_at, status FROM runs "
                            "WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"),
         recent=changes.recent(conn, limit=RECENT),
-        feeds=changes.regions_with_changes(conn),
-        by_region=rows(conn, """SELECT region, count(*) AS reports, min(year) AS first, max(year) AS last,
-                                       sum(check_status = 'fail') AS failing
-                                FROM reports WHERE region IS NOT NULL GROUP BY region ORDER BY reports DESC"""),
+        feeds=[(row["region"], row["changes"]) for row in sorted(
+            (row for row in regions if row["region"] is not None and row["changes"]), key=lambda row: row["region"])],
+        by_region=[{"region": row["region"], "reports": row["reports"], "first": row["first_year"],
+                    "last": row["last_year"], "failing": row["failing"]} for row in provinces],
     )
 
 

@@ -111,7 +111,7 @@ def document_text(conn: sqlite3.Connection, document_id: int) -> str | None:
     it has none, or when the site serves no texts file (the pages then show the numbers without prose)."""
     if not any(row[1] == TEXTS_SCHEMA for row in conn.execute("PRAGMA database_list")):
         return None
-    found = conn.execute(f"SELECT text FROM {TEXTS_SCHEMA}.texts WHERE id = ?", [document_id]).fetchone()
+    found = conn.execute(f"SELECT text FROM {TEXTS_SCHEMA}.text_bodies WHERE id = ?", [document_id]).fetchone()
     return found[0] if found else None
 
 

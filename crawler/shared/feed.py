@@ -90,7 +90,8 @@ def validators(item: FetchRecord, sha256: str) -> str:
     """What ``StoreWriter.last_body`` would read back for this fetch, as JSON."""
     lowered = {k.lower(): v for k, v in item.headers.items()}
     return json.dumps({"sha256": sha256, "etag": lowered.get("etag"), "last_modified": lowered.get("last-modified"),
-                       "status": item.status, "final_url": item.final_url, "headers": item.headers},
+                       "status": item.status, "final_url": item.final_url, "headers": item.headers,
+                       "loaded": item.loaded},
                       ensure_ascii=False)
 
 

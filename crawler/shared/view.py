@@ -139,7 +139,7 @@ class SharedRevalidationMiddleware(StoreRevalidationMiddleware):
     def from_crawler(cls, crawler: Crawler) -> "SharedRevalidationMiddleware":
         if not crawler.settings.getbool("NIANBAO_REVALIDATE", True):
             raise NotConfigured("NIANBAO_REVALIDATE is off")
-        middleware = cls(_view(crawler), crawler.settings.getbool("NIANBAO_REFETCH_UNVALIDATED"))  # type: ignore[arg-type]
+        middleware = cls(crawler, _view(crawler))  # type: ignore[arg-type]
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 

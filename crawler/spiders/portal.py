@@ -15,16 +15,17 @@ import scrapy
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
 from archive.registry import Portal, load_registry, portal_for_url
 from archive.store import Outcome, utcnow
 from crawler import default_registry_path
-from crawler.browser import REFUSED_HEADER, context_name
+from crawler.browser import LOADED_META, REFUSED_HEADER, context_name
 from crawler.guards import BLOCKED, CHALLENGE, REDIRECT, classify, truncated_file
 from crawler.http import filename_from_disposition, headers_to_dict
 from crawler.items import DOCUMENT_KINDS, FetchRecord
-from crawler.middlewares import META_KEY, NOT_MODIFIED, STORED
+from crawler.middlewares import META_KEY, NOT_MODIFIED, RENDERED, STORED
 from crawler.platforms import detect_family, platform_for
 from crawler.platforms.base import FILE_SUFFIXES, AttachmentLink, ReportLink, filename_from_url, is_annual_report_title
 from crawler.policy import Refused
@@ -126,7 +127,7 @@ class PortalSpider(scrapy.Spider):
         provenance = {
             "portal_id": info["portal_id"],
             "family": family,
-            "listing_url": response.url,
+            "listing_url": listing_key(response),
             "title": report.title,
             "listed_date": report.date,
         }
@@ -140,6 +141,18 @@ class PortalSpider(scrapy.Spider):
             challenged=info.get("challenged", False),
             dont_filter=report.url == info["url"],  # the start page was itself the report
         )
+
+    def sitemap_request(self, url: str, then: Request) -> Request:
+        """A sitemap robots.txt names, read before the portal's start page (``then``) by an incremental
+        crawl, which takes its ``<lastmod>`` dates as the site's own change signal."""
+        info = then.meta[META_KEY]
+        return self._request(url, kind="sitemap", provenance={"portal_id": info["portal_id"], "family": info["family"]},
+                             callback=self.parse_sitemap, dont_filter=True, then=then.to_dict(spider=self))
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        """Record the sitemap (``crawler.incremental`` reads its dates), then go on to the start page."""
+        yield self._record(response)
+        yield request_from_dict(response.meta[META_KEY]["then"], spider=self)
 
     def _attachment_request(self, link: AttachmentLink, parent: dict[str, Any]) -> Request:
         provenance = {**parent, "parent_url": parent["url"]}
@@ -158,7 +171,7 @@ class PortalSpider(scrapy.Spider):
         declared = info.get("family") or "auto"
         family = detect_family(response) if declared == "auto" else declared
         platform = platform_for(family)
-        in_browser = bool(response.meta.get("playwright"))
+        in_browser = rendered(response)
         if platform.needs_browser and not in_browser:
             yield from self._to_browser(response, f"the {family} family builds its list in JavaScript")
             return
@@ -185,14 +198,14 @@ class PortalSpider(scrapy.Spider):
         browser = bool(info.get("challenged")) and self.browser_enabled
         for report in listing.reports:
             yield self._document_request(report, response, family, browser)
-            parent = {**info, "family": family, "url": report.url, "listing_url": response.url,
+            parent = {**info, "family": family, "url": report.url, "listing_url": listing_key(response),
                       "title": report.title, "listed_date": report.date}
             for link in report.attachments:
                 yield self._attachment_request(link, parent)
         for page in listing.next:
             # Under "auto" every listing page is recognised on its own: a tree's navigation pages
             # often carry none of the markers its list pages do.
-            provenance = {"portal_id": info["portal_id"], "family": declared, "listing_url": response.url}
+            provenance = {"portal_id": info["portal_id"], "family": declared, "listing_url": listing_key(response)}
             yield self._request(
                 page.url,
                 kind=page.kind,
@@ -204,6 +217,7 @@ class PortalSpider(scrapy.Spider):
                 browser=(page.browser or browser or platform.needs_browser) and self.browser_enabled,
                 challenged=info.get("challenged", False),
                 pager=page.pager,
+                logical_url=post_key(page.url, page.body) if page.method == "POST" else None,
             )
 
     def parse_document(self, response: Response) -> Iterator[Any]:
@@ -229,7 +243,7 @@ class PortalSpider(scrapy.Spider):
     def _guard(self, response: Response) -> Iterator[Any]:
         """Block pages, JS challenges and redirect shells, handled before any adapter reads the page."""
         info = response.meta[META_KEY]
-        in_browser = bool(response.meta.get("playwright"))
+        in_browser = rendered(response)
         verdict = classify(response)
         if verdict.kind == BLOCKED:
             yield self._record(response, outcome=Outcome.BLOCKED, reason=verdict.evidence)
@@ -295,6 +309,10 @@ class PortalSpider(scrapy.Spider):
     ) -> FetchRecord:
         info = response.meta[META_KEY]
         replayed = NOT_MODIFIED in response.flags or STORED in response.flags
+        loaded = response.meta.get(LOADED_META) if response.meta.get("playwright") else None
+        if RENDERED in response.flags:
+            # The stored rendering, replayed: it loaded nothing but the page, or it would not be.
+            reason, loaded = reason or "304: the page is unchanged, so is its rendering (not rendered again)", []
         if outcome is None and NOT_MODIFIED in response.flags:
             outcome, reason = Outcome.NOT_MODIFIED, reason or "304: unchanged since the stored copy"
         elif outcome is None and STORED in response.flags:
@@ -327,10 +345,18 @@ class PortalSpider(scrapy.Spider):
             body=response.body,
             replayed=replayed,
             filename=filename,
+            loaded=loaded,
         )
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
-        """Every failed request becomes a record with its reason; challenge pages may go to the browser."""
+        """Every failed request becomes a record with its reason; challenge pages may go to the browser.
+        A sitemap that failed leaves its portal's start page to be asked all the same."""
+        yield from self._failed(failure)
+        info = failure.request.meta[META_KEY]
+        if info["kind"] == "sitemap":
+            yield request_from_dict(info["then"], spider=self)
+
+    def _failed(self, failure: Failure) -> Iterator[Any]:
         request: Request = failure.request
         info = request.meta[META_KEY]
         if failure.check(HttpError):
@@ -366,6 +392,23 @@ class PortalSpider(scrapy.Spider):
             elapsed_ms=_latency_ms(request.meta),
             request_headers=headers_to_dict(request.headers),
         )
+
+
+def post_key(url: str, body: str | None) -> str:
+    """What the store and the schedule know a list API's POST page by: its URL and form, as a fragment
+    (never sent), since one endpoint answers every page (chinatax ``page=N``)."""
+    return f"{url.split('#', 1)[0]}#{body or ''}"
+
+
+def listing_key(response: Response) -> str:
+    """The listing a link was found on, as the store keys it: the URL answered, or a POST page's key."""
+    info = response.meta[META_KEY]
+    return info["url"] if response.request is not None and response.request.method == "POST" else response.url
+
+
+def rendered(response: Response) -> bool:
+    """A page as the browser built it: rendered now, or its stored rendering replayed after a 304."""
+    return bool(response.meta.get("playwright")) or RENDERED in response.flags
 
 
 def _latency_ms(meta: dict[str, Any]) -> float | None:

@@ -22,6 +22,10 @@ class Family:
     def handle(self, portal: Portal, request: Request) -> Response | None:
         raise NotImplementedError
 
+    def robots_lines(self, portal: Portal, request: Request) -> list[str]:
+        """Lines the family adds to robots.txt (a ``Sitemap:``), given the address it was asked at."""
+        return []
+
     def home(self, portal: Portal, label: str = "政府信息公开年报") -> Response:
         """The site's home page: the one link into the disclosure column, as portals' menus give it."""
         body = f'<div class="nav"><a href="{escape(portal.start_path)}">{label}</a></div>'

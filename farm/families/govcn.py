@@ -6,7 +6,9 @@ pages use both templates: A ``/zhengce/content/YYYYMM/content_N.htm`` with the `
 metadata table, B ``/zhengce/YYYYMM/content_N.htm`` with ``h1#ti``, ``div.pages-date`` and ``span.font``;
 both put the body in ``#UCAP-CONTENT`` around ``.trs_editor_view`` and link TRS ``./P0…`` files. As on
 ``/zhengce/zhengceku/``, a folder address answers 403 while its pages answer 200. Where the annual reports
-sit on gov.cn (``/zhengce/xxgk/gknb/``) is an inference (~)."""
+sit on gov.cn (``/zhengce/xxgk/gknb/``) is an inference (~). So is its sitemap (~): robots.txt names
+``/sitemap.xml`` (sitemaps.org), listing the column's pages and every report page with its ``<lastmod>``,
+as large CMS-built sites publish for search engines; a crawler may take it as the site's change signal."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from farm.http import Request, Response
 from farm.model import Article, Column, Portal
 
 COLUMN = "/zhengce/xxgk/gknb/"
+SITEMAP = "/sitemap.xml"
 HOME_RE = re.compile(r"^home(?:_(\d+))?\.htm$")
 
 
@@ -45,6 +48,8 @@ class Govcn(Family):
     def handle(self, portal: Portal, request: Request) -> Response | None:
         if request.path == "/":
             return self.home(portal)
+        if request.path == SITEMAP:
+            return self._sitemap(portal, request)
         folder, _, leaf = request.path.rpartition("/")
         match = HOME_RE.match(leaf)
         if folder + "/" == COLUMN and match:
@@ -57,6 +62,23 @@ class Govcn(Family):
             return None
         kind, key = route
         return self.article_or_file(portal, kind, key)
+
+    def robots_lines(self, portal: Portal, request: Request) -> list[str]:
+        return [f"Sitemap: {_origin(request)}{SITEMAP}"]
+
+    def _sitemap(self, portal: Portal, request: Request) -> Response:
+        root = portal.columns["root"]
+        items = listed_below(portal, root)
+        modified = pages.column_modified(portal, root)
+        count = max(1, math.ceil(len(items) / portal.page_size))
+        entries = [(COLUMN + (f"home_{n}.htm" if n else "home.htm"), modified) for n in range(count)]
+        entries += [(a.path, a.modified) for a in items]
+        origin = _origin(request)
+        urls = "".join(f"<url><loc>{escape(origin + path)}</loc><lastmod>{when.isoformat(timespec='seconds')}"
+                       "</lastmod></url>" for path, when in entries)
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n')
+        return http.data(body.encode("utf-8"), "application/xml; charset=utf-8", modified)
 
     def _listing(self, portal: Portal, index: int) -> Response | None:
         root = portal.columns["root"]
@@ -95,6 +117,10 @@ class Govcn(Family):
 
     def detail_title(self, article: Article) -> str:
         return f"{short(article.title, 60)}_中国政府网"
+
+def _origin(request: Request) -> str:
+    return f"{request.scheme}://{request.headers.get('host', '')}"
+
 
 def template_a(article: Article) -> bool:
     """Which of the two gov.cn detail templates a page uses (half of each)."""

@@ -216,7 +216,7 @@ def mentions(data: DataDir, document_ids: list[int]) -> Iterator[Mention]:
     for start in range(0, len(document_ids), 500):
         chunk = document_ids[start : start + 500]
         for doc_id, organ, year, text in archive.execute(
-            f"select id, organ, year, text from {TEXTS_SCHEMA}.texts where id in ({','.join('?' * len(chunk))})", chunk
+            f"select id, organ, year, text from {TEXTS_SCHEMA}.full_texts where id in ({','.join('?' * len(chunk))})", chunk
         ).fetchall():
             texts[doc_id] = (organ, year, text or "")
     with StoreReader(data) as store:

@@ -83,7 +83,7 @@ def test_site_in_a_browser(browser_page, world, tmp_path):
     page.wait_for_selector(".search-hit")
     texts = sqlite3.connect(world.data.texts_db)
     found = page.locator(".search-hit").count()
-    assert found == texts.execute("SELECT count(DISTINCT id) FROM texts WHERE text LIKE '%复议%'").fetchone()[0]
+    assert found == texts.execute("SELECT count(DISTINCT id) FROM text_bodies WHERE text LIKE '%复议%'").fetchone()[0]
     assert page.locator(".search-hit mark").first.inner_text() == "复议"
     page.screenshot(path=ARTIFACTS / "search.png", full_page=True)
     page.locator(".search-hit h2 a").first.click()

@@ -19,7 +19,7 @@ PLUGINS = {
     "datasette-copyable",
     "datasette-dashboards",
     "datasette-leaflet",  # required by datasette-dashboards
-    "datasette-render-markdown",  # required by datasette-dashboards
+    # datasette-render-markdown, required by datasette-dashboards, is unregistered by nianbao_pages.py.
     "datasette-template-sql",
     "nianbao_fts.py",
     "nianbao_guard.py",
@@ -37,7 +37,7 @@ def test_every_table_and_column_is_described_in_chinese_and_english(world):
     databases = build_metadata()["databases"]
     for name, path, tables in (
         ("nianbao", world.data.archive_db, MAIN_TABLES + SUPPORT_TABLES + VIEWS),
-        ("nianbao-texts", world.data.texts_db, ("texts",)),
+        ("nianbao-texts", world.data.texts_db, ("texts", "text_bodies", "full_texts")),
     ):
         db = sqlite_utils.Database(path)
         described = databases[name]["tables"]
@@ -130,7 +130,7 @@ def test_canned_query_refusal_reasons_by_region_and_year(site, world):
 
 def _texts_containing(world, word: str) -> set[int]:
     db = sqlite_utils.Database(world.data.texts_db)
-    return {row[0] for row in db.execute("SELECT DISTINCT report_id FROM texts WHERE text LIKE ?", [f"%{word}%"])}
+    return {row[0] for row in db.execute("SELECT DISTINCT report_id FROM full_texts WHERE text LIKE ?", [f"%{word}%"])}
 
 
 def test_full_text_search_ranked_finds_three_and_two_character_words(site, world):
@@ -185,7 +185,7 @@ def test_search_pages_every_hit_once_in_rank_order(world, monkeypatch):
     import archive.search
 
     db = open_archive(world.data.archive_db)
-    documents = db.execute("SELECT count(*) FROM nianbao_texts.texts WHERE text LIKE '%复议%'").fetchone()[0]
+    documents = db.execute("SELECT count(*) FROM nianbao_texts.text_bodies WHERE text LIKE '%复议%'").fetchone()[0]
     whole = archive.search.search(db.conn, "复议", 1)
     assert whole.found == documents == len(whole.hits) and whole.pages == 1
     monkeypatch.setattr(archive.search, "PAGE_SIZE", 3)

@@ -49,7 +49,8 @@ def test_an_old_store_is_upgraded_in_place(tmp_path: Path, first: bool) -> None:
     data = old_store(tmp_path, first)
     db = open_store_db(data)
     assert schema(db) == schema(fresh)
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_jobs_and_families", "m003_crawl_schedule"]
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_jobs_and_families", "m003_crawl_schedule",
+                                                   "m004_rendered_loads"]
     # Nothing it held is lost, and the store goes on from where it was.
     with StoreReader(data) as store:
         docs = [(d.url, d.version, d.kind, d.parent_url) for d in store.documents()]
@@ -73,4 +74,4 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
     data = DataDir.resolve(tmp_path)
     open_store_db(data).close()
     db = open_store_db(data)
-    assert db["_sqlite_migrations"].count == len(migrations.applied(db)) == 3
+    assert db["_sqlite_migrations"].count == len(migrations.applied(db)) == 4

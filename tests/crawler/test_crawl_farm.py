@@ -7,6 +7,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 from statistics import median
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -127,6 +128,26 @@ def test_second_crawl_asks_a_tenth_and_downloads_no_document(first_crawl: Crawl,
     skipped = dict(query(second_crawl.data, "select what, sum(count) from skips where run_id = ? group by what", run))
     assert skipped.get("documents", 0) > 0 and skipped.get("columns", 0) > 0
     assert "not asked (incremental crawl" in second_crawl.output
+
+
+def test_list_api_post_pages_have_a_schedule_entry_each(first_crawl: Crawl, second_crawl: Crawl) -> None:
+    """chinatax answers every page of its list at one URL, by the POSTed form: the store keys each page
+    by URL and form, so a page is compared with itself on a re-crawl, and scheduled on its own."""
+    posts = [e for e in first_crawl.requests if e.site_id == "chinatax" and e.method == "POST"]
+    assert len(posts) >= 2  # the small world's chinatax list has more than one page
+    keys = [url for (url,) in query(first_crawl.data, "select url from schedule where portal_id = 'chinatax'"
+                                                      " and kind = 'api'")]
+    assert len(keys) == len(posts)
+    assert sorted(parse_qs(urlsplit(key).fragment)["page"][0] for key in keys) == \
+        [str(n) for n in range(1, len(posts) + 1)]
+    # Its documents hang under the page that lists them, so a page is due when they are.
+    parents = {parent for (parent,) in query(first_crawl.data, "select distinct parent_url from schedule"
+                                                               " where portal_id = 'chinatax' and kind = 'page'")}
+    assert parents <= set(keys) and len(parents) >= 2
+    run = query(second_crawl.data, "select max(run_id) from fetches")[0][0]
+    outcomes = query(second_crawl.data, "select outcome from fetches where run_id = ? and portal_id = 'chinatax'"
+                                        " and kind = 'api'", run)
+    assert outcomes == [("unchanged",)]  # page 1 again, the same as page 1 last time
 
 
 def test_scrapy_crawl_and_list(farm: FarmServer, tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def test_a_column_of_2011_to_2025_reports_is_archived_every_year(tmp_path: Path)
         cells = dict(db.execute(
             "SELECT r.year, count(c.value) FROM reports r LEFT JOIN cells c ON c.document_id = r.primary_document_id"
             " GROUP BY r.year"))
-        searchable = {year for (year,) in db.execute(f"SELECT year FROM {SCHEMA}.texts WHERE text LIKE '%政府信息公开%'")}
+        searchable = {year for (year,) in db.execute(f"SELECT year FROM {SCHEMA}.full_texts WHERE text LIKE '%政府信息公开%'")}
     assert sorted(reports) == list(range(2011, 2026)), f"years archived: {sorted(reports)}"
     for year, report in truth.items():
         organ, template, published = reports[year]

@@ -67,7 +67,8 @@ def test_interrupted_run_is_resumed_as_one_session(tmp_path: Path) -> None:
     # The 412 that a later fetch got past no longer counts as blocked.
     assert row == {"portal_id": "p", "reports_found": 1, "downloaded": 1, "unchanged": 0, "failed": 0, "blocked": 0,
                    "robots": 0, "refused": 0, "listings_read": 1,
-                   "skipped_listing_pages": 0, "skipped_columns": 0, "skipped_documents": 0}
+                   "skipped_listing_pages": 0, "skipped_columns": 0, "skipped_renders": 0,
+                   "skipped_documents": 0}
 
 
 def test_a_killed_run_is_marked_interrupted_by_the_next(tmp_path: Path) -> None:
