@@ -52,16 +52,14 @@ def baseline_child_mb() -> float:
 def page_cases() -> list[tuple[str, str, dict]]:
     """(name, HTML page, expected cells): the real pages (cells read by hand) and the seeds (their specs)."""
     from farm.records import seed_records
-    from farm.render.html import render_body_html
+    from tests.extract.office import seed_page
 
     cases = []
     for stem in REAL_PAGES:
         expected = json.loads((CORPUS / f"{stem}.expected.json").read_text(encoding="utf-8"))
         cases.append((stem[:2], (CORPUS / f"{stem}.html").read_text(encoding="utf-8"), expected["cells"]))
     for i, spec in enumerate(seed_records()):
-        body = render_body_html(spec, "table")
-        page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{spec.organ}</title></head><body>{body}</body></html>'
-        cases.append((f"seed{i}", page, spec.cells))
+        cases.append((f"seed{i}", seed_page(spec), spec.cells))
     return cases
 
 
@@ -89,6 +87,10 @@ def real_pages(variants: tuple[str, ...]) -> None:
             files = [page.encode() for page in pages] if fmt == "html" else office(pages, fmt)
 
             def run(files=files, fmt=fmt):
+                try:  # imports, and the child's LibreOffice listener: a worker starts it once
+                    _cells(files[0], fmt)
+                except ConversionError:
+                    pass  # counted below
                 started = time.perf_counter()
                 out = []
                 for data in files:
@@ -120,9 +122,12 @@ def real_pages(variants: tuple[str, ...]) -> None:
 
 def libreoffice_profiles(docs: list[bytes]) -> None:
     """Part 3: DOC → DOCX with a fresh profile per file (before), on one profile per worker, one file per
-    run (how ``convert`` runs), and in batches of files per run (``libreoffice.convert_many``, how the
-    extract stage runs: ``extract.isolate.prefetch_office``)."""
+    run and in batches of files per run (``libreoffice.convert_many``: where a worker has no listener),
+    and through LibreOffice listeners (``extract.convert.listener``: how workers convert now), one, and
+    one per core in parallel. Each line: DOC/s (wall), and CPU seconds per DOC of every process involved
+    (ours, soffice's, the bridge's); the load average is printed before and after."""
     from extract.convert import libreoffice
+    from extract.convert.listener import Listener, uno_python
 
     def fresh() -> float:
         started = time.perf_counter()
@@ -143,26 +148,178 @@ def libreoffice_profiles(docs: list[bytes]) -> None:
             libreoffice.convert_many([("r.doc", data)], "docx")
         return time.perf_counter() - started
 
-    def batched(size: int) -> Callable[[], float]:
-        def run() -> float:
+    def batched(share: list[bytes], size: int, warmed: bool = False) -> float:
+        if not warmed:
             warm()
-            started = time.perf_counter()
-            for at in range(0, len(docs), size):
-                chunk = docs[at : at + size]
-                made = libreoffice.convert_many([(f"r{i}.doc", d) for i, d in enumerate(chunk)], "docx",
-                                                timeout=60 + 10 * len(chunk))
-                assert all(made), "LibreOffice left a file of the batch unconverted"
-            return time.perf_counter() - started
-        return run
+        started = time.perf_counter()
+        for at in range(0, len(share), size):
+            chunk = share[at : at + size]
+            made = libreoffice.convert_many([(f"r{i}.doc", d) for i, d in enumerate(chunk)], "docx",
+                                            timeout=60 + 10 * len(chunk))
+            assert all(made), "LibreOffice left a file of the batch unconverted"
+        return time.perf_counter() - started
 
-    before, _ = in_child(fresh)
-    now, _ = in_child(shared)
-    print(f"LibreOffice DOC -> DOCX, {len(docs)} files: fresh profile per file {len(docs) / before:.2f} DOC/s "
-          f"(baseline), one profile per worker and one file per run {len(docs) / now:.2f} DOC/s")
+    listeners: list[Listener] = []  # the one a forked process started (each process has its own list)
+
+    def start_listener() -> float:
+        """Start a listener and convert one file (LibreOffice's first-use work): the seconds it took."""
+        started = time.perf_counter()
+        listeners.append(Listener(python, libreoffice.soffice_binary()))
+        listeners[-1].convert("warm.doc", docs[0])
+        listeners[-1].seconds.clear()
+        return time.perf_counter() - started
+
+    def listened(share: list[bytes]) -> tuple[float, float, dict]:
+        """(seconds converting, CPU seconds of the listener's group, LibreOffice's steps), then closed."""
+        listener = listeners[-1]
+        started = time.perf_counter()
+        for data in share:
+            listener.convert("r.doc", data)
+        spent = time.perf_counter() - started
+        cpu = _group_cpu(listener.proc.pid)
+        listener.close()
+        return spent, cpu, listener.seconds
+
+    def line(label: str, spent: float, cpu: float, base: float | None = None) -> None:
+        ratio = f" ({base / spent:.1f}x one per run)" if base else ""
+        print(f"  {label:<44}{len(docs) / spent:>7.2f} DOC/s  CPU {cpu / len(docs):.2f} s/DOC{ratio}", flush=True)
+
+    print(f"LibreOffice DOC -> DOCX, {len(docs)} files; load average {_load()}")
+    before, cpu = _with_cpu(fresh)
+    line("fresh profile per file (baseline)", before, cpu)
+    now, cpu = _with_cpu(shared)
+    line("one profile per worker, one file per run", now, cpu)
     for size in BATCH_SIZES:
-        spent, _ = in_child(batched(size))
-        print(f"  one profile, {size} files per run: {len(docs) / spent:.2f} DOC/s ({now / spent:.1f}x one per run)")
+        spent, cpu = _with_cpu(lambda size=size: batched(docs, size))
+        line(f"one profile, {size} files per run", spent, cpu, now)
+    size = BATCH_SIZES[-1]
+    (spent, _), cpu = _with_cpu(lambda: _parallel([(warm, lambda share=share: batched(share, size, warmed=True))
+                                                   for share in _shares(docs)]))
+    line(f"{CORES} workers in parallel, {size} files per run", spent, cpu, now)
+    python = uno_python()
+    if python is None:
+        print("  listener: no interpreter with LibreOffice's uno (python3-uno), not measured\n")
+        return
+    (start, (spent, group_cpu, steps)), cpu = _with_cpu(lambda: (start_listener(), listened(docs)))
+    line("one listener per worker", spent, cpu + group_cpu, now)
+    per_doc = ", ".join(f"{step} {1000 * s / len(docs):.0f} ms" for step, s in steps.items())
+    print(f"    its start and first document {start:.1f} s; in LibreOffice per DOC: {per_doc}; the rest is "
+          f"ours (files, pipe) {1000 * (spent - sum(steps.values())) / len(docs):.0f} ms")
+    (wall, outcomes), cpu = _with_cpu(lambda: _parallel([(start_listener, lambda share=share: listened(share))
+                                                          for share in _shares(docs)]))
+    line(f"{CORES} listeners in parallel (one per core)", wall, cpu + sum(c for _, c, _ in outcomes), now)
+    print(f"  load average {_load()}")
+    extract_stage(docs)
     print()
+
+
+def extract_stage(docs: list[bytes]) -> None:
+    """DOC read as ``nianbao extract`` reads it (``extract.isolate``: a killable child per document, its
+    DOCX parsed into a record there): with batches of 20 per soffice run, and through the listener."""
+    from extract.isolate import parse_isolated, prefetch_office
+
+    docs = list(dict.fromkeys(docs))  # a store holds each body once: a repeat would miss its batch's DOCX
+
+    def run() -> float:
+        parse_isolated(docs[0], "warm.doc")
+        started = time.perf_counter()
+        for n, data in enumerate(docs):
+            if n % 20 == 0:
+                prefetch_office(docs[n : n + 20])
+            parse_isolated(data, "report.doc")
+        return time.perf_counter() - started
+
+    os.environ["NIANBAO_OFFICE_LISTENER"] = "0"
+    try:
+        batched = run()
+    finally:
+        del os.environ["NIANBAO_OFFICE_LISTENER"]
+    listened = run()  # the listener stays for what follows, and goes at exit
+    print(f"  {len(docs)} files as nianbao extract reads them (a child per document, parsed): 20 files per soffice run "
+          f"{len(docs) / batched:.2f} DOC/s, through the worker's listener {len(docs) / listened:.2f} DOC/s")
+
+
+CORES = 2
+
+
+def _shares(docs: list[bytes]) -> list[list[bytes]]:
+    return [docs[i::CORES] for i in range(CORES)]
+
+
+def _parallel(jobs: list[tuple[Callable[[], object], Callable[[], object]]]) -> tuple[float, list]:
+    """Each job (prepare, run) in a forked process of its own: all prepare (start LibreOffice), then all
+    run at once; (wall seconds from the start of the runs to the end of the last, what each run returned)."""
+    children = []
+    for prepare, run in jobs:
+        ready_r, ready_w = os.pipe()
+        go_r, go_w = os.pipe()
+        out_r, out_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            for fd in (ready_r, go_w, out_r):
+                os.close(fd)
+            prepare()
+            os.write(ready_w, b"1")
+            os.read(go_r, 1)
+            with os.fdopen(out_w, "wb") as fh:
+                fh.write(pickle.dumps(run()))
+            os._exit(0)
+        for fd in (ready_w, go_r, out_w):
+            os.close(fd)
+        children.append((pid, ready_r, go_w, out_r))
+    for _, ready_r, _, _ in children:
+        if not os.read(ready_r, 1):
+            raise RuntimeError("a parallel job died while preparing")
+    started = time.perf_counter()
+    for _, _, go_w, _ in children:
+        os.write(go_w, b"1")
+    outcomes = []
+    for pid, ready_r, go_w, out_r in children:
+        with os.fdopen(out_r, "rb") as fh:
+            payload = fh.read()
+        outcomes.append(pickle.loads(payload) if payload else RuntimeError("a parallel job died"))
+        os.waitpid(pid, 0)
+        os.close(ready_r)
+        os.close(go_w)
+    wall = time.perf_counter() - started
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return wall, outcomes
+
+
+def _with_cpu(fn: Callable[[], object]) -> tuple[object, float]:
+    """``fn()`` in a forked child: (what it returned, CPU seconds of the child and the processes it
+    waited for, soffice runs among them)."""
+    def measured():
+        result = fn()
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return result, own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    outcome, _ = in_child(measured)
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome  # type: ignore[return-value]
+
+
+def _group_cpu(pgid: int) -> float:
+    """CPU seconds of the live processes of a listener's group but its leader, the bridge, which its
+    owner waits for and so counts among its children (oosplash and soffice it does not: orphaned)."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[2]) == pgid and int(entry.name) != pgid:
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 BATCH_SIZES = (5, 20)

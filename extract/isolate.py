@@ -9,12 +9,13 @@ with the caller). The child's address space is capped (``Limits.extraction_memor
 extraction has ``Limits.extraction_timeout``; the tools it starts die with it. Whatever happens, the
 caller gets a ``Record`` or a ``ConversionError`` with a one-line reason, never a traceback.
 
-The file's format is sniffed in the caller: when LibreOffice is needed, the child converts on the
-caller's one LibreOffice profile (``libreoffice.worker_profile``), so a worker pays LibreOffice's
-first-start work once rather than per document. Starting LibreOffice still costs about a second a
-run, several times what converting a report costs; a batch that knows its next documents hands them
-to ``prefetch_office`` first, which converts every one LibreOffice reads in one run, and each
-document's child then reads the DOCX made for it (``benchmarks/extract_bench.py`` part 3 measures it).
+The file's format is sniffed in the caller: when LibreOffice is needed, the caller's listener
+(``extract.convert.listener``: one per worker, started once) converts it to DOCX, and the child reads
+that. Where a worker has no listener, the child runs soffice on the caller's one LibreOffice profile
+(``libreoffice.worker_profile``), so a worker pays LibreOffice's first-start work once rather than per
+document; starting LibreOffice still costs about a second a run, several times what converting a
+report costs, so a batch that knows its next documents hands them to ``prefetch_office`` first, which
+converts every one LibreOffice reads in one run (``benchmarks/extract_bench.py`` part 3 measures both).
 """
 
 from __future__ import annotations
@@ -44,7 +45,11 @@ def prefetch_office(bodies: Iterable[bytes], *, limits: Limits | dict | None = N
     from extract.convert.libreoffice import convert_many, input_name
     from extract.convert.sniff import LIBREOFFICE_FORMATS, sniff
 
+    from extract.convert.listener import worker_listener
+
     lim = Limits.resolve(limits)
+    if worker_listener(lim.office_memory) is not None:
+        return 0  # the worker's listener converts each document as it is parsed, at no start-up cost
     todo: dict[str, tuple[str, bytes]] = {}
     for data in bodies:
         kind = sniff(data)
@@ -67,7 +72,10 @@ def parse_isolated(data: bytes, filename: str | None = None, *, limits: Limits |
     lim = Limits.resolve(limits)
     name = filename or "document"
     prepared = _PREPARED.pop(hashlib.sha256(data).hexdigest(), None) if _PREPARED else None
-    office = None if prepared else _office_profile(data)
+    office = None
+    if prepared is None and (kind := _office_kind(data, lim)):
+        prepared = _through_listener(data, kind, lim, name)
+        office = None if prepared else _office_profile()
     receiver, sender = _CONTEXT.Pipe(duplex=False)
     child = _CONTEXT.Process(target=_extract, args=(sender, data, filename, lim, office, prepared), daemon=True)
     child.start()
@@ -92,12 +100,35 @@ def parse_isolated(data: bytes, filename: str | None = None, *, limits: Limits |
     return payload
 
 
-def _office_profile(data: bytes) -> str | None:
-    """This worker's LibreOffice profile, when the document is one LibreOffice converts."""
-    from extract.convert.libreoffice import worker_profile
+def _office_kind(data: bytes, lim: Limits) -> str | None:
+    """The document's kind when LibreOffice converts it (and it is within the size limit), else None."""
     from extract.convert.sniff import LIBREOFFICE_FORMATS, sniff
 
-    return str(worker_profile()) if sniff(data) in LIBREOFFICE_FORMATS else None
+    kind = sniff(data)
+    return kind if kind in LIBREOFFICE_FORMATS and len(data) <= lim.max_bytes else None
+
+
+def _through_listener(data: bytes, kind: str, lim: Limits, name: str) -> tuple[str, bytes | None] | None:
+    """The DOCX this worker's listener makes of the document, for the child to read; None without one."""
+    from extract.convert.libreoffice import input_name
+    from extract.convert.listener import ListenerUnavailable, worker_listener
+
+    listener = worker_listener(lim.office_memory)
+    if listener is None:
+        return None
+    try:
+        return kind, listener.convert(*input_name(data, kind), "docx", timeout=lim.conversion_timeout)
+    except ListenerUnavailable:
+        return None
+    except ConversionError as exc:
+        raise ConversionError(f"{name}: {_one_line(str(exc))}") from exc
+
+
+def _office_profile() -> str:
+    """This worker's LibreOffice profile, for a child that runs soffice itself."""
+    from extract.convert.libreoffice import worker_profile
+
+    return str(worker_profile())
 
 
 def _extract(
@@ -107,10 +138,11 @@ def _extract(
     resource.setrlimit(resource.RLIMIT_AS, (lim.extraction_memory, lim.extraction_memory))
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        from extract.convert import convert
+        from extract.convert import convert, listener
         from extract.convert.libreoffice import read_converted, use_profile
         from extract.parse import parse_document
 
+        listener.disable()  # a listener here would die with this child: the worker's converts for it
         if office:
             use_profile(office)
         if prepared:

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   python3-venv            # the virtual environment on a stock Debian Python
   libreoffice-writer-nogui  # DOC/WPS -> DOCX conversion, and PDF rendering of fixtures
+  python3-uno             # LibreOffice's UNO for /usr/bin/python3: the listener each extract worker keeps
   tesseract-ocr tesseract-ocr-chi-sim  # OCR of scanned reports
   poppler-utils           # pdftoppm: rasterising PDFs for OCR and scan fixtures
   chromium                # the browser behind scrapy-playwright and the site's browser tests

@@ -6,7 +6,9 @@ processes sharing a profile block or crash each other; a run that fails resets i
 ``--nolockcheck`` keeps a stale lock from a killed run from stalling the next. Each run is bounded by ``process.run_bounded``: a timeout after which
 its whole process group is killed (soffice starts oosplash and soffice.bin), and a memory cap.
 Several files go through one invocation (``convert_many``), because starting LibreOffice costs about
-a second and converting a report a fraction of that.
+a second and converting a report a fraction of that. Where a worker keeps a LibreOffice listener
+(``extract.convert.listener``), documents go through it instead, one at a time (``to_docx``); the
+runs here remain for where it cannot start, and for the fixtures' PDF and DOC.
 
 The binary is ``soffice`` from Debian's libreoffice-writer-nogui, or ``$NIANBAO_SOFFICE``.
 """
@@ -153,10 +155,24 @@ def _run(cmd: list[str], timeout: float, cwd: Path, memory: int) -> None:
 def convert_legacy(data: bytes, kind: str, *, limits: Limits = DEFAULT_LIMITS) -> Document:
     """A word-processor file only LibreOffice reads (DOC, WPS, RTF, ODT, flat ODT, Word 2003 XML,
     WordPerfect) -> DOCX by LibreOffice, then read as DOCX; ``source_format`` keeps ``kind``."""
+    return read_converted(to_docx(data, kind, limits=limits), kind, limits=limits)
+
+
+def to_docx(data: bytes, kind: str, *, limits: Limits = DEFAULT_LIMITS) -> bytes | None:
+    """The DOCX LibreOffice makes of a ``kind`` file: through this worker's listener when it has one
+    (``listener.worker_listener``), else by one soffice run; None when a run made nothing of it."""
+    from extract.convert.listener import ListenerUnavailable, worker_listener
+
+    listener = worker_listener(limits.office_memory)
+    if listener is not None:
+        try:
+            return listener.convert(*input_name(data, kind), "docx", timeout=limits.conversion_timeout)
+        except ListenerUnavailable:
+            pass  # the document still goes through soffice --convert-to
     (result,) = convert_many(
         [input_name(data, kind)], "docx", timeout=limits.conversion_timeout, memory=limits.office_memory
     )
-    return read_converted(result, kind, limits=limits)
+    return result
 
 
 def input_name(data: bytes, kind: str) -> tuple[str, bytes]:

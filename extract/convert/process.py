@@ -35,12 +35,12 @@ class Finished:
     stderr: bytes
 
 
-def _limits_in_child(memory: int | None) -> None:
+def _limits_in_child(memory: int | None, death_signal: int = signal.SIGKILL) -> None:
     """Runs in the child between fork and exec: only async-signal-safe calls (setrlimit, prctl)."""
     if memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     if _prctl is not None:
-        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _prctl(_PR_SET_PDEATHSIG, death_signal, 0, 0, 0)
 
 
 def spawn(
@@ -52,8 +52,12 @@ def spawn(
     stdin: int | None = subprocess.DEVNULL,
     stdout: int | None = subprocess.PIPE,
     stderr: int | None = subprocess.PIPE,
+    death_signal: int = signal.SIGKILL,
 ) -> subprocess.Popen:
-    """Start a tool in its own session with its address space capped at ``memory`` bytes."""
+    """Start a tool in its own session with its address space capped at ``memory`` bytes.
+
+    ``death_signal`` reaches it when the thread that started it ends: SIGKILL, unless the tool has
+    children of its own to take down first (``uno_bridge`` kills its group on SIGTERM)."""
     return subprocess.Popen(
         cmd,
         cwd=cwd,
@@ -62,7 +66,7 @@ def spawn(
         stdout=stdout,
         stderr=stderr,
         start_new_session=True,
-        preexec_fn=lambda: _limits_in_child(memory),
+        preexec_fn=lambda: _limits_in_child(memory, death_signal),
     )
 
 

@@ -42,6 +42,14 @@ def cache_dir() -> Path:
     return path
 
 
+def seed_page(spec) -> str:
+    """A report spec (a seed's, a generated one's) as a whole HTML page, as a portal would publish it."""
+    from farm.render.html import render_body_html
+
+    body = render_body_html(spec, "table")
+    return f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{spec.organ}</title></head><body>{body}</body></html>'
+
+
 def _leaf_tables(root) -> list:
     return [t for t in root.iter("table") if not any(True for _ in t.iterdescendants("table"))]
 

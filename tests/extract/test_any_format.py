@@ -26,8 +26,7 @@ from extract.convert.ocr import convert_images
 from extract.parse import parse_document
 from extract.record import Record
 from farm.records import seed_records
-from farm.render.html import render_body_html
-from tests.extract.office import VARIANTS, image_pdf, office, page_images, variant
+from tests.extract.office import VARIANTS, image_pdf, office, page_images, seed_page, variant
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("libreoffice")]
 
@@ -57,9 +56,7 @@ def _cases() -> list[Case]:
             expected = json.loads((CORPUS / f"{stem}.expected.json").read_text(encoding="utf-8"))
             cases.append(Case(stem[:2], path.read_text(encoding="utf-8"), expected["cells"]))
     for i, spec in enumerate(seed_records()):
-        body = render_body_html(spec, "table")
-        html = f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{spec.organ}</title></head><body>{body}</body></html>'
-        cases.append(Case(f"seed{i}", html, dict(spec.cells)))
+        cases.append(Case(f"seed{i}", seed_page(spec), dict(spec.cells)))
     return cases
 
 
@@ -209,9 +206,7 @@ def _generated(indices: tuple[int, ...], name: str) -> list[tuple[int, bytes, di
     specs = corpus_specs()
     pages = []
     for i in indices:
-        body = render_body_html(specs[i], "table")
-        pages.append(variant(f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{specs[i].organ}</title>'
-                             f'</head><body>{body}</body></html>', name))
+        pages.append(variant(seed_page(specs[i]), name))
     return [(i, data, dict(specs[i].cells)) for i, data in zip(indices, office(pages, "pdf"))]
 
 

@@ -154,6 +154,7 @@ def test_hanging_libreoffice_is_killed_with_its_process_group(tmp_path, monkeypa
     fake.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {pidfile}\nwait\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("NIANBAO_SOFFICE", str(fake))
+    monkeypatch.setenv("NIANBAO_OFFICE_LISTENER", "0")  # soffice --convert-to; test_listener.py has the listener's
     doc = _word_ole()
     started = time.monotonic()
     message = _error(doc, limits=Limits(conversion_timeout=2))

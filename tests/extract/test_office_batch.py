@@ -1,4 +1,5 @@
-"""Word-processor files of a batch converted by one LibreOffice run (``extract.isolate.prefetch_office``).
+"""Word-processor files of a batch converted by one LibreOffice run (``extract.isolate.prefetch_office``),
+as a worker without a LibreOffice listener converts them.
 
 The DOC files are made by LibreOffice from seed pages (``office.py``, cached); expected cells come from
 the seeds' specs. Each document read after the batch run must give the record it gives alone, and a
@@ -13,22 +14,22 @@ from extract import isolate
 from extract.document import ConversionError
 from extract.isolate import parse_isolated, prefetch_office
 from farm.records import seed_records
-from farm.render.html import render_body_html
-from tests.extract.office import office
+from tests.extract.office import office, seed_page
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("libreoffice")]
+
+
+@pytest.fixture(autouse=True)
+def no_listener(monkeypatch):
+    """Batches are how a worker without a LibreOffice listener converts (``test_listener.py``: with one)."""
+    monkeypatch.setenv("NIANBAO_OFFICE_LISTENER", "0")
 
 SPECS = seed_records()[:3]
 
 
-def _page(spec) -> str:
-    body = render_body_html(spec, "table")
-    return f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{spec.organ}</title></head><body>{body}</body></html>'
-
-
 @pytest.fixture(scope="module")
 def docs() -> list[bytes]:
-    return office([_page(spec) for spec in SPECS], "doc")
+    return office([seed_page(spec) for spec in SPECS], "doc")
 
 
 def test_a_batch_is_converted_in_one_run_and_read_as_each_file_alone(docs, monkeypatch):
@@ -37,7 +38,7 @@ def test_a_batch_is_converted_in_one_run_and_read_as_each_file_alone(docs, monke
     runs = []
     real = libreoffice.convert_many
     monkeypatch.setattr(libreoffice, "convert_many", lambda inputs, *a, **k: runs.append(len(inputs)) or real(inputs, *a, **k))
-    html = _page(SPECS[0]).encode()
+    html = seed_page(SPECS[0]).encode()
     assert prefetch_office([*docs, html, docs[0]]) == len(docs)  # HTML needs no LibreOffice; a repeat is one
     assert runs == [len(docs)]
     for spec, data in zip(SPECS, docs):
