@@ -5,7 +5,9 @@ horizontal/vertical ruling segments — so they share one pipeline of named pure
 
 1. ``rulings.merge_edges``: collinear segments within ``snap`` points are joined (borders are drawn per cell).
 2. ``rulings.find_tables``: segments that touch form connected groups; a group with at least two
-   horizontal and two vertical rulings is a table. Its distinct x and y positions are the grid.
+   horizontal and two vertical rulings is a table, cut where tables printed one under another meet
+   (``stacked_tables``: one table per row, each with its own columns). Its distinct x and y positions
+   are the grid (``grid_positions``: a narrow cell is a cell, a double border one ruling).
 3. ``rulings.grid_regions``: neighbouring grid positions with no ruling between them are one merged cell.
 4. ``layout.layout_page``: glyphs are assigned to the cell under their centre; a cell's glyphs become
    lines joined by ``\\n``; glyphs outside tables become lines.
