@@ -9,6 +9,7 @@ one merged cell) and ``grid_to_table`` (the grid with its texts, as a ``Table``)
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 
 from extract.convert.geometry import Edge, LayoutSettings, TableGrid
 from extract.document import Cell, Table
@@ -106,7 +107,7 @@ def stacked_tables(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> 
     tol = settings.snap * 1.5
     ys = _positions([h.pos for h in hs], settings.min_cell)
 
-    def columns(keep) -> list[float]:
+    def columns(keep: Callable[[Edge], bool]) -> list[float]:
         return _positions([v.pos for v in vs if keep(v)], settings.snap)
 
     def within(small: list[float], big: list[float]) -> bool:
