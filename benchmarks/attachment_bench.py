@@ -50,12 +50,13 @@ def baseline_child_mb() -> float:
 
 
 def page_cases() -> list[tuple[str, str, dict]]:
-    """(name, HTML page, expected cells): the real pages (cells read by hand) and the seeds (their specs)."""
+    """(name, HTML page, expected cells): the real pages (cells read by hand) and the seeds (their specs).
+    Without ../shared/corpus the seeds alone, so the LibreOffice part still runs on a bare clone."""
     from farm.records import seed_records
     from tests.extract.office import seed_page
 
     cases = []
-    for stem in REAL_PAGES:
+    for stem in REAL_PAGES if CORPUS.exists() else ():
         expected = json.loads((CORPUS / f"{stem}.expected.json").read_text(encoding="utf-8"))
         cases.append((stem[:2], (CORPUS / f"{stem}.html").read_text(encoding="utf-8"), expected["cells"]))
     for i, spec in enumerate(seed_records()):

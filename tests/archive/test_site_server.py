@@ -6,6 +6,7 @@ benchmarks. Each server here is this module's own, so rate-limit state is not sh
 
 from __future__ import annotations
 
+import collections
 import os
 import signal
 import statistics
@@ -103,6 +104,7 @@ def test_soak_heavy_requests_are_refused_or_cut_while_light_pages_stay_fast(prox
     light_paths = ["/", "/nianbao/reports/1", "/nianbao/organs/1", "/about", "/-/versions.json", "/nianbao/organs"]
     stop, attacking = threading.Event(), threading.Event()
     heavy: list[tuple[int, float]] = []
+    answered: list[tuple[str, int]] = []  # (heavy path, status): which shape got through, when one does
     light: dict[str, list[tuple[int, float]]] = {"alone": [], "warming": [], "attacked": []}
     phase = ["alone"]
 
@@ -110,8 +112,10 @@ def test_soak_heavy_requests_are_refused_or_cut_while_light_pages_stay_fast(prox
         attacking.wait()
         headers = {"X-Forwarded-For": f"203.0.113.{number}"}
         while not stop.is_set():
-            reply = proxied.get(heavy_paths[(number + len(heavy)) % len(heavy_paths)], headers=headers, timeout=60)
+            path = heavy_paths[(number + len(heavy)) % len(heavy_paths)]
+            reply = proxied.get(path, headers=headers, timeout=60)
             heavy.append((reply.status, reply.seconds))
+            answered.append((path[:60], reply.status))
 
     def reader(number: int) -> None:
         headers = {"X-Forwarded-For": f"198.51.100.{number}"}
@@ -150,7 +154,7 @@ def test_soak_heavy_requests_are_refused_or_cut_while_light_pages_stay_fast(prox
     # measure); none may wait as long as a heavy request is allowed to run.
     assert max(seconds for _, seconds in attacked) < 10
     refused = [status for status, _ in heavy if status in (400, 429, 503)]
-    assert len(refused) > len(heavy) / 2, sorted({status for status, _ in heavy})
+    assert len(refused) > len(heavy) / 2, collections.Counter(answered).most_common()
     assert max(seconds for _, seconds in heavy) < 25  # the guard's 20 s deadline, never a hang
 
 

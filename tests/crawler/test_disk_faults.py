@@ -39,9 +39,10 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_a_full_disk_stops_the_crawl_with_one_line(result: dict) -> None:
     full = result["full"]
     assert full["code"] == BROKEN, full["stderr"][-3000:]
-    # SQLite or the blob writer, whichever meets the full disk first, says so in its own words.
+    # SQLite or the blob writer, whichever meets the full disk first, says so in its own words (the blob
+    # writer names its directory of the store).
     (line,) = full["stderr_tail"]
-    assert re.fullmatch(rf"Error: cannot write the store at {re.escape(result['store'])}: "
+    assert re.fullmatch(rf"Error: cannot write the store at {re.escape(result['store'])}(/blobs)?: "
                         r"(database or disk is full|No space left on device)", line), line
     stored = sum(map(len, result["after_full"]["documents"].values()))
     assert 0 < stored < sum(map(len, result["expected"].values())), "the disk filled too late to prove anything"
@@ -69,7 +70,8 @@ def test_a_run_whose_crawl_fills_the_disk_ends_broken_with_the_crawls_line(resul
     run = result["run_full"]
     assert run["code"] == BROKEN, run["stderr"][-3000:]
     (line,) = run["stderr"].strip().splitlines()
-    # The crawler's own line, unless the full disk took the crawl's log too: the store is named either way.
-    assert re.fullmatch(rf"nianbao run: cannot write the store at {re.escape(result['run_store'])}: "
+    # The crawler's own line, unless the full disk took the crawl's log too: the store is named either way,
+    # or the part of it that failed (its blob directory, when a body's write is what met the full disk).
+    assert re.fullmatch(rf"nianbao run: cannot write the store at {re.escape(result['run_store'])}(/blobs)?: "
                         r"(database or disk is full|No space left on device"
                         r"|the crawler stopped on a refused write) \(in the crawl stage\)", line), line
