@@ -29,6 +29,7 @@ A table continued on the next page keeps the previous page's bands (``continue_a
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from extract.convert.geometry import Glyph, line_text
@@ -78,7 +79,8 @@ class Segment:
 
     @property
     def is_value(self) -> bool:
-        return bool(VALUE.fullmatch(self.text.replace(" ", "")))
+        # NFKC: a full-width decimal point or comma (５３．７６) is part of the number, not a cell's edge.
+        return bool(VALUE.fullmatch(unicodedata.normalize("NFKC", self.text).replace(" ", "")))
 
     @property
     def cy(self) -> float:
@@ -245,7 +247,7 @@ def split_glued(line: list[Segment], bands: list[tuple[float, float]]) -> list[S
         cut = next(
             (i for i, g in enumerate(seg.glyphs)
              if i > 0 and g.text.isdigit() and not seg.glyphs[i - 1].text.isdigit()
-             and not seg.glyphs[i - 1].text in ".,-" and any(b0 - 1 <= g.x0 <= b1 for b0, b1 in bands)),
+             and unicodedata.normalize("NFKC", seg.glyphs[i - 1].text) not in ".,-" and any(b0 - 1 <= g.x0 <= b1 for b0, b1 in bands)),
             None,
         )
         if cut is None:
