@@ -43,7 +43,10 @@ def distrust_inferred_columns(
     (the printed text of each cell) follows a value to the cell its one admitted placement puts it in."""
     if template is None:
         return []
-    unplaced, warnings = _place_loose_rows(cells, sources, raw if raw is not None else {}, doc, template)
+    unplaced, warnings = _split_rows(cells, sources, doc)
+    more, placed = _place_loose_rows(cells, sources, raw if raw is not None else {}, doc, template, unplaced)
+    unplaced |= more
+    warnings += placed
     warnings += _distrust_inferred(cells, sources, doc, template, unplaced)
     if doc.ocr:
         warnings += _distrust_ocr(cells, sources, template, DEFAULT_LIMITS.ocr_min_confidence)
@@ -58,8 +61,28 @@ def _template_rows(keys) -> dict[str, list[str]]:
     return rows
 
 
+def _split_rows(cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document) -> tuple[set[str], list[str]]:
+    """Null, in place, every row of the template whose cells were read from more than one printed row of a
+    table without rulings. There a printed row is the values standing at one height: a row the reader
+    continued with the next printed row's values (its own stood apart from its label, or were split over
+    lines with their units) took a neighbour's, which the sums may well accept."""
+    unruled = {b.index for b in doc.blocks if isinstance(b, Table) and not b.ruled}
+    unplaced: set[str] = set()
+    warnings: list[str] = []
+    for name, keys in _template_rows(cells).items():
+        printed = {(sources[key].table, sources[key].row) for key in keys if key in sources}
+        if len(printed) > 1 and any(table in unruled for table, _ in printed):
+            for key in keys:
+                cells[key] = None
+            unplaced.update(keys)
+            warnings.append(f"row {name} was read from {len(printed)} printed rows of a table without rulings, whose "
+                            f"values stand at different heights: uncertain row, left null {', '.join(keys)}")
+    return unplaced, warnings
+
+
 def _place_loose_rows(
-    cells: dict[str, Number | None], sources: dict[str, CellSource], raw: dict[str, str], doc: Document, template: str
+    cells: dict[str, Number | None], sources: dict[str, CellSource], raw: dict[str, str], doc: Document, template: str,
+    settled: set[str],
 ) -> tuple[set[str], list[str]]:
     """Re-place, in place, the values of rows whose columns were not seen (``extract.placement``):
     the cells left null for want of one placement, and the warnings naming them."""
@@ -89,6 +112,8 @@ def _place_loose_rows(
     unplaced: set[str] = set()
     warnings: list[str] = []
     for name, keys in _template_rows(cells).items():
+        if settled & set(keys):
+            continue
         printed = [key for key in keys if raw.get(key, "").strip() or cells[key] is not None]
         short, cut = holes(keys)
         free = printed if cut else [key for key in printed if is_loose(key)]
@@ -107,7 +132,7 @@ def _place_loose_rows(
     if not loose:
         return unplaced, warnings
     guessed = {key for row, _ in loose for key in row.cells}
-    known = {key: value for key, value in cells.items() if key not in guessed and key not in unplaced}
+    known = {key: value for key, value in cells.items() if key not in guessed and key not in unplaced | settled}
     decided = place([row for row, _ in loose], known, get(template).rules)
     for row, printed in loose:
         read = {key: (cells[key], raw.get(key, ""), sources.get(key)) for key in printed}

@@ -308,7 +308,12 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     ordered = [(anchors[k], rows[k], attached[k]) for k in range(len(rows))]
     ordered += [(sum(s.cy for s in row) / len(row), [], row) for row in free]
     unwitnessed, grid = _unwitnessed(rows, [s for s in others if s.x0 >= label_edge], size)
+    crowded = {id(attached[k]) for k in range(len(rows)) if _two_labels(attached[k], label_cols, label_edge, size)}
     for _, row_values, texts in sorted(ordered, key=lambda item: item[0]):
+        if id(texts) in crowded:  # two rows' labels at one row of values: whose values they are is a guess
+            table.warnings.append(f"page {page}: the values {' '.join(s.text for s in row_values)!r} of a table "
+                                  "without rulings stand between two numbered labels; left empty")
+            table.lost.add((len(table.rows), -1))
         labels = ["" for _ in label_cols]
         cells = ["" for _ in bands]
         for seg in texts:
@@ -323,6 +328,16 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
         _place_values(row_values, units, bands, cells, table, page, size, unwitnessed if grid else None)
         table.rows.append((labels, cells, page))
     return table
+
+
+def _two_labels(texts: list[Segment], label_cols: list[float], label_edge: float, size: float) -> bool:
+    """Whether one label column gives a row of values two numbered labels at different heights: each
+    starts a row of its own (``一、…`` and ``二、…``), so one of them has lost its values to the other."""
+    starts: dict[int, list[float]] = {}
+    for seg in texts:
+        if seg.x0 < label_edge and ENUMERATED.match(seg.text):
+            starts.setdefault(_column_of(seg.x0, label_cols), []).append(seg.cy)
+    return any(max(ys) - min(ys) > 0.8 * size for ys in starts.values())
 
 
 def _place_values(
