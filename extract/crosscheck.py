@@ -32,6 +32,7 @@ from extract.record import CellSource, Number
 from extract.templates import get
 
 _ROW_RULES = ("sec3.row_total.", "sec4.total.")
+_PDF_FORMATS = ("pdf", "ocr-pdf")
 
 
 def distrust_inferred_columns(
@@ -162,7 +163,16 @@ def _distrust_inferred(
     unplaced: set[str],
 ) -> list[str]:
     inferred = {b.index for b in doc.blocks if isinstance(b, Table) and not b.ruled}
-    if not inferred:
+    # A PDF's rows read as lines of text (no table was found) lost their blanks and columns as well.
+    lines = doc.source_format in _PDF_FORMATS
+
+    def is_inferred(cell: str) -> bool:
+        source = sources.get(cell)
+        if source is None or source.table is None:
+            return lines and cells.get(cell) is not None
+        return source.table in inferred
+
+    if not inferred and not lines:
         return []
     warnings: list[str] = []
     # A blank prints nothing, so in a table without rulings it cannot be told from a value that was
@@ -182,12 +192,12 @@ def _distrust_inferred(
         if check.ok is not False:
             continue
         # Its blanks are as doubtful as its values: a value moved out of a cell leaves it blank.
-        doubtful = [cell for cell in check.cells if sources.get(cell) is not None and sources[cell].table in inferred]
+        doubtful = [cell for cell in check.cells if is_inferred(cell)]
         for cell in doubtful:
             cells[cell] = None
         if doubtful:
             warnings.append(
-                f"{check.rule} fails on a table without rulings, whose columns are inferred: "
+                f"{check.rule} fails on a table without rulings (or PDF text lines), whose columns are inferred: "
                 f"left null {', '.join(doubtful)}"
             )
     return warnings
