@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field, replace
 
+from extract.convert.alignment import ENUMERATED
 from extract.digits import GluedRow, solve
 from extract.document import Cell
 from extract.labels import clean_label, sec2_key, sec3_key, sec3_near_key
@@ -153,8 +154,9 @@ class TableInterpreter:
             values = []  # a header row, or a label whose cells are all blank padding
         if labels:
             key = None
-            if not values and self.deferred is not None:
-                # The second line of a wrapped label whose first line carried the values.
+            if not values and self.deferred is not None and not ENUMERATED.match(labels[0].strip()):
+                # The second line of a wrapped label whose first line carried the values (a line that starts
+                # with its number, ``(二)``, is the first line of another row's label, never a continuation).
                 deferred_labels, deferred_values = self.deferred
                 key = self._match(deferred_labels + "".join(labels))
                 if key is not None:
