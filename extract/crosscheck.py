@@ -97,17 +97,13 @@ def _place_loose_rows(
         table, source = table_of(key)
         return table is not None and (source.row, source.col) in table.loose_cells
 
-    def holes(keys: list[str]) -> tuple[bool, bool]:
-        """Whether the row's table rows lost a value for want of a column, and whether the hole it left was
-        cut: the row reader trims blank cells it takes for padding, and where it trimmed the hole, the
-        values after it moved one column."""
-        read: dict[tuple[int, int], set[int]] = defaultdict(set)
-        for key in keys:
-            table, source = table_of(key)
-            if table is not None:
-                read[(source.table, source.row)].add(source.col)
-        lost = [(col, cols) for (index, row), cols in read.items() for r, col in tables[index].lost_cells if r == row]
-        return bool(lost), any(col not in cols for col, cols in lost)
+    def lost_a_value(keys: list[str]) -> bool:
+        """Whether the row's table rows lost a value for want of a column. Then the columns of its others
+        are in doubt too: a value that stood over two columns, or where none was, says the columns the
+        reader inferred for that row are not the row's (they may be one off, or two merged), and the
+        row reader may have trimmed the hole as padding and moved the values after it."""
+        read = {(source.table, source.row) for key in keys for table, source in [table_of(key)] if table is not None}
+        return any(r == row for index, row in read for r, _ in tables[index].lost_cells)
 
     loose: list[tuple[LooseRow, list[str]]] = []
     unplaced: set[str] = set()
@@ -116,17 +112,15 @@ def _place_loose_rows(
         if settled & set(keys):
             continue
         printed = [key for key in keys if raw.get(key, "").strip() or cells[key] is not None]
-        short, cut = holes(keys)
-        free = printed if cut else [key for key in printed if is_loose(key)]
-        if not free:
-            continue
-        if short:  # the count of its values is short: no placement of the loose ones can be trusted
-            for key in free:
+        if lost_a_value(keys):
+            for key in keys:
                 cells[key] = None
-            unplaced.update(free)
-            warnings.append(f"row {name} of a table without rulings lost a value whose column is uncertain, so "
-                            f"the columns of {'its others' if cut else 'those no other row marks'} are too: "
-                            f"uncertain column, left null {', '.join(free)}")
+            unplaced.update(keys)
+            warnings.append(f"row {name} of a table without rulings lost a value whose column is uncertain, so the "
+                            f"columns of its others are too: uncertain column, left null {', '.join(keys)}")
+            continue
+        free = [key for key in printed if is_loose(key)]
+        if not free:
             continue
         fixed = tuple(None if key in free else keys.index(key) for key in printed)
         loose.append((LooseRow(name, tuple(keys), tuple(cells[key] for key in printed), fixed), printed))
