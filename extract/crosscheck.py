@@ -37,14 +37,14 @@ _PDF_FORMATS = ("pdf", "ocr-pdf")
 
 def distrust_inferred_columns(
     cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, template: str | None,
-    raw: dict[str, str] | None = None,
+    raw: dict[str, str] | None = None, overfull: set[str] = frozenset(),
 ) -> list[str]:
     """Null, in place, the cells from tables without rulings whose column is a guess or that a failing
     sum involves, and the OCR cells no sum confirms or whose column is in doubt; the warnings. ``raw``
     (the printed text of each cell) follows a value to the cell its one admitted placement puts it in."""
     if template is None:
         return []
-    unplaced, warnings = _split_rows(cells, sources, doc)
+    unplaced, warnings = _split_rows(cells, sources, doc, overfull)
     more, placed = _place_loose_rows(cells, sources, raw if raw is not None else {}, doc, template, unplaced)
     unplaced |= more
     warnings += placed
@@ -62,22 +62,33 @@ def _template_rows(keys) -> dict[str, list[str]]:
     return rows
 
 
-def _split_rows(cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document) -> tuple[set[str], list[str]]:
-    """Null, in place, every row of the template whose cells were read from more than one printed row of a
-    table without rulings. There a printed row is the values standing at one height: a row the reader
-    continued with the next printed row's values (its own stood apart from its label, or were split over
-    lines with their units) took a neighbour's, which the sums may well accept."""
+def _split_rows(
+    cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, overfull: set[str]
+) -> tuple[set[str], list[str]]:
+    """Null, in place, every row of the template read from inferred columns (a table without rulings, or a
+    PDF's text lines) whose printed rows do not match it one to one: read from more than one printed row
+    (there a printed row is the values standing at one height, and a row the reader continued with the
+    next one's values took a neighbour's, which the sums may well accept), or printed with more values
+    than the template has columns (``overfull``: the columns inferred for it are not the row's)."""
     unruled = {b.index for b in doc.blocks if isinstance(b, Table) and not b.ruled}
+    lines = doc.source_format in _PDF_FORMATS
     unplaced: set[str] = set()
     warnings: list[str] = []
     for name, keys in _template_rows(cells).items():
         printed = {(sources[key].table, sources[key].row) for key in keys if key in sources}
-        if len(printed) > 1 and any(table in unruled for table, _ in printed):
-            for key in keys:
-                cells[key] = None
-            unplaced.update(keys)
-            warnings.append(f"row {name} was read from {len(printed)} printed rows of a table without rulings, whose "
-                            f"values stand at different heights: uncertain row, left null {', '.join(keys)}")
+        inferred = any(table in unruled or (lines and table is None) for table, _ in printed)
+        if not inferred:
+            continue
+        if len(printed) > 1:
+            why = f"was read from {len(printed)} printed rows of a table without rulings, whose values stand at different heights"
+        elif name in overfull:
+            why = "has more values than the template's columns in a table without rulings"
+        else:
+            continue
+        for key in keys:
+            cells[key] = None
+        unplaced.update(keys)
+        warnings.append(f"row {name} {why}: uncertain row, left null {', '.join(keys)}")
     return unplaced, warnings
 
 

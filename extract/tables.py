@@ -41,6 +41,9 @@ class TableReading:
     raw: dict[str, str] = field(default_factory=dict)
     sources: dict[str, CellSource] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Rows (``sec3.granted``) printed with more values than the template's columns: read as a grid, the
+    # extras are padding or noise; read from inferred columns, they say the columns are not the row's.
+    overfull: set[str] = field(default_factory=set)
 
     def put(self, cell_id: str, value: Value) -> None:
         if cell_id in self.raw and not (self.raw[cell_id] == "" and value.raw):
@@ -280,6 +283,7 @@ class TableInterpreter:
             # A value merged across columns and repeated into each is one value, not an extra.
             extra = [v for v in values[pending.expected :] if v.raw and v.raw != kept]
             if extra:
+                self.reading.overfull.add(f"{pending.section}.{pending.key}")
                 self.reading.warnings.append(
                     f"row {pending.section}.{pending.key} has {len(values)} values; the template has {pending.expected}"
                 )
