@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from extract.convert.alignment import ENUMERATED
 from extract.digits import GluedRow, solve
 from extract.document import Cell
-from extract.labels import clean_label, sec2_key, sec3_key, sec3_near_key
+from extract.labels import clean_label, sec2_key, sec3_key, sec3_near_key, without_notes
 from extract.record import CellSource, Number
 from extract.rows import GluedCell
 from extract.templates import SEC3_COLUMNS, SEC4_CELLS, SEC4_COLUMNS, get
@@ -265,8 +265,24 @@ class TableInterpreter:
             return "sec3", key
         key = sec2_key(label, self.version)
         if key is not None and key in self.sec2_width:
+            if self._names_two_rows(label):
+                return None
             return "sec2", key
         return None
+
+    def _names_two_rows(self, label: str) -> bool:
+        """Whether a label holds the names of two section 二 rows (``行政处罚行政强制``): two rows' labels met
+        over one row of values (a row whose cell was blank printed nothing), so whose values they are is a
+        guess, and the row is left unread (its cells null and named as not found)."""
+        cleaned = without_notes(clean_label(label))
+        named = {key for key, required, forbidden in self.spec.sec2_signatures
+                 if all(word in cleaned for word in required) and not any(word in cleaned for word in forbidden)}
+        if len(named) < 2:
+            return False
+        warning = f"label {label!r} names two rows ({', '.join(sorted(named))}); its values left unread"
+        if warning not in self.reading.warnings:
+            self.reading.warnings.append(warning)
+        return True
 
     def _width(self, section: str, key: str) -> int:
         return len(SEC3_COLUMNS) if section == "sec3" else self.sec2_width[key]
