@@ -173,6 +173,13 @@ class TableInterpreter:
                 key = self._match_tail(labels[-1])
             else:
                 key = self._match(labels[-1]) or self._match("".join(labels))
+            rivals = {self._match(label) for label in labels[:-1]} - {None, key}
+            if key is not None and rivals:  # ``(七)总计 | 3.其他``: two rows' labels met over one row's values
+                self.reading.warnings.append(
+                    f"labels {' | '.join(labels)!r} name {len(rivals) + 1} rows; their values left unread")
+                self._close()
+                self.labels.clear()
+                return
             if key is None and self.labels:
                 key = self._match("".join(self.labels) + "".join(labels))
             if key is None and values and self.pending and not self.pending.values:
