@@ -37,14 +37,14 @@ _PDF_FORMATS = ("pdf", "ocr-pdf")
 
 def distrust_inferred_columns(
     cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, template: str | None,
-    raw: dict[str, str] | None = None, overfull: set[str] = frozenset(),
+    raw: dict[str, str] | None = None, overfull: set[str] = frozenset(), spread: set[str] = frozenset(),
 ) -> list[str]:
     """Null, in place, the cells from tables without rulings whose column is a guess or that a failing
     sum involves, and the OCR cells no sum confirms or whose column is in doubt; the warnings. ``raw``
     (the printed text of each cell) follows a value to the cell its one admitted placement puts it in."""
     if template is None:
         return []
-    unplaced, warnings = _split_rows(cells, sources, doc, overfull)
+    unplaced, warnings = _split_rows(cells, sources, doc, overfull, spread)
     more, placed = _place_loose_rows(cells, sources, raw if raw is not None else {}, doc, template, unplaced)
     unplaced |= more
     warnings += placed
@@ -63,12 +63,13 @@ def _template_rows(keys) -> dict[str, list[str]]:
 
 
 def _split_rows(
-    cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, overfull: set[str]
+    cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, overfull: set[str],
+    spread: set[str],
 ) -> tuple[set[str], list[str]]:
     """Null, in place, every row of the template read from inferred columns (a table without rulings, or a
     PDF's text lines) whose printed rows do not match it one to one: read from more than one printed row
-    (there a printed row is the values standing at one height, and a row the reader continued with the
-    next one's values took a neighbour's, which the sums may well accept), or printed with more values
+    or line (``spread``; there a printed row is the values standing at one height, and a row the reader
+    continued with the next one's values took a neighbour's, which the sums may well accept), or printed with more values
     than the template has columns (``overfull``: the columns inferred for it are not the row's)."""
     unruled = {b.index for b in doc.blocks if isinstance(b, Table) and not b.ruled}
     lines = doc.source_format in _PDF_FORMATS
@@ -79,8 +80,8 @@ def _split_rows(
         inferred = any(table in unruled or (lines and table is None) for table, _ in printed)
         if not inferred:
             continue
-        if len(printed) > 1:
-            why = f"was read from {len(printed)} printed rows of a table without rulings, whose values stand at different heights"
+        if len(printed) > 1 or name in spread:
+            why = "was read from more than one printed row (or PDF text line), whose values stand at different heights"
         elif name in overfull:
             why = "has more values than the template's columns in a table without rulings"
         else:

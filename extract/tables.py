@@ -44,6 +44,8 @@ class TableReading:
     # Rows (``sec3.granted``) printed with more values than the template's columns: read as a grid, the
     # extras are padding or noise; read from inferred columns, they say the columns are not the row's.
     overfull: set[str] = field(default_factory=set)
+    # Rows whose values were read from more than one printed row or line (values continued on the next).
+    spread: set[str] = field(default_factory=set)
 
     def put(self, cell_id: str, value: Value) -> None:
         if cell_id in self.raw and not (self.raw[cell_id] == "" and value.raw):
@@ -77,6 +79,7 @@ class _Pending:
     key: str
     expected: int
     values: list[Value]
+    lines: int = 0  # how many printed rows (lines) gave it values
 
 
 def split_row(cells: list[Cell]) -> tuple[list[str], list[Value]]:
@@ -311,6 +314,9 @@ class TableInterpreter:
                     f"row {pending.section}.{pending.key} has {len(values)} values; the template has {pending.expected}"
                 )
         pending.values.extend(values[:room])
+        pending.lines += any(v.raw for v in values[:room])
+        if pending.lines > 1:
+            self.reading.spread.add(f"{pending.section}.{pending.key}")
         if len(pending.values) >= pending.expected:
             self._close()
 
