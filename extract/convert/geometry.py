@@ -5,7 +5,9 @@ horizontal/vertical ruling segments — so they share one pipeline of named pure
 
 1. ``rulings.merge_edges``: collinear segments within ``snap`` points are joined (borders are drawn per cell).
 2. ``rulings.find_tables``: segments that touch form connected groups; a group with at least two
-   horizontal and two vertical rulings is a table. Its distinct x and y positions are the grid.
+   horizontal and two vertical rulings is a table, cut where tables printed one under another meet
+   (``stacked_tables``: one table per row, each with its own columns). Its distinct x and y positions
+   are the grid (``grid_positions``: a narrow cell is a cell, a double border one ruling).
 3. ``rulings.grid_regions``: neighbouring grid positions with no ruling between them are one merged cell.
 4. ``layout.layout_page``: glyphs are assigned to the cell under their centre; a cell's glyphs become
    lines joined by ``\\n``; glyphs outside tables become lines.
@@ -32,21 +34,25 @@ class LayoutSettings:
     """Tolerances in the page's unit. Defaults are for PDF points.
 
     snap: rulings closer than this are one ruling, and a gap this small in a ruling is closed.
-    min_cell: grid lines closer than this collapse (double borders), and so do empty slivers.
+    min_cell: row rulings closer than this collapse (double borders, empty slivers); so do column
+        rulings in a double-bordered table (``rulings.grid_positions``).
     min_edge: segments shorter than this are ignored (ticks, underline fragments, dots).
+    min_col: column rulings closer than this are one line. Narrower than ``min_cell``: a blank cell
+        printed alone is as narrow as its padding (4 points in LibreOffice's PDFs), and it is a cell.
     """
 
     snap: float = 2.0
     min_cell: float = 4.0
     min_edge: float = 6.0
+    min_col: float = 3.0
 
     def __post_init__(self) -> None:
-        for name in ("snap", "min_cell", "min_edge"):
+        for name in ("snap", "min_cell", "min_edge", "min_col"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"LayoutSettings.{name} must be positive")
 
     def scaled(self, factor: float) -> LayoutSettings:
-        return LayoutSettings(self.snap * factor, self.min_cell * factor, self.min_edge * factor)
+        return LayoutSettings(self.snap * factor, self.min_cell * factor, self.min_edge * factor, self.min_col * factor)
 
 
 @dataclass

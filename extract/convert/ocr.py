@@ -28,7 +28,8 @@ from extract.convert.tesseract import OCR_DPI, run_tesseract
 from extract.document import ConversionError, Document, Table
 
 PT_PER_PX = 72.0 / OCR_DPI
-OCR_SETTINGS = LayoutSettings(snap=3.0, min_cell=6.0, min_edge=20.0)  # in points, after scaling
+# in points, after scaling; a scan draws a ruling thick and finds it twice, so columns closer than a cell collapse
+OCR_SETTINGS = LayoutSettings(snap=3.0, min_cell=6.0, min_edge=20.0, min_col=6.0)
 _PX_SETTINGS = OCR_SETTINGS.scaled(1 / PT_PER_PX)
 
 # Grey level below which a pixel can belong to a ruling, per direction (horizontal, vertical). Thin

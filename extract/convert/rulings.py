@@ -1,13 +1,15 @@
 """Stages 1–3 of the layout engine: ruling segments to table grids with their merged regions.
 
 Named pure functions in the manner of pdfplumber's table finder: ``merge_edges`` (snap and join),
-``find_tables`` (connected groups of rulings that frame at least 2×2), ``grid_regions`` (which grid
-positions are one merged cell) and ``grid_to_table`` (the grid with its texts, as a ``Table``).
+``find_tables`` (connected groups of rulings that frame at least 2×2), ``stacked_tables`` (a group that is
+tables printed one under another, each with its own columns), ``grid_regions`` (which grid positions are
+one merged cell) and ``grid_to_table`` (the grid with its texts, as a ``Table``).
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 
 from extract.convert.geometry import Edge, LayoutSettings, TableGrid
 from extract.document import Cell, Table
@@ -28,17 +30,22 @@ def merge_edges(edges: list[Edge], settings: LayoutSettings) -> list[Edge]:
             else:
                 clusters.append([e])
         for cluster in clusters:
-            pos = sum(e.pos for e in cluster) / len(cluster)
-            spans = sorted((min(e.start, e.end), max(e.start, e.end)) for e in cluster)
-            cur_start, cur_end = spans[0]
-            for start, end in spans[1:]:
-                if start <= cur_end + settings.snap:
-                    cur_end = max(cur_end, end)
+            # Each joined ruling stands at the mean of its own pieces: rulings of other rows that are
+            # merely near it (tables printed one per row, each with its own columns) do not move it.
+            spans = sorted((min(e.start, e.end), max(e.start, e.end), e.pos) for e in cluster)
+            run = [spans[0]]
+            for span in spans[1:]:
+                if span[0] <= max(s[1] for s in run) + settings.snap:
+                    run.append(span)
                 else:
-                    out.append(Edge(horizontal, pos, cur_start, cur_end))
-                    cur_start, cur_end = start, end
-            out.append(Edge(horizontal, pos, cur_start, cur_end))
+                    out.append(_joined(horizontal, run))
+                    run = [span]
+            out.append(_joined(horizontal, run))
     return [e for e in out if e.end - e.start >= settings.min_edge]
+
+
+def _joined(horizontal: bool, run: list[tuple[float, float, float]]) -> Edge:
+    return Edge(horizontal, sum(p for _, _, p in run) / len(run), run[0][0], max(end for _, end, _ in run))
 
 
 def _touches(h: Edge, v: Edge, tol: float) -> bool:
@@ -79,11 +86,51 @@ def find_tables(edges: list[Edge], settings: LayoutSettings) -> list[TableGrid]:
         g_hs = close_cut_ends(g_hs, g_vs, settings)
         if len(g_hs) < 2 or len(g_vs) < 2:
             continue
-        grid = grid_regions(g_hs, g_vs, settings)
-        if grid is not None:
-            tables.append(grid)
+        for b_hs, b_vs in stacked_tables(g_hs, g_vs, settings):
+            grid = grid_regions(b_hs, b_vs, settings)
+            if grid is not None:
+                tables.append(grid)
     tables.sort(key=lambda t: t.ys[0])
     return tables
+
+
+def stacked_tables(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> list[tuple[list[Edge], list[Edge]]]:
+    """A group of rulings cut where the tables printed one under another meet, each part with its own rulings.
+
+    Editors make a table by pasting rows, each row a table of its own; the word processor sizes each
+    one's columns by its own text, and prints them touching, so their rulings form one connected group.
+    Read as one grid, the rows' vertical rulings combine: a narrow cell of one row collapses against a
+    ruling of another a few points off, and values are placed by columns that row never had. In one
+    table, the vertical rulings above and below a horizontal one are the same lines, or one side has
+    only some of them (a merged cell); where each side has a ruling the other lacks, two tables meet.
+    """
+    tol = settings.snap * 1.5
+    ys = _positions([h.pos for h in hs], settings.min_cell)
+
+    def columns(keep: Callable[[Edge], bool]) -> list[float]:
+        return _positions([v.pos for v in vs if keep(v)], settings.snap)
+
+    def within(small: list[float], big: list[float]) -> bool:
+        return all(any(abs(x - y) <= settings.snap for y in big) for x in small)
+
+    cuts = [ys[0]]
+    for y in ys[1:-1]:
+        above = columns(lambda v: v.start < y - tol and v.end > y - tol)
+        below = columns(lambda v: v.end > y + tol and v.start < y + tol)
+        if len(above) >= 2 and len(below) >= 2 and not (within(above, below) or within(below, above)):
+            cuts.append(y)
+    if len(cuts) == 1:
+        return [(hs, vs)]
+    cuts.append(ys[-1])
+    parts = []
+    for top, bottom in zip(cuts, cuts[1:]):
+        b_hs = [h for h in hs if top - tol <= h.pos <= bottom + tol]
+        b_vs = [Edge(False, v.pos, max(v.start, top), min(v.end, bottom))
+                for v in vs if v.start < bottom - tol and v.end > top + tol]
+        if len(_positions([h.pos for h in b_hs], settings.min_cell)) < 2 or len(b_vs) < 2:
+            return [(hs, vs)]  # a part that frames no grid: the group is not cleanly stacked tables
+        parts.append((b_hs, b_vs))
+    return parts
 
 
 def close_cut_ends(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> list[Edge]:
@@ -117,10 +164,30 @@ def _positions(values: list[float], min_gap: float) -> list[float]:
     return out
 
 
+def grid_positions(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> tuple[list[float], list[float]]:
+    """The x positions of a table's column rulings and the y positions of its row rulings.
+
+    Every distinct column ruling counts, however narrow the cell it bounds: a blank cell of a table
+    printed alone can be 4 points wide, and dropping its ruling moves every value after it one column
+    left. Rulings closer than ``min_col`` are one line drawn twice; rows closer than ``min_cell`` are
+    an empty sliver. A double border is two lines a few points apart drawn as a pair all along the
+    table, the frame included: when its left and right sides, its top and its bottom are each a pair
+    of lines the same distance apart, every pair of rulings that close is one ruling. A narrow blank
+    cell at each end of a row is no double border: its row's top and bottom are single lines.
+    """
+    xs = _positions([v.pos for v in vs], settings.min_col)
+    ys = _positions([h.pos for h in hs], settings.snap)
+    if len(xs) >= 4 and len(ys) >= 4:
+        gaps = (xs[1] - xs[0], xs[-1] - xs[-2], ys[1] - ys[0], ys[-1] - ys[-2])
+        if max(gaps) < 2 * settings.min_cell and max(gaps) - min(gaps) <= settings.snap:
+            pair = max(gaps) + settings.snap / 2
+            return _positions(xs, pair), _positions(ys, max(pair, settings.min_cell))
+    return xs, _positions(ys, settings.min_cell)
+
+
 def grid_regions(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> TableGrid | None:
     """The grid of one table and its merged regions: neighbours with no ruling between them are one cell."""
-    xs = _positions([v.pos for v in vs], settings.min_cell)
-    ys = _positions([h.pos for h in hs], settings.min_cell)
+    xs, ys = grid_positions(hs, vs, settings)
     if len(xs) < 2 or len(ys) < 2:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
