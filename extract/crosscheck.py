@@ -32,18 +32,22 @@ from extract.record import CellSource, Number
 from extract.templates import get
 
 _ROW_RULES = ("sec3.row_total.", "sec4.total.")
+_PDF_FORMATS = ("pdf", "ocr-pdf")
 
 
 def distrust_inferred_columns(
     cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, template: str | None,
-    raw: dict[str, str] | None = None,
+    raw: dict[str, str] | None = None, overfull: set[str] = frozenset(), spread: set[str] = frozenset(),
 ) -> list[str]:
     """Null, in place, the cells from tables without rulings whose column is a guess or that a failing
     sum involves, and the OCR cells no sum confirms or whose column is in doubt; the warnings. ``raw``
     (the printed text of each cell) follows a value to the cell its one admitted placement puts it in."""
     if template is None:
         return []
-    unplaced, warnings = _place_loose_rows(cells, sources, raw if raw is not None else {}, doc, template)
+    unplaced, warnings = _split_rows(cells, sources, doc, overfull, spread)
+    more, placed = _place_loose_rows(cells, sources, raw if raw is not None else {}, doc, template, unplaced)
+    unplaced |= more
+    warnings += placed
     warnings += _distrust_inferred(cells, sources, doc, template, unplaced)
     if doc.ocr:
         warnings += _distrust_ocr(cells, sources, template, DEFAULT_LIMITS.ocr_min_confidence)
@@ -58,8 +62,40 @@ def _template_rows(keys) -> dict[str, list[str]]:
     return rows
 
 
+def _split_rows(
+    cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, overfull: set[str],
+    spread: set[str],
+) -> tuple[set[str], list[str]]:
+    """Null, in place, every row of the template read from inferred columns (a table without rulings, or a
+    PDF's text lines) whose printed rows do not match it one to one: read from more than one printed row
+    or line (``spread``; there a printed row is the values standing at one height, and a row the reader
+    continued with the next one's values took a neighbour's, which the sums may well accept), or printed with more values
+    than the template has columns (``overfull``: the columns inferred for it are not the row's)."""
+    unruled = {b.index for b in doc.blocks if isinstance(b, Table) and not b.ruled}
+    lines = doc.source_format in _PDF_FORMATS
+    unplaced: set[str] = set()
+    warnings: list[str] = []
+    for name, keys in _template_rows(cells).items():
+        printed = {(sources[key].table, sources[key].row) for key in keys if key in sources}
+        inferred = any(table in unruled or (lines and table is None) for table, _ in printed)
+        if not inferred:
+            continue
+        if len(printed) > 1 or name in spread:
+            why = "was read from more than one printed row (or PDF text line), whose values stand at different heights"
+        elif name in overfull:
+            why = "has more values than the template's columns in a table without rulings"
+        else:
+            continue
+        for key in keys:
+            cells[key] = None
+        unplaced.update(keys)
+        warnings.append(f"row {name} {why}: uncertain row, left null {', '.join(keys)}")
+    return unplaced, warnings
+
+
 def _place_loose_rows(
-    cells: dict[str, Number | None], sources: dict[str, CellSource], raw: dict[str, str], doc: Document, template: str
+    cells: dict[str, Number | None], sources: dict[str, CellSource], raw: dict[str, str], doc: Document, template: str,
+    settled: set[str],
 ) -> tuple[set[str], list[str]]:
     """Re-place, in place, the values of rows whose columns were not seen (``extract.placement``):
     the cells left null for want of one placement, and the warnings naming them."""
@@ -73,41 +109,37 @@ def _place_loose_rows(
         table, source = table_of(key)
         return table is not None and (source.row, source.col) in table.loose_cells
 
-    def holes(keys: list[str]) -> tuple[bool, bool]:
-        """Whether the row's table rows lost a value for want of a column, and whether the hole it left was
-        cut: the row reader trims blank cells it takes for padding, and where it trimmed the hole, the
-        values after it moved one column."""
-        read: dict[tuple[int, int], set[int]] = defaultdict(set)
-        for key in keys:
-            table, source = table_of(key)
-            if table is not None:
-                read[(source.table, source.row)].add(source.col)
-        lost = [(col, cols) for (index, row), cols in read.items() for r, col in tables[index].lost_cells if r == row]
-        return bool(lost), any(col not in cols for col, cols in lost)
+    def lost_a_value(keys: list[str]) -> bool:
+        """Whether the row's table rows lost a value for want of a column. Then the columns of its others
+        are in doubt too: a value that stood over two columns, or where none was, says the columns the
+        reader inferred for that row are not the row's (they may be one off, or two merged), and the
+        row reader may have trimmed the hole as padding and moved the values after it."""
+        read = {(source.table, source.row) for key in keys for table, source in [table_of(key)] if table is not None}
+        return any(r == row for index, row in read for r, _ in tables[index].lost_cells)
 
     loose: list[tuple[LooseRow, list[str]]] = []
     unplaced: set[str] = set()
     warnings: list[str] = []
     for name, keys in _template_rows(cells).items():
-        printed = [key for key in keys if raw.get(key, "").strip() or cells[key] is not None]
-        short, cut = holes(keys)
-        free = printed if cut else [key for key in printed if is_loose(key)]
-        if not free:
+        if settled & set(keys):
             continue
-        if short:  # the count of its values is short: no placement of the loose ones can be trusted
-            for key in free:
+        printed = [key for key in keys if raw.get(key, "").strip() or cells[key] is not None]
+        if lost_a_value(keys):
+            for key in keys:
                 cells[key] = None
-            unplaced.update(free)
-            warnings.append(f"row {name} of a table without rulings lost a value whose column is uncertain, so "
-                            f"the columns of {'its others' if cut else 'those no other row marks'} are too: "
-                            f"uncertain column, left null {', '.join(free)}")
+            unplaced.update(keys)
+            warnings.append(f"row {name} of a table without rulings lost a value whose column is uncertain, so the "
+                            f"columns of its others are too: uncertain column, left null {', '.join(keys)}")
+            continue
+        free = [key for key in printed if is_loose(key)]
+        if not free:
             continue
         fixed = tuple(None if key in free else keys.index(key) for key in printed)
         loose.append((LooseRow(name, tuple(keys), tuple(cells[key] for key in printed), fixed), printed))
     if not loose:
         return unplaced, warnings
     guessed = {key for row, _ in loose for key in row.cells}
-    known = {key: value for key, value in cells.items() if key not in guessed and key not in unplaced}
+    known = {key: value for key, value in cells.items() if key not in guessed and key not in unplaced | settled}
     decided = place([row for row, _ in loose], known, get(template).rules)
     for row, printed in loose:
         read = {key: (cells[key], raw.get(key, ""), sources.get(key)) for key in printed}
@@ -137,7 +169,16 @@ def _distrust_inferred(
     unplaced: set[str],
 ) -> list[str]:
     inferred = {b.index for b in doc.blocks if isinstance(b, Table) and not b.ruled}
-    if not inferred:
+    # A PDF's rows read as lines of text (no table was found) lost their blanks and columns as well.
+    lines = doc.source_format in _PDF_FORMATS
+
+    def is_inferred(cell: str) -> bool:
+        source = sources.get(cell)
+        if source is None or source.table is None:
+            return lines and cells.get(cell) is not None
+        return source.table in inferred
+
+    if not inferred and not lines:
         return []
     warnings: list[str] = []
     # A blank prints nothing, so in a table without rulings it cannot be told from a value that was
@@ -157,12 +198,12 @@ def _distrust_inferred(
         if check.ok is not False:
             continue
         # Its blanks are as doubtful as its values: a value moved out of a cell leaves it blank.
-        doubtful = [cell for cell in check.cells if sources.get(cell) is not None and sources[cell].table in inferred]
+        doubtful = [cell for cell in check.cells if is_inferred(cell)]
         for cell in doubtful:
             cells[cell] = None
         if doubtful:
             warnings.append(
-                f"{check.rule} fails on a table without rulings, whose columns are inferred: "
+                f"{check.rule} fails on a table without rulings (or PDF text lines), whose columns are inferred: "
                 f"left null {', '.join(doubtful)}"
             )
     return warnings

@@ -89,7 +89,7 @@ def parse_document(doc: Document) -> Record:
     if active_total is None:  # some reports state the total under section 二's heading instead
         active_total, active_items = find_active(_prose_of(rows, "sec2"))
     if template in TABLE_TEMPLATES:
-        warnings += distrust_inferred_columns(cells, reading.sources, doc, template, reading.raw)
+        warnings += distrust_inferred_columns(cells, reading.sources, doc, template, reading.raw, reading.overfull, reading.spread)
     if organ is None:
         warnings.append("organ not found")
     if year is None:

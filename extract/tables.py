@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field, replace
 
+from extract.convert.alignment import ENUMERATED
 from extract.digits import GluedRow, solve
 from extract.document import Cell
-from extract.labels import clean_label, sec2_key, sec3_key, sec3_near_key
+from extract.labels import clean_label, sec2_key, sec3_key, sec3_near_key, without_notes
 from extract.record import CellSource, Number
 from extract.rows import GluedCell
 from extract.templates import SEC3_COLUMNS, SEC4_CELLS, SEC4_COLUMNS, get
@@ -40,6 +41,11 @@ class TableReading:
     raw: dict[str, str] = field(default_factory=dict)
     sources: dict[str, CellSource] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Rows (``sec3.granted``) printed with more values than the template's columns: read as a grid, the
+    # extras are padding or noise; read from inferred columns, they say the columns are not the row's.
+    overfull: set[str] = field(default_factory=set)
+    # Rows whose values were read from more than one printed row or line (values continued on the next).
+    spread: set[str] = field(default_factory=set)
 
     def put(self, cell_id: str, value: Value) -> None:
         if cell_id in self.raw and not (self.raw[cell_id] == "" and value.raw):
@@ -73,6 +79,7 @@ class _Pending:
     key: str
     expected: int
     values: list[Value]
+    lines: int = 0  # how many printed rows (lines) gave it values
 
 
 def split_row(cells: list[Cell]) -> tuple[list[str], list[Value]]:
@@ -153,8 +160,9 @@ class TableInterpreter:
             values = []  # a header row, or a label whose cells are all blank padding
         if labels:
             key = None
-            if not values and self.deferred is not None:
-                # The second line of a wrapped label whose first line carried the values.
+            if not values and self.deferred is not None and not ENUMERATED.match(labels[0].strip()):
+                # The second line of a wrapped label whose first line carried the values (a line that starts
+                # with its number, ``(二)``, is the first line of another row's label, never a continuation).
                 deferred_labels, deferred_values = self.deferred
                 key = self._match(deferred_labels + "".join(labels))
                 if key is not None:
@@ -168,6 +176,13 @@ class TableInterpreter:
                 key = self._match_tail(labels[-1])
             else:
                 key = self._match(labels[-1]) or self._match("".join(labels))
+            rivals = {self._match(label) for label in labels[:-1]} - {None, key}
+            if key is not None and rivals:  # ``(七)总计 | 3.其他``: two rows' labels met over one row's values
+                self.reading.warnings.append(
+                    f"labels {' | '.join(labels)!r} name {len(rivals) + 1} rows; their values left unread")
+                self._close()
+                self.labels.clear()
+                return
             if key is None and self.labels:
                 key = self._match("".join(self.labels) + "".join(labels))
             if key is None and values and self.pending and not self.pending.values:
@@ -260,8 +275,24 @@ class TableInterpreter:
             return "sec3", key
         key = sec2_key(label, self.version)
         if key is not None and key in self.sec2_width:
+            if self._names_two_rows(label):
+                return None
             return "sec2", key
         return None
+
+    def _names_two_rows(self, label: str) -> bool:
+        """Whether a label holds the names of two section 二 rows (``行政处罚行政强制``): two rows' labels met
+        over one row of values (a row whose cell was blank printed nothing), so whose values they are is a
+        guess, and the row is left unread (its cells null and named as not found)."""
+        cleaned = without_notes(clean_label(label))
+        named = {key for key, required, forbidden in self.spec.sec2_signatures
+                 if all(word in cleaned for word in required) and not any(word in cleaned for word in forbidden)}
+        if len(named) < 2:
+            return False
+        warning = f"label {label!r} names two rows ({', '.join(sorted(named))}); its values left unread"
+        if warning not in self.reading.warnings:
+            self.reading.warnings.append(warning)
+        return True
 
     def _width(self, section: str, key: str) -> int:
         return len(SEC3_COLUMNS) if section == "sec3" else self.sec2_width[key]
@@ -278,10 +309,14 @@ class TableInterpreter:
             # A value merged across columns and repeated into each is one value, not an extra.
             extra = [v for v in values[pending.expected :] if v.raw and v.raw != kept]
             if extra:
+                self.reading.overfull.add(f"{pending.section}.{pending.key}")
                 self.reading.warnings.append(
                     f"row {pending.section}.{pending.key} has {len(values)} values; the template has {pending.expected}"
                 )
         pending.values.extend(values[:room])
+        pending.lines += any(v.raw for v in values[:room])
+        if pending.lines > 1:
+            self.reading.spread.add(f"{pending.section}.{pending.key}")
         if len(pending.values) >= pending.expected:
             self._close()
 

@@ -29,6 +29,7 @@ A table continued on the next page keeps the previous page's bands (``continue_a
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from extract.convert.geometry import Glyph, line_text
@@ -78,7 +79,8 @@ class Segment:
 
     @property
     def is_value(self) -> bool:
-        return bool(VALUE.fullmatch(self.text.replace(" ", "")))
+        # NFKC: a full-width decimal point or comma (５３．７６) is part of the number, not a cell's edge.
+        return bool(VALUE.fullmatch(unicodedata.normalize("NFKC", self.text).replace(" ", "")))
 
     @property
     def cy(self) -> float:
@@ -245,7 +247,7 @@ def split_glued(line: list[Segment], bands: list[tuple[float, float]]) -> list[S
         cut = next(
             (i for i, g in enumerate(seg.glyphs)
              if i > 0 and g.text.isdigit() and not seg.glyphs[i - 1].text.isdigit()
-             and not seg.glyphs[i - 1].text in ".,-" and any(b0 - 1 <= g.x0 <= b1 for b0, b1 in bands)),
+             and unicodedata.normalize("NFKC", seg.glyphs[i - 1].text) not in ".,-" and any(b0 - 1 <= g.x0 <= b1 for b0, b1 in bands)),
             None,
         )
         if cut is None:
@@ -306,7 +308,12 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     ordered = [(anchors[k], rows[k], attached[k]) for k in range(len(rows))]
     ordered += [(sum(s.cy for s in row) / len(row), [], row) for row in free]
     unwitnessed, grid = _unwitnessed(rows, [s for s in others if s.x0 >= label_edge], size)
+    crowded = {id(attached[k]) for k in range(len(rows)) if _two_labels(attached[k], label_cols, label_edge, size)}
     for _, row_values, texts in sorted(ordered, key=lambda item: item[0]):
+        if id(texts) in crowded:  # two rows' labels at one row of values: whose values they are is a guess
+            table.warnings.append(f"page {page}: the values {' '.join(s.text for s in row_values)!r} of a table "
+                                  "without rulings stand between two numbered labels; left empty")
+            table.lost.add((len(table.rows), -1))
         labels = ["" for _ in label_cols]
         cells = ["" for _ in bands]
         for seg in texts:
@@ -321,6 +328,16 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
         _place_values(row_values, units, bands, cells, table, page, size, unwitnessed if grid else None)
         table.rows.append((labels, cells, page))
     return table
+
+
+def _two_labels(texts: list[Segment], label_cols: list[float], label_edge: float, size: float) -> bool:
+    """Whether one label column gives a row of values two numbered labels at different heights: each
+    starts a row of its own (``一、…`` and ``二、…``), so one of them has lost its values to the other."""
+    starts: dict[int, list[float]] = {}
+    for seg in texts:
+        if seg.x0 < label_edge and ENUMERATED.match(seg.text):
+            starts.setdefault(_column_of(seg.x0, label_cols), []).append(seg.cy)
+    return any(max(ys) - min(ys) > 0.8 * size for ys in starts.values())
 
 
 def _place_values(
