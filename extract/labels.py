@@ -118,14 +118,16 @@ def rows_named(label: str, version: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=8192)
-def starts_template_label(label: str, version: str) -> bool:
-    """Whether a printed label is the beginning of a template row's label (``2.其他法律行`` of
+def rows_begun(label: str, version: str) -> frozenset[str]:
+    """The rows (``sec3.<key>``) whose template label a printed label is the beginning of (``2.其他法律行`` of
     ``2.其他法律行政法规禁止公开``): the first half of a label a page break cut, whose rest starts the next page."""
     cleaned = without_notes(clean_label(label))
     if not cleaned:
-        return False
+        return frozenset()
     template = get(version)
-    return any(
-        full.startswith(cleaned) and len(full) > len(cleaned)
-        for full in (without_notes(clean_label(row.label)) for row in (*template.sec2, *template.sec3))
+    return frozenset(
+        f"{section}.{row.key}"
+        for section, rows in (("sec2", template.sec2), ("sec3", template.sec3))
+        for row in rows
+        if len(full := without_notes(clean_label(row.label))) > len(cleaned) and full.startswith(cleaned)
     )

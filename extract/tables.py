@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from extract.convert.alignment import ENUMERATED
 from extract.digits import GluedRow, solve
 from extract.document import Cell
-from extract.labels import clean_label, rows_named, sec2_key, sec3_key, sec3_near_key, starts_template_label, without_notes
+from extract.labels import clean_label, rows_named, sec2_key, sec3_key, sec3_near_key, rows_begun, without_notes
 from extract.record import CellSource, Number
 from extract.rows import GluedCell
 from extract.templates import SEC3_COLUMNS, SEC4_CELLS, SEC4_COLUMNS, get
@@ -164,7 +164,7 @@ class TableInterpreter:
         if labels:
             key = None
             if self.deferred is not None and not any(v.raw for v in values):
-                key = self._label_end(labels)
+                key = self._label_end(labels, values)
                 if key is not None:
                     deferred_values = self.deferred[1]
                     self.deferred = None
@@ -209,30 +209,31 @@ class TableInterpreter:
             elif len([v for v in values if v.raw]) >= 15 or self.sec4_values:
                 self._sec4(values)
 
-    def _label_end(self, labels: list[str]) -> tuple[str, str] | None:
+    def _label_end(self, labels: list[str], values: list[Value]) -> tuple[str, str] | None:
         """The row a label-only row completes, whose label began on the deferred row that carried the values.
 
         Two shapes: the second line of a wrapped label (a line that starts with its number, ``(二)``, is the
         first line of another row's label, never a continuation); and a label a page break cut, whose values
         stay with its first half (``2.其他法律行``) while the rest starts the next page with no values
-        (``政法规禁止公开``). The halves are joined only when the first is the beginning of a template label,
-        the joined label names exactly one row, and the second alone names no other row.
+        (``政法规禁止公开``). The halves are joined only when the first is the beginning of the template label of
+        the one row the joined label names, and the second alone names no other row.
         """
         assert self.deferred is not None
         deferred_labels, _, head = self.deferred
-        if not ENUMERATED.match(labels[0].strip()):
+        if not values and not ENUMERATED.match(labels[0].strip()):
             key = self._match(deferred_labels + "".join(labels))
             if key is not None:
                 return key
         tail = labels[-1]
-        if ENUMERATED.match(tail.strip()) or not starts_template_label(head, self.version):
+        if ENUMERATED.match(tail.strip()):
             return None
-        joined = head + tail
-        named = rows_named(joined, self.version)
-        key = self._match(joined)
-        if key is None or named != {f"{key[0]}.{key[1]}"} or not rows_named(tail, self.version) <= named:
+        key = self._match(head + tail)
+        if key is None:
             return None
-        return key
+        row = f"{key[0]}.{key[1]}"
+        if row not in rows_begun(head, self.version) or rows_named(head + tail, self.version) != {row}:
+            return None
+        return key if rows_named(tail, self.version) <= {row} else None
 
     def _unread(self, deferred: tuple[str, list[Value], str]) -> None:
         """Name a row that carried values under a label naming no template row: its values are not read."""
