@@ -119,8 +119,8 @@ def rows_named(label: str, version: str) -> frozenset[str]:
 
 @lru_cache(maxsize=8192)
 def rows_begun(label: str, version: str) -> frozenset[str]:
-    """The rows (``sec3.<key>``) whose template label a printed label is the beginning of (``2.其他法律行`` of
-    ``2.其他法律行政法规禁止公开``): the first half of a label a page break cut, whose rest starts the next page."""
+    """The rows (``sec2.<key>``, ``sec3.<key>``) whose template label a printed label begins (``2.其他法律行``
+    of ``2.其他法律行政法规禁止公开``): the first half of a label a page break cut, its rest on the next page."""
     cleaned = without_notes(clean_label(label))
     if not cleaned:
         return frozenset()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from extract.convert.alignment import ENUMERATED
 from extract.digits import GluedRow, solve
 from extract.document import Cell
-from extract.labels import clean_label, rows_named, sec2_key, sec3_key, sec3_near_key, rows_begun, without_notes
+from extract.labels import clean_label, rows_begun, rows_named, sec2_key, sec3_key, sec3_near_key, without_notes
 from extract.record import CellSource, Number
 from extract.rows import GluedCell
 from extract.templates import SEC3_COLUMNS, SEC4_CELLS, SEC4_COLUMNS, get
@@ -281,9 +281,12 @@ class TableInterpreter:
                         why = "printed with every cell blank"
                     else:
                         why = "no value read"
-                    self.reading.warnings.append(f"row {section}.{row.key} ({row.label}): {why}; left null: {', '.join(ids)}")
+                    null = ids
                 elif blank:
-                    self.reading.warnings.append(f"row {section}.{row.key} ({row.label}): cells printed blank; left null: {', '.join(blank)}")
+                    why, null = "cells printed blank", blank
+                else:
+                    continue
+                self.reading.warnings.append(f"row {section}.{row.key} ({row.label}): {why}; left null: {', '.join(null)}")
 
     def _split_glued(self) -> None:
         """Cut the run-together rows where the template's sums allow one cut; the others stay null."""
