@@ -45,8 +45,8 @@ def _first_cut(lines: list[list[Segment]], start: int, end: int) -> int | None:
     """The index after the first value line above which and below which the value lines' bands are
     two different grids, with a line without values between and headings over the lower grid's
     columns (a table's headings; rows of one table have only labels between them). The
-    lines above must share a grid (``unwitnessed_values``): rows printed each as its own table have no
-    columns in common, and their bands are no grid to tell another from."""
+    lines of one part or the other must share a grid (``unwitnessed_values``): rows printed each as its
+    own table have no columns in common, and their bands are no grid to tell another from."""
     valued = [i for i in range(start, end) if has_values(lines[i])]
     size = line_height(lines[start:end])
     for k in range(2, len(valued)):
@@ -60,7 +60,7 @@ def _first_cut(lines: list[list[Segment]], start: int, end: int) -> int | None:
         headings = [seg for line in lines[above[-1] + 1 : below[0]] for seg in line]
         if not any(overlaps(seg, band) for seg in headings for band in lower):
             continue  # only labels between (wrapped, or numbered): rows of one table, some columns blank
-        if unwitnessed_values([values_of(lines[i]) for i in above], [], size)[1]:
+        if any(unwitnessed_values([values_of(lines[i]) for i in part], [], size)[1] for part in (above, below)):
             return above[-1] + 1
     return None
 
@@ -69,8 +69,9 @@ def _differ(bands: list[Band], others: list[Band], other_lines: list[list[Segmen
     """Whether ``others`` (with their lines) are another grid than ``bands``: each side has a column in
     a gap of the other's; or the other side puts a column in a gap of this one, has a line with more
     values than this side has columns (no row of this grid), and this side has a column the other
-    leaves blank. A table whose lower rows leave other columns blank than its upper rows meets neither:
-    its rows hold no more values than it has columns."""
+    leaves blank. Rows of one table that leave other columns blank above than below may meet the first
+    (each side's blank column lies in a gap of the other's); ``_first_cut`` keeps them whole, as no
+    headings stand between them."""
     if not _in_gaps(others, bands):
         return False
     if _in_gaps(bands, others):
