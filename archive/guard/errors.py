@@ -78,7 +78,10 @@ def error_for(exception: BaseException, method: str, path: str) -> PlainError:
         message = str(exception.message)
         status = exception.status if 400 <= exception.status < 500 else 400
         return PlainError(status, Markup(message).striptags() if exception.message_is_html else message)
-    if isinstance(exception, sqlite3.DatabaseError):
+    if isinstance(exception, json.JSONDecodeError):
+        # A filter's JSON list that does not parse (``?id__in=[``): Datasette lets json.loads raise.
+        return PlainError(400, f"参数不是有效的 JSON / A parameter is not valid JSON: {exception}")
+    if isinstance(exception, sqlite3.Error):
         # The site's own SQL is tested; a database error here comes from what the visitor asked for.
         return PlainError(400, f"SQL 错误 / SQL error: {exception}")
     if isinstance(exception, MemoryError):

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from archive.metadata import METADATA_PATH
@@ -217,6 +217,8 @@ def fuzz_site(world):
 
 
 @settings(max_examples=400, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@example(method="GET", segments=["nianbao", "reports"], params=[("id__in", "[")], double_slash=False)  # found once
+@example(method="GET", segments=["nianbao", "reports"], params=[("id__in", "[{}]")], double_slash=False)
 @given(
     method=st.sampled_from(["GET"] * 6 + ["HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH", "PROPFIND"]),
     segments=st.one_of(
