@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from archive import facets, fts, rates, summary
+from archive import editions, facets, fts, rates, summary
 from archive.site_tables import M004_SITE_TABLES
 from archive.wide import WIDE_TABLES
 
@@ -475,6 +475,12 @@ def m008_rate_summary(db: Database) -> None:
     """The rates counted and pooled per rate, year, province and level, written by the build
     (``archive.rates``); the rates indexed by the ranking page's filters, in percent order."""
     db.executescript(rates.M008_RATE_SUMMARY)
+
+
+@migrations()
+def m009_edition_order(db: Database) -> None:
+    """The newest editions read in their full order from an index (``archive.editions``)."""
+    db.executescript(editions.M009_EDITION_ORDER)
 
 
 def apply(db: Database) -> int:
