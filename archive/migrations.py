@@ -13,8 +13,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from archive import editions, facets, fts, rates, summary
-from archive.site_tables import M004_SITE_TABLES
+from archive import facets, fts, rates, summary
+from archive.site_tables import M004_SITE_TABLES, M009_EDITION_ORDER
 from archive.wide import WIDE_TABLES
 
 migrations = Migrations("nianbao.archive")
@@ -479,8 +479,8 @@ def m008_rate_summary(db: Database) -> None:
 
 @migrations()
 def m009_edition_order(db: Database) -> None:
-    """The newest editions read in their full order from an index (``archive.editions``)."""
-    db.executescript(editions.M009_EDITION_ORDER)
+    """The newest editions read in their full order from an index (``archive.site_tables``)."""
+    db.executescript(M009_EDITION_ORDER)
 
 
 def apply(db: Database) -> int:
