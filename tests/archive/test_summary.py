@@ -1,11 +1,12 @@
-"""``region_summary``: the home page's figures written by the build agree with the world it was built from,
-and an archive whose summary is not written yet shows the same figures, counted."""
+"""``region_summary`` and ``rate_summary``: the figures the build writes agree with the world it was built
+from and with the passes over the tables they replace, and an archive whose summaries are not written
+yet shows the same figures, counted."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from archive.site import home
+from archive.site import home, ranking
 from archive.summary import COVERAGE_STATUSES
 
 
@@ -58,8 +59,6 @@ def test_the_rate_summary_pools_what_a_pass_over_the_rates_gives(world):
 
 
 def test_ranking_and_heat_from_an_archive_whose_rate_summary_is_not_built_yet(world_copy):
-    from archive.site import ranking
-
     conn = sqlite3.connect(world_copy.data.archive_db)
     written = (ranking.ranking(conn, "disclosure", year=2024), ranking.ranking(conn, "disclosure", level="county"),
                ranking.heat(conn, "disclosure"))
