@@ -98,3 +98,36 @@ def _within_one(word: str, text: str) -> bool:
     """Whether ``text`` holds ``word`` with at most one character replaced."""
     n = len(word)
     return any(sum(a != b for a, b in zip(word, text[i : i + n])) <= 1 for i in range(len(text) - n + 1))
+
+
+@lru_cache(maxsize=8192)
+def rows_named(label: str, version: str) -> frozenset[str]:
+    """Every row (``sec2.<key>``, ``sec3.<key>``) whose signature words a label holds: more than one says
+    the label is two rows' names met, or a fragment too short to tell rows apart."""
+    template = get(version)
+    cleaned = clean_label(label)
+    named = set()
+    for section, signatures, limit, text in (
+        ("sec2", template.sec2_signatures, MAX_SEC2_LABEL, without_notes(cleaned)),
+        ("sec3", template.sec3_signatures, MAX_SEC3_LABEL, cleaned),
+    ):
+        if text and len(text) <= limit:
+            named |= {f"{section}.{key}" for key, required, forbidden in signatures
+                      if all(word in text for word in required) and not any(word in text for word in forbidden)}
+    return frozenset(named)
+
+
+@lru_cache(maxsize=8192)
+def rows_begun(label: str, version: str) -> frozenset[str]:
+    """The rows (``sec2.<key>``, ``sec3.<key>``) whose template label a printed label begins (``2.其他法律行``
+    of ``2.其他法律行政法规禁止公开``): the first half of a label a page break cut, its rest on the next page."""
+    cleaned = without_notes(clean_label(label))
+    if not cleaned:
+        return frozenset()
+    template = get(version)
+    return frozenset(
+        f"{section}.{row.key}"
+        for section, rows in (("sec2", template.sec2), ("sec3", template.sec3))
+        for row in rows
+        if len(full := without_notes(clean_label(row.label))) > len(cleaned) and full.startswith(cleaned)
+    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from extract.convert.alignment import ENUMERATED
 from extract.digits import GluedRow, solve
 from extract.document import Cell
-from extract.labels import clean_label, sec2_key, sec3_key, sec3_near_key, without_notes
+from extract.labels import clean_label, rows_begun, rows_named, sec2_key, sec3_key, sec3_near_key, without_notes
 from extract.record import CellSource, Number
 from extract.rows import GluedCell
 from extract.templates import SEC3_COLUMNS, SEC4_CELLS, SEC4_COLUMNS, get
@@ -123,7 +123,9 @@ class TableInterpreter:
         self.pending: _Pending | None = None
         self.labels: deque[str] = deque(maxlen=3)
         self.sec4_values: list[Value] = []
-        self.deferred: tuple[str, list[Value]] | None = None
+        # A row with values whose label names no row, waiting one row for its label's end: (its labels joined,
+        # its values, its last label).
+        self.deferred: tuple[str, list[Value], str] | None = None
         self.glued: list[tuple[GluedRow, Cell | None]] = []
         self.ocr_row = False  # the row being read was read by OCR: a label may have a character misread
 
@@ -143,8 +145,9 @@ class TableInterpreter:
             return  # an empty row
         deferred = self.deferred
         self._feed(labels, values, section)
-        if self.deferred is deferred:
+        if deferred is not None and self.deferred is deferred:
             self.deferred = None  # a row with values and no known label waits one row for its label's end
+            self._unread(deferred)
 
     def _feed(self, labels: list[str], values: list[Value], section: str | None) -> None:
         if section == "sec4":
@@ -160,12 +163,10 @@ class TableInterpreter:
             values = []  # a header row, or a label whose cells are all blank padding
         if labels:
             key = None
-            if not values and self.deferred is not None and not ENUMERATED.match(labels[0].strip()):
-                # The second line of a wrapped label whose first line carried the values (a line that starts
-                # with its number, ``(二)``, is the first line of another row's label, never a continuation).
-                deferred_labels, deferred_values = self.deferred
-                key = self._match(deferred_labels + "".join(labels))
+            if self.deferred is not None and not any(v.raw for v in values):
+                key = self._label_end(labels, values)
                 if key is not None:
+                    deferred_values = self.deferred[1]
                     self.deferred = None
                     self._close()
                     self.labels.clear()
@@ -191,7 +192,7 @@ class TableInterpreter:
                 self.labels.append("".join(labels))
                 if values:
                     self._close()
-                    self.deferred = ("".join(labels), values)
+                    self.deferred = ("".join(labels), values, labels[-1])
                 return
             self._close()
             self.labels.clear()
@@ -208,8 +209,46 @@ class TableInterpreter:
             elif len([v for v in values if v.raw]) >= 15 or self.sec4_values:
                 self._sec4(values)
 
+    def _label_end(self, labels: list[str], values: list[Value]) -> tuple[str, str] | None:
+        """The row a label-only row completes, whose label began on the deferred row that carried the values.
+
+        Two shapes: the second line of a wrapped label (a line that starts with its number, ``(二)``, is the
+        first line of another row's label, never a continuation); and a label a page break cut, whose values
+        stay with its first half (``2.其他法律行``) while the rest starts the next page with no values
+        (``政法规禁止公开``). The halves are joined only when the first is the beginning of the template label of
+        the one row the joined label names, and the second alone names no other row.
+        """
+        assert self.deferred is not None
+        deferred_labels, _, head = self.deferred
+        if not values and not ENUMERATED.match(labels[0].strip()):
+            key = self._match(deferred_labels + "".join(labels))
+            if key is not None:
+                return key
+        tail = labels[-1]
+        if ENUMERATED.match(tail.strip()):
+            return None
+        key = self._match(head + tail)
+        if key is None:
+            return None
+        row = f"{key[0]}.{key[1]}"
+        if row not in rows_begun(head, self.version) or rows_named(head + tail, self.version) != {row}:
+            return None
+        return key if rows_named(tail, self.version) <= {row} else None
+
+    def _unread(self, deferred: tuple[str, list[Value], str]) -> None:
+        """Name a row that carried values under a label naming no template row: its values are not read."""
+        label, values, _ = deferred
+        printed = [v.raw for v in values if v.raw]
+        if printed:
+            self.reading.warnings.append(
+                f"row {label!r} with values {' '.join(printed)!r} names no template row; its values left unread"
+            )
+
     def finish(self) -> TableReading:
         self._close()
+        if self.deferred is not None:
+            self._unread(self.deferred)
+            self.deferred = None
         sec4 = [v for v in self.sec4_values if v.raw]
         # Fifteen counts of appeals and suits printed as fewer tokens, one of them a long run of digits.
         if len(sec4) < len(SEC4_CELLS) and any(v.glued or (v.raw.isdigit() and len(v.raw) > 6) for v in sec4):
@@ -218,11 +257,36 @@ class TableInterpreter:
         for index, value in enumerate(self.sec4_values[: len(SEC4_CELLS)]):
             self.reading.put(SEC4_CELLS[index], value)
         self._split_glued()
+        self._name_missing_rows()
         if len(self.sec4_values) > len(SEC4_CELLS):
             self.reading.warnings.append(
                 f"section 四 printed {len(self.sec4_values)} values where the template has {len(SEC4_CELLS)}"
             )
         return self.reading
+
+    def _name_missing_rows(self) -> None:
+        """One line for each template row of a section that was read whose cells are null for want of a printed
+        value: never read under its label, or read with blank cells. A miss is never silent."""
+        raw, cells = self.reading.raw, self.reading.cells
+        for section, rows in (("sec2", self.spec.sec2), ("sec3", self.spec.sec3)):
+            if not any(key.startswith(f"{section}.") for key in raw):
+                continue
+            for row in rows:
+                ids = [f"{section}.{row.key}.{column}" for column in row.columns]
+                blank = [i for i in ids if raw.get(i) == ""]
+                if not any(cells.get(i) is not None for i in ids):
+                    if not any(i in raw for i in ids):
+                        why = "no printed row with values names it"
+                    elif len(blank) == len(ids):
+                        why = "printed with every cell blank"
+                    else:
+                        why = "no value read"
+                    null = ids
+                elif blank:
+                    why, null = "cells printed blank", blank
+                else:
+                    continue
+                self.reading.warnings.append(f"row {section}.{row.key} ({row.label}): {why}; left null: {', '.join(null)}")
 
     def _split_glued(self) -> None:
         """Cut the run-together rows where the template's sums allow one cut; the others stay null."""

@@ -115,7 +115,7 @@ def segments(line: list[Glyph]) -> list[Segment]:
     return [Segment(glyphs) for glyphs in out]
 
 
-def _height(lines: list[list[Segment]]) -> float:
+def line_height(lines: list[list[Segment]]) -> float:
     heights = sorted(s.bottom - s.top for line in lines for s in line)
     return heights[len(heights) // 2] if heights else 1.0
 
@@ -124,7 +124,7 @@ def table_blocks(lines: list[list[Segment]], body: tuple[float, float]) -> list[
     """Index ranges [start, end) of runs of tabular lines with values: two lines of them, or one line
     with a label and a value apart."""
     width = max(body[1] - body[0], 1e-6)
-    size = _height(lines)
+    size = line_height(lines)
 
     def tabular(line: list[Segment]) -> bool:
         if len(line) > 1:  # cells apart, unless words fill the line as prose does (justified, gaps widened)
@@ -154,12 +154,12 @@ def _aligned(block: list[list[Segment]], width: float) -> bool:
     """Values in columns: a line of three values or more apart (no prose puts numbers so), two lines
     or more whose values mostly share columns, or one short line of a label and its values apart (a
     prose line that happens to end in a number runs to the margin, with its numbers at no common place)."""
-    rows = [line for line in block if _has_values(line)]
-    if any(len(_values_of(line)) >= 3 for line in rows):
+    rows = [line for line in block if has_values(line)]
+    if any(len(values_of(line)) >= 3 for line in rows):
         return True
     if len(rows) == 1:
         line = rows[0]
-        values = _values_of(line)
+        values = values_of(line)
         size = max(values[0].bottom - values[0].top, 1e-6)
         gap = values[0].x0 - line[len(line) - len(values) - 1].x1 if len(line) > len(values) else 0.0
         return len(line) - len(values) == 1 and (line[-1].x1 - line[0].x0 < 0.8 * width or gap >= 2 * size)
@@ -167,24 +167,24 @@ def _aligned(block: list[list[Segment]], width: float) -> bool:
         return False
     bands = value_bands(rows)
     support = [
-        len({id(line) for line in rows for seg in _values_of(line) if _overlaps(seg, band)}) for band in bands
+        len({id(line) for line in rows for seg in values_of(line) if overlaps(seg, band)}) for band in bands
     ]
-    values = sum(len(_values_of(line)) for line in rows)
+    values = sum(len(values_of(line)) for line in rows)
     shared = sum(
-        1 for line in rows for seg in _values_of(line)
-        if any(n > 1 and _overlaps(seg, band) for n, band in zip(support, bands))
+        1 for line in rows for seg in values_of(line)
+        if any(n > 1 and overlaps(seg, band) for n, band in zip(support, bands))
     )
     return shared * 2 >= values
 
 
-def _has_values(line: list[Segment]) -> bool:
+def has_values(line: list[Segment]) -> bool:
     """A line with values ends in them, and has no value before its last label: the labels of a row
     stand left of its values (prose with numbers in it has words after them)."""
-    values = _values_of(line)
+    values = values_of(line)
     return bool(values) and not any(seg.is_value for seg in line[: len(line) - len(values)])
 
 
-def _overlaps(seg: Segment, band: tuple[float, float]) -> bool:
+def overlaps(seg: Segment, band: tuple[float, float]) -> bool:
     return seg.x0 < band[1] and seg.x1 > band[0]
 
 
@@ -193,7 +193,7 @@ def value_bands(lines: list[list[Segment]]) -> list[tuple[float, float]]:
 
     A value much wider than most (a long number run over its cell's edge) does not make a column: it
     would join two columns into one."""
-    spans = sorted((s.x0, s.x1) for line in lines if _has_values(line) for s in _values_of(line))
+    spans = sorted((s.x0, s.x1) for line in lines if has_values(line) for s in values_of(line))
     widths = sorted(x1 - x0 for x0, x1 in spans)
     usual = widths[len(widths) // 2] if widths else 0.0
     bands: list[list[float]] = []
@@ -209,11 +209,11 @@ def value_bands(lines: list[list[Segment]]) -> list[tuple[float, float]]:
         return out
     left = out[0][0]
     for line in lines:
-        if _has_values(line):
+        if has_values(line):
             continue
         for seg in line:
             size = seg.bottom - seg.top
-            if seg.x0 <= left or any(_overlaps(seg, band) for band in out):
+            if seg.x0 <= left or any(overlaps(seg, band) for band in out):
                 continue
             if all(seg.x1 + size < b[0] or seg.x0 - size > b[1] for b in out):
                 out.append((seg.x0, seg.x1))  # a column with a header and no value in any row
@@ -225,13 +225,13 @@ def _merge_alternating(bands: list[tuple[float, float]], lines: list[list[Segmen
     """Neighbouring bands that no row fills both of, a glyph apart, are one column whose values stand a
     little left in some rows and a little right in others (padding, alignment): kept apart, each row
     would get a blank cell beside its value, and the values after it would move."""
-    rows = [[s for s in _values_of(line)] for line in lines if _has_values(line)]
-    size = _height(lines)
+    rows = [[s for s in values_of(line)] for line in lines if has_values(line)]
+    size = line_height(lines)
     merged = list(bands)
     k = 0
     while k + 1 < len(merged):
         a, b = merged[k], merged[k + 1]
-        both = any(any(_overlaps(s, a) for s in row) and any(_overlaps(s, b) for s in row) for row in rows)
+        both = any(any(overlaps(s, a) for s in row) and any(overlaps(s, b) for s in row) for row in rows)
         if not both and b[0] - a[1] < size:
             merged[k : k + 2] = [(a[0], b[1])]
         else:
@@ -257,7 +257,7 @@ def split_glued(line: list[Segment], bands: list[tuple[float, float]]) -> list[S
     return out
 
 
-def _values_of(line: list[Segment]) -> list[Segment]:
+def values_of(line: list[Segment]) -> list[Segment]:
     """The trailing value segments of a line: its labels end at the last segment that is not a value."""
     k = len(line)
     while k > 0 and line[k - 1].is_value:
@@ -268,8 +268,8 @@ def _values_of(line: list[Segment]) -> list[Segment]:
 def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], page: int) -> AlignedTable:
     """The rows of one block: values at one height are a row, label and header text within reach of a
     row joins it (a label wrapped above or below its values), any other text is a row of its own."""
-    size = _height(lines)
-    values = [s for line in lines if _has_values(line) for s in _values_of(line)]
+    size = line_height(lines)
+    values = [s for line in lines if has_values(line) for s in values_of(line)]
     units = [s for line in lines for s in line if s not in values and UNIT.fullmatch(s.text)]
     others = [s for line in lines for s in line if s not in values and s not in units]
     rows: list[list[Segment]] = []  # value rows, by height
@@ -307,7 +307,7 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
                          label_cols=label_cols, rows=[])
     ordered = [(anchors[k], rows[k], attached[k]) for k in range(len(rows))]
     ordered += [(sum(s.cy for s in row) / len(row), [], row) for row in free]
-    unwitnessed, grid = _unwitnessed(rows, [s for s in others if s.x0 >= label_edge], size)
+    unwitnessed, grid = unwitnessed_values(rows, [s for s in others if s.x0 >= label_edge], size)
     crowded = {id(attached[k]) for k in range(len(rows)) if _two_labels(attached[k], label_cols, label_edge, size)}
     for _, row_values, texts in sorted(ordered, key=lambda item: item[0]):
         if id(texts) in crowded:  # two rows' labels at one row of values: whose values they are is a guess
@@ -320,7 +320,7 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
             if seg.x0 < label_edge:
                 labels[_column_of(seg.x0, label_cols)] += seg.text
                 continue
-            hit = [b for b, band in enumerate(bands) if _overlaps(seg, band)]
+            hit = [b for b, band in enumerate(bands) if overlaps(seg, band)]
             if hit:  # header text over the value columns
                 cells[hit[0]] += seg.text
             else:
@@ -350,7 +350,7 @@ def _place_values(
     (every value loose), so its bands say nothing of a row, and values they could not place are not
     dropped: the row's values fill its first cells in order, all loose, for ``extract.placement``."""
     if unwitnessed is None and row and len(row) <= len(bands):
-        hits = [[b for b, band in enumerate(bands) if _overlaps(seg, band)] for seg in row]
+        hits = [[b for b, band in enumerate(bands) if overlaps(seg, band)] for seg in row]
         if any(len(hit) != 1 for hit in hits) or len({hit[0] for hit in hits}) < len(row):
             for b, seg in enumerate(sorted(row, key=lambda s: s.x0)):
                 cells[b] = seg.text
@@ -362,7 +362,7 @@ def _place_values(
     placed: dict[int, Segment] = {}
     doubtful: set[int] = set()
     for seg in row:
-        hit = [b for b, band in enumerate(bands) if _overlaps(seg, band)]
+        hit = [b for b, band in enumerate(bands) if overlaps(seg, band)]
         if len(hit) != 1 or hit[0] in placed:
             doubtful.update(hit)
             table.warnings.append(
@@ -374,7 +374,7 @@ def _place_values(
     for b, seg in placed.items():
         if b in doubtful:
             continue
-        unit = next((u for u in units if _overlaps(u, bands[b]) and 0 < u.cy - seg.cy <= 1.6 * size), None)
+        unit = next((u for u in units if overlaps(u, bands[b]) and 0 < u.cy - seg.cy <= 1.6 * size), None)
         cells[b] = seg.text + (unit.text if unit else "")
         if unwitnessed is None or id(seg) in unwitnessed:
             table.loose.add((len(table.rows), b))
@@ -388,7 +388,7 @@ def _same_place(a: Segment, b: Segment, tolerance: float) -> bool:
     return min(abs(a.x0 - b.x0), abs(a.x1 - b.x1), abs((a.x0 + a.x1) - (b.x0 + b.x1)) / 2) <= tolerance
 
 
-def _unwitnessed(rows: list[list[Segment]], headings: list[Segment], size: float) -> tuple[set[int], bool]:
+def unwitnessed_values(rows: list[list[Segment]], headings: list[Segment], size: float) -> tuple[set[int], bool]:
     """The values (``id`` of their segments) whose columns are a guess: no shared grid vouches for them.
 
     A value is witnessed where a value of another row stands (same centre, left or right edge), or a

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from extract.convert.alignment import AlignedTable, aligned_rows, aligned_to_table, continue_aligned, segments, split_glued, table_blocks, value_bands
 from extract.convert.continuation import PendingTable, continue_table, same_columns
 from extract.convert.geometry import Glyph, LayoutSettings, PageContent, TableGrid, group_lines, line_text
+from extract.convert.grids import grid_blocks
 from extract.convert.rulings import find_tables, grid_to_table, merge_edges
 from extract.document import Paragraph, Table
 
@@ -48,7 +49,7 @@ def layout_page(page: PageContent, settings: LayoutSettings) -> list[TableGrid |
     taken: set[int] = set()
     if cut:
         body = (min(line[0].x0 for line in cut), max(line[-1].x1 for line in cut))
-        for start, end in table_blocks(cut, body):
+        for start, end in grid_blocks(cut, table_blocks(cut, body)):
             bands = value_bands(cut[start:end])
             if len(bands) < 1:
                 continue

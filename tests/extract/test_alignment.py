@@ -176,3 +176,58 @@ def test_a_table_cut_by_a_page_break_gets_its_missing_ruling_back():
     assert grid.ys == [20.0, 60.0] and grid.xs == [100.0, 200.0, 300.0]
     ragged = [Edge(True, 60.0, 100.0, 300.0), Edge(False, 100.0, 20.0, 60.0), Edge(False, 300.0, 35.0, 60.0)]
     assert find_tables(ragged, LayoutSettings()) == []  # ends not level: no ruling is made up
+
+
+def test_a_table_with_other_columns_after_headings_is_a_table_of_its_own():
+    """Section 四's row of values under its headings, straight after section 三's rows: its values stand
+    in the gaps of the table above (one a glyph left of a column), and must not make columns there."""
+    lower = [("1", 280.0), ("2", 325.0), ("3", 340.0), ("4", 388.0), ("5", 410.0), ("15", 470.0)]
+    page = _page([
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        _row("第一行", ["1", "2", "3", "6"]),
+        _row("第二行", ["12", "5", "30", "47"]),
+        _row("第三行", ["4", None, "5", "9"]),
+        [("四、其他情况", 60.0)],
+        [("甲乙", 280.0), ("丙", 410.0)],
+        lower,
+    ])
+    (upper, below), _ = _tables([page])
+    assert [row[-4:] for row in upper] == [
+        ["甲", "乙", "丙", "合计"], ["1", "2", "3", "6"], ["12", "5", "30", "47"], ["4", "", "5", "9"],
+    ]
+    assert len(upper[0]) == 5  # one label column and four value columns, none made by the table below
+    assert [text for text, _ in lower] == [c for c in below[-1] if c][-6:]
+
+
+def test_a_narrower_table_above_a_wider_one_under_its_headings_is_cut_from_it():
+    """Section 二's rows of three values, then section 三's headings and rows of more values than that:
+    its columns stand in the gaps of the table above and must not mix with them."""
+    wide = (250.0, 290.0, 330.0, 370.0, 410.0)
+    page = _page([
+        [("项目", 60.0), ("甲", 200.0), ("乙", 300.0), ("丙", 400.0)],
+        [("第一项", 60.0), ("1", 200.0), ("0", 300.0), ("32", 400.0)],
+        [("第二项", 60.0), ("2", 200.0), ("-3", 300.0), ("463", 400.0)],
+        [("三、情况", 60.0), ("申请人", 250.0), ("总计", 410.0)],
+        [("第三项", 60.0)] + [(v, x) for v, x in zip(["6", "0", "1", "10", "17"], wide)],
+        [("第四项", 60.0)] + [(v, x) for v, x in zip(["0", "12", "0", "1", "13"], wide)],
+    ])
+    (upper, lower), _ = _tables([page])
+    assert [row[-3:] for row in upper] == [["甲", "乙", "丙"], ["1", "0", "32"], ["2", "-3", "463"]]
+    assert [row[-5:] for row in lower[-2:]] == [["6", "0", "1", "10", "17"], ["0", "12", "0", "1", "13"]]
+
+
+def test_rows_of_one_table_blank_in_other_columns_above_and_below_stay_one_table():
+    """Upper rows leave 乙 blank, lower rows 丙, with only a wrapped label between: one table, each
+    value in its own column (cut apart, the lower rows would lose 丙's column and their values slide)."""
+    page = _page([
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        _row("第一行", ["1", None, "3", "4"]),
+        _row("第二行", ["12", None, "30", "42"]),
+        [("第三行很长的", 60.0)],
+        _row("标签", ["4", "5", None, "9"]),
+        _row("第四行", ["7", "17", None, "24"]),
+    ])
+    (table,), _ = _tables([page])
+    assert [row[-4:] for row in table if any(row[-4:])][-4:] == [
+        ["1", "", "3", "4"], ["12", "", "30", "42"], ["4", "5", "", "9"], ["7", "17", "", "24"],
+    ]
