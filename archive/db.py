@@ -29,7 +29,7 @@ MAIN_TABLES: tuple[str, ...] = (
 )
 # The rest: needed to rebuild or audit, but not what people browse first.
 SUPPORT_TABLES: tuple[str, ...] = ("extractions", "fetches", "runs", "snapshots", "rate_rules", "warc_records",
-                                   "region_summary")
+                                   "region_summary", "rate_summary")
 # Readable forms of the compact tables: ``cells`` and ``checks`` with their cell ids and rule names.
 VIEWS: tuple[str, ...] = ("cell_values", "check_results")
 # In the texts file (``archive.fts``), attached as ``nianbao_texts``.

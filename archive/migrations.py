@@ -13,8 +13,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from archive import facets, fts, summary
-from archive.site_tables import M004_SITE_TABLES
+from archive import facets, fts, rates, summary
+from archive.site_tables import M004_SITE_TABLES, M009_EDITION_ORDER
 from archive.wide import WIDE_TABLES
 
 migrations = Migrations("nianbao.archive")
@@ -468,6 +468,19 @@ def m006_facet_indexes(db: Database) -> None:
 def m007_region_summary(db: Database) -> None:
     """The home page's figures per province, written by the build (``archive.summary``)."""
     db.executescript(summary.M007_REGION_SUMMARY)
+
+
+@migrations()
+def m008_rate_summary(db: Database) -> None:
+    """The rates counted and pooled per rate, year, province and level, written by the build
+    (``archive.rates``); the rates indexed by the ranking page's filters, in percent order."""
+    db.executescript(rates.M008_RATE_SUMMARY)
+
+
+@migrations()
+def m009_edition_order(db: Database) -> None:
+    """The newest editions read in their full order from an index (``archive.site_tables``)."""
+    db.executescript(M009_EDITION_ORDER)
 
 
 def apply(db: Database) -> int:

@@ -81,6 +81,17 @@ CREATE TABLE warc_records (
 CREATE INDEX idx_warc_records_sha256 ON warc_records(sha256);
 """
 
+# The indexes as migration m009_edition_order created them: frozen, as a migration is. The newest
+# editions (``/editions``, the Atom feeds, the home page) are listed by seen, report and sequence; a first
+# crawl sees thousands of reports on the same day, and with m004's indexes (seen alone) ordering that
+# day's states by report and sequence sorted every one of them (25,000 rows at 100,000 reports) to show 50.
+M009_EDITION_ORDER = """
+DROP INDEX IF EXISTS idx_editions_seen;
+DROP INDEX IF EXISTS idx_editions_region_seen;
+CREATE INDEX idx_editions_seen ON editions(seen, report_id, seq);
+CREATE INDEX idx_editions_region_seen ON editions(region, seen, report_id, seq);
+"""
+
 EDITION_KINDS = {
     "first": "首次发现 / first seen",
     "corrected": "更正（数字有变）/ corrected: the numbers changed",
@@ -136,7 +147,7 @@ def site_tables(described: dict[str, str], table: Callable[..., dict[str, Any]])
                 "pct_region": "同年度同省份百分位 / Percentile in the same province",
             },
             # Six rows a report: only the rate is read from an index in order over all of them (a rate's page,
-            # ?rate=, reads its years and regions from the other two indexes in order too).
+            # ?rate=, reads its years from the other two indexes in order too).
             facets=["rate"],
             sort_desc="percent",
         ),
@@ -154,6 +165,22 @@ def site_tables(described: dict[str, str], table: Callable[..., dict[str, Any]])
                 "sort_order": "显示顺序 / Order shown",
             },
             label_column="name_zh",
+        ),
+        "rate_summary": table(
+            "比率汇总 / Rates by year, province and level",
+            "每个比率按年度、省份、层级汇总：计算了比率的报告数、参与排名的报告数，以及数字自洽的报告的分子、分母之和"
+            "（热力表按省份和年度相加）；每次构建时重写。 The rates counted and pooled per rate, year, province and "
+            "level, rewritten by every build: the ranking page's counts and the heat table read it.",
+            {
+                "rate": "比率 / Rate (→ rate_rules)",
+                **{key: facets[key] for key in ("year", "region", "level")},
+                "reports": "计算了该比率的报告数 / Reports with this rate (count)",
+                "ranked": "参与排名的报告数 / Reports ranked (count)",
+                "pooled": "数字自洽的报告数（分母大于0，分子在0与分母之间）/ Reports whose numbers are consistent "
+                          "(denominator above 0, numerator between 0 and it)",
+                "numerator": "数字自洽的报告的分子之和 / Sum of their numerators",
+                "denominator": "数字自洽的报告的分母之和 / Sum of their denominators",
+            },
         ),
         "region_summary": table(
             "各省概览 / The archive by province",

@@ -65,8 +65,7 @@ def home(conn: sqlite3.Connection) -> Home:
         last_run=one(conn, "SELECT id, command, started_at, finished_at, status FROM runs "
                            "WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"),
         recent=changes.recent(conn, limit=RECENT),
-        feeds=[(row["region"], row["changes"]) for row in sorted(
-            (row for row in regions if row["region"] is not None and row["changes"]), key=lambda row: row["region"])],
+        feeds=changes.with_changes(regions),
         by_region=[{"region": row["region"], "reports": row["reports"], "first": row["first_year"],
                     "last": row["last_year"], "failing": row["failing"]} for row in provinces],
     )

@@ -1,9 +1,11 @@
 """Ranking by a derived rate, and the province × year heat table.
 
-Both read ``rates`` (``archive.rates``: one row per report and rate, its percentiles precomputed), so a
-page is one indexed query: the ranked reports of one year (optionally one level and one province),
-a page at a time; or the rate pooled over each province and year (the sum of numerators over the sum
-of denominators, so a county of ten requests weighs less than a city of ten thousand).
+Both read ``rates`` (``archive.rates``: one row per report and rate, its percentiles precomputed) and
+its ``rate_summary`` (the rates counted and pooled per year, province and level, written by the build):
+the ranked reports of one year (optionally one level and one province) a page at a time from an index
+in percent order, their counts and filter choices from the summary; or the rate pooled over each
+province and year from the summary (the sum of numerators over the sum of denominators, so a county of
+ten requests weighs less than a city of ten thousand).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from archive.rates import BY_KEY, RATES, Rate
+from archive.rates import BY_KEY, RATES, Rate, summary_source
 from archive.site.labels import rows
 
 PAGE_SIZE = 50
@@ -44,8 +46,9 @@ def ranking(conn: sqlite3.Connection, rate_key: str, *, year: int | None = None,
     rate = BY_KEY.get(rate_key)
     if rate is None:
         return None
-    years = [row[0] for row in conn.execute("SELECT year FROM rates WHERE rate = ? GROUP BY year ORDER BY year DESC",
-                                            [rate.key])]
+    source = summary_source(conn)
+    years = [row[0] for row in conn.execute(
+        f"SELECT year FROM {source} WHERE rate = ? GROUP BY year ORDER BY year DESC", [rate.key])]
     if year not in years:
         year = years[0] if years else None
     order = "asc" if order == "asc" else "desc"
@@ -55,21 +58,38 @@ def ranking(conn: sqlite3.Connection, rate_key: str, *, year: int | None = None,
         where, params = where + " AND level = ?", params + [level]
     if region:
         where, params = where + " AND region = ?", params + [region]
-    counts = dict(conn.execute(f"SELECT ranked, count(*) FROM rates WHERE {where} GROUP BY ranked", params))
-    found = rows(
-        conn,
-        f"""SELECT * FROM (SELECT rates.*, rank() OVER (ORDER BY percent {order}) AS position
-                           FROM rates WHERE {where} AND ranked = 1)
-            ORDER BY position, denominator DESC, report_id LIMIT ? OFFSET ?""",
-        [*params, PAGE_SIZE, (page - 1) * PAGE_SIZE],
-    )
-    return Ranking(rate, years, year, level, region, order, page, found, counts.get(1, 0), counts.get(0, 0),
-                   _distinct(conn, "level", rate.key, year), _distinct(conn, "region", rate.key, year))
+    reports, ranked = conn.execute(f"SELECT sum(reports), sum(ranked) FROM {source} WHERE {where}", params).fetchone()
+    found = _page(conn, where, params, order, (page - 1) * PAGE_SIZE)
+    return Ranking(rate, years, year, level, region, order, page, found, ranked or 0, (reports or 0) - (ranked or 0),
+                   _distinct(conn, source, "level", rate.key, year), _distinct(conn, source, "region", rate.key, year))
 
 
-def _distinct(conn: sqlite3.Connection, column: str, rate: str, year: int | None) -> list[str]:
+def _page(conn: sqlite3.Connection, where: str, params: list[Any], order: str, offset: int) -> list[dict[str, Any]]:
+    """One page of the ranked reports, each with its ``rank()`` among them: read in percent order from an
+    index, so a page costs its own rows and not a window over every report of the year.
+
+    A report's position is one more than the number of reports with a strictly better rate: on the page,
+    the row after a different rate is at its place in the order; a tie keeps the position before it;
+    the first row's is counted in the index.
+    """
+    found = rows(conn, f"""SELECT * FROM rates WHERE {where} AND ranked = 1
+                           ORDER BY percent {order}, denominator DESC, report_id LIMIT ? OFFSET ?""",
+                 [*params, PAGE_SIZE, offset])
+    if not found:
+        return found
+    better = ">" if order == "desc" else "<"
+    position = 1 + conn.execute(f"SELECT count(*) FROM rates WHERE {where} AND ranked = 1 AND percent {better} ?",
+                                [*params, found[0]["percent"]]).fetchone()[0]
+    for index, row in enumerate(found):
+        if index and row["percent"] != found[index - 1]["percent"]:
+            position = offset + index + 1
+        row["position"] = position
+    return found
+
+
+def _distinct(conn: sqlite3.Connection, source: str, column: str, rate: str, year: int | None) -> list[str]:
     return [row[0] for row in conn.execute(
-        f"SELECT DISTINCT {column} FROM rates WHERE rate = ? AND year = ? AND {column} IS NOT NULL ORDER BY 1",
+        f"SELECT DISTINCT {column} FROM {source} WHERE rate = ? AND year = ? AND {column} IS NOT NULL ORDER BY 1",
         [rate, year])]
 
 
@@ -96,10 +116,9 @@ def heat(conn: sqlite3.Connection, rate_key: str) -> Heat | None:
     if rate is None:
         return None
     cells: dict[tuple[str, int], dict[str, Any]] = {}
-    for row in rows(conn, """SELECT region, year, sum(numerator) AS n, sum(denominator) AS d, count(*) AS reports
-                             FROM rates WHERE rate = ? AND region IS NOT NULL AND denominator > 0
-                               AND numerator >= 0 AND numerator <= denominator
-                             GROUP BY region, year""", [rate.key]):
+    for row in rows(conn, f"""SELECT region, year, sum(numerator) AS n, sum(denominator) AS d, sum(pooled) AS reports
+                              FROM {summary_source(conn)} WHERE rate = ? AND region IS NOT NULL AND pooled > 0
+                              GROUP BY region, year""", [rate.key]):
         cells[(row["region"], row["year"])] = row
     seen = sorted({year for _, year in cells})
     years = list(range(seen[0], seen[-1] + 1)) if seen else []  # a year with no report is an empty column

@@ -34,8 +34,9 @@ def test_schema_is_migrated_and_recorded(world):
     db = archive(world)
     applied = [row["name"] for row in db["_sqlite_migrations"].rows_where("migration_set = 'nianbao.archive'")]
     assert applied == ["m001_initial", "m002_organ_identity", "m003_compact", "m004_site_tables", "m005_run_portals",
-                       "m006_facet_indexes", "m007_region_summary"]
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 7
+                       "m006_facet_indexes", "m007_region_summary", "m008_rate_summary",
+                       "m009_edition_order"]
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 9
     texts = sqlite_utils.Database(world.data.root / "nianbao-texts.db")
     assert [row["name"] for row in texts["_sqlite_migrations"].rows] == ["t001_initial", "t002_narrow_texts"]
     assert "texts" not in db.table_names() and {"texts", "texts_bigram_fts"} <= set(texts.table_names())

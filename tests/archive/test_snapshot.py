@@ -27,7 +27,7 @@ def test_snapshot_files_checksums_and_manifest(world):
     folder = world.data.snapshots / "2025-06-02"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["date"] == "2025-06-02"
-    assert manifest["schema_version"] == 7  # migrations applied: m001 … m005_run_portals, m006_facet_indexes, m007_region_summary
+    assert manifest["schema_version"] == 9  # migrations applied: m001 … m007_region_summary, m008_rate_summary, m009_edition_order
     assert manifest["parser_version"]
     assert manifest["git_commit"] == "0" * 40
     assert manifest["row_counts"]["reports"] == 6

@@ -1,11 +1,12 @@
-"""``region_summary``: the home page's figures written by the build agree with the world it was built from,
-and an archive whose summary is not written yet shows the same figures, counted."""
+"""``region_summary`` and ``rate_summary``: the figures the build writes agree with the world it was built
+from and with the passes over the tables they replace, and an archive whose summaries are not written
+yet shows the same figures, counted."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from archive.site import home
+from archive.site import home, ranking
 from archive.summary import COVERAGE_STATUSES
 
 
@@ -35,3 +36,34 @@ def test_an_archive_whose_summary_is_not_built_yet_counts_the_same_figures(world
     assert (written.reports, written.organs, written.regions, written.years, written.failing_reports) == (6, 3, 2, (2022, 2024), 2)
     assert [row["region"] for row in written.by_region] == ["安徽省", "河南省"]
     assert written.feeds == [("安徽省", 6), ("河南省", 1)]
+
+
+def test_the_rate_summary_pools_what_a_pass_over_the_rates_gives(world):
+    """The heat table's cells and the ranking's counts, read from ``rate_summary``, are the figures the
+    pages counted from ``rates`` before it existed (the queries written out here, as they were)."""
+    conn = sqlite3.connect(world.data.archive_db)
+    pooled = conn.execute(
+        """SELECT rate, region, year, sum(numerator), sum(denominator), count(*) FROM rates
+           WHERE region IS NOT NULL AND denominator > 0 AND numerator >= 0 AND numerator <= denominator
+           GROUP BY rate, region, year ORDER BY 1, 2, 3""").fetchall()
+    assert pooled  # the world has rates to pool
+    assert conn.execute(
+        """SELECT rate, region, year, sum(numerator), sum(denominator), sum(pooled) FROM rate_summary
+           WHERE region IS NOT NULL AND pooled > 0 GROUP BY rate, region, year ORDER BY 1, 2, 3""").fetchall() == pooled
+    counted = conn.execute("""SELECT rate, year, level, region, ranked, count(*) FROM rates
+                              GROUP BY rate, year, level, region, ranked ORDER BY 1, 2, 3, 4, 5""").fetchall()
+    summed = conn.execute("""SELECT rate, year, level, region, 1, ranked, 0, reports - ranked FROM rate_summary
+                             ORDER BY 1, 2, 3, 4""").fetchall()
+    assert [row for row in counted if row[-1]] == sorted(
+        row for s in summed for row in (s[:4] + s[4:6], s[:4] + s[6:]) if row[-1])
+
+
+def test_ranking_and_heat_from_an_archive_whose_rate_summary_is_not_built_yet(world_copy):
+    conn = sqlite3.connect(world_copy.data.archive_db)
+    written = (ranking.ranking(conn, "disclosure", year=2024), ranking.ranking(conn, "disclosure", level="county"),
+               ranking.heat(conn, "disclosure"))
+    conn.execute("DELETE FROM rate_summary")
+    conn.commit()
+    assert (ranking.ranking(conn, "disclosure", year=2024), ranking.ranking(conn, "disclosure", level="county"),
+            ranking.heat(conn, "disclosure")) == written
+    assert written[0].ranked and written[2].regions
