@@ -279,6 +279,9 @@ class PolicyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             "ignore_https_errors": True,
             "proxy": {"server": (await self._proxy(portal_id)).url},
         }
+        # Every request the browser makes (scripts, data, favicons too, not only the navigations Scrapy's
+        # headers reach) names the crawler as Scrapy's own requests do.
+        kwargs.setdefault("user_agent", self.policy_crawler.settings.get("USER_AGENT"))
         wrapper = await super()._create_browser_context(name, kwargs, spider)
         self._context_portals[wrapper.context] = portal_id
         return wrapper
