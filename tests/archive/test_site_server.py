@@ -103,8 +103,8 @@ def test_soak_heavy_requests_are_refused_or_cut_while_light_pages_stay_fast(prox
     ]
     light_paths = ["/", "/nianbao/reports/1", "/nianbao/organs/1", "/about", "/-/versions.json", "/nianbao/organs"]
     stop, attacking = threading.Event(), threading.Event()
-    heavy: list[tuple[int, float]] = []
-    answered: list[tuple[str, int]] = []  # (heavy path, status): which shape got through, when one does
+    heavy: list[tuple[str, float]] = []  # (outcome, seconds): refused, cut or answered
+    answered: list[tuple[str, str]] = []  # (heavy path, outcome): which shape got through, when one does
     light: dict[str, list[tuple[int, float]]] = {"alone": [], "warming": [], "attacked": []}
     phase = ["alone"]
 
@@ -114,8 +114,9 @@ def test_soak_heavy_requests_are_refused_or_cut_while_light_pages_stay_fast(prox
         while not stop.is_set():
             path = heavy_paths[(number + len(heavy)) % len(heavy_paths)]
             reply = proxied.get(path, headers=headers, timeout=60)
-            heavy.append((reply.status, reply.seconds))
-            answered.append((path[:60], reply.status))
+            outcome = heavy_outcome(reply.status, reply.body)
+            heavy.append((outcome, reply.seconds))
+            answered.append((path[:60], outcome))
 
     def reader(number: int) -> None:
         headers = {"X-Forwarded-For": f"198.51.100.{number}"}
@@ -153,9 +154,24 @@ def test_soak_heavy_requests_are_refused_or_cut_while_light_pages_stay_fast(prox
     # One slow light reply is the shared machine's scheduling, not the guard failing (the p95 above is the
     # measure); none may wait as long as a heavy request is allowed to run.
     assert max(seconds for _, seconds in attacked) < 10
-    refused = [status for status, _ in heavy if status in (400, 429, 503)]
-    assert len(refused) > len(heavy) / 2, collections.Counter(answered).most_common()
+    stopped = [outcome for outcome, _ in heavy if outcome in ("refused", "cut")]
+    assert len(stopped) > len(heavy) / 2, collections.Counter(answered).most_common()
+    assert not [path for path, outcome in answered if path.startswith("/nianbao.csv") and outcome == "answered"]
     assert max(seconds for _, seconds in heavy) < 25  # the guard's 20 s deadline, never a hang
+
+
+def heavy_outcome(status: int, body: bytes) -> str:
+    """Refused (an error or "too many"), cut (a CSV stopped at max_csv_mb with Datasette's own note), or answered.
+
+    A cut export is as good as a refusal: the server stopped writing at its limit. Being quick, the cut
+    export is also the shape an attacker repeats most, so counting it as answered would grade the mix of
+    shapes rather than the guard.
+    """
+    if status in (400, 429, 503):
+        return "refused"
+    if status == 200 and body.rstrip().endswith(b"bytes") and b"CSV contains more than" in body[-200:]:
+        return "cut" if len(body) < 4 * 1024 * 1024 else "answered"
+    return "answered"
 
 
 def test_sigterm_stops_the_server_and_datasette_even_with_sigint_ignored(world, tmp_path):

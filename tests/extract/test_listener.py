@@ -8,6 +8,7 @@ the seeds' specs, never from the converter. Every wait has a timeout; each test 
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -74,22 +75,20 @@ def _gone(pgid: int, timeout: float = 10.0) -> bool:
     return True
 
 
-def _ended(process: subprocess.Popen, timeout: float) -> None:
-    """Wait until the process has ended: reaped, or a zombie (dead, its exit status not yet collected: in a
-    full run another test's child reaper may hold it). Fails with the kernel's view of it otherwise."""
-    stat = Path(f"/proc/{process.pid}/stat")
-    deadline = time.monotonic() + timeout
-    while process.poll() is None:
-        try:
-            state = stat.read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            return
-        if state in ("Z", "X"):
-            return
-        if time.monotonic() > deadline:
-            status = Path(f"/proc/{process.pid}/status").read_text(errors="replace")
-            pytest.fail(f"worker {process.pid} still running {timeout:.0f} s after its signal: {status[:400]}")
-        time.sleep(0.1)
+def _ended(pidfd: int, pid: int, timeout: float) -> None:
+    """Wait until the process behind ``pidfd`` has ended, whoever reaps it.
+
+    A pid file descriptor names one process, not a number: in a full run another test's child reaper may
+    collect the worker's exit status (``Popen.poll`` then answers None for ever) and the kernel may hand its
+    pid to a new process, so neither ``poll`` nor ``/proc/<pid>`` can tell that it ended.
+    """
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    if not poller.poll(timeout * 1000):
+        status = Path(f"/proc/{pid}/status").read_text(errors="replace").splitlines()
+        wanted = ("Name", "State", "PPid", "Threads", "SigQ", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt")
+        pytest.fail(f"worker {pid} still running {timeout:.0f} s after its signal: "
+                    + "; ".join(line for line in status if line.split(":")[0] in wanted))
 
 
 def _soffice(pgid: int) -> int:
@@ -203,18 +202,21 @@ def test_a_worker_stopped_or_killed_leaves_no_soffice(tmp_path, docs, signum):
     doc.write_bytes(docs[0])
     worker = subprocess.Popen([sys.executable, "-c", WORKER.format(root=str(ROOT), doc=str(doc))],
                               stdout=subprocess.PIPE, text=True)
+    pidfd = os.pidfd_open(worker.pid)
     try:
         line = worker.stdout.readline()  # bounded: the worker's conversion has its own timeouts
         group, home, organ = line.split(maxsplit=2)
         assert organ.strip() == SPECS[0].organ
         assert "soffice.bin" in _group(int(group)).values()
-        worker.send_signal(signum)
-        _ended(worker, timeout=120)
+        signal.pidfd_send_signal(pidfd, signum)
+        _ended(pidfd, worker.pid, timeout=120)
         assert _gone(int(group), timeout=60), f"left running after {signal.Signals(signum).name}: {_group(int(group))}"
         assert not Path(home).exists()  # its profile and files went with it
     finally:
+        if not select.select([pidfd], [], [], 0)[0]:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        os.close(pidfd)
         if worker.poll() is None:
-            worker.kill()
             try:
                 worker.wait(timeout=10)
             except subprocess.TimeoutExpired:
