@@ -156,17 +156,18 @@ def _rows_with_sections(doc: Document):
     section: str | None = "preamble"
     for block in doc.blocks:
         if isinstance(block, Paragraph):
+            where = {"page": block.page, "line": block.line, "ocr_confidence": block.ocr_confidence}
             for text in split_inline_headings(block.text):
                 opened = heading_section(text)
                 if opened:
                     section = opened
-                    yield [Cell(text, page=block.page, line=block.line)], "heading"
+                    yield [Cell(text, **where)], "heading"
                     continue
                 fields = pipe_cells(text)
                 if fields is not None:
-                    yield [Cell(f, page=block.page, line=block.line) for f in fields], section
+                    yield [Cell(f, **where) for f in fields], section
                 else:
-                    yield [Cell(text, page=block.page, line=block.line)], section
+                    yield [Cell(text, **where)], section
         elif isinstance(block, Table):
             for row in block.rows:
                 texts = [c.text for c in row if c.text.strip()]
