@@ -24,6 +24,7 @@ from extract.convert.layout import assemble
 from extract.convert.rulings import find_tables, merge_edges
 from extract.convert.limits import DEFAULT_LIMITS, Limits
 from extract.convert.ocr_cells import INK, read_cells
+from extract.convert.ocr_lines import read_lines
 from extract.convert.tesseract import OCR_DPI, run_tesseract
 from extract.document import ConversionError, Document, Table
 
@@ -190,12 +191,20 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     edges = merge_edges(find_rulings(image), _PX_SETTINGS)
     clean = erase_rulings(image, edges)
     grids = find_tables(edges, _PX_SETTINGS)
+    lines = None if grids else read_lines(clean, limits)  # tables without rulings: words placed by position
+    if lines is not None:
+        return _page(image, number, lines, edges)
     prose = clean.copy()
     prose_draw = ImageDraw.Draw(prose)
     for grid in grids:
         prose_draw.rectangle([grid.xs[0] - 4, grid.ys[0] - 4, grid.xs[-1] + 4, grid.ys[-1] + 4], fill=255)
     words = _read_prose(prose, limits) if _has_ink(prose) else []
     words += read_cells(clean, grids, limits, ruled=image)
+    return _page(image, number, words, edges)
+
+
+def _page(image: Image.Image, number: int, words: list[Glyph], edges: list[Edge]) -> PageContent:
+    """A page's OCR words and rulings, from pixels to points."""
     glyphs = [_to_points(g) for g in words]
     points = [Edge(e.horizontal, e.pos * PT_PER_PX, e.start * PT_PER_PX, e.end * PT_PER_PX) for e in edges]
     return PageContent(
