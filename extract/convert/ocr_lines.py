@@ -28,9 +28,16 @@ _ROW_JOIN = 3
 # for a blank (3 pixels high) stands in a line with its row's label.
 _MIN_LINE = 8
 # A blank wider than this share of the page's usual line height cuts a line into pieces: wider than the
-# gaps between the characters of a word or the digits of a number (a tenth to a third of it), narrower
-# than the padding between two cells of a table (LibreOffice's is about two thirds of it).
-_PIECE_GAP = 0.5
+# gaps between the characters of a word or the digits of a number (a tenth to a sixth of it), narrower
+# than the blank between two values of neighbouring cells (a row printed as its own table leaves about
+# half of it). Two numbers read as one piece would be read as one number, which a cut never risks.
+_PIECE_GAP = 0.35
+# A piece this narrow (line heights) and this close to a wide piece after it on its line is where a label
+# starts: its number (``2.`` before 其他法律…, ``三、`` before 收到…), whose full-width mark prints its ink
+# at the left of its place and leaves a blank wider than a cell's padding. It is read with what follows.
+_LEAD_WIDTH = 1.5
+_LEAD_GAP = 1.0
+_LABEL_WIDTH = 1.8
 # A page is read this way when this many of its lines stand in three pieces or more, two of them as
 # narrow as a number (at most this many line heights wide): the rows of a table without rulings.
 _TABLE_LINES = 2
@@ -138,7 +145,16 @@ def _pieces(mask: Image.Image, top: int, bottom: int, height: int) -> list[tuple
             runs[-1][1] = x + 1
         else:
             runs.append([x, x + 1])
-    return [(a, b) for a, b in runs]
+    merged: list[list[int]] = []
+    for run in runs:
+        if merged and len(merged[-1]) == 2:
+            lead = merged[-1]
+            if (lead[1] - lead[0] <= _LEAD_WIDTH * height and run[0] - lead[1] < _LEAD_GAP * height
+                    and run[1] - run[0] >= _LABEL_WIDTH * height):
+                merged[-1] = [lead[0], run[1], 0]  # marked: a label is never a lead
+                continue
+        merged.append(run)
+    return [(run[0], run[1]) for run in merged]
 
 
 def _sheet(image: Image.Image, boxes: list[tuple[int, int, int, int]], height: int):
