@@ -182,7 +182,9 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     """One 300-dpi grey page -> glyphs (OCR words) and rulings, in points.
 
     The prose is read over the page with its tables blanked out; the table cells are read one by
-    one (``ocr_cells.read_cells``), so that a cell's text is never mixed with its neighbours'.
+    one (``ocr_cells.read_cells``), so that a cell's text is never mixed with its neighbours'. A page
+    with no ruled table but rows of a table without rulings is read piece by piece instead
+    (``ocr_lines.read_lines``), for the layout to find its columns from where the words stand.
     """
     image = despeckle(image)
     angle = estimate_skew(image)
