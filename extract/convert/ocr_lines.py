@@ -38,9 +38,10 @@ _PIECE_GAP = 0.35
 _LEAD_WIDTH = 1.5
 _LEAD_GAP = 1.0
 _LABEL_WIDTH = 1.8
-# A page is read this way when this many of its lines stand in three pieces or more, two of them as
-# narrow as a number (at most this many line heights wide): the rows of a table without rulings.
-_TABLE_LINES = 2
+# A page is read this way when this many of its lines stand in three pieces or more, the last two as
+# narrow as a number (at most this many line heights wide): rows of a table without rulings, whose
+# values end them. A line of prose cut at its commas ends in a clause, not in two numbers.
+_TABLE_LINES = 3
 _NARROW = 2.5
 # A piece that could not be read, no wider than this many line heights, stood where a number does: it
 # is kept as a blank read at confidence 0 (flagged, never a value), so the values after it keep their
@@ -59,7 +60,7 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
     pieces = [(y0, y1, _pieces(mask, y0, y1, height)) for y0, y1 in lines]
     tabular = sum(
         1 for _, _, cut in pieces
-        if len(cut) >= 3 and sum(1 for x0, x1 in cut if x1 - x0 <= _NARROW * height) >= 2
+        if len(cut) >= 3 and all(x1 - x0 <= _NARROW * height for x0, x1 in cut[-2:])
     )
     if tabular < _TABLE_LINES:
         return None
