@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+# The layout stage takes the found table's type and what is done with it afterwards from here, with the finder.
+from extract.convert.aligned import AlignedTable, aligned_to_table, continue_aligned  # noqa: F401
 from extract.convert.geometry import Glyph, line_text
-from extract.document import Cell, Table
 
 # A gap between glyphs wider than this fraction of their height separates two cells.
 CELL_GAP = 0.4
@@ -85,21 +86,6 @@ class Segment:
     @property
     def cy(self) -> float:
         return (self.top + self.bottom) / 2
-
-
-@dataclass
-class AlignedTable:
-    """A borderless table found on one page: its bands (value columns) and rows of label and band texts."""
-
-    page: int
-    top: float
-    bands: list[tuple[float, float]]
-    label_cols: list[float]  # left edges of the label columns
-    rows: list[tuple[list[str], list[str], int]]  # (label texts, one text per band, page)
-    warnings: list[str] = field(default_factory=list)
-    confs: dict[tuple[int, int], float] = field(default_factory=dict)  # (row, band) -> OCR confidence
-    loose: set[tuple[int, int]] = field(default_factory=set)  # (row, band): a value no other row stands with
-    lost: set[tuple[int, int]] = field(default_factory=set)  # (row, band) a value with no certain column left empty; band -1: none
 
 
 def segments(line: list[Glyph]) -> list[Segment]:
@@ -303,25 +289,28 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
             free[-1].append(seg)
         else:
             free.append([seg])
-    table = AlignedTable(page=page, top=min(s.top for line in lines for s in line), bands=bands,
-                         label_cols=label_cols, rows=[])
     ordered = [(anchors[k], rows[k], attached[k]) for k in range(len(rows))]
     ordered += [(sum(s.cy for s in row) / len(row), [], row) for row in free]
     unwitnessed, grid = unwitnessed_values(rows, [s for s in others if s.x0 >= label_edge], size)
+    table = AlignedTable(page=page, top=min(s.top for line in lines for s in line), bands=bands,
+                         label_cols=label_cols, rows=[], grid=grid)
     crowded = {id(attached[k]) for k in range(len(rows)) if _two_labels(attached[k], label_cols, label_edge, size)}
+    # A block that shares no grid has bands that say nothing of a row's columns: each row's values fill
+    # its first cells in order, so the table is as wide as its longest row of values.
+    width = len(bands) if grid else max([len(bands), *map(len, rows)])
     for _, row_values, texts in sorted(ordered, key=lambda item: item[0]):
         if id(texts) in crowded:  # two rows' labels at one row of values: whose values they are is a guess
             table.warnings.append(f"page {page}: the values {' '.join(s.text for s in row_values)!r} of a table "
                                   "without rulings stand between two numbered labels; left empty")
             table.lost.add((len(table.rows), -1))
         labels = ["" for _ in label_cols]
-        cells = ["" for _ in bands]
+        cells = ["" for _ in range(width)]
         for seg in texts:
             if seg.x0 < label_edge:
                 labels[_column_of(seg.x0, label_cols)] += seg.text
                 continue
             hit = [b for b, band in enumerate(bands) if overlaps(seg, band)]
-            if hit:  # header text over the value columns
+            if hit and (grid or not row_values):  # header text over the value columns
                 cells[hit[0]] += seg.text
             else:
                 labels[-1] += seg.text
@@ -349,16 +338,12 @@ def _place_values(
     is placed, and marked loose (``AlignedTable.loose``). ``unwitnessed`` None: the block shares no grid
     (every value loose), so its bands say nothing of a row, and values they could not place are not
     dropped: the row's values fill its first cells in order, all loose, for ``extract.placement``."""
-    if unwitnessed is None and row and len(row) <= len(bands):
-        hits = [[b for b, band in enumerate(bands) if overlaps(seg, band)] for seg in row]
-        if any(len(hit) != 1 for hit in hits) or len({hit[0] for hit in hits}) < len(row):
-            for b, seg in enumerate(sorted(row, key=lambda s: s.x0)):
-                cells[b] = seg.text
-                table.loose.add((len(table.rows), b))
-                confs = [g.conf for g in seg.glyphs if g.conf is not None]
-                if confs:
-                    table.confs[(len(table.rows), b)] = min(confs)
-            return
+    if unwitnessed is None:
+        for b, seg in enumerate(sorted(row, key=lambda s: s.x0)):
+            _put(table, cells, b, seg, units, (seg.x0, seg.x1), size)
+            table.loose.add((len(table.rows), b))
+            table.spans.setdefault(len(table.rows), []).append((seg.x0, seg.x1))
+        return
     placed: dict[int, Segment] = {}
     doubtful: set[int] = set()
     for seg in row:
@@ -374,13 +359,21 @@ def _place_values(
     for b, seg in placed.items():
         if b in doubtful:
             continue
-        unit = next((u for u in units if overlaps(u, bands[b]) and 0 < u.cy - seg.cy <= 1.6 * size), None)
-        cells[b] = seg.text + (unit.text if unit else "")
-        if unwitnessed is None or id(seg) in unwitnessed:
+        _put(table, cells, b, seg, units, bands[b], size)
+        if id(seg) in unwitnessed:
             table.loose.add((len(table.rows), b))
-        confs = [g.conf for g in seg.glyphs + (unit.glyphs if unit else []) if g.conf is not None]
-        if confs:  # read by OCR: the cell keeps its lowest word confidence, so a doubtful read is flagged
-            table.confs[(len(table.rows), b)] = min(confs)
+
+
+def _put(
+    table: AlignedTable, cells: list[str], b: int, seg: Segment, units: list[Segment], span: tuple[float, float],
+    size: float,
+) -> None:
+    """A value into cell ``b`` of the row being built, with its unit when one is wrapped under it (in ``span``)."""
+    unit = next((u for u in units if overlaps(u, span) and 0 < u.cy - seg.cy <= 1.6 * size), None)
+    cells[b] = seg.text + (unit.text if unit else "")
+    confs = [g.conf for g in seg.glyphs + (unit.glyphs if unit else []) if g.conf is not None]
+    if confs:  # read by OCR: the cell keeps its lowest word confidence, so a doubtful read is flagged
+        table.confs[(len(table.rows), b)] = min(confs)
 
 
 def _same_place(a: Segment, b: Segment, tolerance: float) -> bool:
@@ -456,41 +449,3 @@ def _column_of(x: float, edges: list[float]) -> int:
         if x >= edge - 1.0:
             k = i
     return k
-
-
-def continue_aligned(previous: AlignedTable, table: AlignedTable) -> bool:
-    """Append ``table`` (at the top of the next page) to ``previous`` when every band of it lies in one
-    band of the previous page's table; its values then take the previous page's columns."""
-    mapping: list[int] = []
-    for x0, x1 in table.bands:
-        hit = [b for b, (a0, a1) in enumerate(previous.bands) if x0 < a1 and x1 > a0]
-        if len(hit) != 1:
-            return False
-        mapping.append(hit[0])
-    if len(set(mapping)) != len(mapping):
-        return False
-    for r, (labels, cells, page) in enumerate(table.rows):
-        moved = ["" for _ in previous.bands]
-        for b, (text, target) in enumerate(zip(cells, mapping)):
-            moved[target] = text
-            if (r, b) in table.confs:
-                previous.confs[(len(previous.rows), target)] = table.confs[(r, b)]
-        previous.loose.update((len(previous.rows), mapping[b]) for row, b in table.loose if row == r)
-        previous.lost.update((len(previous.rows), mapping[b] if b >= 0 else -1) for row, b in table.lost if row == r)
-        previous.rows.append((labels, moved, page))
-    previous.warnings += table.warnings
-    return True
-
-
-def aligned_to_table(table: AlignedTable, index: int) -> Table:
-    """Rows of label cells (padded to the widest) and one cell per band."""
-    width = max(len(labels) for labels, _, _ in table.rows)
-    rows = []
-    for r, (labels, cells, page) in enumerate(table.rows):
-        texts = [*labels, *([""] * (width - len(labels))), *cells]
-        row = [Cell(text, page=page, table=index, row=r, col=c) for c, text in enumerate(texts)]
-        for b in range(len(cells)):
-            row[width + b].ocr_confidence = table.confs.get((r, b))
-        rows.append(row)
-    return Table(rows=rows, page=table.page, index=index, ruled=False,
-                 loose_cells=frozenset((r, width + b) for r, b in table.loose), lost_cells=frozenset((r, width + b if b >= 0 else -1) for r, b in table.lost))
