@@ -292,6 +292,7 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     ordered = [(anchors[k], rows[k], attached[k]) for k in range(len(rows))]
     ordered += [(sum(s.cy for s in row) / len(row), [], row) for row in free]
     unwitnessed, grid = unwitnessed_values(rows, [s for s in others if s.x0 >= label_edge], size)
+    grid = grid and _bands_place(rows, bands)
     table = AlignedTable(page=page, top=min(s.top for line in lines for s in line), bands=bands,
                          label_cols=label_cols, rows=[], grid=grid)
     crowded = {id(attached[k]) for k in range(len(rows)) if _two_labels(attached[k], label_cols, label_edge, size)}
@@ -317,6 +318,18 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
         _place_values(row_values, units, bands, cells, table, page, size, unwitnessed if grid else None)
         table.rows.append((labels, cells, page))
     return table
+
+
+def _bands_place(rows: list[list[Segment]], bands: list[tuple[float, float]]) -> bool:
+    """Whether the bands are the columns of most rows: in a grid the rows share, a value stands in one band
+    and no other value of its row does. Rows of small values printed each as its own table, densely, can
+    meet one another's values by chance often enough to look like a grid; their bands then merge columns,
+    and many rows have a value over two bands or two values in one: the bands are not columns."""
+    def placed(row: list[Segment]) -> bool:
+        hits = [[b for b, band in enumerate(bands) if overlaps(seg, band)] for seg in row]
+        return all(len(hit) == 1 for hit in hits) and len({hit[0] for hit in hits}) == len(hits)
+
+    return sum(not placed(row) for row in rows) * 4 <= len(rows)
 
 
 def _two_labels(texts: list[Segment], label_cols: list[float], label_edge: float, size: float) -> bool:

@@ -7,7 +7,7 @@ named. Expected cells come from each case's layout as written here, never from t
 
 from __future__ import annotations
 
-from extract.convert.geometry import LayoutSettings
+from extract.convert.geometry import Glyph, LayoutSettings, PageContent
 from extract.convert.layout import assemble
 from extract.crosscheck import distrust_inferred_columns
 from extract.document import Document, Table
@@ -137,3 +137,30 @@ def test_rows_of_more_values_than_their_block_has_bands_keep_every_value_in_orde
     assert got == rows
     assert all((r, c) in table.loose_cells for r, row in enumerate(table.rows) for c, cell in enumerate(row)
                if cell.text[:1].isdigit())
+
+
+def test_rows_meeting_by_chance_are_no_grid_when_the_bands_do_not_place_their_values():
+    """Rows printed each as its own table, densely: every value stands where a value of another row (of
+    another shape) does, as in a shared grid, but rows shifted by half a column chain their values into
+    one band, so most rows have two values in one band: the bands are not columns. Every
+    value stays, in order and loose, none lost (on main: the rows of several values lost them)."""
+    rows = {
+        "第一行": [200.0, 212.0, 224.0],
+        "第二行": [206.0, 218.0, 230.0],
+        "第三行": [200.0, 212.0, 224.0, 236.0],
+        "第四行": [206.0, 218.0, 230.0, 242.0],
+        "第五行": [236.0],
+        "第六行": [242.0],
+    }
+    glyphs = []
+    for r, (label, starts) in enumerate(rows.items()):
+        top = 100.0 + 30.0 * r
+        glyphs += [Glyph(ch, 60.0 + 10.0 * i, top, 70.0 + 10.0 * i, top + 10.0) for i, ch in enumerate(label)]
+        glyphs += [Glyph(str(k + 1), x, top, x + 7.0, top + 10.0) for k, x in enumerate(starts)]
+    blocks, _ = assemble([PageContent(number=1, width=595, height=842, glyphs=glyphs, edges=[])], LayoutSettings())
+    (table,) = [b for b in blocks if isinstance(b, Table)]
+    assert not table.lost_cells
+    got = {row[0].text: [cell.text for cell in row[1:] if cell.text] for row in table.rows}
+    assert got == {label: [str(k + 1) for k in range(len(starts))] for label, starts in rows.items()}
+    assert all((r, c) in table.loose_cells for r, row in enumerate(table.rows) for c, cell in enumerate(row)
+               if cell.text.isdigit())
