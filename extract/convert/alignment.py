@@ -359,8 +359,16 @@ def _place_values(
         return
     placed: dict[int, Segment] = {}
     doubtful: set[int] = set()
+    hits = {id(seg): [b for b, band in enumerate(bands) if overlaps(seg, band)] for seg in row}
+    spread: list[tuple[int, Segment]] = []
     for seg in row:
-        hit = [b for b, band in enumerate(bands) if overlaps(seg, band)]
+        hit = hits[id(seg)]
+        if len(hit) > 1 and not any(set(hit) & set(hits[id(other)]) for other in row if other is not seg):
+            # A value over several bands no other value of its row stands in (a cell merged over columns,
+            # a long number run over its cell's edge): its place among the row's values is known, its
+            # column is not. It takes the first of its bands, loose, for the template's sums to settle.
+            spread.append((hit[0], seg))
+            continue
         if len(hit) != 1 or hit[0] in placed:
             doubtful.update(hit)
             table.warnings.append(
@@ -375,6 +383,9 @@ def _place_values(
         _put(table, cells, b, seg, units, bands[b], size)
         if id(seg) in unwitnessed:
             table.loose.add((len(table.rows), b))
+    for b, seg in spread:
+        _put(table, cells, b, seg, units, bands[b], size)
+        table.loose.add((len(table.rows), b))
 
 
 def _put(
