@@ -164,3 +164,25 @@ def test_rows_meeting_by_chance_are_no_grid_when_the_bands_do_not_place_their_va
     assert got == {label: [str(k + 1) for k in range(len(starts))] for label, starts in rows.items()}
     assert all((r, c) in table.loose_cells for r, row in enumerate(table.rows) for c, cell in enumerate(row)
                if cell.text.isdigit())
+
+
+def test_a_value_over_two_free_bands_is_loose_not_lost():
+    """A value printed over two columns no other value of its row stands in (a cell merged over them, a
+    long number run over its cell's edge) keeps its place among the row's values, loose, in the first of
+    them; the row's witnessed values keep their columns. On main it was left empty, and its row null."""
+    table = _layout([
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        _row("第一行", ["1", "2", "3", "6"]),
+        _row("第二行", ["4", None, "6", "10"]),
+        [("第三行", 60.0), ("7", 300.0), ("1234567890123", 345.0)],
+        _row("第四行", [None, "5", "6", "11"]),
+        _row("第五行", ["4", "5", None, "9"]),
+        _row("第六行", ["1", "1", "1", "3"]),
+    ])
+    assert not table.lost_cells
+    labels = [row[0].text for row in table.rows]
+    third = table.rows[labels.index("第三行")]
+    texts = [cell.text for cell in third]
+    assert texts[-4:] == ["7", "1234567890123", "", ""]
+    r = labels.index("第三行")
+    assert (r, len(texts) - 3) in table.loose_cells and (r, len(texts) - 4) not in table.loose_cells
