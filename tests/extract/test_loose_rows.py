@@ -186,3 +186,18 @@ def test_a_value_over_two_free_bands_is_loose_not_lost():
     assert texts[-4:] == ["7", "1234567890123", "", ""]
     r = labels.index("第三行")
     assert (r, len(texts) - 3) in table.loose_cells and (r, len(texts) - 4) not in table.loose_cells
+
+
+def test_a_full_row_whose_own_total_fails_keeps_its_one_placement_and_the_failing_sum_is_null():
+    """Seven values in seven cells: one placement, whatever the sums. A total the parts do not make (the
+    report's own mistake, 21 printed as 12) does not hide the columns; the row total then fails on a table
+    without rulings, and its cells are null and named, as on any such table."""
+    row = LooseRow("r", ROW, (1, 2, 3, 4, 5, 6, 12), (None,) * 7)
+    assert placements(row, RULES) == [tuple(range(7))]
+    cells = dict(zip(ROW, (1, 2, 3, 4, 5, 6, 12)))
+    sources = {key: CellSource(page=1, table=0, row=3, col=2 + i) for i, key in enumerate(ROW)}
+    table = Table(rows=[], page=1, index=0, ruled=False, loose_cells=frozenset((3, 2 + i) for i in range(7)))
+    warnings = distrust_inferred_columns(cells, sources, Document([table], "pdf"), "2021", {k: str(v) for k, v in cells.items()})
+    assert all(cells[key] is None for key in ROW)
+    assert any("sec3.row_total.carried_forward fails" in w and ROW[0] in w for w in warnings)
+    assert not any("more than one placement" in w for w in warnings)
