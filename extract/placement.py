@@ -38,7 +38,8 @@ class LooseRow:
 
 def placements(row: LooseRow, rules: Sequence[SumRule]) -> list[tuple[int, ...]]:
     """Every order-keeping placement of the row's values into its cells (for each cell, the index of
-    its value, or ``BLANK``) under which the row's own rules do not fail, blanks counting zero."""
+    its value, or ``BLANK``) under which the row's own rules do not fail, blanks counting zero; the one
+    placement there is, when there is one, whatever the rules."""
     local = [rule for rule in rules if set(rule.cells) <= set(row.cells)]
     possible = []
     for chosen in itertools.combinations(range(len(row.cells)), len(row.numbers)):

@@ -14,8 +14,10 @@ built on what a report's tables are:
 4. ``aligned_rows``: each line with values anchors a row; label lines wrapped above or below join the
    nearest row; each value goes to the band it overlaps.
 
-A value that overlaps no band or two, or shares a band with another value of its row, has an
-uncertain column: its cell is left empty and named in the warnings, never put in the next column.
+A value that overlaps no band, or shares a band with another value of its row, has an uncertain
+column: its cell is left empty and named in the warnings, never put in the next column. A value over
+two bands or more that no other value of its row stands in keeps its place among the row's values but
+not its column: it is put in the first of them, loose (below), never as a value whose column was seen.
 
 A band is only as good as the rows that make it. A value stands in a real column where another row
 prints a value at the same place (the same centre, left or right edge), or a heading stands centred
@@ -23,7 +25,10 @@ over it; a row printed as its own borderless table, centred on its own, shares n
 other row (except rows of the same shape, printed alike, which prove nothing). Such a row is
 *loose*: its values are in the right order, but which columns they fill is a guess, and
 ``extract.crosscheck`` keeps them only where the template's sums and column counts leave one placement.
-A table continued on the next page keeps the previous page's bands (``continue_aligned``).
+A block whose rows share no grid (or whose bands leave many rows a value over two bands or two in
+one, however often its values meet by chance) has bands that say nothing of a row: every row's values
+fill its first cells in order, all loose. A table continued on the next page keeps the previous page's
+bands (``continue_aligned``).
 """
 
 from __future__ import annotations
@@ -347,7 +352,8 @@ def _place_values(
     table: AlignedTable, page: int, size: float, unwitnessed: set[int] | None,
 ) -> None:
     """Each value into the one band it overlaps; a value with no such band, or two values in one band,
-    leave their cells empty and are named in the warnings. A value no other row or heading stands with
+    leave their cells empty and are named in the warnings; a value over bands no other value of its row
+    overlaps goes to the first of them, loose. A value no other row or heading stands with
     is placed, and marked loose (``AlignedTable.loose``). ``unwitnessed`` None: the block shares no grid
     (every value loose), so its bands say nothing of a row, and values they could not place are not
     dropped: the row's values fill its first cells in order, all loose, for ``extract.placement``."""
