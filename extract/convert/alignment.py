@@ -33,6 +33,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from extract.convert.geometry import Glyph, line_text
+from extract.convert.row_extent import reached, row_extents, text_rows
 from extract.document import Cell, Table
 
 # A gap between glyphs wider than this fraction of their height separates two cells.
@@ -282,9 +283,9 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     label_edge = bands[0][0] if bands else float("inf")
     label_cols = _label_columns([s for s in others if s.x0 < label_edge])
     others = [part for seg in others for part in _split_at_columns(seg, label_cols)]
-    free: list[list[Segment]] = []  # text rows with no values (headers, labels standing alone)
     attached: list[list[Segment]] = [[] for _ in rows]
     pitch = _pitch_of(anchors, size)
+    alone: list[Segment] = []
     for seg in sorted(others, key=lambda s: (s.cy, s.x0)):
         # A label line belongs to the row of values nearest to it: a label wrapped around its values
         # (they stand in the middle of its lines, or on its first) is nearer to them than to the next
@@ -297,12 +298,13 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
         # Text over the value columns at another height than a row's values is a heading of those
         # columns, never part of the row: put after its values, it would make them part of its label.
         heading = seg.x0 >= label_edge and abs(anchors[k] - seg.cy) > 0.8 * size
-        if not heading and not (outside and abs(anchors[k] - seg.cy) > LABEL_REACH * pitch):
-            attached[k].append(seg)
-        elif free and abs(seg.cy - free[-1][0].cy) <= 0.8 * size:
-            free[-1].append(seg)
-        else:
-            free.append([seg])
+        near_enough = not heading and not (outside and abs(anchors[k] - seg.cy) > LABEL_REACH * pitch)
+        (attached[k] if near_enough else alone).append(seg)
+    for k, extent in enumerate(row_extents(rows, units, size)):  # text the row cannot reach stands alone
+        above = [s for s in alone if k == 0 and s.cy < anchors[0] and s.x0 < label_edge]
+        attached[k], rest = reached(extent, attached[k], size, above, lambda s: bool(ENUMERATED.match(s.text)))
+        alone = [s for s in alone if all(s is not a for a in above)] + rest
+    free = text_rows(alone, size)  # text rows with no values (headers, labels standing alone)
     table = AlignedTable(page=page, top=min(s.top for line in lines for s in line), bands=bands,
                          label_cols=label_cols, rows=[])
     ordered = [(anchors[k], rows[k], attached[k]) for k in range(len(rows))]

@@ -1,0 +1,93 @@
+"""Which text lines of a table without rulings belong to a row of values: the row's vertical extent.
+
+A borderless table's row is a band of the page: its cells' lines stand together, a line apart at most
+(a label wrapped onto two or three lines, its values on the first, the middle or the last line, or
+a number over its unit wrapped in a narrow column), and rows stand apart by the cells' padding. Text
+that the nearest row of values cannot reach through such lines is not part of that row, however near:
+a heading line over the value columns (``信息内容 本年制发件数 …``), a subtitle between two tables
+(``第二十条第（五）项``), a label row whose values are blank. Put into a row of values, it makes that
+row's label name no template row, or two, and its values are lost; left a row of its own, it is read as
+the heading or empty row it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from extract.convert.alignment import Segment
+
+# Lines of one cell are at most this fraction of the glyph height apart (a wrapped line's leading);
+# rows stand further apart than this by their cells' padding.
+WRAP_GAP = 0.5
+# A unit wrapped under its number starts within this fraction of the glyph height below it.
+UNIT_BELOW = 0.6
+
+
+def row_extents(rows: list[list[Segment]], units: list[Segment], size: float) -> list[tuple[float, float]]:
+    """Top and bottom of each row of values, counting a unit wrapped under one of its numbers."""
+    out = []
+    for row in rows:
+        top, bottom = min(s.top for s in row), max(s.bottom for s in row)
+        for unit in units:
+            if any(unit.x0 < v.x1 and unit.x1 > v.x0 and 0 <= unit.top - v.bottom <= UNIT_BELOW * size for v in row):
+                bottom = max(bottom, unit.bottom)
+        out.append((top, bottom))
+    return out
+
+
+def reached(
+    extent: tuple[float, float], texts: list[Segment], size: float,
+    above: list[Segment] = (), starts_row: Callable[[Segment], bool] = lambda seg: False,
+) -> tuple[list[Segment], list[Segment]]:
+    """The texts a row reaches from its extent, line by line (each within ``WRAP_GAP`` of the row or of a
+    line already reached), and the others.
+
+    ``above``: label text above the table's first row of values, further than a row's label usually
+    reaches: a heading, unless the lines the row reaches through it begin with a row's first line
+    (``starts_row``: a numbered label), whose values stand on its last line."""
+    kept, rest = _reach(extent, texts, size)
+    if above:
+        lines = [*kept, _Extent(*extent)]
+        more, left = _reach((min(s.top for s in lines), max(s.bottom for s in lines)), list(above), size)
+        if more and starts_row(min(more, key=lambda s: s.top)):
+            kept, rest = kept + more, rest + left
+        else:
+            rest += above
+    return sorted(kept, key=lambda s: (s.cy, s.x0)), rest
+
+
+@dataclass
+class _Extent:
+    top: float
+    bottom: float
+
+
+def _reach(extent: tuple[float, float], texts: list[Segment], size: float) -> tuple[list[Segment], list[Segment]]:
+    top, bottom = extent
+    gap = WRAP_GAP * size
+    kept: list[Segment] = []
+    rest = list(texts)
+    grown = True
+    while grown:
+        grown = False
+        for seg in list(rest):
+            if seg.top <= bottom + gap and seg.bottom >= top - gap:
+                kept.append(seg)
+                rest.remove(seg)
+                top, bottom = min(top, seg.top), max(bottom, seg.bottom)
+                grown = True
+    return kept, rest
+
+
+def text_rows(texts: list[Segment], size: float) -> list[list[Segment]]:
+    """Texts that no row of values took, in rows of their own: those at one height (within 0.8 of the
+    glyph height of the row's first) are one row."""
+    out: list[list[Segment]] = []
+    for seg in sorted(texts, key=lambda s: (s.cy, s.x0)):
+        if out and abs(seg.cy - out[-1][0].cy) <= 0.8 * size:
+            out[-1].append(seg)
+        else:
+            out.append([seg])
+    return out

@@ -1,0 +1,106 @@
+"""Borderless tables: text joins a row of values only where the row reaches it (``extract.convert.row_extent``).
+
+Pages are glyph boxes laid out here, as a PDF's text layer gives them: rows a row's padding apart
+(``PITCH``), a wrapped label's lines a line's leading apart (``LEAD``). Each case's expected rows and
+cells come from the layout as written, read through ``assemble`` and the table interpreter.
+"""
+
+from __future__ import annotations
+
+from extract.convert.geometry import LayoutSettings
+from extract.convert.layout import assemble
+from extract.document import Document, Paragraph, Table
+from extract.parse import parse_document
+from tests.extract.test_alignment import SIZE, _page, _row
+
+PITCH = 30.0  # rows of a LibreOffice borderless table: a line and its cells' padding
+LEAD = 12.0  # lines of one wrapped cell
+
+
+def _tables(page) -> tuple[list[list[list[str]]], list[str]]:
+    blocks, warnings = assemble([page], LayoutSettings())
+    return [[[c.text for c in row] for row in b.rows] for b in blocks if isinstance(b, Table)], warnings
+
+
+def _cells(lines: list[list[tuple[str, float]]], tops: list[float], heading: str) -> dict:
+    blocks, warnings = assemble([_page(lines, tops=tops)], LayoutSettings())
+    record = parse_document(Document(blocks=[Paragraph(text=heading, page=1), *blocks], source_format="pdf",
+                                     warnings=warnings))
+    return record.cells
+
+
+def _label_of(table: list[list[str]], value: str) -> str:
+    row = next(row for row in table if value in row)
+    return "".join(text for text in row if text and text != value and not text.isdigit())
+
+
+SEC2 = [
+    [("规章", 60.0), ("3", 300.0), ("1", 380.0), ("12", 460.0)],
+    [("行政规范性文件", 60.0), ("5", 300.0), ("0", 380.0), ("40", 460.0)],
+    [("第二十条第（五）项", 200.0)],
+    [("信息内容", 60.0), ("本年处理决定数量", 280.0)],
+    [("行政许可", 60.0), ("7", 300.0)],
+]
+SEC2_TOPS = [100.0, 100.0 + PITCH, 100.0 + 2 * PITCH, 100.0 + 3 * PITCH, 100.0 + 4 * PITCH]
+
+
+def test_a_heading_line_between_two_rows_of_values_is_no_part_of_either():
+    """``信息内容`` heads the label column on the line of ``本年处理决定数量``, a row's padding above
+    行政许可's row and nearer it than any other: it is that heading's, so 行政许可 names its row."""
+    cells = _cells(SEC2, SEC2_TOPS, "二、主动公开政府信息情况")
+    assert cells["sec2.licensing.decisions"] == 7
+    assert (cells["sec2.regulations.issued"], cells["sec2.regulations.repealed"], cells["sec2.regulations.in_force"]) == (3, 1, 12)
+    assert cells["sec2.normative_documents.in_force"] == 40
+
+
+def test_a_subtitle_between_two_tables_is_a_row_of_its_own():
+    """``第二十条第（五）项`` stands between 行政规范性文件's row and the next heading, nearer the row above
+    than any other: a row's padding apart, it is a row of its own, and so is the heading."""
+    (table,), _ = _tables(_page(SEC2, tops=SEC2_TOPS))
+    assert _label_of(table, "40") == "行政规范性文件" and _label_of(table, "7") == "行政许可"
+
+
+def test_a_blank_row_printed_apart_is_a_row_of_its_own_and_the_next_keeps_its_values():
+    """二、's row is blank, its label alone in its own band between two rows of values: 三、's values
+    are on 三、's line, and nothing is lost."""
+    lines = [
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        _row("一、本年新收", ["1", "2", "3", "6"]),
+        [("二、上年结转", 60.0)],
+        _row("三、本年办理", ["4", "5", "6", "15"]),
+    ]
+    blocks, warnings = assemble([_page(lines)], LayoutSettings())
+    (table,) = [b for b in blocks if isinstance(b, Table)]
+    texts = [[c.text for c in row] for row in table.rows]
+    assert _label_of(texts, "15") == "三、本年办理" and _label_of(texts, "6") == "一、本年新收"
+    assert ["二、上年结转", "", "", "", ""] in texts
+    assert not table.lost_cells and not any("between two numbered labels" in w for w in warnings)
+
+
+def test_a_label_wrapped_around_its_values_joins_them_on_any_line():
+    """A label over three lines, its values on the first, the middle or the last: every line is the row's."""
+    for at in range(3):
+        top = 100.0 + PITCH
+        label = ["1.属于三类内", "部事务信息", "（内部）"]
+        lines = [[("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)]]
+        tops = [100.0]
+        for i, part in enumerate(label):
+            lines.append([(part, 60.0)] + ([(v, x) for v, x in zip("1236", (300.0, 350.0, 400.0, 450.0))] if i == at else []))
+            tops.append(top + i * LEAD)
+        lines.append(_row("2.属于四类过程性信息", ["4", "5", "6", "15"]))
+        tops.append(top + 2 * LEAD + PITCH)
+        (table,), _ = _tables(_page(lines, tops=tops))
+        assert _label_of(table, "6") == "1.属于三类内部事务信息（内部）", at
+        assert _label_of(table, "15") == "2.属于四类过程性信息", at
+
+
+def test_a_heading_a_lines_leading_above_the_first_row_stays_a_heading():
+    """Rows printed with no padding: a heading line touching the first row is further above it than a
+    row's label reaches, and starts with no number (a row's label does): it stays out of the row."""
+    lines = [
+        [("项目", 60.0)],
+        _row("一、本年新收", ["1", "2", "3", "6"]),
+        _row("三、本年办理", ["4", "5", "6", "15"]),
+    ]
+    (table,), _ = _tables(_page(lines, tops=[100.0, 100.0 + SIZE + 2, 100.0 + 2 * (SIZE + 2) + 6]))
+    assert _label_of(table, "6") == "一、本年新收"
