@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from extract.convert.geometry import Glyph, line_text
-from extract.convert.row_extent import reached, row_extents, text_rows
+from extract.convert.row_extent import cell_centres, reached, row_extents, text_rows
 from extract.document import Cell, Table
 
 # A gap between glyphs wider than this fraction of their height separates two cells.
@@ -273,13 +273,14 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     values = [s for line in lines if has_values(line) for s in values_of(line)]
     units = [s for line in lines for s in line if s not in values and UNIT.fullmatch(s.text)]
     others = [s for line in lines for s in line if s not in values and s not in units]
+    centre = cell_centres(values, units, size)  # a number over its wrapped unit stands at their middle
     rows: list[list[Segment]] = []  # value rows, by height
-    for seg in sorted(values, key=lambda s: s.cy):
-        if rows and seg.cy - rows[-1][0].cy <= 0.8 * size:
+    for seg in sorted(values, key=lambda s: centre[id(s)]):
+        if rows and centre[id(seg)] - centre[id(rows[-1][0])] <= 0.8 * size:
             rows[-1].append(seg)
         else:
             rows.append([seg])
-    anchors = [sum(s.cy for s in row) / len(row) for row in rows]
+    anchors = [sum(centre[id(s)] for s in row) / len(row) for row in rows]
     label_edge = bands[0][0] if bands else float("inf")
     label_cols = _label_columns([s for s in others if s.x0 < label_edge])
     others = [part for seg in others for part in _split_at_columns(seg, label_cols)]

@@ -25,14 +25,29 @@ WRAP_GAP = 0.5
 UNIT_BELOW = 0.6
 
 
+def _unit_under(value: Segment, units: list[Segment], size: float) -> Segment | None:
+    return next((u for u in units if u.x0 < value.x1 and u.x1 > value.x0 and 0 <= u.top - value.bottom <= UNIT_BELOW * size), None)
+
+
+def cell_centres(values: list[Segment], units: list[Segment], size: float) -> dict[int, float]:
+    """Each value's cell centre (by ``id``): its own, or, over a unit wrapped under it in a narrow column
+    (``0`` over ``件``), the middle of the two lines. Cells of a row are centred alike, so a row's values
+    printed on one line (``0件``) and over two stand at one height."""
+    out = {}
+    for value in values:
+        unit = _unit_under(value, units, size)
+        out[id(value)] = (value.top + unit.bottom) / 2 if unit else value.cy
+    return out
+
+
 def row_extents(rows: list[list[Segment]], units: list[Segment], size: float) -> list[tuple[float, float]]:
     """Top and bottom of each row of values, counting a unit wrapped under one of its numbers."""
     out = []
     for row in rows:
         top, bottom = min(s.top for s in row), max(s.bottom for s in row)
-        for unit in units:
-            if any(unit.x0 < v.x1 and unit.x1 > v.x0 and 0 <= unit.top - v.bottom <= UNIT_BELOW * size for v in row):
-                bottom = max(bottom, unit.bottom)
+        for value in row:
+            unit = _unit_under(value, units, size)
+            bottom = max(bottom, unit.bottom) if unit else bottom
         out.append((top, bottom))
     return out
 

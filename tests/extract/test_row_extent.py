@@ -104,3 +104,23 @@ def test_a_heading_a_lines_leading_above_the_first_row_stays_a_heading():
     ]
     (table,), _ = _tables(_page(lines, tops=[100.0, 100.0 + SIZE + 2, 100.0 + 2 * (SIZE + 2) + 6]))
     assert _label_of(table, "6") == "一、本年新收"
+
+
+def test_a_number_over_its_wrapped_unit_stands_in_the_row_of_the_values_beside_it():
+    """In a narrow column ``5`` wraps over its ``件``, centred on the row as the one-line ``6件`` beside it:
+    the number's own line is half a line above the row's, and a glyph box a little lower (``7件``) puts
+    the row's values more than a row's tolerance apart; the pair's middle is the row's height."""
+    header = [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)]
+    tops = [100.0, 130.0, 166.0, 172.0, 178.0, 175.0, 210.0]
+    lines = [
+        header,
+        _row("一、本年新收", ["1", "2", "3", "6"]),
+        [("5", 300.0)],
+        [("三、本年办理", 60.0), ("6件", 350.0)],
+        [("件", 300.0)],
+        [("7件", 400.0), ("18", 450.0)],
+        _row("四、结转下年", ["1", "1", "1", "3"]),
+    ]
+    (table,), warnings = _tables(_page(lines, tops=tops))
+    row = next(row for row in table if "18" in row)
+    assert row[0] == "三、本年办理" and row[-4:] == ["5件", "6件", "7件", "18"]
