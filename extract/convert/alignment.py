@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from extract.convert.geometry import Glyph, line_text
-from extract.convert.row_extent import cell_centres, reached, row_extents, text_rows
+from extract.convert.row_extent import reached, row_extents, text_rows, value_rows, wrap_gap
 from extract.document import Cell, Table
 
 # A gap between glyphs wider than this fraction of their height separates two cells.
@@ -273,14 +273,7 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     values = [s for line in lines if has_values(line) for s in values_of(line)]
     units = [s for line in lines for s in line if s not in values and UNIT.fullmatch(s.text)]
     others = [s for line in lines for s in line if s not in values and s not in units]
-    centre = cell_centres(values, units, size)  # a number over its wrapped unit stands at their middle
-    rows: list[list[Segment]] = []  # value rows, by height
-    for seg in sorted(values, key=lambda s: centre[id(s)]):
-        if rows and centre[id(seg)] - centre[id(rows[-1][0])] <= 0.8 * size:
-            rows[-1].append(seg)
-        else:
-            rows.append([seg])
-    anchors = [sum(centre[id(s)] for s in row) / len(row) for row in rows]
+    rows, anchors = value_rows(values, units, size)  # value rows, by height, and the height of each
     label_edge = bands[0][0] if bands else float("inf")
     label_cols = _label_columns([s for s in others if s.x0 < label_edge])
     others = [part for seg in others for part in _split_at_columns(seg, label_cols)]
@@ -301,9 +294,12 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
         heading = seg.x0 >= label_edge and abs(anchors[k] - seg.cy) > 0.8 * size
         near_enough = not heading and not (outside and abs(anchors[k] - seg.cy) > LABEL_REACH * pitch)
         (attached[k] if near_enough else alone).append(seg)
-    for k, extent in enumerate(row_extents(rows, units, size)):  # text the row cannot reach stands alone
+    gap = wrap_gap(others, size)  # text a row cannot reach, lines this far apart at most, stands alone
+    headings = [s for s in alone if s.x0 >= label_edge]
+    for k, extent in enumerate(row_extents(rows, units, size)):
         above = [s for s in alone if k == 0 and s.cy < anchors[0] and s.x0 < label_edge]
-        attached[k], rest = reached(extent, attached[k], size, above, lambda s: bool(ENUMERATED.match(s.text)))
+        attached[k], rest = reached(extent, attached[k], gap, headings=headings, above=above,
+                                    starts_row=lambda s: bool(ENUMERATED.match(s.text)))
         alone = [s for s in alone if all(s is not a for a in above)] + rest
     free = text_rows(alone, size)  # text rows with no values (headers, labels standing alone)
     table = AlignedTable(page=page, top=min(s.top for line in lines for s in line), bands=bands,

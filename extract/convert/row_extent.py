@@ -12,7 +12,6 @@ the heading or empty row it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # pragma: no cover - types only
@@ -21,6 +20,9 @@ if TYPE_CHECKING:  # pragma: no cover - types only
 # Lines of one cell are at most this fraction of the glyph height apart (a wrapped line's leading);
 # rows stand further apart than this by their cells' padding.
 WRAP_GAP = 0.5
+# Lines further apart than this fraction of the glyph height are not a cell's wrapped lines (rows, or
+# a heading over its table); the gaps below it measure the table's leading.
+LEADING = 0.6
 # A unit wrapped under its number starts within this fraction of the glyph height below it.
 UNIT_BELOW = 0.6
 
@@ -40,6 +42,33 @@ def cell_centres(values: list[Segment], units: list[Segment], size: float) -> di
     return out
 
 
+def value_rows(values: list[Segment], units: list[Segment], size: float) -> tuple[list[list[Segment]], list[float]]:
+    """Values at one height (their cells' centres within 0.8 of the glyph height of the row's first) are
+    a row; each row's height is the mean of its values' centres."""
+    centre = cell_centres(values, units, size)
+    rows: list[list[Segment]] = []
+    for seg in sorted(values, key=lambda s: centre[id(s)]):
+        if rows and centre[id(seg)] - centre[id(rows[-1][0])] <= 0.8 * size:
+            rows[-1].append(seg)
+        else:
+            rows.append([seg])
+    return rows, [sum(centre[id(s)] for s in row) / len(row) for row in rows]
+
+
+def wrap_gap(texts: list[Segment], size: float) -> float:
+    """How far apart two lines may stand and still be one cell's: ``WRAP_GAP`` of the glyph height, or
+    twice the table's own leading where its lines are set wider (the usual gap between a text line and
+    the one under it, where less than ``LEADING`` of the glyph height). Where rows stand no further apart than that, every line
+    near a row is reached, and the nearest row takes it."""
+    gaps = []
+    for seg in texts:
+        below = [o.top - seg.bottom for o in texts if o.x0 < seg.x1 and o.x1 > seg.x0 and 0 < o.top - seg.bottom < LEADING * size]
+        if below:
+            gaps.append(min(below))
+    gaps.sort()
+    return max(WRAP_GAP * size, 2 * gaps[len(gaps) // 2] if gaps else 0.0)
+
+
 def row_extents(rows: list[list[Segment]], units: list[Segment], size: float) -> list[tuple[float, float]]:
     """Top and bottom of each row of values, counting a unit wrapped under one of its numbers."""
     out = []
@@ -53,35 +82,40 @@ def row_extents(rows: list[list[Segment]], units: list[Segment], size: float) ->
 
 
 def reached(
-    extent: tuple[float, float], texts: list[Segment], size: float,
+    extent: tuple[float, float], texts: list[Segment], gap: float, *, headings: list[Segment] = (),
     above: list[Segment] = (), starts_row: Callable[[Segment], bool] = lambda seg: False,
 ) -> tuple[list[Segment], list[Segment]]:
-    """The texts a row reaches from its extent, line by line (each within ``WRAP_GAP`` of the row or of a
-    line already reached), and the others.
+    """The texts a row reaches from its extent, line by line (each within ``gap`` of the row or of a line
+    already reached: ``wrap_gap``), and the others.
 
+    ``headings``: text over the value columns on no row's line. A text beside one, on its line, is that
+    heading line's (``信息内容`` heading the label column), never reached.
     ``above``: label text above the table's first row of values, further than a row's label usually
     reaches: a heading, unless the lines the row reaches through it begin with a row's first line
     (``starts_row``: a numbered label), whose values stand on its last line."""
-    kept, rest = _reach(extent, texts, size)
+    beside = [seg for seg in texts if _beside(seg, headings, extent)]
+    kept, rest = _reach(extent, [seg for seg in texts if seg not in beside], gap)
+    rest += beside
     if above:
-        lines = [*kept, _Extent(*extent)]
-        more, left = _reach((min(s.top for s in lines), max(s.bottom for s in lines)), list(above), size)
+        reach = (min([extent[0], *(s.top for s in kept)]), max([extent[1], *(s.bottom for s in kept)]))
+        more, left = _reach(reach, [seg for seg in above if not _beside(seg, headings, extent)], gap)
         if more and starts_row(min(more, key=lambda s: s.top)):
-            kept, rest = kept + more, rest + left
+            kept, rest = kept + more, rest + [seg for seg in above if seg not in more]
         else:
             rest += above
     return sorted(kept, key=lambda s: (s.cy, s.x0)), rest
 
 
-@dataclass
-class _Extent:
-    top: float
-    bottom: float
+def _beside(seg: Segment, headings: list[Segment], extent: tuple[float, float]) -> bool:
+    """Whether a text off the row's values stands on a heading's line (shares most of its height)."""
+    if seg.top < extent[1] and seg.bottom > extent[0]:
+        return False
+    return any(h is not seg and min(seg.bottom, h.bottom) - max(seg.top, h.top) > 0.5 * (seg.bottom - seg.top)
+               for h in headings)
 
 
-def _reach(extent: tuple[float, float], texts: list[Segment], size: float) -> tuple[list[Segment], list[Segment]]:
+def _reach(extent: tuple[float, float], texts: list[Segment], gap: float) -> tuple[list[Segment], list[Segment]]:
     top, bottom = extent
-    gap = WRAP_GAP * size
     kept: list[Segment] = []
     rest = list(texts)
     grown = True

@@ -124,3 +124,36 @@ def test_a_number_over_its_wrapped_unit_stands_in_the_row_of_the_values_beside_i
     (table,), warnings = _tables(_page(lines, tops=tops))
     row = next(row for row in table if "18" in row)
     assert row[0] == "三、本年办理" and row[-4:] == ["5件", "6件", "7件", "18"]
+
+
+WIDE = 15.5  # lines set wide: 5.5 points of leading between a cell's lines, and between rows alike
+
+
+def test_where_rows_stand_no_further_apart_than_a_cells_lines_the_nearest_row_takes_a_line():
+    """A table set with wide leading and no padding: a wrapped label's lines stand as far apart as rows
+    do, so the gap tells nothing, and each line joins the row of values nearest it, as it always did."""
+    lines = [
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        [("（二）部分公开（区分", 60.0)],
+        _row("处理的，只计这一情", ["8", "1", "0", "9"]),
+        [("形，不计其他情形）", 60.0)],
+        _row("1.属于国家秘密", ["2", "3", "4", "5"]),
+    ]
+    tops = [100.0 - WIDE - 10, 100.0, 100.0 + WIDE, 100.0 + 2 * WIDE, 100.0 + 2 * WIDE + 19]
+    (table,), _ = _tables(_page(lines, tops=tops))
+    assert _label_of(table, "9") == "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"
+    assert _label_of(table, "5") == "1.属于国家秘密"
+
+
+def test_a_stub_heading_beside_the_column_headings_stays_out_of_the_row_under_it():
+    """Set wide, the heading line ``信息内容 本年制发件数 …`` between two tables is as near 规章's row as a
+    wrapped line would be, and nearer it than the row above; ``信息内容`` shares its line with the column
+    headings, so it is theirs, and 规章 names its row."""
+    lines = [
+        [("行政规范性文件", 60.0), ("5", 300.0), ("0", 380.0), ("40", 460.0)],
+        [("信息内容", 60.0), ("本年制发件数", 300.0), ("本年废止件数", 380.0), ("现行有效件数", 460.0)],
+        [("规章", 60.0), ("3", 300.0), ("1", 380.0), ("12", 460.0)],
+    ]
+    cells = _cells(lines, [100.0, 136.0, 136.0 + WIDE], "二、主动公开政府信息情况")
+    assert (cells["sec2.regulations.issued"], cells["sec2.regulations.repealed"], cells["sec2.regulations.in_force"]) == (3, 1, 12)
+    assert cells["sec2.normative_documents.in_force"] == 40
