@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from extract.convert.geometry import Glyph, line_text
-from extract.convert.row_extent import reached, row_extents, text_rows, value_rows, wrap_gap
+from extract.convert.row_extent import overlaps_y, reached, row_extents, text_rows, value_rows, wrap_gap
 from extract.document import Cell, Table
 
 # A gap between glyphs wider than this fraction of their height separates two cells.
@@ -315,8 +315,8 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
             table.lost.add((len(table.rows), -1))
         labels = ["" for _ in label_cols]
         cells = ["" for _ in bands]
-        for seg in texts:
-            if seg.x0 < label_edge:
+        for seg in texts:  # a row's labels stand left of its values (its own table's, printed one a row)
+            if seg.x0 < label_edge or seg.x1 <= min((v.x0 for v in row_values if overlaps_y(seg, v)), default=-1):
                 labels[_column_of(seg.x0, label_cols)] += seg.text
                 continue
             hit = [b for b, band in enumerate(bands) if overlaps(seg, band)]

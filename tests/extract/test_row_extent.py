@@ -157,3 +157,18 @@ def test_a_stub_heading_beside_the_column_headings_stays_out_of_the_row_under_it
     cells = _cells(lines, [100.0, 136.0, 136.0 + WIDE], "二、主动公开政府信息情况")
     assert (cells["sec2.regulations.issued"], cells["sec2.regulations.repealed"], cells["sec2.regulations.in_force"]) == (3, 1, 12)
     assert cells["sec2.normative_documents.in_force"] == 40
+
+
+def test_a_label_left_of_its_own_rows_values_is_a_label_over_other_rows_columns():
+    """Rows printed each as a table of its own, centred alike but with labels of different widths: the
+    second row's sub-label ``（一）予以公开`` stands over the first row's value columns, yet left of its
+    own row's values on their line, so it is that row's label, never a value cell's text."""
+    lines = [
+        [("一、本年新收", 60.0), ("1", 140.0), ("2", 160.0), ("3", 180.0), ("6", 200.0)],
+        [("三、本年度办理结果", 60.0), ("（一）予以公开", 165.0), ("4", 250.0), ("5", 270.0), ("7", 290.0), ("16", 310.0)],
+    ]
+    (table,), _ = _tables(_page(lines, tops=[100.0, 100.0 + PITCH]))
+    row = next(row for row in table if "16" in row)
+    assert row[0] == "三、本年度办理结果（一）予以公开"
+    assert all(text == "" or text.isdigit() for text in row[1:])
+    assert [text for text in row if text.isdigit()] == ["4", "5", "7", "16"]
