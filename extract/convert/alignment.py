@@ -270,7 +270,8 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     """The rows of one block: values at one height are a row, label and header text within reach of a
     row joins it (a label wrapped above or below its values), any other text is a row of its own."""
     size = line_height(lines)
-    values = [s for line in lines if has_values(line) for s in values_of(line)]
+    bare = [[s for s in line if not UNIT.fullmatch(s.text)] for line in lines]  # a unit wrapped under its number
+    values = [s for line in bare if has_values(line) for s in values_of(line)]  # is no label before values
     units = [s for line in lines for s in line if s not in values and UNIT.fullmatch(s.text)]
     others = [s for line in lines for s in line if s not in values and s not in units]
     rows, anchors = value_rows(values, units, size)  # value rows, by height, and the height of each
@@ -320,8 +321,9 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
                 labels[_column_of(seg.x0, label_cols)] += seg.text
                 continue
             hit = [b for b, band in enumerate(bands) if overlaps(seg, band)]
-            if hit:  # header text over the value columns
+            if hit:  # header text over the value columns; a number there, placed by no band, is lost
                 cells[hit[0]] += seg.text
+                table.lost.update({(len(table.rows), hit[0])} if row_values and seg.is_value else set())
             else:
                 labels[-1] += seg.text
         _place_values(row_values, units, bands, cells, table, page, size, unwitnessed if grid else None)

@@ -172,3 +172,22 @@ def test_a_label_left_of_its_own_rows_values_is_a_label_over_other_rows_columns(
     assert row[0] == "三、本年度办理结果（一）予以公开"
     assert all(text == "" or text.isdigit() for text in row[1:])
     assert [text for text in row if text.isdigit()] == ["4", "5", "7", "16"]
+
+
+def test_units_wrapped_onto_the_labels_line_leave_its_values_values():
+    """Narrow columns wrap ``4`` and ``5`` over their ``件``, and the units fall on the label's line between
+    the one-line values ``0`` and ``9件``: a unit is no label, so that line's numbers are the row's values,
+    placed by their columns like any other, and nothing is lost."""
+    lines = [
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        _row("一、本年新收", ["1", "2", "3", "6"]),
+        [("4", 300.0), ("5", 400.0)],
+        [("二、上年结转", 60.0), ("0", 350.0), ("9件", 450.0)],
+        [("件", 300.0), ("件", 400.0)],
+    ]
+    blocks, _ = assemble([_page(lines, tops=[100.0, 130.0, 153.0, 162.0, 165.0])], LayoutSettings())
+    (table,) = [b for b in blocks if isinstance(b, Table)]
+    texts = [[c.text for c in row] for row in table.rows]
+    row = next(r for r, cells in enumerate(texts) if "9件" in cells)
+    assert texts[row][0] == "二、上年结转" and texts[row][-4:] == ["4件", "0", "5件", "9件"]
+    assert not any(r == row for r, _ in table.lost_cells)
