@@ -90,10 +90,13 @@ def reached(
 
     ``headings``: text over the value columns on no row's line. A text beside one, on its line, is that
     heading line's (``信息内容`` heading the label column), never reached.
+    ``starts_row``: the first line of a row's label (a numbered label): one that starts below the row's
+    values is another row's, and so is a line above one of the row's own in its column (the end of the
+    label above, ``…政府信息公开申请`` over ``3.其他``), never reached.
     ``above``: label text above the table's first row of values, further than a row's label usually
     reaches: a heading, unless the lines the row reaches through it begin with a row's first line
     (``starts_row``: a numbered label), whose values stand on its last line."""
-    beside = [seg for seg in texts if _beside(seg, headings, extent)]
+    beside = [seg for seg in texts if _beside(seg, headings, extent) or _starts_elsewhere(seg, texts, extent, starts_row)]
     kept, rest = _reach(extent, [seg for seg in texts if seg not in beside], gap)
     rest += beside
     if above:
@@ -104,6 +107,17 @@ def reached(
         else:
             rest += above
     return sorted(kept, key=lambda s: (s.cy, s.x0)), rest
+
+
+def _starts_elsewhere(
+    seg: Segment, texts: list[Segment], extent: tuple[float, float], starts_row: Callable[[Segment], bool],
+) -> bool:
+    """Whether a text belongs to another row by where a row's label starts (see ``reached``)."""
+    if starts_row(seg):
+        return seg.top >= extent[1]
+    height = seg.bottom - seg.top
+    return any(starts_row(n) and n.top < extent[1] and abs(n.x0 - seg.x0) <= height and seg.cy < n.top
+               for n in texts)
 
 
 def _beside(seg: Segment, headings: list[Segment], extent: tuple[float, float]) -> bool:

@@ -191,3 +191,32 @@ def test_units_wrapped_onto_the_labels_line_leave_its_values_values():
     row = next(r for r, cells in enumerate(texts) if "9件" in cells)
     assert texts[row][0] == "二、上年结转" and texts[row][-4:] == ["4件", "0", "5件", "9件"]
     assert not any(r == row for r, _ in table.lost_cells)
+
+
+def test_the_end_of_a_label_above_the_next_rows_numbered_label_is_not_that_rows():
+    """Set wide, the last line of 2.'s label (``公开申请``) stands nearer 3.其他's values than its own; a
+    numbered label starts its row's label, so a line above it in its column ends the label above."""
+    lines = [
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        _row("2.申请人逾期", ["1", "2", "3", "6"]),
+        [("未按收费通知", 60.0)],
+        [("公开申请", 60.0)],
+        _row("3.其他", ["4", "5", "6", "15"]),
+    ]
+    tops = [100.0, 100.0 + 19, 100.0 + 19 + WIDE, 100.0 + 19 + 2 * WIDE, 100.0 + 19 + 3 * WIDE]
+    (table,), _ = _tables(_page(lines, tops=tops))
+    assert _label_of(table, "15") == "3.其他"
+
+
+def test_a_numbered_heading_under_the_last_row_is_no_part_of_it():
+    """``三、收到和处理…`` (a heading shorter than the page's text lines) starts under the last row's values,
+    as near as a wrapped line: a numbered label's values stand on its line or below, and no row is
+    below, so it is a row of its own."""
+    lines = [
+        [("本机关全年主动公开政府信息，依申请公开政府信息，均在法定期限内答复，未发生行政复议和行政诉讼。", 60.0)],
+        [("行政强制", 60.0), ("4", 300.0)],
+        [("行政事业性收费", 60.0), ("5", 300.0)],
+        [("三、收到和处理政府信息公开申请情况", 60.0)],
+    ]
+    (table,), _ = _tables(_page(lines, tops=[40.0, 100.0, 140.0, 140.0 + WIDE]))
+    assert _label_of(table, "5") == "行政事业性收费"
