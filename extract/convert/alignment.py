@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from extract.convert.geometry import Glyph, line_text
-from extract.convert.row_extent import overlaps_y, reached, row_extents, text_rows, value_rows, wrap_gap
+from extract.convert.row_extent import reached, row_extents, text_rows, value_rows, wrap_gap
 from extract.document import Cell, Table
 
 # A gap between glyphs wider than this fraction of their height separates two cells.
@@ -292,7 +292,9 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
         outside = seg.cy < anchors[0] or seg.cy > anchors[-1]
         # Text over the value columns at another height than a row's values is a heading of those
         # columns, never part of the row: put after its values, it would make them part of its label.
-        heading = seg.x0 >= label_edge and abs(anchors[k] - seg.cy) > 0.8 * size
+        # A numbered label left of its row's values is that row's (rows printed each as a table of its own).
+        heading = seg.x0 >= label_edge and abs(anchors[k] - seg.cy) > 0.8 * size and not (
+            ENUMERATED.match(seg.text) and seg.x1 <= min(v.x0 for v in rows[k]))
         near_enough = not heading and not (outside and abs(anchors[k] - seg.cy) > LABEL_REACH * pitch)
         (attached[k] if near_enough else alone).append(seg)
     gap = wrap_gap(others, size)  # text a row cannot reach, lines this far apart at most, stands alone
@@ -317,7 +319,7 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
         labels = ["" for _ in label_cols]
         cells = ["" for _ in bands]
         for seg in texts:  # a row's labels stand left of its values (its own table's, printed one a row)
-            if seg.x0 < label_edge or seg.x1 <= min((v.x0 for v in row_values if overlaps_y(seg, v)), default=-1):
+            if seg.x0 < label_edge or seg.x1 <= min((v.x0 for v in row_values), default=-1):
                 labels[_column_of(seg.x0, label_cols)] += seg.text
                 continue
             hit = [b for b, band in enumerate(bands) if overlaps(seg, band)]

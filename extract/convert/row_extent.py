@@ -144,11 +144,6 @@ def _reach(extent: tuple[float, float], texts: list[Segment], gap: float) -> tup
     return kept, rest
 
 
-def overlaps_y(a: Segment, b: Segment) -> bool:
-    """Whether two texts share part of a line's height."""
-    return a.top < b.bottom and a.bottom > b.top
-
-
 def text_rows(texts: list[Segment], size: float) -> list[list[Segment]]:
     """Texts that no row of values took, in rows of their own: those at one height (within 0.8 of the
     glyph height of the row's first) are one row."""

@@ -220,3 +220,18 @@ def test_a_numbered_heading_under_the_last_row_is_no_part_of_it():
     ]
     (table,), _ = _tables(_page(lines, tops=[40.0, 100.0, 140.0, 140.0 + WIDE]))
     assert _label_of(table, "5") == "行政事业性收费"
+
+
+def test_a_numbered_label_above_its_rows_values_over_other_rows_columns_is_that_rows():
+    """Rows printed each as a table of its own: ``1.申请人无正当`` wraps above its row's values, right of
+    where the row above prints its values; a numbered label left of its own row's values is that row's
+    label, not a heading of the columns it happens to stand over."""
+    lines = [
+        [("2.重复申请", 60.0), ("1", 130.0), ("2", 145.0), ("3", 160.0), ("6", 175.0)],
+        [("1.申请人无正当", 150.0)],
+        [("(六)其他", 60.0), ("行政机关不再处理", 150.0), ("4", 250.0), ("5", 270.0), ("7", 290.0), ("16", 310.0)],
+        [("请", 150.0)],
+    ]
+    (table,), _ = _tables(_page(lines, tops=[100.0, 130.0, 142.0, 154.0]))
+    assert "1.申请人无正当" in _label_of(table, "16") and "行政机关不再处理" in _label_of(table, "16")
+    assert not any("1.申请人无正当" in text for row in table if "16" not in row for text in row)
