@@ -12,7 +12,7 @@ built on what a report's tables are:
 3. ``value_bands``: the value segments of a block, overlapping in x, are one column each; a column
    blank in every row keeps the band of its header when the header stands clear of the others.
 4. ``aligned_rows``: each line with values anchors a row; label lines wrapped above or below join the
-   nearest row; each value goes to the band it overlaps.
+   nearest row where it reaches them (``row_extent``); each value goes to the band it overlaps.
 
 A value that overlaps no band or two, or shares a band with another value of its row, has an
 uncertain column: its cell is left empty and named in the warnings, never put in the next column.
