@@ -12,7 +12,8 @@ the heading or empty row it is.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from extract.convert.alignment import Segment
@@ -28,7 +29,8 @@ UNIT_BELOW = 0.6
 
 
 def _unit_under(value: Segment, units: list[Segment], size: float) -> Segment | None:
-    return next((u for u in units if u.x0 < value.x1 and u.x1 > value.x0 and 0 <= u.top - value.bottom <= UNIT_BELOW * size), None)
+    return next((u for u in units
+                 if u.x0 < value.x1 and u.x1 > value.x0 and 0 <= u.top - value.bottom <= UNIT_BELOW * size), None)
 
 
 def cell_centres(values: list[Segment], units: list[Segment], size: float) -> dict[int, float]:
@@ -58,11 +60,12 @@ def value_rows(values: list[Segment], units: list[Segment], size: float) -> tupl
 def wrap_gap(texts: list[Segment], size: float) -> float:
     """How far apart two lines may stand and still be one cell's: ``WRAP_GAP`` of the glyph height, or
     twice the table's own leading where its lines are set wider (the usual gap between a text line and
-    the one under it, where less than ``LEADING`` of the glyph height). Where rows stand no further apart than that, every line
-    near a row is reached, and the nearest row takes it."""
+    the one under it, where less than ``LEADING`` of the glyph height). Where rows stand no further apart
+    than that, every line near a row is reached, and the nearest row takes it."""
     gaps = []
     for seg in texts:
-        below = [o.top - seg.bottom for o in texts if o.x0 < seg.x1 and o.x1 > seg.x0 and 0 < o.top - seg.bottom < LEADING * size]
+        below = [o.top - seg.bottom for o in texts
+                 if o.x0 < seg.x1 and o.x1 > seg.x0 and 0 < o.top - seg.bottom < LEADING * size]
         if below:
             gaps.append(min(below))
     gaps.sort()
@@ -82,8 +85,8 @@ def row_extents(rows: list[list[Segment]], units: list[Segment], size: float) ->
 
 
 def reached(
-    extent: tuple[float, float], texts: list[Segment], gap: float, *, headings: list[Segment] = (),
-    above: list[Segment] = (), starts_row: Callable[[Segment], bool] = lambda seg: False,
+    extent: tuple[float, float], texts: list[Segment], gap: float, *, headings: Sequence[Segment] = (),
+    above: Sequence[Segment] = (), starts_row: Callable[[Segment], bool] = lambda seg: False,
 ) -> tuple[list[Segment], list[Segment]]:
     """The texts a row reaches from its extent, line by line (each within ``gap`` of the row or of a line
     already reached: ``wrap_gap``), and the others.
@@ -96,14 +99,16 @@ def reached(
     ``above``: label text above the table's first row of values, further than a row's label usually
     reaches: a heading, unless the lines the row reaches through it begin with a row's first line
     (``starts_row``: a numbered label), whose values stand on its last line."""
-    beside = [seg for seg in texts if _beside(seg, headings, extent) or _starts_elsewhere(seg, texts, extent, starts_row)]
-    kept, rest = _reach(extent, [seg for seg in texts if seg not in beside], gap)
-    rest += beside
+    elsewhere = {id(seg) for seg in texts
+                 if _beside(seg, headings, extent) or _starts_elsewhere(seg, texts, extent, starts_row)}
+    kept, rest = _reach(extent, [seg for seg in texts if id(seg) not in elsewhere], gap)
+    rest += [seg for seg in texts if id(seg) in elsewhere]
     if above:
         reach = (min([extent[0], *(s.top for s in kept)]), max([extent[1], *(s.bottom for s in kept)]))
-        more, left = _reach(reach, [seg for seg in above if not _beside(seg, headings, extent)], gap)
+        more, _ = _reach(reach, [seg for seg in above if not _beside(seg, headings, extent)], gap)
         if more and starts_row(min(more, key=lambda s: s.top)):
-            kept, rest = kept + more, rest + [seg for seg in above if seg not in more]
+            taken = {id(seg) for seg in more}
+            kept, rest = kept + more, rest + [seg for seg in above if id(seg) not in taken]
         else:
             rest += above
     return sorted(kept, key=lambda s: (s.cy, s.x0)), rest
@@ -120,12 +125,12 @@ def _starts_elsewhere(
                for n in texts)
 
 
-def _beside(seg: Segment, headings: list[Segment], extent: tuple[float, float]) -> bool:
+def _beside(seg: Segment, headings: Sequence[Segment], extent: tuple[float, float]) -> bool:
     """Whether a text off the row's values stands on a heading's line (shares most of its height)."""
     if seg.top < extent[1] and seg.bottom > extent[0]:
         return False
-    return any(h is not seg and min(seg.bottom, h.bottom) - max(seg.top, h.top) > 0.5 * (seg.bottom - seg.top)
-               for h in headings)
+    height = seg.bottom - seg.top
+    return any(h is not seg and min(seg.bottom, h.bottom) - max(seg.top, h.top) > 0.5 * height for h in headings)
 
 
 def _reach(extent: tuple[float, float], texts: list[Segment], gap: float) -> tuple[list[Segment], list[Segment]]:
@@ -135,12 +140,11 @@ def _reach(extent: tuple[float, float], texts: list[Segment], gap: float) -> tup
     grown = True
     while grown:
         grown = False
-        for seg in list(rest):
-            if seg.top <= bottom + gap and seg.bottom >= top - gap:
-                kept.append(seg)
-                rest.remove(seg)
-                top, bottom = min(top, seg.top), max(bottom, seg.bottom)
-                grown = True
+        for seg in [seg for seg in rest if seg.top <= bottom + gap and seg.bottom >= top - gap]:
+            kept.append(seg)
+            top, bottom = min(top, seg.top), max(bottom, seg.bottom)
+            grown = True
+        rest = [seg for seg in rest if all(seg is not k for k in kept)]
     return kept, rest
 
 
