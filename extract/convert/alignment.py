@@ -12,7 +12,7 @@ built on what a report's tables are:
 3. ``value_bands``: the value segments of a block, overlapping in x, are one column each; a column
    blank in every row keeps the band of its header when the header stands clear of the others.
 4. ``aligned_rows``: each line with values anchors a row; label lines wrapped above or below join the
-   nearest row; each value goes to the band it overlaps.
+   nearest row where it reaches them (``row_extent``); each value goes to the band it overlaps.
 
 A value that overlaps no band, or shares a band with another value of its row, has an uncertain
 column: its cell is left empty and named in the warnings, never put in the next column. A value over
@@ -40,6 +40,7 @@ from dataclasses import dataclass
 # The layout stage takes the found table's type and what is done with it afterwards from here, with the finder.
 from extract.convert.aligned import AlignedTable, aligned_to_table, continue_aligned  # noqa: F401
 from extract.convert.geometry import Glyph, line_text
+from extract.convert.row_extent import reached, row_extents, text_rows, value_rows, wrap_gap
 
 # A gap between glyphs wider than this fraction of their height separates two cells.
 CELL_GAP = 0.4
@@ -260,22 +261,17 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     """The rows of one block: values at one height are a row, label and header text within reach of a
     row joins it (a label wrapped above or below its values), any other text is a row of its own."""
     size = line_height(lines)
-    values = [s for line in lines if has_values(line) for s in values_of(line)]
+    bare = [[s for s in line if not UNIT.fullmatch(s.text)] for line in lines]  # a unit wrapped under its number
+    values = [s for line in bare if has_values(line) for s in values_of(line)]  # is no label before values
     units = [s for line in lines for s in line if s not in values and UNIT.fullmatch(s.text)]
     others = [s for line in lines for s in line if s not in values and s not in units]
-    rows: list[list[Segment]] = []  # value rows, by height
-    for seg in sorted(values, key=lambda s: s.cy):
-        if rows and seg.cy - rows[-1][0].cy <= 0.8 * size:
-            rows[-1].append(seg)
-        else:
-            rows.append([seg])
-    anchors = [sum(s.cy for s in row) / len(row) for row in rows]
+    rows, anchors = value_rows(values, units, size)  # value rows, by height, and the height of each
     label_edge = bands[0][0] if bands else float("inf")
     label_cols = _label_columns([s for s in others if s.x0 < label_edge])
     others = [part for seg in others for part in _split_at_columns(seg, label_cols)]
-    free: list[list[Segment]] = []  # text rows with no values (headers, labels standing alone)
     attached: list[list[Segment]] = [[] for _ in rows]
     pitch = _pitch_of(anchors, size)
+    alone: list[Segment] = []
     for seg in sorted(others, key=lambda s: (s.cy, s.x0)):
         # A label line belongs to the row of values nearest to it: a label wrapped around its values
         # (they stand in the middle of its lines, or on its first) is nearer to them than to the next
@@ -287,13 +283,19 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
         outside = seg.cy < anchors[0] or seg.cy > anchors[-1]
         # Text over the value columns at another height than a row's values is a heading of those
         # columns, never part of the row: put after its values, it would make them part of its label.
-        heading = seg.x0 >= label_edge and abs(anchors[k] - seg.cy) > 0.8 * size
-        if not heading and not (outside and abs(anchors[k] - seg.cy) > LABEL_REACH * pitch):
-            attached[k].append(seg)
-        elif free and abs(seg.cy - free[-1][0].cy) <= 0.8 * size:
-            free[-1].append(seg)
-        else:
-            free.append([seg])
+        # A numbered label left of its row's values is that row's (rows printed each as a table of its own).
+        heading = seg.x0 >= label_edge and abs(anchors[k] - seg.cy) > 0.8 * size and not (
+            ENUMERATED.match(seg.text) and seg.x1 <= min(v.x0 for v in rows[k]))
+        near_enough = not heading and not (outside and abs(anchors[k] - seg.cy) > LABEL_REACH * pitch)
+        (attached[k] if near_enough else alone).append(seg)
+    gap = wrap_gap(others, size)  # text a row cannot reach, lines this far apart at most, stands alone
+    headings = [s for s in alone if s.x0 >= label_edge]
+    for k, extent in enumerate(row_extents(rows, units, size)):
+        above = [s for s in alone if k == 0 and s.cy < anchors[0] and s.x0 < label_edge]
+        attached[k], rest = reached(extent, attached[k], gap, headings=headings, above=above,
+                                    starts_row=lambda s: bool(ENUMERATED.match(s.text)))
+        alone = [s for s in alone if all(s is not a for a in above)] + rest
+    free = text_rows(alone, size)  # text rows with no values (headers, labels standing alone)
     ordered = [(anchors[k], rows[k], attached[k]) for k in range(len(rows))]
     ordered += [(sum(s.cy for s in row) / len(row), [], row) for row in free]
     unwitnessed, grid = unwitnessed_values(rows, [s for s in others if s.x0 >= label_edge], size)
@@ -311,13 +313,14 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
             table.lost.add((len(table.rows), -1))
         labels = ["" for _ in label_cols]
         cells = ["" for _ in range(width)]
-        for seg in texts:
-            if seg.x0 < label_edge:
+        for seg in texts:  # a row's labels stand left of its values (its own table's, printed one a row)
+            if seg.x0 < label_edge or seg.x1 <= min((v.x0 for v in row_values), default=-1):
                 labels[_column_of(seg.x0, label_cols)] += seg.text
                 continue
             hit = [b for b, band in enumerate(bands) if overlaps(seg, band)]
-            if hit and (grid or not row_values):  # header text over the value columns
+            if hit and (grid or not row_values):  # header text over the value columns; a number there is lost
                 cells[hit[0]] += seg.text
+                table.lost.update({(len(table.rows), hit[0])} if row_values and seg.is_value else set())
             else:
                 labels[-1] += seg.text
         _place_values(row_values, units, bands, cells, table, page, size, unwitnessed if grid else None)
