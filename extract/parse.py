@@ -16,6 +16,7 @@ from extract.convert import convert, read_document
 from extract.crosscheck import distrust_inferred_columns
 from extract.document import Cell, ConversionError, Document, Paragraph, Table
 from extract.fields import find_active, find_organ, find_published_on, find_urls, find_year
+from extract.ocr_rows import distrust_ocr_blank_rows
 from extract.record import Record
 from extract.rows import glued_rows, pipe_cells
 from extract.sections import heading_section, split_inline_headings
@@ -90,6 +91,7 @@ def parse_document(doc: Document) -> Record:
         active_total, active_items = find_active(_prose_of(rows, "sec2"))
     if template in TABLE_TEMPLATES:
         warnings += distrust_inferred_columns(cells, reading.sources, doc, template, reading.raw, reading.overfull, reading.spread)
+        warnings += distrust_ocr_blank_rows(cells, reading.raw, reading.sources, doc)
     if organ is None:
         warnings.append("organ not found")
     if year is None:

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 
 from extract.convert.ocr_cells import INK
 from extract.convert.ocr_lines import _pieces, _text_lines
-from extract.document import Document, Paragraph
+from extract.document import Document, Paragraph, Table
 from extract.parse import parse_document
 
 LINE = 46
@@ -101,3 +101,29 @@ def test_a_seed_scanned_without_rulings_gives_no_wrong_number():
             right += 1
     assert not problems, problems
     assert right >= 135, f"read {right} of the value cells"
+
+
+def test_a_row_read_by_ocr_from_a_table_without_rulings_with_a_blank_is_null_and_named():
+    """Real case 48 scanned one table a row: ``1.本机关不掌握…`` took the row above's six zeros for its
+    ``37 0 0 0 0 0 37``, its total read blank, and its sum (blank as zero) held. A blank there may be a value
+    another row took: the row is null and named. A row read whole, or from a ruled table, stands."""
+    from extract.ocr_rows import distrust_ocr_blank_rows
+    from extract.record import CellSource
+
+    doc = Document(blocks=[Table(rows=[], page=4, index=4, ruled=False), Table(rows=[], page=5, index=5)],
+                   source_format="image", ocr=True)
+    cols = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")
+    cells, raw, sources = {}, {}, {}
+    for name, table, values in (("unavailable_not_held", 4, [0, 0, 0, 0, 0, 0, None]),
+                                ("unavailable_needs_creation", 4, [1, 0, 0, 0, 0, 0, 1]),
+                                ("unavailable_still_unclear", 5, [0, 0, 0, 0, 0, 0, None])):
+        for col, value in zip(cols, values):
+            key = f"sec3.{name}.{col}"
+            cells[key], raw[key] = value, "" if value is None else str(value)
+            sources[key] = CellSource(page=4, table=table, row=1, col=1, ocr=value is not None,
+                                      ocr_confidence=None if value is None else 83.0)
+    warnings = distrust_ocr_blank_rows(cells, raw, sources, doc)
+    assert all(cells[f"sec3.unavailable_not_held.{c}"] is None for c in cols)
+    assert any("sec3.unavailable_not_held.natural_person" in w for w in warnings)
+    assert cells["sec3.unavailable_needs_creation.total"] == 1  # no blank: stands
+    assert cells["sec3.unavailable_still_unclear.natural_person"] == 0  # a ruled table's blank is printed
