@@ -56,6 +56,22 @@ def find_tables(edges: list[Edge], settings: LayoutSettings) -> list[TableGrid]:
     """Connected groups of rulings that form at least a 2×2 frame, as grids (top to bottom)."""
     hs = [e for e in edges if e.horizontal]
     vs = [e for e in edges if not e.horizontal]
+    tables = []
+    for g_hs, g_vs in boxed_groups(hs, vs, settings):
+        g_hs = close_cut_ends(g_hs, g_vs, settings)
+        if len(g_hs) < 2 or len(g_vs) < 2:
+            continue
+        for b_hs, b_vs in stacked_tables(g_hs, g_vs, settings):
+            grid = grid_regions(b_hs, b_vs, settings)
+            if grid is not None:
+                tables.append(grid)
+    tables.sort(key=lambda t: t.ys[0])
+    return tables
+
+
+def connected(hs: list[Edge], vs: list[Edge], tol: float) -> list[int]:
+    """A component label for each ruling (``hs`` then ``vs``): rulings that cross or touch within ``tol``,
+    directly or through others, share one."""
     parent = list(range(len(hs) + len(vs)))
 
     def find(i: int) -> int:
@@ -64,7 +80,6 @@ def find_tables(edges: list[Edge], settings: LayoutSettings) -> list[TableGrid]:
             i = parent[i]
         return i
 
-    tol = settings.snap * 1.5
     vs_sorted = sorted(range(len(vs)), key=lambda j: vs[j].pos)
     v_pos = [vs[j].pos for j in vs_sorted]
     for i, h in enumerate(hs):
@@ -76,22 +91,36 @@ def find_tables(edges: list[Edge], settings: LayoutSettings) -> list[TableGrid]:
                 a, b = find(i), find(len(hs) + j)
                 if a != b:
                     parent[a] = b
-    groups: dict[int, tuple[list[Edge], list[Edge]]] = {}
-    for i, h in enumerate(hs):
-        groups.setdefault(find(i), ([], []))[0].append(h)
-    for j, v in enumerate(vs):
-        groups.setdefault(find(len(hs) + j), ([], []))[1].append(v)
-    tables = []
-    for g_hs, g_vs in groups.values():
-        g_hs = close_cut_ends(g_hs, g_vs, settings)
-        if len(g_hs) < 2 or len(g_vs) < 2:
-            continue
-        for b_hs, b_vs in stacked_tables(g_hs, g_vs, settings):
-            grid = grid_regions(b_hs, b_vs, settings)
-            if grid is not None:
-                tables.append(grid)
-    tables.sort(key=lambda t: t.ys[0])
-    return tables
+    return [find(i) for i in range(len(parent))]
+
+
+def boxed_groups(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> list[tuple[list[Edge], list[Edge]]]:
+    """The rulings as groups, one per table: rulings that touch, and the boxes of a boxed table.
+
+    A table drawn with cell spacing, or with double borders wider than the join tolerance, draws each
+    cell as a frame of its own, a gutter (the spacing, or the gap between the two lines) from its
+    neighbours' frames and from the table's. Those frames touch nothing: each would be a one-cell table.
+    Groups that come within ``2 * min_cell`` of each other are one table when together their rulings
+    stand in pairs that far apart, every one of them (``doubled``): two tables printed close together,
+    or a rule under a heading near a table, do not.
+    """
+    lines = [*hs, *vs]
+    near = connected(hs, vs, settings.snap * 1.5)
+    far = connected(hs, vs, 2 * settings.min_cell)
+    groups: dict[int, list[int]] = {}
+    for i, label in enumerate(near):
+        groups.setdefault(label, []).append(i)
+    supergroups: dict[int, list[int]] = {}
+    for label, members in groups.items():
+        supergroups.setdefault(far[members[0]], []).append(label)
+    out: list[list[int]] = []
+    for labels in supergroups.values():
+        members = [i for label in labels for i in groups[label]]
+        if len(labels) > 1 and doubled([lines[i] for i in members], settings) is not None:
+            out.append(members)
+        else:
+            out += [groups[label] for label in labels]
+    return [([lines[i] for i in m if lines[i].horizontal], [lines[i] for i in m if not lines[i].horizontal]) for m in out]
 
 
 def stacked_tables(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> list[tuple[list[Edge], list[Edge]]]:
@@ -164,17 +193,67 @@ def _positions(values: list[float], min_gap: float) -> list[float]:
     return out
 
 
+def _pairs(values: list[float], settings: LayoutSettings) -> tuple[list[float], float] | None:
+    """``values`` as the middles of pairs of lines the same distance apart, closer than ``2 * min_cell``
+    and closer than half the narrowest cell between them, with that distance; else None."""
+    if len(values) < 4 or len(values) % 2:
+        return None
+    gaps = [b - a for a, b in zip(values[::2], values[1::2])]
+    cells = [b - a for a, b in zip(values[1::2], values[2::2])]
+    if max(gaps) < 2 * settings.min_cell and max(gaps) - min(gaps) <= settings.snap and min(cells) > 2 * max(gaps):
+        return [(a + b) / 2 for a, b in zip(values[::2], values[1::2])], max(gaps)
+    return None
+
+
+def _pairs_down(values: list[float], gap: float, settings: LayoutSettings) -> list[float] | None:
+    """Row positions with each pair of lines ``gap`` apart as its middle, when most of them are such
+    pairs. Some may stand alone: the one along a page break, and a rule a word processor draws inside
+    a cell (under a paragraph)."""
+    out: list[float] = []
+    i = paired = 0
+    while i < len(values):
+        if i + 1 < len(values) and abs(values[i + 1] - values[i] - gap) <= settings.snap:
+            out.append((values[i] + values[i + 1]) / 2)
+            paired += 1
+            i += 2
+        else:
+            out.append(values[i])
+            i += 1
+    return out if paired >= 2 and 2 * paired >= len(out) else None
+
+
+def doubled(edges: list[Edge], settings: LayoutSettings) -> tuple[list[float], list[float]] | None:
+    """Column and row positions of a table whose every ruling is two lines a few points apart, each
+    pair as its middle; None when the rulings are not so paired.
+
+    Both double borders and cell spacing draw so: the two lines of a double border, or the frames of
+    two neighbouring cells a gutter apart. Across the page every column ruling is a pair, all the same
+    distance apart; down it, most row rulings are pairs that far apart (``_pairs_down``). A narrow
+    blank cell of a table printed alone is no pair: the rulings of the other columns are single lines.
+    """
+    across = _pairs(_positions([e.pos for e in edges if not e.horizontal], settings.min_col), settings)
+    if across is None:
+        return None
+    down = _pairs_down(_positions([e.pos for e in edges if e.horizontal], settings.min_col), across[1], settings)
+    return None if down is None else (across[0], down)
+
+
 def grid_positions(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> tuple[list[float], list[float]]:
     """The x positions of a table's column rulings and the y positions of its row rulings.
 
     Every distinct column ruling counts, however narrow the cell it bounds: a blank cell of a table
     printed alone can be 4 points wide, and dropping its ruling moves every value after it one column
     left. Rulings closer than ``min_col`` are one line drawn twice; rows closer than ``min_cell`` are
-    an empty sliver. A double border is two lines a few points apart drawn as a pair all along the
-    table, the frame included: when its left and right sides, its top and its bottom are each a pair
-    of lines the same distance apart, every pair of rulings that close is one ruling. A narrow blank
-    cell at each end of a row is no double border: its row's top and bottom are single lines.
+    an empty sliver. A double border (or a gutter between cells drawn as boxes) is two lines a few
+    points apart drawn as a pair all along the table: where every ruling is such a pair (``doubled``),
+    each pair is one ruling at its middle. Else, when the frame's left and right sides, its top and its
+    bottom are each a pair of lines the same distance apart, every pair of rulings that close is one
+    ruling. A narrow blank cell at each end of a row is no double border: its row's top and bottom are
+    single lines.
     """
+    pairs = doubled([*hs, *vs], settings)
+    if pairs is not None:
+        return pairs
     xs = _positions([v.pos for v in vs], settings.min_col)
     ys = _positions([h.pos for h in hs], settings.snap)
     if len(xs) >= 4 and len(ys) >= 4:
