@@ -19,7 +19,8 @@ from extract.document import Cell, Table
 
 
 def merge_edges(edges: list[Edge], settings: LayoutSettings) -> list[Edge]:
-    """Snap collinear rulings to one position and join overlapping or nearly touching pieces."""
+    """Snap collinear rulings to one position and join overlapping or nearly touching pieces; drop those
+    shorter than ``min_edge`` but a box's side, which closes a narrow cell between two vertical rulings."""
     out: list[Edge] = []
     for horizontal in (True, False):
         group = sorted((e for e in edges if e.horizontal == horizontal), key=lambda e: e.pos)
@@ -41,7 +42,27 @@ def merge_edges(edges: list[Edge], settings: LayoutSettings) -> list[Edge]:
                     out.append(_joined(horizontal, run))
                     run = [span]
             out.append(_joined(horizontal, run))
-    return [e for e in out if e.end - e.start >= settings.min_edge]
+    long = [e for e in out if e.end - e.start >= settings.min_edge]
+    short = [e for e in out if e.horizontal and e.end - e.start < settings.min_edge]
+    return long + box_sides(short, [e for e in long if not e.horizontal], settings.snap * 1.5)
+
+
+def box_sides(candidates: list[Edge], verticals: list[Edge], tol: float) -> list[Edge]:
+    """The short horizontal runs that close a box: both ends on a vertical ruling that reaches their level.
+
+    A table drawn as boxes (cell spacing, a double border wider than the join tolerance) has each cell's
+    top and bottom only as long as the cell: in a narrow column, shorter than the run a scanned page's
+    ruling finder takes for a ruling, since a text stroke can be as long. A run whose two ends stand on
+    vertical rulings is a cell's side; a stroke of text stands clear of the rulings around it.
+    """
+    order = sorted(verticals, key=lambda v: v.pos)
+    positions = [v.pos for v in order]
+
+    def stands_on(x: float, y: float) -> bool:
+        lo, hi = bisect.bisect_left(positions, x - tol), bisect.bisect_right(positions, x + tol)
+        return any(v.start - tol <= y <= v.end + tol for v in order[lo:hi])
+
+    return [c for c in candidates if stands_on(c.start, c.pos) and stands_on(c.end, c.pos)]
 
 
 def _joined(horizontal: bool, run: list[tuple[float, float, float]]) -> Edge:
@@ -193,49 +214,50 @@ def _positions(values: list[float], min_gap: float) -> list[float]:
     return out
 
 
-def _pairs(values: list[float], settings: LayoutSettings) -> tuple[list[float], float] | None:
-    """``values`` as the middles of pairs of lines the same distance apart, closer than ``2 * min_cell``
-    and closer than half the narrowest cell between them, with that distance; else None."""
-    if len(values) < 4 or len(values) % 2:
-        return None
-    gaps = [b - a for a, b in zip(values[::2], values[1::2])]
-    cells = [b - a for a, b in zip(values[1::2], values[2::2])]
-    if max(gaps) < 2 * settings.min_cell and max(gaps) - min(gaps) <= settings.snap and min(cells) > 2 * max(gaps):
-        return [(a + b) / 2 for a, b in zip(values[::2], values[1::2])], max(gaps)
-    return None
-
-
-def _pairs_down(values: list[float], gap: float, settings: LayoutSettings) -> list[float] | None:
-    """Row positions with each pair of lines ``gap`` apart as its middle, when most of them are such
-    pairs. Some may stand alone: the one along a page break, and a rule a word processor draws inside
-    a cell (under a paragraph)."""
+def _pairs(values: list[float], gap: float, settings: LayoutSettings) -> tuple[list[float], int, int]:
+    """``values`` with each two ``gap`` apart (within ``snap``) as their middle, from the first on; how
+    many pairs there were, and how many values stood alone."""
     out: list[float] = []
-    i = paired = 0
+    i = paired = alone = 0
     while i < len(values):
         if i + 1 < len(values) and abs(values[i + 1] - values[i] - gap) <= settings.snap:
             out.append((values[i] + values[i + 1]) / 2)
             paired += 1
             i += 2
-        else:
-            out.append(values[i])
-            i += 1
-    return out if paired >= 2 and 2 * paired >= len(out) else None
+            continue
+        alone += 1
+        out.append(values[i])
+        i += 1
+    return out, paired, alone
 
 
 def doubled(edges: list[Edge], settings: LayoutSettings) -> tuple[list[float], list[float]] | None:
-    """Column and row positions of a table whose every ruling is two lines a few points apart, each
-    pair as its middle; None when the rulings are not so paired.
+    """Column and row positions of a table whose rulings are two lines a few points apart, each pair as
+    its middle; None when the rulings are not so paired.
 
-    Both double borders and cell spacing draw so: the two lines of a double border, or the frames of
-    two neighbouring cells a gutter apart. Across the page every column ruling is a pair, all the same
-    distance apart; down it, most row rulings are pairs that far apart (``_pairs_down``). A narrow
-    blank cell of a table printed alone is no pair: the rulings of the other columns are single lines.
+    Both double borders and cell spacing draw so: the two lines of a double border, or the frames of two
+    neighbouring cells a gutter apart. The frame's left or right side gives the distance (under
+    ``2 * min_cell``); across the page, nearly every column ruling is a pair that far apart (a line a
+    word processor draws inside a cell, or the page's edge cutting a table wider than the page, may
+    stand alone); down it, most row rulings are (a page break draws one line, and so may a rule under a
+    paragraph). A line standing alone stays a ruling: a double border only 3 points wide is one line
+    already (``min_col``). A narrow blank cell of a table printed alone is no pair: the other rulings
+    are single.
     """
-    across = _pairs(_positions([e.pos for e in edges if not e.horizontal], settings.min_col), settings)
-    if across is None:
+    xs = _positions([e.pos for e in edges if not e.horizontal], settings.min_col)
+    ys = _positions([e.pos for e in edges if e.horizontal], settings.min_col)
+    if len(xs) < 4 or len(ys) < 2:
         return None
-    down = _pairs_down(_positions([e.pos for e in edges if e.horizontal], settings.min_col), across[1], settings)
-    return None if down is None else (across[0], down)
+    for gap in (xs[1] - xs[0], xs[-1] - xs[-2]):
+        if not settings.snap < gap < 2 * settings.min_cell:
+            continue
+        across, paired, alone = _pairs(xs, gap, settings)
+        if paired < 2 or 3 * alone > paired:
+            continue
+        down, paired, alone = _pairs(ys, gap, settings)
+        if paired >= 2 and alone <= paired:
+            return across, down
+    return None
 
 
 def grid_positions(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> tuple[list[float], list[float]]:
