@@ -329,7 +329,7 @@ def find_rulings(image: Image.Image) -> list[Edge]:
             for m in pattern.finditer(row):
                 edge = Edge(horizontal, float(y), float(m.start() * unit), float(m.end() * unit))
                 (edges if m.end() - m.start() >= run else short).append(edge)
-    return edges + box_sides(short, [e for e in edges if not e.horizontal], 2 * unit)
+    return edges + box_sides(short, [e for e in edges if not e.horizontal], unit)
 
 
 def flag_low_confidence(blocks, limits: Limits) -> list[str]:

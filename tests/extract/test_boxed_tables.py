@@ -20,10 +20,11 @@ import pytest
 
 from extract.convert import convert
 from extract.convert.geometry import Edge, LayoutSettings
+from extract.convert.ocr import convert_images
 from extract.convert.rulings import find_tables, merge_edges
 from extract.parse import parse_document
-from tests.extract.office import BOXED, office, printed, variant
-from tests.extract.test_any_format import CASES
+from tests.extract.office import BOXED, office, page_images, printed, variant
+from tests.extract.test_any_format import CASES, OCR_FLAG
 
 SETTINGS = LayoutSettings()
 
@@ -111,3 +112,30 @@ def test_boxed_tables_read_as_the_grid_does(name):
             if found:
                 problems.append(f"{case.name} as {fmt}: {found[:6]}")
     assert not problems, f"{name}: " + "; ".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("libreoffice")
+@pytest.mark.timeout(900)
+def test_boxed_tables_as_page_images():
+    """The seed with 9/12 px double borders, LibreOffice's PDF as 300-dpi PNG pages, read by OCR: no number
+    wrong, every cell missed null and flagged (or read with a low confidence), and at least two thirds
+    of the value cells right (measured: 109 of 151; before, when the narrow cells' box sides were no
+    rulings and stayed on the page as strokes, 6). The rest are digits LibreOffice prints over the inner
+    line of the cell's border, which OCR cannot tell from it: flagged, never guessed."""
+    (case,) = [case for case in CASES if case.name == "seed0"]
+    (pdf,) = office([variant(case.html, "grid-double-wide")], "pdf")
+    record = parse_document(convert_images(page_images(pdf, "png")))
+    right = total = 0
+    for key, value in case.cells.items():
+        got = record.cells.get(key)
+        if value is not None:
+            total += 1
+            right += got is not None and abs(got - value) < 1e-9
+        if got == value or (got is not None and value is not None and abs(got - value) < 1e-9):
+            continue
+        source = record.sources.get(key)
+        low = source is not None and source.ocr_confidence is not None and source.ocr_confidence < OCR_FLAG
+        named = got is None and any(key in warning for warning in record.warnings)
+        assert low or named, f"{key} read {got!r} for {value!r} without a flag"
+    assert 3 * right >= 2 * total, f"OCR read {right} of {total} value cells"
