@@ -21,7 +21,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
 from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent
 from extract.convert.layout import assemble
-from extract.convert.rulings import find_tables, merge_edges
+from extract.convert.rulings import box_sides, find_tables, merge_edges
 from extract.convert.limits import DEFAULT_LIMITS, Limits
 from extract.convert.ocr_cells import INK, read_cells
 from extract.convert.ocr_lines import read_lines
@@ -40,6 +40,8 @@ _RULING_INK = {True: 150, False: 150}
 # A ruling is a dark run of at least this many 8-pixel units: 9.5 mm across (longer than any stroke
 # or dash in a text line), 5.4 mm down (shorter than one table row, longer than any character).
 _LINE_RUN = {True: 14, False: 8}
+# A shorter horizontal run (4 mm) is a ruling where it closes a box between two vertical rulings.
+_BOX_SIDE_RUN = 6
 
 
 def check_raster(width_px: float, height_px: float, what: str, limits: Limits) -> None:
@@ -315,11 +317,13 @@ def erase_rulings(image: Image.Image, edges: list[Edge]) -> Image.Image:
 
 
 def find_rulings(image: Image.Image) -> list[Edge]:
-    """Horizontal and vertical ruling segments (pixels) from long runs of ink, found with C-speed regexes."""
+    """Horizontal and vertical ruling segments (pixels) from long runs of ink, found with C-speed regexes;
+    and shorter horizontal runs that close a box between two vertical rulings (``rulings.box_sides``)."""
     # Thin rulings come out of a scanner grey, not black: a lighter threshold than for text.
     edges: list[Edge] = []
+    short: list[Edge] = []
     unit = 8
-    for horizontal in (True, False):
+    for horizontal in (False, True):
         level = _RULING_INK[horizontal]
         mask = image.point(lambda v: 255 if v < level else 0)
         src = mask if horizontal else mask.transpose(Image.Transpose.TRANSPOSE)
@@ -327,14 +331,16 @@ def find_rulings(image: Image.Image) -> list[Edge]:
         flags = reduced.point(lambda v: 1 if v >= 150 else 0).tobytes()
         width = reduced.width
         run = _LINE_RUN[horizontal]
-        pattern = re.compile(rb"\x01{%d,}" % run)
+        least = _BOX_SIDE_RUN if horizontal else run
+        pattern = re.compile(rb"\x01{%d,}" % least)
         for y in range(reduced.height):
             row = flags[y * width : (y + 1) * width]
-            if row.count(1) < run:
+            if row.count(1) < least:
                 continue
             for m in pattern.finditer(row):
-                edges.append(Edge(horizontal, float(y), float(m.start() * unit), float(m.end() * unit)))
-    return edges
+                edge = Edge(horizontal, float(y), float(m.start() * unit), float(m.end() * unit))
+                (edges if m.end() - m.start() >= run else short).append(edge)
+    return edges + box_sides(short, [e for e in edges if not e.horizontal], unit)
 
 
 def flag_low_confidence(blocks, limits: Limits) -> list[str]:
