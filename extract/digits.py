@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -108,8 +109,13 @@ def solve(rows: Sequence[GluedRow], known: Mapping[str, Number | None], rules: S
     """Cut every glued row; ``known`` holds the cells read normally, ``rules`` the template's sums."""
     candidates: dict[str, list[tuple[str, ...]]] = {}
     ambiguous: list[str] = []
+    printed = Counter(row.name for row in rows)
     for row in rows:
-        found = list(itertools.islice(row_cuts(row, rules), MAX_CUTS + 1))
+        if row.name in ambiguous:
+            continue
+        # A row printed twice (its table row and a sentence of the prose naming it) has two sets of
+        # digits: whichever cut is taken, the other contradicts it.
+        found = [] if printed[row.name] > 1 else list(itertools.islice(row_cuts(row, rules), MAX_CUTS + 1))
         if found and len(found) <= MAX_CUTS:
             candidates[row.name] = found
         else:

@@ -105,3 +105,15 @@ def test_an_ambiguous_row_is_null_and_named() -> None:
     record = parse_bytes(REPORT.replace("112", "8855698").encode("utf-8"), "r.txt")
     assert all(record.cells[f"sec2.normative_documents.{c}"] is None for c in ("issued", "repealed", "in_force"))
     assert any("ambiguous digits" in w and "sec2.normative_documents" in w for w in record.warnings)
+
+
+def test_a_row_printed_twice_as_glued_digits_is_left_null() -> None:
+    """An OCR page whose table row lost its label, so that only glued digits name it: the prose says
+    "现行有效行政规范性文件393 件" and a broken table line gives "77". Each alone has a unique cut into
+    the row's three cells (3|9|3, none for 77); together they contradict each other, and no cell of
+    the row may take the prose's digits (it did: 3, 9, 3 for 77, 132, 470)."""
+    cells = tuple(f"sec2.normative_documents.{c}" for c in ("issued", "repealed", "in_force"))
+    solution = solve([GluedRow("sec2.normative_documents", cells, ("393",)),
+                      GluedRow("sec2.normative_documents", cells, ("77",))], {}, RULES)
+    assert solution.ambiguous == ["sec2.normative_documents"]
+    assert not any(cell in solution.values for cell in cells)
