@@ -224,17 +224,26 @@ def _distrust_ocr(
                 f"row {row} read by OCR is short of values (a number taken for a word?): its columns are "
                 f"uncertain, left null {', '.join(read)}"
             )
+    # Every value of an OCR document was read by OCR: one taken from a line of prose (a paragraph keeps
+    # no word confidences) or from a table cell that lost its confidence is as doubtful as a marginal one.
+    unknown = {key for key, source in sources.items()
+               if key in cells and cells[key] is not None and source.ocr_confidence is None}
     marginal = [
-        key for key in sorted(read_by_ocr)
-        if sources[key].ocr_confidence is not None and sources[key].ocr_confidence < threshold
+        key for key in sorted(read_by_ocr | unknown)
+        if key in unknown or sources[key].ocr_confidence < threshold
     ]
     confirmed = {cell for check in record_checks(cells, template, None, []) if check.ok for cell in check.cells}
     doubtful = [key for key in marginal if cells[key] is not None and key not in confirmed]
     for key in doubtful:
         cells[key] = None
-    if doubtful:
-        warnings.append(f"read by OCR below confidence {threshold:g} and confirmed by no sum: left null {', '.join(doubtful)}")
-    unread = [key for key in marginal if key not in doubtful and cells[key] is None]
+    low = [key for key in doubtful if key not in unknown]
+    if low:
+        warnings.append(f"read by OCR below confidence {threshold:g} and confirmed by no sum: left null {', '.join(low)}")
+    blind = [key for key in doubtful if key in unknown]
+    if blind:
+        warnings.append(f"read by OCR from prose or a cell without a confidence, and confirmed by no sum: left null "
+                        f"{', '.join(blind)}")
+    unread = [key for key in marginal if key not in doubtful and key not in unknown and cells[key] is None]
     if unread:
         warnings.append(f"not read by OCR (no legible value): null {', '.join(unread)}")
     return warnings

@@ -91,6 +91,22 @@ def test_a_row_short_of_values_loses_the_values_it_read():
     assert cells["sec2.regulations.issued"] == 0
 
 
+def test_a_value_read_from_a_line_of_prose_needs_a_sum_to_stand():
+    """An OCR page's text that no table took is read as paragraphs, which keep no word confidences: seed 0
+    as a borderless scan gave 不予处理 5's legal_service 9 (printed 0, read at 57) from such a line. A
+    value with no confidence in an OCR document stands only where a sum confirms it, like a marginal one."""
+    row = dict(zip(SEC3_COLUMNS, (0, 0, 0, 0, 9, None, None)))  # its last two not read: no row total
+    values = {f"sec3.not_processed_confirmation.{k}": v for k, v in row.items()}
+    cells, sources = _record(values, {})
+    for key in values:  # from a paragraph: no table, no confidence
+        sources[key] = CellSource(page=4)
+    images = Document(blocks=[Table(rows=[], page=1, index=0)], source_format="image", ocr=True)
+    warnings = distrust_inferred_columns(cells, sources, images, "2021")
+    assert cells["sec3.not_processed_confirmation.legal_service"] is None
+    assert any("sec3.not_processed_confirmation.legal_service" in w and "prose" in w for w in warnings)
+    assert cells["sec3.not_processed_confirmation.natural_person"] == 0  # the column sums confirm it
+
+
 def test_text_layer_cells_are_left_as_read():
     """A document that was not OCR'd: confidences are absent and a failing sum is the report's own."""
     cells, sources = _record({"sec2.normative_documents.issued": 1}, {})
