@@ -144,6 +144,9 @@ def _regrid(grid: TableGrid, union: list[float]) -> TableGrid:
     return TableGrid(xs=union, ys=grid.ys, region=region, texts=grid.texts, confs=grid.confs, drawn=grid.drawn)
 
 
+_NUMBER = re.compile(r"[\d.,]*\d[\d.,]*")
+
+
 def _same_row(a: list[Cell], b: list[Cell], fuzzy: bool) -> bool:
     """Rows print the same text; OCR readings of one header on two pages differ a little."""
     ta = [re.sub(r"\s+", "", c.text) for c in a]
@@ -151,6 +154,10 @@ def _same_row(a: list[Cell], b: list[Cell], fuzzy: bool) -> bool:
     if ta == tb:
         return True
     if not fuzzy or len(ta) != len(tb):
+        return False
+    # A row with values is data, never a repeated header: 行政处罚 0 0 0 ending one page and 行政强制 0 0 0
+    # starting the next read alike but are two rows.
+    if any(_NUMBER.fullmatch(t) for t in ta + tb):
         return False
     # Numbering is what tells two sub-headings apart (第二十条第（一）项 / 第二十条第（五）项): it must agree.
     numerals = re.compile(r"[0-9一二三四五六七八九十]")

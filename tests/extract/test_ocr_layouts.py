@@ -9,6 +9,7 @@ own construction, never from the parser under test. The whole pages run in ``tes
 
 from __future__ import annotations
 
+from extract.convert.continuation import _same_row
 from extract.document import Cell, Document, Paragraph, Table
 from extract.parse import parse_document
 from extract.templates import SEC4_CELLS
@@ -38,3 +39,16 @@ def test_section_four_ending_in_blank_cells_is_read_to_its_end():
     record = parse_document(doc)
     expected = [int(v) if v else None for v in printed]
     assert [record.cells.get(key) for key in SEC4_CELLS] == expected, record.warnings
+
+
+def test_a_row_of_values_starting_a_page_is_no_repeated_header():
+    """Case 01's section 二 table ends page 4 with 行政处罚 0 0 0 and goes on on page 5 with 行政强制 0 0 0.
+    OCR readings of a header repeated on two pages differ a little, so they are compared loosely, and
+    these two rows came out alike enough: 行政强制 was dropped as the header repeated. A row holding
+    values is data; a header still matches its repeat as read on the next page."""
+    ended = [Cell("行政处罚", ocr_confidence=83.0), *(Cell("0", ocr_confidence=96.0) for _ in range(3))]
+    starts = [Cell("行政强制", ocr_confidence=96.0), *(Cell("0", ocr_confidence=96.0) for _ in range(3))]
+    assert not _same_row(ended, starts, True)
+    head = [Cell(t) for t in ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量")]
+    again = [Cell(t) for t in ("信息内容", "上一年项目数量", "本年增/碱", "处理决定数量")]
+    assert _same_row(head, again, True)
