@@ -50,7 +50,7 @@ def distrust_inferred_columns(
     warnings += placed
     warnings += _distrust_inferred(cells, sources, doc, template, unplaced)
     if doc.ocr:
-        warnings += _distrust_ocr(cells, sources, template, DEFAULT_LIMITS.ocr_min_confidence)
+        warnings += _distrust_ocr(cells, sources, doc, template, DEFAULT_LIMITS.ocr_min_confidence)
     return warnings
 
 
@@ -210,14 +210,18 @@ def _distrust_inferred(
 
 
 def _distrust_ocr(
-    cells: dict[str, Number | None], sources: dict[str, CellSource], template: str, threshold: float
+    cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, template: str, threshold: float
 ) -> list[str]:
     warnings: list[str] = []
     read_by_ocr = {key for key, source in sources.items() if key in cells and source.ocr}
+    cut = _cut_rows(cells, sources, doc)
     # section 四 is read as one run of values: a lost one moves all after it
     for row, keys in _template_rows(cells).items():
         read = [key for key in keys if key in read_by_ocr and cells[key] is not None]
-        if read and any(key not in sources for key in keys):
+        if row in cut:
+            warnings.append(f"row {row} runs past the right edge of page {cut[row]}, which cuts its table: "
+                            f"not on the page, left null {', '.join(key for key in keys if key not in sources)}")
+        elif read and any(key not in sources for key in keys):
             for key in read:
                 cells[key] = None
             warnings.append(
@@ -247,3 +251,29 @@ def _distrust_ocr(
     if unread:
         warnings.append(f"not read by OCR (no legible value): null {', '.join(unread)}")
     return warnings
+
+
+def _cut_rows(cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document) -> dict[str, int]:
+    """Template rows read from a table the page's right edge cuts that end short only for that: their
+    cells found are the first of the row, from the table's first value column on (a number taken for a
+    word starts the row's values a column later), and the rest lie past the edge. Row name -> page."""
+    cut = {b.index for b in doc.blocks if isinstance(b, Table) and b.cut_right}
+    rows = _template_rows(cells)
+    first: dict[int, int] = {}
+    found: dict[str, tuple[int, int, int]] = {}  # row -> (table, first column, page)
+    for row, keys in rows.items():
+        read = [sources[key] for key in keys if key in sources]
+        tables = {source.table for source in read}
+        if len(tables) != 1 or not tables <= cut or any(source.col is None for source in read):
+            continue
+        (table,) = tables
+        start = min(source.col for source in read)
+        first[table] = min(first.get(table, start), start)
+        found[row] = (table, start, read[0].page or 0)
+    out: dict[str, int] = {}
+    for row, (table, start, page) in found.items():
+        keys = rows[row]
+        have = [key in sources for key in keys]
+        if start == first[table] and not all(have) and have == sorted(have, reverse=True):
+            out[row] = page
+    return out

@@ -101,6 +101,7 @@ def continue_table(pending: PendingTable, grid: TableGrid, page: int, ocr: bool,
         table.rows.append(row)
     pending.grid = grid
     pending.page = page
+    table.cut_right |= grid.cut_right
 
 
 def _carry_split_labels(
@@ -141,7 +142,8 @@ def _regrid(grid: TableGrid, union: list[float]) -> TableGrid:
         for k in range(len(union) - 1)
     ]
     region = [[row[old] for old in mapping] for row in grid.region]
-    return TableGrid(xs=union, ys=grid.ys, region=region, texts=grid.texts, confs=grid.confs, drawn=grid.drawn)
+    return TableGrid(xs=union, ys=grid.ys, region=region, texts=grid.texts, confs=grid.confs, drawn=grid.drawn,
+                     cut_right=grid.cut_right)
 
 
 _NUMBER = re.compile(r"[\d.,]*\d[\d.,]*")

@@ -87,6 +87,8 @@ def _one_side(ink: Image.Image, crossings: tuple[list[int], list[int]]) -> tuple
     return inked[0] if len(inked) == 1 else None
 
 
+# A ruling ending this close to the image's right edge (6 pt) runs off it: its table goes on past it.
+PAGE_EDGE = 25
 # Cell boxes run from ruling to ruling, whose pixels are already whitened (``ocr.erase_rulings``): a
 # small inset leaves what is left of them out without cutting into digits printed against them.
 _INSET = 2
@@ -99,7 +101,8 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
     (tesseract ``--psm 7``), all of a page's lines in one tesseract process. A cell with ink that
     yields no word gets an empty glyph of confidence 0, so it is flagged. ``image`` has its rulings
     whitened; ``ruled`` is the page before, in which a ruling crossing a cell's box is found
-    (``_crossings``): the cell is read from the side of it that holds ink, or flagged unread.
+    (``_crossings``): the cell is read from the side of it that holds ink, or flagged unread. A cell
+    the image's right edge cuts (a table wider than its page) is not read: flagged unread.
     """
     lines: list[tuple[int, tuple[int, int], Image.Image]] = []  # (cell, page origin, padded line image)
     columns: list[tuple[int, int]] = []  # (table, first grid column) of each cell
@@ -121,6 +124,12 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
                     int(grid.ys[max(rows) + 1]) - _INSET,
                 )
                 if box[2] - box[0] < 4 or box[3] - box[1] < 4:
+                    continue
+                if grid.xs[max(cols) + 1] >= image.width - PAGE_EDGE:
+                    # The page's edge cuts the cell: what shows of it is part of its text, and a part
+                    # of a number is another number (12 as 1). Unread, so flagged.
+                    boxes.append(box)
+                    columns.append((g_index, min(cols)))
                     continue
                 crop = _erase_line_remnants(image.crop(box))
                 ink = crop.point(lambda v: 255 if v < INK else 0).filter(ImageFilter.MedianFilter(3))
@@ -145,8 +154,8 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
                     padded = Image.new("L", (tight.width + 2 * _PAD, tight.height + 2 * _PAD), 255)
                     padded.paste(tight, (_PAD, _PAD))
                     lines.append((cell, (box[0] + x0 - _PAD, box[1] + y0 - _PAD), padded))
-    if not lines:
-        return []
+    if not lines:  # nothing to read; the cells left unread are still flagged
+        return [Glyph("", box[0], box[1], box[2], box[3], 0.0) for box in boxes]
     line_readings = run_tesseract_many([im for _, _, im in lines], limits, psm=7)
     lines_of: dict[int, list[int]] = {}
     for n, (cell, _, _) in enumerate(lines):

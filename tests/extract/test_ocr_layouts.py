@@ -9,7 +9,12 @@ own construction, never from the parser under test. The whole pages run in ``tes
 
 from __future__ import annotations
 
+import io
+
+from PIL import Image, ImageDraw
+
 from extract.convert.continuation import _same_row
+from extract.convert.ocr import convert_images
 from extract.document import Cell, Document, Paragraph, Table
 from extract.parse import parse_document
 from extract.templates import SEC4_CELLS
@@ -52,3 +57,77 @@ def test_a_row_of_values_starting_a_page_is_no_repeated_header():
     head = [Cell(t) for t in ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量")]
     again = [Cell(t) for t in ("信息内容", "上一年项目数量", "本年增/碱", "处理决定数量")]
     assert _same_row(head, again, True)
+
+
+def _cut_sec3_doc(shift_row: int | None = None) -> Document:
+    """Case 01's section 三 as its page image shows it: the page's right edge cuts the table after
+    社会公益组织 and through 法律服务机构 (unread), 其他组织 and 总计 are not on the page. ``shift_row``: that
+    row has its first value read as a word, so its values begin a column later."""
+    heads = ["", "", "", "自然人", "商业企业", "科研机构", "社会公益组织", ""]
+    printed = {"（一）予以公开": ["258", "12", "", ""], "（七）总计": ["767", "35", "", ""]}
+    rows = [_ocr_row(heads, 0)]
+    for r, (label, values) in enumerate(printed.items(), start=1):
+        cells = ["", "", label, *values]
+        if r == shift_row:
+            cells = ["", "", label, "工", *values[1:], ""]
+        row = _ocr_row(cells, r)
+        row.append(Cell("", page=1, table=0, row=r, col=len(row), ocr_confidence=0.0))  # cut by the edge
+        rows.append(row)
+    return Document(
+        blocks=[
+            Paragraph("某市人民政府办公厅2019年政府信息公开工作年度报告", page=1),
+            Paragraph("三、收到和处理政府信息公开申请情况", page=1),
+            Table(rows=rows, page=1, index=0, cut_right=True),
+        ],
+        source_format="image",
+        ocr=True,
+    )
+
+
+def test_a_table_the_page_edge_cuts_gives_the_cells_on_the_page_and_names_the_rest():
+    """What is on the image is read (258, 12; blanks as printed); the column the edge cuts through is
+    unread and the columns past it are not on the page: null, and named, never guessed."""
+    record = parse_document(_cut_sec3_doc())
+    assert record.cells["sec3.granted.natural_person"] == 258 and record.cells["sec3.granted.commercial"] == 12
+    assert record.cells["sec3.total_processed.natural_person"] == 767, record.warnings
+    for column in ("legal_service", "other_org", "total"):
+        key = f"sec3.granted.{column}"
+        assert record.cells[key] is None and any(key in w for w in record.warnings), key
+    assert any("right edge" in w and "sec3.granted.total" in w for w in record.warnings)
+
+
+def test_a_cut_row_whose_values_begin_a_column_late_is_not_trusted():
+    """A number read as a word (工 for 1) joins the label: the row's values begin a column later than the
+    table's other rows', and its shortfall is not the page edge's doing. Null and named."""
+    record = parse_document(_cut_sec3_doc(shift_row=1))
+    assert all(record.cells[f"sec3.granted.{c}"] is None for c in ("natural_person", "commercial"))
+    assert any("sec3.granted.commercial" in w for w in record.warnings)
+    assert record.cells["sec3.total_processed.natural_person"] == 767
+
+
+def _ruled_page(right_ruling: bool) -> bytes:
+    """An A4 page at 300 dpi with one empty ruled table of three rows: its horizontal rulings run from
+    x=200 to the image's right edge, its vertical ones stand at 200, 800, 1400 and 2000, and (when
+    ``right_ruling``) at 2300, where its rulings then stop."""
+    image = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(image)
+    right = 2300 if right_ruling else 2479
+    for y in (300, 450, 600, 750):
+        draw.rectangle([200, y - 2, right, y + 2], fill=0)
+    for x in (200, 800, 1400, 2000) + ((2300,) if right_ruling else ()):
+        draw.rectangle([x - 2, 300, x + 2, 750], fill=0)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", dpi=(300, 300))
+    return buffer.getvalue()
+
+
+def test_a_table_running_off_the_image_is_marked_cut_and_its_edge_column_unread():
+    """The table's rulings reach the image's edge: it goes on past it. The Table says so, and the cells of
+    its last column, which the edge cuts, are unread (confidence 0) whatever shows of them."""
+    (table,) = [b for b in convert_images([_ruled_page(False)]).blocks if isinstance(b, Table)]
+    assert table.cut_right
+    assert len(table.rows) == 3 and all(len(row) == 4 for row in table.rows)
+    assert all(row[-1].ocr_confidence == 0.0 for row in table.rows)
+    assert all(cell.ocr_confidence is None for row in table.rows for cell in row[:-1])  # blank, not read
+    (closed,) = [b for b in convert_images([_ruled_page(True)]).blocks if isinstance(b, Table)]
+    assert not closed.cut_right and all(cell.ocr_confidence is None for row in closed.rows for cell in row)
