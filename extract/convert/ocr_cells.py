@@ -89,6 +89,34 @@ def _one_side(ink: Image.Image, crossings: tuple[list[int], list[int]]) -> tuple
 
 # A ruling ending this close to the image's right edge (6 pt) runs off it: its table goes on past it.
 PAGE_EDGE = 25
+# Where a glyph runs across a ruling: ink in the pixel rows just off its line on both sides (the
+# ruling's own pixels, whitened, lie between; text keeps at least a millimetre from its cell's ruling),
+# at the same places (two pixels either way: a diagonal stroke moves), over at least this many columns.
+_OVERPRINT_REACH = (3, 7)
+_OVERPRINT_STROKES = 3
+
+
+def overprinted(image: Image.Image, ruled: Image.Image, x0: int, x1: int, y: int) -> bool:
+    """Whether text of the row above runs across the ruling at ``y`` into the cell below it, between
+    ``x0`` and ``x1``: a heading printed one character a line in a cell too short for it spills over the
+    first row of values (case 48's section 四). ``image`` has its rulings whitened, not the strokes that
+    crossed them; ``ruled`` is the page before, where the ruling must be drawn over the cell's width
+    (a grid line other columns' rulings make runs through a cell's text, not between two cells)."""
+    near, far = _OVERPRINT_REACH
+    if y - far < 0 or y + far > image.height or x1 - x0 < 1:
+        return False
+    line = ruled.crop((x0, y - near, x1, y + near + 1)).point(lambda v: 255 if v < 200 else 0)
+    if max(line.resize((1, line.height), Image.Resampling.BOX).tobytes()) < 255 * _REMNANT:
+        return False
+
+    def inked_columns(top: int, bottom: int) -> bytes:
+        strip = image.crop((x0, top, x1, bottom)).point(lambda v: 255 if v < INK else 0)
+        return strip.filter(ImageFilter.MaxFilter(5)).resize((strip.width, 1), Image.Resampling.BOX).tobytes()
+
+    above, below = inked_columns(y - far, y - near), inked_columns(y + near, y + far)
+    return sum(1 for a, b in zip(above, below) if a and b) >= _OVERPRINT_STROKES
+
+
 # Cell boxes run from ruling to ruling, whose pixels are already whitened (``ocr.erase_rulings``): a
 # small inset leaves what is left of them out without cutting into digits printed against them.
 _INSET = 2
@@ -125,9 +153,12 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
                 )
                 if box[2] - box[0] < 4 or box[3] - box[1] < 4:
                     continue
-                if grid.xs[max(cols) + 1] >= image.width - PAGE_EDGE:
-                    # The page's edge cuts the cell: what shows of it is part of its text, and a part
-                    # of a number is another number (12 as 1). Unread, so flagged.
+                cut = grid.xs[max(cols) + 1] >= image.width - PAGE_EDGE
+                top = int(grid.ys[min(rows)])
+                if cut or (ruled is not None and min(rows) > 0 and overprinted(image, ruled, box[0], box[2], top)):
+                    # The page's edge cuts the cell, or the row above prints over it: what shows is part
+                    # of its text, or its text mixed with another's, and a part of a number is another
+                    # number (12 as 1, 0 under 结 as 6). Unread, so flagged.
                     boxes.append(box)
                     columns.append((g_index, min(cols)))
                     continue

@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 
 from extract.convert.continuation import _same_row
 from extract.convert.ocr import convert_images
+from extract.convert.ocr_cells import overprinted
 from extract.document import Cell, Document, Paragraph, Table
 from extract.parse import parse_document
 from extract.templates import SEC4_CELLS
@@ -131,3 +132,23 @@ def test_a_table_running_off_the_image_is_marked_cut_and_its_edge_column_unread(
     assert all(cell.ocr_confidence is None for row in table.rows for cell in row[:-1])  # blank, not read
     (closed,) = [b for b in convert_images([_ruled_page(True)]).blocks if isinstance(b, Table)]
     assert not closed.cut_right and all(cell.ocr_confidence is None for row in closed.rows for cell in row)
+
+
+def _two_rows(stroke_to: int, ruling: bool = True) -> tuple[Image.Image, Image.Image]:
+    """A cell under a ruling at y=100 (x 0–300), as the page (``ruled``) and with the ruling whitened:
+    a 6-pixel stroke of the row above comes down at x=120 from y=60 to ``stroke_to``."""
+    ruled = Image.new("L", (300, 200), 255)
+    draw = ImageDraw.Draw(ruled)
+    draw.rectangle([118, 60, 124, stroke_to], fill=0)
+    clean = ruled.copy()
+    if ruling:
+        draw.rectangle([0, 99, 299, 101], fill=0)
+    return clean, ruled
+
+
+def test_a_heading_spilling_across_a_ruling_marks_the_cell_below_overprinted():
+    """Case 48's section 四: headings one character a line, in cells too short, print their last characters
+    across the ruling over the first row of values (0 under 结 read as 6 at 94): those cells are unread."""
+    assert overprinted(*_two_rows(130), 10, 290, 100)
+    assert not overprinted(*_two_rows(94), 10, 290, 100)  # it stops above the ruling: the cell is clean
+    assert not overprinted(*_two_rows(130, ruling=False), 10, 290, 100)  # no ruling drawn there: one cell
