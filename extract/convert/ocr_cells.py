@@ -96,14 +96,16 @@ _OVERPRINT_REACH = (3, 7)
 _OVERPRINT_STROKES = 3
 
 
-def overprinted(image: Image.Image, ruled: Image.Image, x0: int, x1: int, y: int) -> bool:
-    """Whether text of the row above runs across the ruling at ``y`` into the cell below it, between
-    ``x0`` and ``x1``: a heading printed one character a line in a cell too short for it spills over the
-    first row of values (case 48's section 四). ``image`` has its rulings whitened, not the strokes that
-    crossed them; ``ruled`` is the page before, where the ruling must be drawn over the cell's width
-    (a grid line other columns' rulings make runs through a cell's text, not between two cells)."""
+def overprinted(image: Image.Image, ruled: Image.Image, box: tuple[int, int, int, int], y: int) -> bool:
+    """Whether text of the row above runs across the ruling at ``y`` into the cell ``box`` below it: a
+    heading printed one character a line in a cell too short for it spills over the first row of values
+    (case 48's section 四). ``image`` has its rulings whitened, not the strokes that crossed them; ``ruled``
+    is the page before, where the ruling must be drawn over the cell's width (a grid line other columns'
+    rulings make runs through a cell's text, not between two cells). A vertical ruling through the cell
+    (rows of a table pasted row by row, each with its own columns) is no stroke: it runs its full height."""
+    x0, _, x1, bottom = box
     near, far = _OVERPRINT_REACH
-    if y - far < 0 or y + far > image.height or x1 - x0 < 1:
+    if y - far < 0 or y + far > image.height or x1 - x0 < 1 or bottom - y <= far:
         return False
     line = ruled.crop((x0, y - near, x1, y + near + 1)).point(lambda v: 255 if v < 200 else 0)
     if max(line.resize((1, line.height), Image.Resampling.BOX).tobytes()) < 255 * _REMNANT:
@@ -113,8 +115,11 @@ def overprinted(image: Image.Image, ruled: Image.Image, x0: int, x1: int, y: int
         strip = image.crop((x0, top, x1, bottom)).point(lambda v: 255 if v < INK else 0)
         return strip.filter(ImageFilter.MaxFilter(5)).resize((strip.width, 1), Image.Resampling.BOX).tobytes()
 
+    cell = image.crop((x0, y + near, x1, bottom)).point(lambda v: 255 if v < INK else 0)
+    rulings = cell.resize((cell.width, 1), Image.Resampling.BOX).point(lambda v: 255 if v >= _REMNANT * 255 else 0)
+    rulings = rulings.filter(ImageFilter.MaxFilter(7)).tobytes()
     above, below = inked_columns(y - far, y - near), inked_columns(y + near, y + far)
-    return sum(1 for a, b in zip(above, below) if a and b) >= _OVERPRINT_STROKES
+    return sum(1 for a, b, r in zip(above, below, rulings) if a and b and not r) >= _OVERPRINT_STROKES
 
 
 # Cell boxes run from ruling to ruling, whose pixels are already whitened (``ocr.erase_rulings``): a
@@ -155,7 +160,7 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
                     continue
                 cut = grid.xs[max(cols) + 1] >= image.width - PAGE_EDGE
                 top = int(grid.ys[min(rows)])
-                if cut or (ruled is not None and min(rows) > 0 and overprinted(image, ruled, box[0], box[2], top)):
+                if cut or (ruled is not None and min(rows) > 0 and overprinted(image, ruled, box, top)):
                     # The page's edge cuts the cell, or the row above prints over it: what shows is part
                     # of its text, or its text mixed with another's, and a part of a number is another
                     # number (12 as 1, 0 under 结 as 6). Unread, so flagged.

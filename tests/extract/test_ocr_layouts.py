@@ -134,12 +134,15 @@ def test_a_table_running_off_the_image_is_marked_cut_and_its_edge_column_unread(
     assert not closed.cut_right and all(cell.ocr_confidence is None for row in closed.rows for cell in row)
 
 
-def _two_rows(stroke_to: int, ruling: bool = True) -> tuple[Image.Image, Image.Image]:
+_CELL = (10, 102, 290, 190)  # the cell under the ruling at y=100
+
+
+def _two_rows(stroke_to: int, ruling: bool = True, top: int = 60) -> tuple[Image.Image, Image.Image]:
     """A cell under a ruling at y=100 (x 0–300), as the page (``ruled``) and with the ruling whitened:
-    a 6-pixel stroke of the row above comes down at x=120 from y=60 to ``stroke_to``."""
+    a 6-pixel stroke of the row above comes down at x=120 from ``top`` to ``stroke_to``."""
     ruled = Image.new("L", (300, 200), 255)
     draw = ImageDraw.Draw(ruled)
-    draw.rectangle([118, 60, 124, stroke_to], fill=0)
+    draw.rectangle([118, top, 124, stroke_to], fill=0)
     clean = ruled.copy()
     if ruling:
         draw.rectangle([0, 99, 299, 101], fill=0)
@@ -149,6 +152,9 @@ def _two_rows(stroke_to: int, ruling: bool = True) -> tuple[Image.Image, Image.I
 def test_a_heading_spilling_across_a_ruling_marks_the_cell_below_overprinted():
     """Case 48's section 四: headings one character a line, in cells too short, print their last characters
     across the ruling over the first row of values (0 under 结 read as 6 at 94): those cells are unread."""
-    assert overprinted(*_two_rows(130), 10, 290, 100)
-    assert not overprinted(*_two_rows(94), 10, 290, 100)  # it stops above the ruling: the cell is clean
-    assert not overprinted(*_two_rows(130, ruling=False), 10, 290, 100)  # no ruling drawn there: one cell
+    assert overprinted(*_two_rows(130), _CELL, 100)
+    assert not overprinted(*_two_rows(94), _CELL, 100)  # it stops above the ruling: the cell is clean
+    assert not overprinted(*_two_rows(130, ruling=False), _CELL, 100)  # no ruling drawn there: one cell
+    # A vertical ruling of a row pasted as its own table, running through the cell's whole height, is no
+    # stroke of a heading (case 49 as a table per row).
+    assert not overprinted(*_two_rows(199, top=0), _CELL, 100)
