@@ -25,6 +25,7 @@ from extract.convert.tesseract import run_tesseract_many
 
 INK = 150  # grey level below which a pixel is ink
 _NUMBER = re.compile(r"[0-9][0-9.,]*")
+_LATIN_DIGITS = re.compile(r"(?=.*[0-9])(?=.*[A-Za-z])[0-9A-Za-z.,]+")
 _DASHES = re.compile(r"[一—\-_=~－ー‐–]+")
 
 
@@ -236,6 +237,9 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
         for k in members
         if k not in numeric and k in line_of and _doubtful(readings[k], lines[line_of[k]][2], limits)
     ]
+    # Digits run together with a Latin letter (524 as D24) are a misread number wherever they stand: a
+    # column of a few values under long headings has no majority of numbers to tell it by.
+    disputed += [k for k in line_of if k not in disputed and _LATIN_DIGITS.fullmatch("".join(g.text for g in readings[k]))]
     more = _reread_digits([lines[line_of[k]][2] for k in disputed], limits)
     for k, again in zip(disputed, more):
         n = line_of[k]
@@ -282,8 +286,11 @@ def _is_value(text: str) -> bool:
 def _doubtful(reading: list[Glyph], line: Image.Image, limits: Limits) -> bool:
     """A reading of a short line in a column of numbers that is not to be believed as words: read at a
     marginal confidence, or more ideographs than the ink is wide for (an ideograph is about as wide as
-    its line is high, a digit half that: ``1`` read as 工, ``7`` as 了)."""
+    its line is high, a digit half that: ``1`` read as 工, ``7`` as 了), or digits run together with a
+    Latin letter (``524`` read as ``D24`` at 86)."""
     if not reading or min(g.conf or 0.0 for g in reading) < limits.ocr_min_confidence:
+        return True
+    if _LATIN_DIGITS.fullmatch("".join(g.text for g in reading)):
         return True
     ideographs = sum(1 for g in reading for ch in g.text if "\u3400" <= ch <= "\u9fff")
     return line.width - 2 * _PAD < 0.75 * ideographs * (line.height - 2 * _PAD)

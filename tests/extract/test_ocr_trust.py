@@ -34,6 +34,12 @@ def test_an_ideograph_narrower_than_its_line_is_high_is_not_believed():
     assert _doubtful(_word("了", 90.0), _line(22, 40), DEFAULT_LIMITS)
 
 
+def test_digits_run_together_with_a_latin_letter_are_not_believed():
+    """Case 01's 对外公开总数量 524 read as ``D24`` at 86: in a column of numbers, put to the vote."""
+    assert _doubtful(_word("D24", 86.0), _line(60, 27), DEFAULT_LIMITS)
+    assert not _doubtful(_word("自然人", 92.0), _line(130, 40), DEFAULT_LIMITS)
+
+
 def test_a_heading_as_wide_as_its_words_is_kept():
     assert not _doubtful(_word("自然人", 92.0), _line(130, 40), DEFAULT_LIMITS)
     assert not _doubtful(_word("无", 95.0), _line(38, 40), DEFAULT_LIMITS)
