@@ -187,8 +187,11 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     angle = estimate_skew(image)
     if abs(angle) > 0.02:
         image = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
-    edges = merge_edges(find_rulings(image), _PX_SETTINGS)
-    edges = merge_edges(edges + page_edge_rulings(edges, image.width), _PX_SETTINGS)
+    found = find_rulings(image)
+    edges = merge_edges(found, _PX_SETTINGS)
+    at_edge = page_edge_rulings(edges, image.width)
+    if at_edge:  # merged with the rulings as found: merging merged ones again can join two a row keeps apart
+        edges = merge_edges(found + at_edge, _PX_SETTINGS)
     clean = erase_rulings(image, edges)
     grids = find_tables(edges, _PX_SETTINGS)
     prose = clean.copy()
