@@ -3,7 +3,10 @@
 A row of a table without rulings whose values share no place with a column (``extract.convert.alignment``:
 a row printed as its own borderless table, centred on its own) gives its values in order, but not which
 of the row's cells they fill: a blank prints nothing. Its values are put in every order-keeping way into
-the row's cells, those whose column was seen (another row stands with them) staying in it; a placement stands only where the row's own sums (section 三's 总计, section 四's
+the row's cells, those whose column was seen (another row stands with them) staying in it. A row
+left one placement by that alone (a value in every cell) has known columns, whatever its sums say: a
+sum that fails is then the report's, and ``extract.crosscheck`` checks it as on any table without
+rulings. Otherwise a placement stands only where the row's own sums (section 三's 总计, section 四's
 group totals; blanks count zero) hold, and, where rows are left with several, only where the sums
 across rows (section 三's column balances) hold for the rows tried together. A cell that holds the same
 value (or the same blank) in every placement that stands is known; any other cell is not, and is left
@@ -35,19 +38,22 @@ class LooseRow:
 
 def placements(row: LooseRow, rules: Sequence[SumRule]) -> list[tuple[int, ...]]:
     """Every order-keeping placement of the row's values into its cells (for each cell, the index of
-    its value, or ``BLANK``) under which the row's own rules do not fail, blanks counting zero."""
+    its value, or ``BLANK``) under which the row's own rules do not fail, blanks counting zero; the one
+    placement there is, when there is one, whatever the rules."""
     local = [rule for rule in rules if set(rule.cells) <= set(row.cells)]
-    out = []
+    possible = []
     for chosen in itertools.combinations(range(len(row.cells)), len(row.numbers)):
         if any(at is not None and at != cell for at, cell in zip(row.fixed, chosen)):
             continue
         placement = [BLANK] * len(row.cells)
         for value, cell in enumerate(chosen):
             placement[cell] = value
-        numbers = _numbers(row, placement)
-        if all(holds(rule, numbers) is not False for rule in local):
-            out.append(tuple(placement))
-    return out
+        possible.append(tuple(placement))
+    if len(possible) == 1:
+        # One placement whatever the sums (a value in every cell, or every value's column seen): the columns
+        # are known, and a sum that fails is the report's, checked afterwards as on any table without rulings.
+        return possible
+    return [p for p in possible if all(holds(rule, _numbers(row, p)) is not False for rule in local)]
 
 
 def _numbers(row: LooseRow, placement: Sequence[int]) -> dict[str, Number | None]:

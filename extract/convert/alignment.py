@@ -12,10 +12,12 @@ built on what a report's tables are:
 3. ``value_bands``: the value segments of a block, overlapping in x, are one column each; a column
    blank in every row keeps the band of its header when the header stands clear of the others.
 4. ``aligned_rows``: each line with values anchors a row; label lines wrapped above or below join the
-   nearest row; each value goes to the band it overlaps.
+   nearest row where it reaches them (``row_extent``); each value goes to the band it overlaps.
 
-A value that overlaps no band or two, or shares a band with another value of its row, has an
-uncertain column: its cell is left empty and named in the warnings, never put in the next column.
+A value that overlaps no band, or shares a band with another value of its row, has an uncertain
+column: its cell is left empty and named in the warnings, never put in the next column. A value over
+two bands or more that no other value of its row stands in keeps its place among the row's values but
+not its column: it is put in the first of them, loose (below), never as a value whose column was seen.
 
 A band is only as good as the rows that make it. A value stands in a real column where another row
 prints a value at the same place (the same centre, left or right edge), or a heading stands centred
@@ -23,17 +25,22 @@ over it; a row printed as its own borderless table, centred on its own, shares n
 other row (except rows of the same shape, printed alike, which prove nothing). Such a row is
 *loose*: its values are in the right order, but which columns they fill is a guess, and
 ``extract.crosscheck`` keeps them only where the template's sums and column counts leave one placement.
-A table continued on the next page keeps the previous page's bands (``continue_aligned``).
+A block whose rows share no grid (or whose bands leave many rows a value over two bands or two in
+one, however often its values meet by chance) has bands that say nothing of a row: every row's values
+fill its first cells in order, all loose. A table continued on the next page keeps the previous page's
+bands (``continue_aligned``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+# The layout stage takes the found table's type and what is done with it afterwards from here, with the finder.
+from extract.convert.aligned import AlignedTable, aligned_to_table, continue_aligned  # noqa: F401
 from extract.convert.geometry import Glyph, line_text
-from extract.document import Cell, Table
+from extract.convert.row_extent import reached, row_extents, text_rows, value_rows, wrap_gap
 
 # A gap between glyphs wider than this fraction of their height separates two cells.
 CELL_GAP = 0.4
@@ -85,21 +92,6 @@ class Segment:
     @property
     def cy(self) -> float:
         return (self.top + self.bottom) / 2
-
-
-@dataclass
-class AlignedTable:
-    """A borderless table found on one page: its bands (value columns) and rows of label and band texts."""
-
-    page: int
-    top: float
-    bands: list[tuple[float, float]]
-    label_cols: list[float]  # left edges of the label columns
-    rows: list[tuple[list[str], list[str], int]]  # (label texts, one text per band, page)
-    warnings: list[str] = field(default_factory=list)
-    confs: dict[tuple[int, int], float] = field(default_factory=dict)  # (row, band) -> OCR confidence
-    loose: set[tuple[int, int]] = field(default_factory=set)  # (row, band): a value no other row stands with
-    lost: set[tuple[int, int]] = field(default_factory=set)  # (row, band) a value with no certain column left empty; band -1: none
 
 
 def segments(line: list[Glyph]) -> list[Segment]:
@@ -269,22 +261,17 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     """The rows of one block: values at one height are a row, label and header text within reach of a
     row joins it (a label wrapped above or below its values), any other text is a row of its own."""
     size = line_height(lines)
-    values = [s for line in lines if has_values(line) for s in values_of(line)]
+    bare = [[s for s in line if not UNIT.fullmatch(s.text)] for line in lines]  # a unit wrapped under its number
+    values = [s for line in bare if has_values(line) for s in values_of(line)]  # is no label before values
     units = [s for line in lines for s in line if s not in values and UNIT.fullmatch(s.text)]
     others = [s for line in lines for s in line if s not in values and s not in units]
-    rows: list[list[Segment]] = []  # value rows, by height
-    for seg in sorted(values, key=lambda s: s.cy):
-        if rows and seg.cy - rows[-1][0].cy <= 0.8 * size:
-            rows[-1].append(seg)
-        else:
-            rows.append([seg])
-    anchors = [sum(s.cy for s in row) / len(row) for row in rows]
+    rows, anchors = value_rows(values, units, size)  # value rows, by height, and the height of each
     label_edge = bands[0][0] if bands else float("inf")
     label_cols = _label_columns([s for s in others if s.x0 < label_edge])
     others = [part for seg in others for part in _split_at_columns(seg, label_cols)]
-    free: list[list[Segment]] = []  # text rows with no values (headers, labels standing alone)
     attached: list[list[Segment]] = [[] for _ in rows]
     pitch = _pitch_of(anchors, size)
+    alone: list[Segment] = []
     for seg in sorted(others, key=lambda s: (s.cy, s.x0)):
         # A label line belongs to the row of values nearest to it: a label wrapped around its values
         # (they stand in the middle of its lines, or on its first) is nearer to them than to the next
@@ -296,38 +283,61 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
         outside = seg.cy < anchors[0] or seg.cy > anchors[-1]
         # Text over the value columns at another height than a row's values is a heading of those
         # columns, never part of the row: put after its values, it would make them part of its label.
-        heading = seg.x0 >= label_edge and abs(anchors[k] - seg.cy) > 0.8 * size
-        if not heading and not (outside and abs(anchors[k] - seg.cy) > LABEL_REACH * pitch):
-            attached[k].append(seg)
-        elif free and abs(seg.cy - free[-1][0].cy) <= 0.8 * size:
-            free[-1].append(seg)
-        else:
-            free.append([seg])
-    table = AlignedTable(page=page, top=min(s.top for line in lines for s in line), bands=bands,
-                         label_cols=label_cols, rows=[])
+        # A numbered label left of its row's values is that row's (rows printed each as a table of its own).
+        heading = seg.x0 >= label_edge and abs(anchors[k] - seg.cy) > 0.8 * size and not (
+            ENUMERATED.match(seg.text) and seg.x1 <= min(v.x0 for v in rows[k]))
+        near_enough = not heading and not (outside and abs(anchors[k] - seg.cy) > LABEL_REACH * pitch)
+        (attached[k] if near_enough else alone).append(seg)
+    gap = wrap_gap(others, size)  # text a row cannot reach, lines this far apart at most, stands alone
+    headings = [s for s in alone if s.x0 >= label_edge]
+    for k, extent in enumerate(row_extents(rows, units, size)):
+        above = [s for s in alone if k == 0 and s.cy < anchors[0] and s.x0 < label_edge]
+        attached[k], rest = reached(extent, attached[k], gap, headings=headings, above=above,
+                                    starts_row=lambda s: bool(ENUMERATED.match(s.text)))
+        alone = [s for s in alone if all(s is not a for a in above)] + rest
+    free = text_rows(alone, size)  # text rows with no values (headers, labels standing alone)
     ordered = [(anchors[k], rows[k], attached[k]) for k in range(len(rows))]
     ordered += [(sum(s.cy for s in row) / len(row), [], row) for row in free]
     unwitnessed, grid = unwitnessed_values(rows, [s for s in others if s.x0 >= label_edge], size)
+    grid = grid and _bands_place(rows, bands)
+    table = AlignedTable(page=page, top=min(s.top for line in lines for s in line), bands=bands,
+                         label_cols=label_cols, rows=[], grid=grid)
     crowded = {id(attached[k]) for k in range(len(rows)) if _two_labels(attached[k], label_cols, label_edge, size)}
+    # A block that shares no grid has bands that say nothing of a row's columns: each row's values fill
+    # its first cells in order, so the table is as wide as its longest row of values.
+    width = len(bands) if grid else max([len(bands), *map(len, rows)])
     for _, row_values, texts in sorted(ordered, key=lambda item: item[0]):
         if id(texts) in crowded:  # two rows' labels at one row of values: whose values they are is a guess
             table.warnings.append(f"page {page}: the values {' '.join(s.text for s in row_values)!r} of a table "
                                   "without rulings stand between two numbered labels; left empty")
             table.lost.add((len(table.rows), -1))
         labels = ["" for _ in label_cols]
-        cells = ["" for _ in bands]
-        for seg in texts:
-            if seg.x0 < label_edge:
+        cells = ["" for _ in range(width)]
+        for seg in texts:  # a row's labels stand left of its values (its own table's, printed one a row)
+            if seg.x0 < label_edge or seg.x1 <= min((v.x0 for v in row_values), default=-1):
                 labels[_column_of(seg.x0, label_cols)] += seg.text
                 continue
             hit = [b for b, band in enumerate(bands) if overlaps(seg, band)]
-            if hit:  # header text over the value columns
+            if hit and (grid or not row_values):  # header text over the value columns; a number there is lost
                 cells[hit[0]] += seg.text
+                table.lost.update({(len(table.rows), hit[0])} if row_values and seg.is_value else set())
             else:
                 labels[-1] += seg.text
         _place_values(row_values, units, bands, cells, table, page, size, unwitnessed if grid else None)
         table.rows.append((labels, cells, page))
     return table
+
+
+def _bands_place(rows: list[list[Segment]], bands: list[tuple[float, float]]) -> bool:
+    """Whether the bands are the columns of most rows: in a grid the rows share, a value stands in one band
+    and no other value of its row does. Rows of small values printed each as its own table, densely, can
+    meet one another's values by chance often enough to look like a grid; their bands then merge columns,
+    and many rows have a value over two bands or two values in one: the bands are not columns."""
+    def placed(row: list[Segment]) -> bool:
+        hits = [[b for b, band in enumerate(bands) if overlaps(seg, band)] for seg in row]
+        return all(len(hit) == 1 for hit in hits) and len({hit[0] for hit in hits}) == len(hits)
+
+    return sum(not placed(row) for row in rows) * 4 <= len(rows)
 
 
 def _two_labels(texts: list[Segment], label_cols: list[float], label_edge: float, size: float) -> bool:
@@ -345,24 +355,29 @@ def _place_values(
     table: AlignedTable, page: int, size: float, unwitnessed: set[int] | None,
 ) -> None:
     """Each value into the one band it overlaps; a value with no such band, or two values in one band,
-    leave their cells empty and are named in the warnings. A value no other row or heading stands with
+    leave their cells empty and are named in the warnings; a value over bands no other value of its row
+    overlaps goes to the first of them, loose. A value no other row or heading stands with
     is placed, and marked loose (``AlignedTable.loose``). ``unwitnessed`` None: the block shares no grid
     (every value loose), so its bands say nothing of a row, and values they could not place are not
     dropped: the row's values fill its first cells in order, all loose, for ``extract.placement``."""
-    if unwitnessed is None and row and len(row) <= len(bands):
-        hits = [[b for b, band in enumerate(bands) if overlaps(seg, band)] for seg in row]
-        if any(len(hit) != 1 for hit in hits) or len({hit[0] for hit in hits}) < len(row):
-            for b, seg in enumerate(sorted(row, key=lambda s: s.x0)):
-                cells[b] = seg.text
-                table.loose.add((len(table.rows), b))
-                confs = [g.conf for g in seg.glyphs if g.conf is not None]
-                if confs:
-                    table.confs[(len(table.rows), b)] = min(confs)
-            return
+    if unwitnessed is None:
+        for b, seg in enumerate(sorted(row, key=lambda s: s.x0)):
+            _put(table, cells, b, seg, units, (seg.x0, seg.x1), size)
+            table.loose.add((len(table.rows), b))
+            table.spans.setdefault(len(table.rows), []).append((seg.x0, seg.x1))
+        return
     placed: dict[int, Segment] = {}
     doubtful: set[int] = set()
+    hits = {id(seg): [b for b, band in enumerate(bands) if overlaps(seg, band)] for seg in row}
+    spread: list[tuple[int, Segment]] = []
     for seg in row:
-        hit = [b for b, band in enumerate(bands) if overlaps(seg, band)]
+        hit = hits[id(seg)]
+        if len(hit) > 1 and not any(set(hit) & set(hits[id(other)]) for other in row if other is not seg):
+            # A value over several bands no other value of its row stands in (a cell merged over columns,
+            # a long number run over its cell's edge): its place among the row's values is known, its
+            # column is not. It takes the first of its bands, loose, for the template's sums to settle.
+            spread.append((hit[0], seg))
+            continue
         if len(hit) != 1 or hit[0] in placed:
             doubtful.update(hit)
             table.warnings.append(
@@ -374,13 +389,24 @@ def _place_values(
     for b, seg in placed.items():
         if b in doubtful:
             continue
-        unit = next((u for u in units if overlaps(u, bands[b]) and 0 < u.cy - seg.cy <= 1.6 * size), None)
-        cells[b] = seg.text + (unit.text if unit else "")
-        if unwitnessed is None or id(seg) in unwitnessed:
+        _put(table, cells, b, seg, units, bands[b], size)
+        if id(seg) in unwitnessed:
             table.loose.add((len(table.rows), b))
-        confs = [g.conf for g in seg.glyphs + (unit.glyphs if unit else []) if g.conf is not None]
-        if confs:  # read by OCR: the cell keeps its lowest word confidence, so a doubtful read is flagged
-            table.confs[(len(table.rows), b)] = min(confs)
+    for b, seg in spread:
+        _put(table, cells, b, seg, units, bands[b], size)
+        table.loose.add((len(table.rows), b))
+
+
+def _put(
+    table: AlignedTable, cells: list[str], b: int, seg: Segment, units: list[Segment], span: tuple[float, float],
+    size: float,
+) -> None:
+    """A value into cell ``b`` of the row being built, with its unit when one is wrapped under it (in ``span``)."""
+    unit = next((u for u in units if overlaps(u, span) and 0 < u.cy - seg.cy <= 1.6 * size), None)
+    cells[b] = seg.text + (unit.text if unit else "")
+    confs = [g.conf for g in seg.glyphs + (unit.glyphs if unit else []) if g.conf is not None]
+    if confs:  # read by OCR: the cell keeps its lowest word confidence, so a doubtful read is flagged
+        table.confs[(len(table.rows), b)] = min(confs)
 
 
 def _same_place(a: Segment, b: Segment, tolerance: float) -> bool:
@@ -456,41 +482,3 @@ def _column_of(x: float, edges: list[float]) -> int:
         if x >= edge - 1.0:
             k = i
     return k
-
-
-def continue_aligned(previous: AlignedTable, table: AlignedTable) -> bool:
-    """Append ``table`` (at the top of the next page) to ``previous`` when every band of it lies in one
-    band of the previous page's table; its values then take the previous page's columns."""
-    mapping: list[int] = []
-    for x0, x1 in table.bands:
-        hit = [b for b, (a0, a1) in enumerate(previous.bands) if x0 < a1 and x1 > a0]
-        if len(hit) != 1:
-            return False
-        mapping.append(hit[0])
-    if len(set(mapping)) != len(mapping):
-        return False
-    for r, (labels, cells, page) in enumerate(table.rows):
-        moved = ["" for _ in previous.bands]
-        for b, (text, target) in enumerate(zip(cells, mapping)):
-            moved[target] = text
-            if (r, b) in table.confs:
-                previous.confs[(len(previous.rows), target)] = table.confs[(r, b)]
-        previous.loose.update((len(previous.rows), mapping[b]) for row, b in table.loose if row == r)
-        previous.lost.update((len(previous.rows), mapping[b] if b >= 0 else -1) for row, b in table.lost if row == r)
-        previous.rows.append((labels, moved, page))
-    previous.warnings += table.warnings
-    return True
-
-
-def aligned_to_table(table: AlignedTable, index: int) -> Table:
-    """Rows of label cells (padded to the widest) and one cell per band."""
-    width = max(len(labels) for labels, _, _ in table.rows)
-    rows = []
-    for r, (labels, cells, page) in enumerate(table.rows):
-        texts = [*labels, *([""] * (width - len(labels))), *cells]
-        row = [Cell(text, page=page, table=index, row=r, col=c) for c, text in enumerate(texts)]
-        for b in range(len(cells)):
-            row[width + b].ocr_confidence = table.confs.get((r, b))
-        rows.append(row)
-    return Table(rows=rows, page=table.page, index=index, ruled=False,
-                 loose_cells=frozenset((r, width + b) for r, b in table.loose), lost_cells=frozenset((r, width + b if b >= 0 else -1) for r, b in table.lost))

@@ -71,17 +71,23 @@ def test_a_column_blank_in_every_row_keeps_its_header_band():
     assert [row[-4:] for row in table[1:]] == [["1", "", "3", "4"], ["5", "", "6", "11"]]
 
 
-def test_a_value_over_two_columns_is_left_empty_and_named():
+def test_a_value_over_two_columns_is_loose_never_witnessed():
+    """A value run over two columns its row has no other value in keeps its place among the row's values
+    (after 8) but not its column: it stands in the first of them, loose (``extract.placement`` keeps it
+    only where the template's sums leave one placement), and joins no columns."""
     rows = [
         _row("第一行", ["1", "2", "3", "6"]),
         _row("第二行", ["4", "5", "6", "15"]),
         [("第三行", 60.0), ("8", 300.0), ("777777777777", 352.0)],  # runs over 乙 into 丙
         _row("第四行", ["1", "2", "3", "6"]),
     ]
-    (table,), warnings = _tables([_page(rows)])
-    assert table[2][-4:] == ["8", "", "", ""]
-    assert table[3][-4:] == ["1", "2", "3", "6"]  # the long value joined no columns
-    assert any("777777777777" in w and "no certain column" in w for w in warnings)
+    blocks, _ = assemble([_page(rows)], LayoutSettings())
+    (table,) = [b for b in blocks if isinstance(b, Table)]
+    texts = [[c.text for c in row] for row in table.rows]
+    assert texts[2][-4:] == ["8", "777777777777", "", ""]
+    assert texts[3][-4:] == ["1", "2", "3", "6"]  # the long value joined no columns
+    width = len(texts[2])
+    assert (2, width - 3) in table.loose_cells and not table.lost_cells
 
 
 def test_prose_with_numbers_is_not_a_table():

@@ -35,15 +35,17 @@ def test_a_full_width_decimal_stays_one_value():
 
 
 def test_two_numbered_labels_over_one_row_of_values_lose_the_row():
-    """二、's row is blank throughout, so it prints its label and nothing else; the label falls to the
-    next row's values, beside 三、's own. Whose values they are is a guess: the row is lost (col -1) and
-    named, and the row with a label of its own stands."""
+    """二、's row is blank throughout, so it prints its label and nothing else, a line's leading above the
+    next row's values (rows printed with no padding between them): it reaches them as a wrapped label
+    would, beside 三、's own. Whose values they are is a guess: the row is lost (col -1) and named, and
+    the row with a label of its own stands. (Apart by a row's padding, 二、 is a row of its own:
+    ``test_row_extent``.)"""
     page = _page([
         HEADER,
         _row("一、本年新收", ["1", "2", "3", "6"]),
         [("二、上年结转", 60.0)],
         _row("三、本年办理", ["4", "5", "6", "15"]),
-    ])
+    ], tops=[100.0, 130.0, 158.0, 170.0])
     (table,), warnings = _blocks(page)
     first, crowded = (next(r for r, cells in enumerate(table.rows) if any(c.text == v for c in cells)) for v in ("1", "15"))
     assert (crowded, -1) in table.lost_cells
