@@ -1,8 +1,9 @@
 """Extraction benchmark: per attachment format, reports/s, peak memory and cells right, on one core.
 
     .venv/bin/python benchmarks/extract_bench.py [--reports N] [--ocr-reports N] [--skip-generated]
+                                                 [--ocr-pages LAYOUTS] [--ocr-how png|jpeg|image-pdf]
 
-Four parts, each printing its figures beside a baseline measured in the same run:
+Five parts, each printing its figures beside a baseline measured in the same run:
 
 1. The generated corpus (farm specs rendered by python-docx, LibreOffice and pdftoppm, cached in
    ``$NIANBAO_RENDER_CACHE``; each spec padded to a six-page report): table cells reproduced exactly,
@@ -16,6 +17,10 @@ Four parts, each printing its figures beside a baseline measured in the same run
    (how workers convert now), one and one per core; DOC/s, CPU seconds per DOC and load average.
 4. Hostile files (``tests/extract/hostile.py``) and the largest documents the limits accept: seconds,
    peak memory of the process that read them, and the one-line outcome.
+5. OCR of the real pages and seeds (``--ocr-pages``, default none: a minute a report on two cores):
+   each layout's LibreOffice PDF rasterised into 300-dpi page images, read by OCR; value cells right,
+   null (all named?), wrong and invented against the hand-read cells, beside the text-layer PDF of the
+   same page; wall and CPU seconds per page (tesseract's included) and the load average.
 
 Peak memory is the resident high-water mark of a child forked to do that part alone; the figure for
 an empty child is printed as its baseline.
@@ -132,14 +137,81 @@ def main() -> None:
     parser.add_argument("--ocr-reports", type=int, default=2, help="scanned reports to OCR")
     parser.add_argument("--skip-generated", action="store_true", help="parts 2–4 only")
     parser.add_argument("--variants", default=",".join(VARIANTS), help="table layouts of part 2, comma-separated (also the boxed ones: " + ",".join(BOXED) + ")")
+    parser.add_argument("--ocr-pages", default="", help="table layouts of part 5 (OCR), comma-separated; none: skipped")
+    parser.add_argument("--ocr-how", default="png", choices=("png", "jpeg", "image-pdf"), help="page images of part 5")
+    parser.add_argument("--only-ocr", action="store_true", help="part 5 alone")
     args = parser.parse_args()
     print(tool_versions() + "\n", flush=True)
+    if args.only_ocr:
+        ocr_pages(tuple(v for v in args.ocr_pages.split(",") if v), args.ocr_how)
+        return
     if not args.skip_generated:
         generated(args)
     real_pages(tuple(v for v in args.variants.split(",") if v))
     doc_files = office([variant(page, "grid") for _, page, _ in page_cases()], "doc")
     libreoffice_profiles(doc_files * 2)  # 18 files: the real pages and seeds, twice
     hostile()
+    ocr_pages(tuple(v for v in args.ocr_pages.split(",") if v), args.ocr_how)
+
+
+def _score(cells: dict, warnings: list[str], expected: dict) -> dict[str, int]:
+    """Value cells right, null (and of them not named by a warning), wrong; cells invented over a blank."""
+    t = dict(right=0, null=0, unnamed=0, wrong=0, invented=0)
+    for key, value in expected.items():
+        got = cells.get(key)
+        if value is None:
+            t["invented"] += got is not None
+        elif got is None:
+            t["null"] += 1
+            t["unnamed"] += not any(key in w for w in warnings)
+        elif abs(got - value) > 1e-9:
+            t["wrong"] += 1
+        else:
+            t["right"] += 1
+    return t
+
+
+def ocr_pages(variants: tuple[str, ...], how: str) -> None:
+    """Part 5: the real pages and seeds as page images, read by OCR, beside their text-layer PDF."""
+    import os
+
+    from extract.convert.ocr import convert_images
+    from tests.extract.office import image_pdf, page_images
+
+    if not variants:
+        return
+    cases = page_cases()
+    print(f"\nOCR of {len(cases)} reports as {how} pages × {len(variants)} layouts (text-layer PDF beside)…", flush=True)
+    header = (f"{'layout':<17}{'case':<7}{'pages':>6}{'pdf right':>10}{'ocr right':>10}{'null':>6}{'unnamed':>8}"
+              f"{'wrong':>7}{'invented':>9}{'wall s/p':>9}{'cpu s/p':>8}")
+    print(header)
+    print("-" * len(header))
+    for name in variants:
+        pdfs = office([variant(page, name) for _, page, _ in cases], "pdf")
+        totals = dict(right=0, null=0, unnamed=0, wrong=0, invented=0, pages=0, pdf=0, wall=0.0, cpu=0.0)
+        for (case, _, expected), pdf in zip(cases, pdfs):
+            text_layer = parse_document(convert(pdf, f"{case}.pdf"))
+            baseline = _score(text_layer.cells, text_layer.warnings, expected)["right"]
+            images = page_images(pdf, "png" if how == "image-pdf" else how)
+            scan = image_pdf(pdf) if how == "image-pdf" else None
+            cpu0, wall0 = os.times(), time.perf_counter()
+            doc = convert(scan, f"{case}-scan.pdf") if scan else convert_images(images)
+            wall, cpu1 = time.perf_counter() - wall0, os.times()
+            cpu = sum(cpu1[:4]) - sum(cpu0[:4])  # this process and its tesseract children
+            record = parse_document(doc)
+            t = _score(record.cells, record.warnings, expected)
+            for key in t:
+                totals[key] += t[key]
+            totals["pages"] += len(images)
+            totals["pdf"] += baseline
+            totals["wall"] += wall
+            totals["cpu"] += cpu
+            print(f"{name:<17}{case:<7}{len(images):>6}{baseline:>10}{t['right']:>10}{t['null']:>6}{t['unnamed']:>8}"
+                  f"{t['wrong']:>7}{t['invented']:>9}{wall / len(images):>9.2f}{cpu / len(images):>8.2f}", flush=True)
+        pages = max(totals["pages"], 1)
+        print(f"{name:<17}{'all':<7}{totals['pages']:>6}{totals['pdf']:>10}{totals['right']:>10}{totals['null']:>6}"
+              f"{totals['unnamed']:>8}{totals['wrong']:>7}{totals['invented']:>9}{totals['wall'] / pages:>9.2f}"
+              f"{totals['cpu'] / pages:>8.2f}   load {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def generated(args: argparse.Namespace) -> None:

@@ -50,7 +50,7 @@ def distrust_inferred_columns(
     warnings += placed
     warnings += _distrust_inferred(cells, sources, doc, template, unplaced)
     if doc.ocr:
-        warnings += _distrust_ocr(cells, sources, template, DEFAULT_LIMITS.ocr_min_confidence)
+        warnings += _distrust_ocr(cells, sources, doc, template, DEFAULT_LIMITS.ocr_min_confidence)
     return warnings
 
 
@@ -210,31 +210,70 @@ def _distrust_inferred(
 
 
 def _distrust_ocr(
-    cells: dict[str, Number | None], sources: dict[str, CellSource], template: str, threshold: float
+    cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, template: str, threshold: float
 ) -> list[str]:
     warnings: list[str] = []
     read_by_ocr = {key for key, source in sources.items() if key in cells and source.ocr}
+    cut = _cut_rows(cells, sources, doc)
     # section 四 is read as one run of values: a lost one moves all after it
     for row, keys in _template_rows(cells).items():
         read = [key for key in keys if key in read_by_ocr and cells[key] is not None]
-        if read and any(key not in sources for key in keys):
+        if row in cut:
+            warnings.append(f"row {row} runs past the right edge of page {cut[row]}, which cuts its table: "
+                            f"not on the page, left null {', '.join(key for key in keys if key not in sources)}")
+        elif read and any(key not in sources for key in keys):
             for key in read:
                 cells[key] = None
             warnings.append(
                 f"row {row} read by OCR is short of values (a number taken for a word?): its columns are "
                 f"uncertain, left null {', '.join(read)}"
             )
+    # Every value of an OCR document was read by OCR: one taken from a line of prose (a paragraph keeps
+    # no word confidences) or from a table cell that lost its confidence is as doubtful as a marginal one.
+    unknown = {key for key, source in sources.items()
+               if key in cells and cells[key] is not None and source.ocr_confidence is None}
     marginal = [
-        key for key in sorted(read_by_ocr)
-        if sources[key].ocr_confidence is not None and sources[key].ocr_confidence < threshold
+        key for key in sorted(read_by_ocr | unknown)
+        if key in unknown or sources[key].ocr_confidence < threshold
     ]
     confirmed = {cell for check in record_checks(cells, template, None, []) if check.ok for cell in check.cells}
     doubtful = [key for key in marginal if cells[key] is not None and key not in confirmed]
     for key in doubtful:
         cells[key] = None
-    if doubtful:
-        warnings.append(f"read by OCR below confidence {threshold:g} and confirmed by no sum: left null {', '.join(doubtful)}")
-    unread = [key for key in marginal if key not in doubtful and cells[key] is None]
+    low = [key for key in doubtful if key not in unknown]
+    if low:
+        warnings.append(f"read by OCR below confidence {threshold:g} and confirmed by no sum: left null {', '.join(low)}")
+    blind = [key for key in doubtful if key in unknown]
+    if blind:
+        warnings.append(f"read by OCR from prose or a cell without a confidence, and confirmed by no sum: left null "
+                        f"{', '.join(blind)}")
+    unread = [key for key in marginal if key not in doubtful and key not in unknown and cells[key] is None]
     if unread:
         warnings.append(f"not read by OCR (no legible value): null {', '.join(unread)}")
     return warnings
+
+
+def _cut_rows(cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document) -> dict[str, int]:
+    """Template rows read from a table the page's right edge cuts that end short only for that: their
+    cells found are the first of the row, from the table's first value column on (a number taken for a
+    word starts the row's values a column later), and the rest lie past the edge. Row name -> page."""
+    cut = {b.index for b in doc.blocks if isinstance(b, Table) and b.cut_right}
+    rows = _template_rows(cells)
+    first: dict[int, int] = {}
+    found: dict[str, tuple[int, int, int]] = {}  # row -> (table, first column, page)
+    for row, keys in rows.items():
+        read = [sources[key] for key in keys if key in sources]
+        tables = {source.table for source in read}
+        if len(tables) != 1 or not tables <= cut or any(source.col is None for source in read):
+            continue
+        (table,) = tables
+        start = min(source.col for source in read)
+        first[table] = min(first.get(table, start), start)
+        found[row] = (table, start, read[0].page or 0)
+    out: dict[str, int] = {}
+    for row, (table, start, page) in found.items():
+        keys = rows[row]
+        have = [key in sources for key in keys]
+        if start == first[table] and not all(have) and have == sorted(have, reverse=True):
+            out[row] = page
+    return out

@@ -37,6 +37,9 @@ class Table:
     # was uncertain (col -1: it stood over no column).
     loose_cells: frozenset[tuple[int, int]] = frozenset()
     lost_cells: frozenset[tuple[int, int]] = frozenset()
+    # The page's right edge cuts the table (a page image of a table wider than the page): its columns past
+    # the edge are not on the page, so a row ends short there without having lost a value.
+    cut_right: bool = False
 
 
 @dataclass

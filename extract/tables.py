@@ -410,7 +410,9 @@ class TableInterpreter:
                 "place, and the group totals do not pick one; left null"
             )
             return
-        while row and not row[-1].raw:
+        # A row of fifteen cells is the whole of section 四, its blank last cells too: kept, they say the
+        # row was read to its end (OCR holds a row that ends short as one that lost a value).
+        while len(row) != len(SEC4_CELLS) and row and not row[-1].raw:
             row.pop()
         while len(row) > len(SEC4_CELLS) and row and not row[0].raw:
             row = row[1:]

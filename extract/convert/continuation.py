@@ -101,6 +101,7 @@ def continue_table(pending: PendingTable, grid: TableGrid, page: int, ocr: bool,
         table.rows.append(row)
     pending.grid = grid
     pending.page = page
+    table.cut_right |= grid.cut_right
 
 
 def _carry_split_labels(
@@ -141,7 +142,11 @@ def _regrid(grid: TableGrid, union: list[float]) -> TableGrid:
         for k in range(len(union) - 1)
     ]
     region = [[row[old] for old in mapping] for row in grid.region]
-    return TableGrid(xs=union, ys=grid.ys, region=region, texts=grid.texts, confs=grid.confs, drawn=grid.drawn)
+    return TableGrid(xs=union, ys=grid.ys, region=region, texts=grid.texts, confs=grid.confs, drawn=grid.drawn,
+                     cut_right=grid.cut_right)
+
+
+_NUMBER = re.compile(r"[\d.,]*\d[\d.,]*")
 
 
 def _same_row(a: list[Cell], b: list[Cell], fuzzy: bool) -> bool:
@@ -151,6 +156,10 @@ def _same_row(a: list[Cell], b: list[Cell], fuzzy: bool) -> bool:
     if ta == tb:
         return True
     if not fuzzy or len(ta) != len(tb):
+        return False
+    # A row with values is data, never a repeated header: 行政处罚 0 0 0 ending one page and 行政强制 0 0 0
+    # starting the next read alike but are two rows.
+    if any(_NUMBER.fullmatch(t) for t in ta + tb):
         return False
     # Numbering is what tells two sub-headings apart (第二十条第（一）项 / 第二十条第（五）项): it must agree.
     numerals = re.compile(r"[0-9一二三四五六七八九十]")

@@ -113,6 +113,7 @@ class TableGrid:
     # Regions with a ruling along their top or bottom: the cells some table drew. Positions of the grid
     # no table drew in a row (other rows of a table pasted row by row reach further) are not cells.
     drawn: set[int] | None = None
+    cut_right: bool = False  # the table runs past the right edge of its page (see ``Table.cut_right``)
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:

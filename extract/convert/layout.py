@@ -25,6 +25,8 @@ def layout_page(page: PageContent, settings: LayoutSettings) -> list[TableGrid |
     """One page's tables and text lines in reading order (lines become paragraphs in ``assemble``)."""
     edges = merge_edges(page.edges, settings)
     grids = find_tables(edges, settings)
+    for t in grids:  # rulings that stop at the page's edge: the table goes on past it
+        t.cut_right = t.xs[-1] >= page.width - settings.min_cell
     table_glyphs: dict[int, dict[int, list[Glyph]]] = {id(t): {} for t in grids}
     free: list[Glyph] = []
     for g in page.glyphs:

@@ -23,7 +23,7 @@ from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent
 from extract.convert.layout import assemble
 from extract.convert.rulings import box_sides, find_tables, merge_edges
 from extract.convert.limits import DEFAULT_LIMITS, Limits
-from extract.convert.ocr_cells import INK, read_cells
+from extract.convert.ocr_cells import INK, PAGE_EDGE, read_cells
 from extract.convert.ocr_lines import read_lines
 from extract.convert.tesseract import OCR_DPI, run_tesseract
 from extract.document import ConversionError, Document, Table
@@ -192,7 +192,11 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     angle = estimate_skew(image)
     if abs(angle) > 0.02:
         image = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
-    edges = merge_edges(find_rulings(image), _PX_SETTINGS)
+    found = find_rulings(image)
+    edges = merge_edges(found, _PX_SETTINGS)
+    at_edge = page_edge_rulings(edges, image.width)
+    if at_edge:  # merged with the rulings as found: merging merged ones again can join two a row keeps apart
+        edges = merge_edges(found + at_edge, _PX_SETTINGS)
     clean = erase_rulings(image, edges)
     grids = find_tables(edges, _PX_SETTINGS)
     lines = None if grids else read_lines(clean, limits)  # tables without rulings: words placed by position
@@ -219,6 +223,22 @@ def _page(image: Image.Image, number: int, words: list[Glyph], edges: list[Edge]
         edges=points,
         ocr=True,
     )
+
+
+def page_edge_rulings(edges: list[Edge], width: int) -> list[Edge]:
+    """The image's right edge as the ruling of a table that runs off it (a table wider than its page,
+    which LibreOffice cuts at the page's edge): between two horizontal rulings that reach the edge
+    and that a vertical ruling of the table joins. The cells it closes are the ones the edge cuts
+    (``ocr_cells.read_cells`` leaves them unread), and the table is known to go on past the page
+    (``Table.cut_right``); without it the cut column's ink would be read as prose."""
+    reach = sorted({round(e.pos) for e in edges if e.horizontal and e.end >= width - PAGE_EDGE})
+    verticals = [e for e in edges if not e.horizontal]
+    snap = _PX_SETTINGS.snap
+    return [
+        Edge(False, float(width - 1), float(top), float(bottom))
+        for top, bottom in zip(reach, reach[1:])
+        if any(v.start <= top + snap and v.end >= bottom - snap for v in verticals)
+    ]
 
 
 def despeckle(image: Image.Image) -> Image.Image:

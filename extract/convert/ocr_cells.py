@@ -25,6 +25,7 @@ from extract.convert.tesseract import run_tesseract_many
 
 INK = 150  # grey level below which a pixel is ink
 _NUMBER = re.compile(r"[0-9][0-9.,]*")
+_LATIN_DIGITS = re.compile(r"(?=.*[0-9])(?=.*[A-Za-z])[0-9A-Za-z.,]+")
 _DASHES = re.compile(r"[一—\-_=~－ー‐–]+")
 
 
@@ -87,6 +88,41 @@ def _one_side(ink: Image.Image, crossings: tuple[list[int], list[int]]) -> tuple
     return inked[0] if len(inked) == 1 else None
 
 
+# A ruling ending this close to the image's right edge (6 pt) runs off it: its table goes on past it.
+PAGE_EDGE = 25
+# Where a glyph runs across a ruling: ink in the pixel rows just off its line on both sides (the
+# ruling's own pixels, whitened, lie between; text keeps at least a millimetre from its cell's ruling),
+# at the same places (two pixels either way: a diagonal stroke moves), over at least this many columns.
+_OVERPRINT_REACH = (3, 7)
+_OVERPRINT_STROKES = 3
+
+
+def overprinted(image: Image.Image, ruled: Image.Image, box: tuple[int, int, int, int], y: int) -> bool:
+    """Whether text of the row above runs across the ruling at ``y`` into the cell ``box`` below it: a
+    heading printed one character a line in a cell too short for it spills over the first row of values
+    (case 48's section 四). ``image`` has its rulings whitened, not the strokes that crossed them; ``ruled``
+    is the page before, where the ruling must be drawn over the cell's width (a grid line other columns'
+    rulings make runs through a cell's text, not between two cells). A vertical ruling through the cell
+    (rows of a table pasted row by row, each with its own columns) is no stroke: it runs its full height."""
+    x0, _, x1, bottom = box
+    near, far = _OVERPRINT_REACH
+    if y - far < 0 or y + far > image.height or x1 - x0 < 1 or bottom - y <= far:
+        return False
+    line = ruled.crop((x0, y - near, x1, y + near + 1)).point(lambda v: 255 if v < 200 else 0)
+    if max(line.resize((1, line.height), Image.Resampling.BOX).tobytes()) < 255 * _REMNANT:
+        return False
+
+    def inked_columns(top: int, bottom: int) -> bytes:
+        strip = image.crop((x0, top, x1, bottom)).point(lambda v: 255 if v < INK else 0)
+        return strip.filter(ImageFilter.MaxFilter(5)).resize((strip.width, 1), Image.Resampling.BOX).tobytes()
+
+    cell = image.crop((x0, y + near, x1, bottom)).point(lambda v: 255 if v < INK else 0)
+    rulings = cell.resize((cell.width, 1), Image.Resampling.BOX).point(lambda v: 255 if v >= _REMNANT * 255 else 0)
+    rulings = rulings.filter(ImageFilter.MaxFilter(7)).tobytes()
+    above, below = inked_columns(y - far, y - near), inked_columns(y + near, y + far)
+    return sum(1 for a, b, r in zip(above, below, rulings) if a and b and not r) >= _OVERPRINT_STROKES
+
+
 # Cell boxes run from ruling to ruling, whose pixels are already whitened (``ocr.erase_rulings``): a
 # small inset leaves what is left of them out without cutting into digits printed against them.
 _INSET = 2
@@ -99,7 +135,8 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
     (tesseract ``--psm 7``), all of a page's lines in one tesseract process. A cell with ink that
     yields no word gets an empty glyph of confidence 0, so it is flagged. ``image`` has its rulings
     whitened; ``ruled`` is the page before, in which a ruling crossing a cell's box is found
-    (``_crossings``): the cell is read from the side of it that holds ink, or flagged unread.
+    (``_crossings``): the cell is read from the side of it that holds ink, or flagged unread. A cell
+    the image's right edge cuts (a table wider than its page) is not read: flagged unread.
     """
     lines: list[tuple[int, tuple[int, int], Image.Image]] = []  # (cell, page origin, padded line image)
     columns: list[tuple[int, int]] = []  # (table, first grid column) of each cell
@@ -121,6 +158,15 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
                     int(grid.ys[max(rows) + 1]) - _INSET,
                 )
                 if box[2] - box[0] < 4 or box[3] - box[1] < 4:
+                    continue
+                cut = grid.xs[max(cols) + 1] >= image.width - PAGE_EDGE
+                top = int(grid.ys[min(rows)])
+                if cut or (ruled is not None and min(rows) > 0 and overprinted(image, ruled, box, top)):
+                    # The page's edge cuts the cell, or the row above prints over it: what shows is part
+                    # of its text, or its text mixed with another's, and a part of a number is another
+                    # number (12 as 1, 0 under 结 as 6). Unread, so flagged.
+                    boxes.append(box)
+                    columns.append((g_index, min(cols)))
                     continue
                 crop = _erase_line_remnants(image.crop(box))
                 ink = crop.point(lambda v: 255 if v < INK else 0).filter(ImageFilter.MedianFilter(3))
@@ -145,8 +191,8 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
                     padded = Image.new("L", (tight.width + 2 * _PAD, tight.height + 2 * _PAD), 255)
                     padded.paste(tight, (_PAD, _PAD))
                     lines.append((cell, (box[0] + x0 - _PAD, box[1] + y0 - _PAD), padded))
-    if not lines:
-        return []
+    if not lines:  # nothing to read; the cells left unread are still flagged
+        return [Glyph("", box[0], box[1], box[2], box[3], 0.0) for box in boxes]
     line_readings = run_tesseract_many([im for _, _, im in lines], limits, psm=7)
     lines_of: dict[int, list[int]] = {}
     for n, (cell, _, _) in enumerate(lines):
@@ -191,6 +237,9 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
         for k in members
         if k not in numeric and k in line_of and _doubtful(readings[k], lines[line_of[k]][2], limits)
     ]
+    # Digits run together with a Latin letter (524 as D24) are a misread number wherever they stand: a
+    # column of a few values under long headings has no majority of numbers to tell it by.
+    disputed += [k for k in line_of if k not in disputed and _LATIN_DIGITS.fullmatch("".join(g.text for g in readings[k]))]
     more = _reread_digits([lines[line_of[k]][2] for k in disputed], limits)
     for k, again in zip(disputed, more):
         n = line_of[k]
@@ -237,8 +286,11 @@ def _is_value(text: str) -> bool:
 def _doubtful(reading: list[Glyph], line: Image.Image, limits: Limits) -> bool:
     """A reading of a short line in a column of numbers that is not to be believed as words: read at a
     marginal confidence, or more ideographs than the ink is wide for (an ideograph is about as wide as
-    its line is high, a digit half that: ``1`` read as 工, ``7`` as 了)."""
+    its line is high, a digit half that: ``1`` read as 工, ``7`` as 了), or digits run together with a
+    Latin letter (``524`` read as ``D24`` at 86)."""
     if not reading or min(g.conf or 0.0 for g in reading) < limits.ocr_min_confidence:
+        return True
+    if _LATIN_DIGITS.fullmatch("".join(g.text for g in reading)):
         return True
     ideographs = sum(1 for g in reading for ch in g.text if "\u3400" <= ch <= "\u9fff")
     return line.width - 2 * _PAD < 0.75 * ideographs * (line.height - 2 * _PAD)

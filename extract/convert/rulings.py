@@ -366,7 +366,7 @@ def grid_to_table(t: TableGrid, page: int, index: int, ocr: bool) -> Table:
                 )
             row.append(made[rid])
         rows.append(_undrawn_ends(row, region_row, t))
-    return Table(rows=rows, page=page, index=index)
+    return Table(rows=rows, page=page, index=index, cut_right=t.cut_right)
 
 
 def _undrawn_ends(row: list[Cell], region_row: list[int], t: TableGrid) -> list[Cell]:

@@ -152,9 +152,11 @@ def test_one_report_one_answer(pages, name, fmt):
 
 
 def _ocr_cases() -> list[tuple[str, str, str]]:
-    """(case, variant, how): a real page as an image-only PDF and as PNG pages, a seed as JPEG pages.
-    OCR costs seconds a page: three reports keep the suite within its budget (the benchmark reads more)."""
-    return [("49", "grid", "image-pdf"), ("46", "rows", "png"), ("seed0", "grid", "jpeg")]
+    """(case, variant, how): real pages as an image-only PDF and as PNG pages, a seed as JPEG pages; case
+    01 as PNG pages, its section 三 wider than A4 and cut at the page's edge. OCR costs seconds a page:
+    four reports keep the suite within its budget (``benchmarks/extract_bench.py --ocr-pages`` reads
+    every case and layout)."""
+    return [("49", "grid", "image-pdf"), ("46", "rows", "png"), ("seed0", "grid", "jpeg"), ("01", "grid", "png")]
 
 
 @pytest.fixture(scope="session")
@@ -174,10 +176,20 @@ def ocr_results(pages) -> list[tuple[str, Record, dict]]:
     return out
 
 
+# The OCR fixture reads four reports (about 25 pages, a minute of CPU) in the first test that asks for it:
+# on a machine other jobs share, more than the suite's default timeout.
+OCR_TIMEOUT = pytest.mark.timeout(900)
+
+
+@OCR_TIMEOUT
 def test_ocr_reads_the_value_cells(ocr_results):
-    """Issue 10's bar: at least 99.5% of the value cells read right (measured: 551 of 551)."""
+    """Issue 10's bar: at least 99.5% of the value cells read right (measured: 551 of 551), on pages that
+    print them all: what lies past a page's edge (case 01's section 三) is not on the image, and is held
+    to ``test_ocr_misses_are_null_and_flagged`` alone (measured: 45 of 62 read, the rest named)."""
     right = total = 0
-    for _, record, expected in ocr_results:
+    for label, record, expected in ocr_results:
+        if tuple(label.split()[:2]) in MAY_MISS_IN_PDF:
+            continue
         for key, value in expected.items():
             if value is not None:
                 total += 1
@@ -186,6 +198,7 @@ def test_ocr_reads_the_value_cells(ocr_results):
     assert total and right / total >= 0.995, f"OCR read {right} of {total} value cells"
 
 
+@OCR_TIMEOUT
 def test_ocr_misses_are_null_and_flagged(ocr_results):
     """A cell OCR got wrong is null with a warning, or read with a confidence below the threshold."""
     for label, record, expected in ocr_results:

@@ -34,6 +34,12 @@ def test_an_ideograph_narrower_than_its_line_is_high_is_not_believed():
     assert _doubtful(_word("了", 90.0), _line(22, 40), DEFAULT_LIMITS)
 
 
+def test_digits_run_together_with_a_latin_letter_are_not_believed():
+    """Case 01's 对外公开总数量 524 read as ``D24`` at 86: in a column of numbers, put to the vote."""
+    assert _doubtful(_word("D24", 86.0), _line(60, 27), DEFAULT_LIMITS)
+    assert not _doubtful(_word("自然人", 92.0), _line(130, 40), DEFAULT_LIMITS)
+
+
 def test_a_heading_as_wide_as_its_words_is_kept():
     assert not _doubtful(_word("自然人", 92.0), _line(130, 40), DEFAULT_LIMITS)
     assert not _doubtful(_word("无", 95.0), _line(38, 40), DEFAULT_LIMITS)
@@ -89,6 +95,22 @@ def test_a_row_short_of_values_loses_the_values_it_read():
     assert [cells[f"sec2.normative_documents.{c}"] for c in ("issued", "repealed", "in_force")] == [None] * 3
     assert any("sec2.normative_documents.issued" in w and "repealed" in w for w in warnings)
     assert cells["sec2.regulations.issued"] == 0
+
+
+def test_a_value_read_from_a_line_of_prose_needs_a_sum_to_stand():
+    """An OCR page's text that no table took is read as paragraphs, which keep no word confidences: seed 0
+    as a borderless scan gave 不予处理 5's legal_service 9 (printed 0, read at 57) from such a line. A
+    value with no confidence in an OCR document stands only where a sum confirms it, like a marginal one."""
+    row = dict(zip(SEC3_COLUMNS, (0, 0, 0, 0, 9, None, None)))  # its last two not read: no row total
+    values = {f"sec3.not_processed_confirmation.{k}": v for k, v in row.items()}
+    cells, sources = _record(values, {})
+    for key in values:  # from a paragraph: no table, no confidence
+        sources[key] = CellSource(page=4)
+    images = Document(blocks=[Table(rows=[], page=1, index=0)], source_format="image", ocr=True)
+    warnings = distrust_inferred_columns(cells, sources, images, "2021")
+    assert cells["sec3.not_processed_confirmation.legal_service"] is None
+    assert any("sec3.not_processed_confirmation.legal_service" in w and "prose" in w for w in warnings)
+    assert cells["sec3.not_processed_confirmation.natural_person"] == 0  # the column sums confirm it
 
 
 def test_text_layer_cells_are_left_as_read():
