@@ -410,9 +410,11 @@ class TableInterpreter:
                 "place, and the group totals do not pick one; left null"
             )
             return
-        # A row of fifteen cells is the whole of section 四, its blank last cells too: kept, they say the
-        # row was read to its end (OCR holds a row that ends short as one that lost a value).
-        while len(row) != len(SEC4_CELLS) and row and not row[-1].raw:
+        # An OCR row of fifteen cells is the whole of section 四, its blank last cells too: kept, they say the
+        # row was read to its end (OCR holds a row that ends short as one that lost a value). A text row of a
+        # table without rulings may have fifteen bands whose blanks are only where its values did not land.
+        whole = self.ocr_row and len(row) == len(SEC4_CELLS)
+        while not whole and row and not row[-1].raw:
             row.pop()
         while len(row) > len(SEC4_CELLS) and row and not row[0].raw:
             row = row[1:]
