@@ -43,6 +43,18 @@ def sec2_key(label: str, version: str) -> str | None:
 
 
 @lru_cache(maxsize=8192)
+def sec2_near_key(label: str, version: str) -> str | None:
+    """The section 二 row an OCR-read label names with one character of its name misread (OCR's 行政处罚
+    as 行政处避), where no row's words match exactly and only one row's name is that near. For OCR only,
+    as ``sec3_near_key``."""
+    key = sec2_key(label, version)
+    if key is not None:
+        return key
+    cleaned = without_notes(clean_label(label))
+    return _near_match(cleaned, get(version).sec2_signatures, max_length=MAX_SEC2_LABEL) if cleaned else None
+
+
+@lru_cache(maxsize=8192)
 def sec3_key(label: str, version: str) -> str | None:
     template = get(version)
     cleaned = clean_label(label)

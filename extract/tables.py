@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from extract.convert.alignment import ENUMERATED
 from extract.digits import GluedRow, solve
 from extract.document import Cell
-from extract.labels import clean_label, rows_begun, rows_named, sec2_key, sec3_key, sec3_near_key, without_notes
+from extract.labels import clean_label, rows_begun, rows_named, sec2_key, sec2_near_key, sec3_key, sec3_near_key
+from extract.labels import without_notes
 from extract.record import CellSource, Number
 from extract.rows import GluedCell
 from extract.templates import SEC3_COLUMNS, SEC4_CELLS, SEC4_COLUMNS, get
@@ -337,7 +338,7 @@ class TableInterpreter:
         key = (sec3_near_key if self.ocr_row else sec3_key)(label, self.version)
         if key is not None and key in self.sec3_keys:
             return "sec3", key
-        key = sec2_key(label, self.version)
+        key = (sec2_near_key if self.ocr_row else sec2_key)(label, self.version)
         if key is not None and key in self.sec2_width:
             if self._names_two_rows(label):
                 return None

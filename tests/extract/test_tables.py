@@ -113,3 +113,15 @@ def test_a_label_two_characters_from_every_row_names_none() -> None:
     assert sec3_near_key("属于行政得询事项", "2021") == "denied_query_item"
     assert sec3_key("属于行政得询事项", "2021") is None
     assert sec3_near_key("属于行政得问事项", "2021") is None  # two characters of each word misread
+
+
+def test_a_section_two_label_with_one_character_misread_names_its_row_only_when_one_row_is_that_near() -> None:
+    """OCR reads 行政处罚 as 行政处避: one character from 行政处罚, two from 行政许可 and 行政强制, so only
+    处罚's row is that near; 行政处制 is one character from both 处罚 and 强制 and names neither."""
+    from extract.labels import sec2_key, sec2_near_key
+
+    assert sec2_key("行政处\n避", "2021") is None
+    assert sec2_near_key("行政处\n避", "2021") == "penalty"
+    assert sec2_near_key("行政强刺", "2021") == "coercion"
+    assert sec2_near_key("行政处制", "2021") is None
+    assert sec2_near_key("规草", "2021") is None  # a two-character name: one misread leaves nothing to tell by
