@@ -43,19 +43,23 @@ def merge_edges(edges: list[Edge], settings: LayoutSettings) -> list[Edge]:
                     run = [span]
             out.append(_joined(horizontal, run))
     long = [e for e in out if e.end - e.start >= settings.min_edge]
-    short = [e for e in out if e.horizontal and e.end - e.start < settings.min_edge]
-    return long + box_sides(short, [e for e in long if not e.horizontal], settings.snap * 1.5)
+    short = [e for e in out if e.end - e.start < settings.min_edge]
+    tol = settings.snap * 1.5
+    return (long + box_sides([e for e in short if e.horizontal], [e for e in long if not e.horizontal], tol)
+            + box_sides([e for e in short if not e.horizontal], [e for e in long if e.horizontal], tol))
 
 
-def box_sides(candidates: list[Edge], verticals: list[Edge], tol: float) -> list[Edge]:
-    """The short horizontal runs that close a box: both ends on a vertical ruling that reaches their level.
+def box_sides(candidates: list[Edge], across: list[Edge], tol: float) -> list[Edge]:
+    """The short runs that close a box: both ends on a ruling across them that reaches their level.
 
     A table drawn as boxes (cell spacing, a double border wider than the join tolerance) has each cell's
     top and bottom only as long as the cell: in a narrow column, shorter than the run a scanned page's
     ruling finder takes for a ruling, since a text stroke can be as long. A run whose two ends stand on
-    vertical rulings is a cell's side; a stroke of text stands clear of the rulings around it.
+    vertical rulings is a cell's side; a stroke of text stands clear of the rulings around it. So with
+    the vertical sides of a row of one line in small print (a table printed one row per table), shorter
+    than ``min_edge``: each stands on the row's top and bottom rulings.
     """
-    order = sorted(verticals, key=lambda v: v.pos)
+    order = sorted(across, key=lambda v: v.pos)
     positions = [v.pos for v in order]
 
     def stands_on(x: float, y: float) -> bool:

@@ -72,6 +72,20 @@ def test_a_narrow_blank_cell_among_single_rulings_is_no_pair():
     assert grid.xs == xs
 
 
+
+def test_a_row_shorter_than_a_ruling_keeps_the_sides_that_stand_on_its_top_and_bottom():
+    """A table of one row in small print, 16 points tall, on a scan whose rulings must be 20 points long
+    (a text stroke can be as long as a short one): its sides stand on its top and bottom rulings, so it is
+    one row of three cells; a 16-point stroke inside a cell, clear of both, is no ruling. Before: no table,
+    the row's label and values read as prose."""
+    ocr = LayoutSettings(snap=3.0, min_cell=6.0, min_edge=20.0, min_col=6.0)
+    xs = [50.0, 200.0, 240.0, 280.0]
+    edges = [Edge(True, y, 50.0, 280.0) for y in (700.0, 716.0)] + [Edge(False, x, 700.0, 716.0) for x in xs]
+    stroke = Edge(False, 120.0, 706.0, 710.0)  # clear of the rulings above and below: it stands on neither
+    (grid,) = find_tables(merge_edges(edges + [stroke, Edge(False, 160.0, 650.0, 666.0)], ocr), ocr)
+    assert grid.xs == xs
+    assert grid.ys == [700.0, 716.0]
+
 # Documents -----------------------------------------------------------------------------------------------
 
 DOCUMENTS = ("49", "seed0")  # a real page (hand-read cells) and a seed (its spec); the benchmark reads all
