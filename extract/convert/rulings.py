@@ -46,10 +46,11 @@ def merge_edges(edges: list[Edge], settings: LayoutSettings) -> list[Edge]:
     short = [e for e in out if e.end - e.start < settings.min_edge]
     tol = settings.snap * 1.5
     return (long + box_sides([e for e in short if e.horizontal], [e for e in long if not e.horizontal], tol)
-            + box_sides([e for e in short if not e.horizontal], [e for e in long if e.horizontal], tol))
+            + box_sides([e for e in short if not e.horizontal], [e for e in long if e.horizontal], tol,
+                        reach=settings.min_edge))
 
 
-def box_sides(candidates: list[Edge], across: list[Edge], tol: float) -> list[Edge]:
+def box_sides(candidates: list[Edge], across: list[Edge], tol: float, *, reach: float = 0.0) -> list[Edge]:
     """The short runs that close a box: both ends on a ruling across them that reaches their level.
 
     A table drawn as boxes (cell spacing, a double border wider than the join tolerance) has each cell's
@@ -57,16 +58,21 @@ def box_sides(candidates: list[Edge], across: list[Edge], tol: float) -> list[Ed
     ruling finder takes for a ruling, since a text stroke can be as long. A run whose two ends stand on
     vertical rulings is a cell's side; a stroke of text stands clear of the rulings around it. So with
     the vertical sides of a row of one line in small print (a table printed one row per table), shorter
-    than ``min_edge``: each stands on the row's top and bottom rulings.
+    than ``min_edge``: each stands on the row's top and bottom rulings. With ``reach``, one of the two
+    may stop up to that short of the run: a row whose top ruling is the bottom of a narrower table above
+    it (LibreOffice draws the shared border once, the upper table's width) has its outer sides' tops
+    level with that ruling but past its ends.
     """
     order = sorted(across, key=lambda v: v.pos)
     positions = [v.pos for v in order]
 
-    def stands_on(x: float, y: float) -> bool:
+    def stands_on(x: float, y: float, near: float = 0.0) -> bool:
         lo, hi = bisect.bisect_left(positions, x - tol), bisect.bisect_right(positions, x + tol)
-        return any(v.start - tol <= y <= v.end + tol for v in order[lo:hi])
+        return any(v.start - tol - near <= y <= v.end + tol + near for v in order[lo:hi])
 
-    return [c for c in candidates if stands_on(c.start, c.pos) and stands_on(c.end, c.pos)]
+    return [c for c in candidates
+            if stands_on(c.start, c.pos) and stands_on(c.end, c.pos, reach)
+            or stands_on(c.start, c.pos, reach) and stands_on(c.end, c.pos)]
 
 
 def _joined(horizontal: bool, run: list[tuple[float, float, float]]) -> Edge:

@@ -86,6 +86,20 @@ def test_a_row_shorter_than_a_ruling_keeps_the_sides_that_stand_on_its_top_and_b
     assert grid.xs == xs
     assert grid.ys == [700.0, 716.0]
 
+
+def test_a_short_row_under_a_narrower_table_keeps_its_outer_sides():
+    """A one-line row (16 points) under a narrower table: its top ruling is the table's bottom, drawn only
+    the table's width, so the row's outer sides rise to that ruling's level past its ends (as case 49's
+    结转 row at a page bottom). They are kept: the row is one grid with its label column. Before: the
+    label column was lost and the row could not be named."""
+    ocr = LayoutSettings(snap=3.0, min_cell=6.0, min_edge=20.0, min_col=6.0)
+    upper = [Edge(True, y, 100.0, 500.0) for y in (640.0, 700.0)] + [Edge(False, x, 640.0, 700.0) for x in (100.0, 300.0, 500.0)]
+    xs = [88.0, 300.0, 400.0, 515.0]
+    row = [Edge(True, 716.0, 88.0, 515.0)] + [Edge(False, x, 700.0, 716.0) for x in xs]
+    grids = find_tables(merge_edges(upper + row, ocr), ocr)
+    assert [g.ys for g in grids] == [[640.0, 700.0], [700.0, 716.0]]
+    assert grids[1].xs == xs
+
 # Documents -----------------------------------------------------------------------------------------------
 
 DOCUMENTS = ("49", "seed0")  # a real page (hand-read cells) and a seed (its spec); the benchmark reads all
