@@ -197,6 +197,7 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
     lines_of: dict[int, list[int]] = {}
     for n, (cell, _, _) in enumerate(lines):
         lines_of.setdefault(cell, []).append(n)
+    _read_silent_numbers(lines, line_readings, lines_of, limits)
     short = [n for n, (cell, _, im) in enumerate(lines) if len(lines_of[cell]) == 1 and im.width <= _SHORT_WIDTH]
     digits = run_tesseract_many([lines[n][2] for n in short], limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
 
@@ -250,6 +251,30 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
     for box, reading in zip(boxes, readings):
         out += reading or [Glyph("", box[0], box[1], box[2], box[3], 0.0)]
     return out
+
+
+def _read_silent_numbers(lines: list[tuple[int, tuple[int, int], Image.Image]], line_readings: list[list[Glyph]],
+                         lines_of: dict[int, list[int]], limits: Limits) -> None:
+    """A number printed over its unit on two lines (``1`` over ``件`` in a narrow cell): the Chinese model
+    reads a lone ``1`` as nothing, and the cell as ``件`` alone, a unit without its value. A short line it
+    reads as nothing, in a cell whose other lines are a unit's word or two (no digit), is read as digits
+    four times (once as a line, then ``_reread_digits``) and takes the value they agree on (``_vote``), else
+    stays silent."""
+    silent = [
+        n for n, (cell, _, im) in enumerate(lines)
+        if len(lines_of[cell]) > 1 and im.width <= _SHORT_WIDTH and not "".join(g.text for g in line_readings[n])
+        and all(_UNIT.fullmatch("".join(g.text for g in line_readings[m])) for m in lines_of[cell] if m != n)
+    ]
+    if not silent:
+        return
+    images = [lines[n][2] for n in silent]
+    digits = run_tesseract_many(images, limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
+    for n, first, again in zip(silent, digits, _reread_digits(images, limits)):
+        line_readings[n] = _vote([_tidy(first), *(_tidy(r) for r in again)]) or []
+
+
+# The unit a value is printed over in a narrow cell: one or two ideographs, no digit (件, 万元).
+_UNIT = re.compile(r"[\u3400-\u9fff]{1,2}")
 
 
 def _text_lines(ink: Image.Image, bbox: tuple[int, int, int, int]) -> list[tuple[int, int]]:
