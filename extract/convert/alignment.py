@@ -63,6 +63,8 @@ SAME_PLACE = 0.15
 GRID_SHARE = 0.9
 ROW_SHARE = 0.8
 # A label that starts with its number (一、 （二） 3. (4)) is the first line of its cell.
+# Labels of this many other lines starting at a label column's edge make it a column a touching glyph begins.
+_WITNESSES = 3
 ENUMERATED = re.compile(r"[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
 
 
@@ -267,8 +269,10 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     others = [s for line in lines for s in line if s not in values and s not in units]
     rows, anchors = value_rows(values, units, size)  # value rows, by height, and the height of each
     label_edge = bands[0][0] if bands else float("inf")
-    label_cols = _label_columns([s for s in others if s.x0 < label_edge])
-    others = [part for seg in others for part in _split_at_columns(seg, label_cols)]
+    label_segments = [s for s in others if s.x0 < label_edge]
+    label_cols = _label_columns(label_segments)
+    starts = [s.x0 for s in label_segments]
+    others = [part for seg in others for part in _split_at_columns(seg, label_cols, starts)]
     attached: list[list[Segment]] = [[] for _ in rows]
     pitch = _pitch_of(anchors, size)
     alone: list[Segment] = []
@@ -454,13 +458,19 @@ def _pitch_of(anchors: list[float], size: float) -> float:
     return gaps[len(gaps) // 2] if gaps else 2 * size
 
 
-def _split_at_columns(seg: Segment, edges: list[float]) -> list[Segment]:
+def _split_at_columns(seg: Segment, edges: list[float], starts: list[float]) -> list[Segment]:
     """Cut a segment where one of its glyphs starts exactly at another label column's left edge: two
-    labels of neighbouring columns printed with less than a cell gap between them."""
-    cuts = [
-        i for i, g in enumerate(seg.glyphs)
-        if i > 0 and g.x0 > seg.glyphs[i - 1].x1 and any(abs(g.x0 - edge) <= 0.5 for edge in edges)
-    ]
+    labels of neighbouring columns printed with less than a cell gap between them. Glyphs that touch
+    (boxes are advance boxes: a narrow column's ``（五）不`` and the next column's wrapped ``版物``) are cut
+    only at an edge where the labels of ``_WITNESSES`` other lines start too: one label starting there
+    may be a heading's chance alignment (``二、`` + ``主动公开…``). Overlapping glyphs are one label's."""
+    def cut_at(i: int) -> bool:
+        g, prev = seg.glyphs[i], seg.glyphs[i - 1]
+        if g.x0 < prev.x1 or not any(abs(g.x0 - edge) <= 0.5 for edge in edges):
+            return False
+        return g.x0 > prev.x1 or sum(abs(g.x0 - x) <= 0.5 for x in starts) >= _WITNESSES
+
+    cuts = [i for i in range(1, len(seg.glyphs)) if cut_at(i)]
     if not cuts:
         return [seg]
     bounds = [0, *cuts, len(seg.glyphs)]

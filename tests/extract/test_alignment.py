@@ -237,3 +237,21 @@ def test_rows_of_one_table_blank_in_other_columns_above_and_below_stay_one_table
     assert [row[-4:] for row in table if any(row[-4:])][-4:] == [
         ["1", "", "3", "4"], ["12", "", "30", "42"], ["4", "5", "", "9"], ["7", "17", "", "24"],
     ]
+
+
+def test_a_narrow_label_column_touching_the_next_keeps_each_label_in_its_column():
+    # A narrow column's ``（五）不`` ends exactly where the next column's wrapped ``版物`` begins (glyph
+    # boxes are advance boxes): the next column's edge, where three other labels start, cuts them apart.
+    page = _page([
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        [("1.甲类申请", 100.0), ("1", 300.0), ("0", 350.0), ("0", 400.0), ("1", 450.0)],
+        [("2.乙类申请", 100.0), ("0", 300.0), ("2", 350.0), ("0", 400.0), ("2", 450.0)],
+        [("3.要求提供公开出", 100.0), ("0", 300.0), ("0", 350.0), ("3", 400.0), ("3", 450.0)],
+        [("（五）不", 60.0), ("版物", 100.0)],
+        [("4.其他申请", 100.0), ("4", 300.0), ("0", 350.0), ("0", 400.0), ("4", 450.0)],
+        [("予处理", 60.0)],
+    ], tops=[70.0, 100.0, 130.0, 160.0, 172.0, 190.0, 196.0])
+    (table,), _ = _tables([page])
+    rows = [[c for c in row if c] for row in table]
+    assert ["3.要求提供公开出版物", "0", "0", "3", "3"] in rows
+    assert not any("不版" in c for row in rows for c in row)
