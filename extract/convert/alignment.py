@@ -35,15 +35,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 # The layout stage takes the found table's type and what is done with it afterwards from here, with the finder.
 from extract.convert.aligned import AlignedTable, aligned_to_table, continue_aligned  # noqa: F401
-from extract.convert.geometry import Glyph, line_text
 from extract.convert.row_extent import reached, row_extents, text_rows, value_rows, wrap_gap
+# The layout stage cuts lines into segments through the finder, as it always has.
+from extract.convert.segment import UNIT, Segment, column_of, label_columns, segments, split_at_columns  # noqa: F401
 
-# A gap between glyphs wider than this fraction of their height separates two cells.
-CELL_GAP = 0.4
 # A short line (a heading or a label on its own) is at most this fraction of the text block's width.
 SHORT_LINE = 0.45
 # A line whose words (values aside) cover this much of the text block's width is prose, gaps or not.
@@ -52,61 +50,13 @@ PROSE_FILL = 0.7
 ROW_GAP = 3.0
 # A label line closer than this fraction of the row pitch to the first row belongs to it, not the header.
 LABEL_REACH = 0.6
-# Units a report prints after a number (as in ``extract.values``): "0件" is a value, and so is
-# a unit wrapped under its number in a narrow column.
-_UNITS = "万元|件|条|个|项|次|元|份|宗"
-VALUE = re.compile(rf"[+\-－]?\d[\d,，.]*(?:{_UNITS})?%?|[/／—–\-－]+|无")
-UNIT = re.compile(_UNITS)
 # Two positions this fraction of the glyph height apart or closer are one place (a shared column).
 SAME_PLACE = 0.15
 # A block whose values are witnessed this often shares a grid; a long row witnessed this often keeps it.
 GRID_SHARE = 0.9
 ROW_SHARE = 0.8
 # A label that starts with its number (一、 （二） 3. (4)) is the first line of its cell.
-# Labels of this many other lines starting at a label column's edge make it a column a touching glyph begins.
-_WITNESSES = 3
 ENUMERATED = re.compile(r"[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
-
-
-@dataclass
-class Segment:
-    """Glyphs of one line with no cell-wide gap between them."""
-
-    glyphs: list[Glyph]
-    text: str = ""
-    x0: float = 0.0
-    x1: float = 0.0
-    top: float = 0.0
-    bottom: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.text = line_text(self.glyphs)
-        self.x0 = min(g.x0 for g in self.glyphs)
-        self.x1 = max(g.x1 for g in self.glyphs)
-        self.top = min(g.top for g in self.glyphs)
-        self.bottom = max(g.bottom for g in self.glyphs)
-
-    @property
-    def is_value(self) -> bool:
-        # NFKC: a full-width decimal point or comma (５３．７６) is part of the number, not a cell's edge.
-        return bool(VALUE.fullmatch(unicodedata.normalize("NFKC", self.text).replace(" ", "")))
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-
-def segments(line: list[Glyph]) -> list[Segment]:
-    """A line cut where the gap between glyphs is wider than ``CELL_GAP`` of their height."""
-    out: list[list[Glyph]] = [[line[0]]]
-    for g in line[1:]:
-        prev = out[-1][-1]
-        size = max(min(prev.height, g.height), 1e-6)
-        if g.x0 - prev.x1 > CELL_GAP * size:
-            out.append([g])
-        else:
-            out[-1].append(g)
-    return [Segment(glyphs) for glyphs in out]
 
 
 def line_height(lines: list[list[Segment]]) -> float:
@@ -270,9 +220,9 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     rows, anchors = value_rows(values, units, size)  # value rows, by height, and the height of each
     label_edge = bands[0][0] if bands else float("inf")
     label_segments = [s for s in others if s.x0 < label_edge]
-    label_cols = _label_columns(label_segments)
+    label_cols = label_columns(label_segments)
     starts = [s.x0 for s in label_segments]
-    others = [part for seg in others for part in _split_at_columns(seg, label_cols, starts)]
+    others = [part for seg in others for part in split_at_columns(seg, label_cols, starts)]
     attached: list[list[Segment]] = [[] for _ in rows]
     pitch = _pitch_of(anchors, size)
     alone: list[Segment] = []
@@ -319,7 +269,7 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
         cells = ["" for _ in range(width)]
         for seg in texts:  # a row's labels stand left of its values (its own table's, printed one a row)
             if seg.x0 < label_edge or seg.x1 <= min((v.x0 for v in row_values), default=-1):
-                labels[_column_of(seg.x0, label_cols)] += seg.text
+                labels[column_of(seg.x0, label_cols)] += seg.text
                 continue
             hit = [b for b, band in enumerate(bands) if overlaps(seg, band)]
             if hit and (grid or not row_values):  # header text over the value columns; a number there is lost
@@ -350,7 +300,7 @@ def _two_labels(texts: list[Segment], label_cols: list[float], label_edge: float
     starts: dict[int, list[float]] = {}
     for seg in texts:
         if seg.x0 < label_edge and ENUMERATED.match(seg.text):
-            starts.setdefault(_column_of(seg.x0, label_cols), []).append(seg.cy)
+            starts.setdefault(column_of(seg.x0, label_cols), []).append(seg.cy)
     return any(max(ys) - min(ys) > 0.8 * size for ys in starts.values())
 
 
@@ -456,39 +406,3 @@ def _pitch_of(anchors: list[float], size: float) -> float:
     """The usual distance between rows of values (two line heights when there is one row)."""
     gaps = sorted(b - a for a, b in zip(anchors, anchors[1:]))
     return gaps[len(gaps) // 2] if gaps else 2 * size
-
-
-def _split_at_columns(seg: Segment, edges: list[float], starts: list[float]) -> list[Segment]:
-    """Cut a segment where one of its glyphs starts exactly at another label column's left edge: two
-    labels of neighbouring columns printed with less than a cell gap between them. Glyphs that touch
-    (boxes are advance boxes: a narrow column's ``（五）不`` and the next column's wrapped ``版物``) are cut
-    only at an edge where the labels of ``_WITNESSES`` other lines start too: one label starting there
-    may be a heading's chance alignment (``二、`` + ``主动公开…``). Overlapping glyphs are one label's."""
-    def cut_at(i: int) -> bool:
-        g, prev = seg.glyphs[i], seg.glyphs[i - 1]
-        if g.x0 < prev.x1 or not any(abs(g.x0 - edge) <= 0.5 for edge in edges):
-            return False
-        return g.x0 > prev.x1 or sum(abs(g.x0 - x) <= 0.5 for x in starts) >= _WITNESSES
-
-    cuts = [i for i in range(1, len(seg.glyphs)) if cut_at(i)]
-    if not cuts:
-        return [seg]
-    bounds = [0, *cuts, len(seg.glyphs)]
-    return [Segment(seg.glyphs[a:b]) for a, b in zip(bounds, bounds[1:])]
-
-
-def _label_columns(label_segments: list[Segment]) -> list[float]:
-    """Left edges of label columns: segments' left edges, clustered within one glyph height."""
-    edges: list[float] = []
-    for seg in sorted(label_segments, key=lambda s: s.x0):
-        if not edges or seg.x0 - edges[-1] > (seg.bottom - seg.top):
-            edges.append(seg.x0)
-    return edges or [0.0]
-
-
-def _column_of(x: float, edges: list[float]) -> int:
-    k = 0
-    for i, edge in enumerate(edges):
-        if x >= edge - 1.0:
-            k = i
-    return k

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from extract.convert.geometry import Glyph, LayoutSettings, PageContent
 from extract.convert.layout import assemble
+from extract.convert.segment import segments
 from extract.document import Paragraph, Table
 
 SIZE = 10.0  # glyph height and CJK advance, in points
@@ -255,3 +256,16 @@ def test_a_narrow_label_column_touching_the_next_keeps_each_label_in_its_column(
     rows = [[c for c in row if c] for row in table]
     assert ["3.要求提供公开出版物", "0", "0", "3", "3"] in rows
     assert not any("不版" in c for row in rows for c in row)
+
+
+def test_a_label_running_into_its_first_value_is_cut_before_the_value():
+    # ``…情形) 0``: a word gap (wider than a space, narrower than a cell gap) before a number that ends a
+    # label. A label that counts on with its number (``第 3``) keeps it.
+    def line(label: str, value: str) -> list[Glyph]:
+        head = _text(label, 60.0, 100.0)
+        return head + _text(value, head[-1].x1 + 0.35 * SIZE, 100.0)
+
+    assert [s.text for s in segments(line("不计其他情形)", "0"))] == ["不计其他情形)", "0"]
+    assert [s.text for s in segments(line("（二）部分公开", "12"))] == ["（二）部分公开", "12"]
+    assert [s.text for s in segments(line("第", "3"))] == ["第 3"]
+    assert [s.text for s in segments(_text("一、本年新收政府信息公开申请数量", 60.0, 100.0))] == ["一、本年新收政府信息公开申请数量"]
