@@ -40,7 +40,9 @@ import unicodedata
 from extract.convert.aligned import AlignedTable, aligned_to_table, continue_aligned  # noqa: F401
 from extract.convert.row_extent import reached, row_extents, text_rows, value_rows, wrap_gap
 # The layout stage cuts lines into segments through the finder, as it always has.
-from extract.convert.segment import UNIT, Segment, column_of, label_columns, segments, split_at_columns  # noqa: F401
+from extract.convert.segment import (  # noqa: F401
+    UNIT, Segment, column_of, glued_value_off_label, label_columns, segments, split_at_columns,
+)
 
 # A short line (a heading or a label on its own) is at most this fraction of the text block's width.
 SHORT_LINE = 0.45
@@ -213,12 +215,14 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     """The rows of one block: values at one height are a row, label and header text within reach of a
     row joins it (a label wrapped above or below its values), any other text is a row of its own."""
     size = line_height(lines)
+    label_edge = bands[0][0] if bands else float("inf")
+    lines = [[part for seg in line for part in (glued_value_off_label(seg) if seg.x0 < label_edge else [seg])]
+             if has_values(line) else line for line in lines]
     bare = [[s for s in line if not UNIT.fullmatch(s.text)] for line in lines]  # a unit wrapped under its number
     values = [s for line in bare if has_values(line) for s in values_of(line)]  # is no label before values
     units = [s for line in lines for s in line if s not in values and UNIT.fullmatch(s.text)]
     others = [s for line in lines for s in line if s not in values and s not in units]
     rows, anchors = value_rows(values, units, size)  # value rows, by height, and the height of each
-    label_edge = bands[0][0] if bands else float("inf")
     label_segments = [s for s in others if s.x0 < label_edge]
     label_cols = label_columns(label_segments)
     starts = [s.x0 for s in label_segments]

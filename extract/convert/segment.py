@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from extract.convert.geometry import Glyph, line_text
+from extract.convert.geometry import Glyph, is_cjk, line_text
 
 # A gap between glyphs wider than this fraction of their height separates two cells.
 CELL_GAP = 0.4
@@ -78,6 +78,20 @@ def _value_off_label(seg: Segment) -> list[Segment]:
                 return [head, tail]
             break
     return [seg]
+
+
+def glued_value_off_label(seg: Segment) -> list[Segment]:
+    """A row's first value printed touching the end of a line of its wrapped label (``…不计其`` + ``5``, the
+    label going on with ``他情形）`` below): the digits after the label's last Chinese character cut off. Only
+    for a label standing on a line with values (``extract.convert.alignment``); a label counting on with its
+    number (``第3``) keeps it."""
+    glyphs = seg.glyphs
+    i = len(glyphs)
+    while i > 0 and glyphs[i - 1].text.isdigit():
+        i -= 1
+    if i < 2 or i == len(glyphs) or not is_cjk(glyphs[i - 1].text[-1]) or _COUNTED.search(glyphs[i - 1].text):
+        return [seg]
+    return [Segment(glyphs[:i]), Segment(glyphs[i:])]
 
 
 def split_at_columns(seg: Segment, edges: list[float], starts: list[float]) -> list[Segment]:

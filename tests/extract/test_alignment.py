@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from extract.convert.geometry import Glyph, LayoutSettings, PageContent
 from extract.convert.layout import assemble
-from extract.convert.segment import segments
+from extract.convert.segment import Segment, glued_value_off_label, segments
 from extract.document import Paragraph, Table
 
 SIZE = 10.0  # glyph height and CJK advance, in points
@@ -269,3 +269,16 @@ def test_a_label_running_into_its_first_value_is_cut_before_the_value():
     assert [s.text for s in segments(line("（二）部分公开", "12"))] == ["（二）部分公开", "12"]
     assert [s.text for s in segments(line("第", "3"))] == ["第 3"]
     assert [s.text for s in segments(_text("一、本年新收政府信息公开申请数量", 60.0, 100.0))] == ["一、本年新收政府信息公开申请数量"]
+
+
+def test_a_value_touching_a_line_of_its_wrapped_label_is_cut_off():
+    # ``…不计其`` + ``5`` with no gap (the label goes on with ``他情形）`` below): the digits after the
+    # label's last Chinese character are a value. ``第3`` counts on with its number; a number alone stays one.
+    def texts(glyphs: list[Glyph]) -> list[str]:
+        return [s.text for s in glued_value_off_label(Segment(glyphs))]
+
+    assert texts(_text("只计这一情形，不计其5", 60.0, 100.0)) == ["只计这一情形，不计其", "5"]
+    assert texts(_text("行政机关不12", 60.0, 100.0)) == ["行政机关不", "12"]
+    assert texts(_text("第3", 60.0, 100.0)) == ["第3"]
+    assert texts(_text("2024", 60.0, 100.0)) == ["2024"]
+    assert texts(_text("1.属于国家秘密", 60.0, 100.0)) == ["1.属于国家秘密"]
