@@ -73,8 +73,10 @@ def table_blocks(lines: list[list[Segment]], body: tuple[float, float]) -> list[
     size = line_height(lines)
 
     def tabular(line: list[Segment]) -> bool:
-        if len(line) > 1:  # cells apart, unless words fill the line as prose does (justified, gaps widened)
-            return sum(s.x1 - s.x0 for s in line if not s.is_value) < PROSE_FILL * width
+        if len(line) > 1:  # cells apart, unless words fill the line as prose does (justified, gaps widened);
+            # a line ending in three values apart is a row (of a long label), as no prose ends so
+            return (has_values(line) and len(values_of(line)) >= 3
+                    or sum(s.x1 - s.x0 for s in line if not s.is_value) < PROSE_FILL * width)
         return line[0].is_value or (line[0].x1 - line[0].x0) < SHORT_LINE * width
 
     blocks: list[tuple[int, int]] = []

@@ -282,3 +282,24 @@ def test_a_value_touching_a_line_of_its_wrapped_label_is_cut_off():
     assert texts(_text("第3", 60.0, 100.0)) == ["第3"]
     assert texts(_text("2024", 60.0, 100.0)) == ["2024"]
     assert texts(_text("1.属于国家秘密", 60.0, 100.0)) == ["1.属于国家秘密"]
+
+
+def test_a_row_whose_long_label_fills_the_line_like_prose_stays_in_its_table():
+    # Words over 70% of the text's width make a line prose, unless it ends in three values or more apart.
+    long_label = "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请的情形"
+    xs = (440.0, 480.0, 520.0, 560.0)
+
+    def row(label: str, values: list[str]) -> list[tuple[str, float]]:
+        return [(label, 60.0)] + list(zip(values, xs))
+
+    page = _page([
+        row("项目", ["甲", "乙", "丙", "合计"]),
+        row("1.第一行", ["1", "2", "3", "6"]),
+        row(long_label, ["0", "1", "0", "1"]),
+        row("3.第三行", ["4", "0", "0", "4"]),
+    ])
+    (table,), _ = _tables([page])
+    assert [[c for c in r if c] for r in table] == [
+        ["项目", "甲", "乙", "丙", "合计"], ["1.第一行", "1", "2", "3", "6"], [long_label, "0", "1", "0", "1"],
+        ["3.第三行", "4", "0", "0", "4"],
+    ]
