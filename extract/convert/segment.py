@@ -99,10 +99,11 @@ def split_at_columns(seg: Segment, edges: list[float], starts: list[float]) -> l
     labels of neighbouring columns printed with less than a cell gap between them. Glyphs that touch
     (boxes are advance boxes: a narrow column's ``（五）不`` and the next column's wrapped ``版物``) are cut
     only at an edge where the labels of ``_WITNESSES`` other lines start too: one label starting there
-    may be a heading's chance alignment (``二、`` + ``主动公开…``). Overlapping glyphs are one label's."""
+    may be a heading's chance alignment (``二、`` + ``主动公开…``); touching allows half a point of overlap, as
+    text condensed to fit a narrow column sets its glyphs. Glyphs overlapping more are one label's."""
     def cut_at(i: int) -> bool:
         g, prev = seg.glyphs[i], seg.glyphs[i - 1]
-        if g.x0 < prev.x1 or not any(abs(g.x0 - edge) <= 0.5 for edge in edges):
+        if g.x0 < prev.x1 - 0.5 or not any(abs(g.x0 - edge) <= 0.5 for edge in edges):
             return False
         return g.x0 > prev.x1 or sum(abs(g.x0 - x) <= 0.5 for x in starts) >= _WITNESSES
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from extract.convert.geometry import Glyph, LayoutSettings, PageContent
 from extract.convert.layout import assemble
-from extract.convert.segment import Segment, glued_value_off_label, segments
+from extract.convert.segment import Segment, glued_value_off_label, segments, split_at_columns
 from extract.document import Paragraph, Table
 
 SIZE = 10.0  # glyph height and CJK advance, in points
@@ -303,3 +303,22 @@ def test_a_row_whose_long_label_fills_the_line_like_prose_stays_in_its_table():
         ["项目", "甲", "乙", "丙", "合计"], ["1.第一行", "1", "2", "3", "6"], [long_label, "0", "1", "0", "1"],
         ["3.第三行", "4", "0", "0", "4"],
     ]
+
+
+def test_condensed_labels_of_two_columns_are_cut_at_a_witnessed_edge():
+    # Text condensed into a narrow column sets its glyphs a tenth of a point over each other: ``（五）`` and
+    # the next column's ``开出版物`` still meet at that column's edge, where three other labels start.
+    def condensed(text: str, x: float, overlap: float) -> list[Glyph]:
+        out = []
+        for ch in text:
+            out.append(Glyph(ch, x, 100.0, x + SIZE, 100.0 + SIZE))
+            x += SIZE - overlap
+        return out
+
+    edge = 60.0 + 3 * (SIZE - 0.1)
+    seg = Segment(condensed("（五）开出版物", 60.0, 0.1))
+    assert [s.text for s in split_at_columns(seg, [60.0, edge], [edge] * 3)] == ["（五）", "开出版物"]
+    assert [s.text for s in split_at_columns(seg, [60.0, edge], [edge])] == ["（五）开出版物"]  # one witness
+    far = Segment(condensed("（五）开出版物", 60.0, 1.0))  # glyphs a point over each other: one label
+    assert [s.text for s in split_at_columns(far, [60.0, 60.0 + 3 * (SIZE - 1.0)], [60.0 + 3 * (SIZE - 1.0)] * 3)] == [
+        "（五）开出版物"]
