@@ -70,7 +70,7 @@ def _cells(data: bytes, fmt: str) -> dict:
 
 def real_pages(variants: tuple[str, ...]) -> None:
     """Part 2: every case, variant and format, against the HTML parse of the same page and the hand-read cells."""
-    from tests.extract.office import office, variant
+    from tests.extract.office import BOXED, office, printed, variant
 
     if not CORPUS.exists():
         print("real pages: ../shared/corpus is absent, part 2 skipped\n")
@@ -84,19 +84,22 @@ def real_pages(variants: tuple[str, ...]) -> None:
     for name in variants:
         pages = [variant(page, name) for _, page, _ in cases]
         html_cells = [_cells(page.encode(), "html") for page in pages]
-        for fmt in FORMATS:
-            files = [page.encode() for page in pages] if fmt == "html" else office(pages, fmt)
+        for fmt in FORMATS + (("print",) if name in BOXED else ()):  # print: Chromium's PDF, spacing kept
+            if fmt == "html":
+                files = [page.encode() for page in pages]
+            else:
+                files = printed(pages) if fmt == "print" else office(pages, fmt)
 
             def run(files=files, fmt=fmt):
                 try:  # imports, and the child's LibreOffice listener: a worker starts it once
-                    _cells(files[0], fmt)
+                    _cells(files[0], "pdf" if fmt == "print" else fmt)
                 except ConversionError:
                     pass  # counted below
                 started = time.perf_counter()
                 out = []
                 for data in files:
                     try:
-                        out.append(_cells(data, fmt))
+                        out.append(_cells(data, "pdf" if fmt == "print" else fmt))
                     except ConversionError as exc:
                         out.append(str(exc))
                 return time.perf_counter() - started, out

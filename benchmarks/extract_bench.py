@@ -48,7 +48,7 @@ from benchmarks.attachment_bench import (  # noqa: E402
 )
 from farm.records import ReportSpec, corpus_specs, seed_records  # noqa: E402
 from farm.render.layout import layout, tables  # noqa: E402
-from tests.extract.office import VARIANTS, office, variant  # noqa: E402
+from tests.extract.office import BOXED, VARIANTS, office, variant  # noqa: E402
 
 VALUE = re.compile(r"[\d.]+|/|—|无|")
 
@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=24, help="generated specs besides the seeds")
     parser.add_argument("--ocr-reports", type=int, default=2, help="scanned reports to OCR")
     parser.add_argument("--skip-generated", action="store_true", help="parts 2–4 only")
-    parser.add_argument("--variants", default=",".join(VARIANTS), help="table layouts of part 2, comma-separated")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="table layouts of part 2, comma-separated (also the boxed ones: " + ",".join(BOXED) + ")")
     args = parser.parse_args()
     print(tool_versions() + "\n", flush=True)
     if not args.skip_generated:

@@ -108,7 +108,16 @@ def solve(rows: Sequence[GluedRow], known: Mapping[str, Number | None], rules: S
     """Cut every glued row; ``known`` holds the cells read normally, ``rules`` the template's sums."""
     candidates: dict[str, list[tuple[str, ...]]] = {}
     ambiguous: list[str] = []
+    # One row printed twice, as different digits (a table and a sentence both naming it, OCR reading one
+    # place two ways): which printing is the row's is a guess, so neither is cut.
+    printed: dict[str, set[tuple[str, ...]]] = {}
     for row in rows:
+        printed.setdefault(row.name, set()).add(row.tokens)
+    twice = {name for name, tokens in printed.items() if len(tokens) > 1}
+    ambiguous += sorted(twice)
+    for row in rows:
+        if row.name in twice:
+            continue
         found = list(itertools.islice(row_cuts(row, rules), MAX_CUTS + 1))
         if found and len(found) <= MAX_CUTS:
             candidates[row.name] = found

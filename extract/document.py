@@ -44,6 +44,9 @@ class Paragraph:
     text: str
     page: int | None = None
     line: int | None = None  # 1-based line of a text file
+    # Read by OCR: the lowest word confidence of its lines. A table row the layout did not recognise
+    # arrives as a paragraph, and its values are as doubtful as the words they were read from.
+    ocr_confidence: float | None = None
 
 
 Block = Paragraph | Table

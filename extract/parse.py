@@ -16,6 +16,7 @@ from extract.convert import convert, read_document
 from extract.crosscheck import distrust_inferred_columns
 from extract.document import Cell, ConversionError, Document, Paragraph, Table
 from extract.fields import find_active, find_organ, find_published_on, find_urls, find_year
+from extract.ocr_rows import distrust_ocr_blank_rows
 from extract.record import Record
 from extract.rows import glued_rows, pipe_cells
 from extract.sections import heading_section, split_inline_headings
@@ -90,6 +91,7 @@ def parse_document(doc: Document) -> Record:
         active_total, active_items = find_active(_prose_of(rows, "sec2"))
     if template in TABLE_TEMPLATES:
         warnings += distrust_inferred_columns(cells, reading.sources, doc, template, reading.raw, reading.overfull, reading.spread)
+        warnings += distrust_ocr_blank_rows(cells, reading.raw, reading.sources, doc)
     if organ is None:
         warnings.append("organ not found")
     if year is None:
@@ -156,17 +158,18 @@ def _rows_with_sections(doc: Document):
     section: str | None = "preamble"
     for block in doc.blocks:
         if isinstance(block, Paragraph):
+            where = {"page": block.page, "line": block.line, "ocr_confidence": block.ocr_confidence}
             for text in split_inline_headings(block.text):
                 opened = heading_section(text)
                 if opened:
                     section = opened
-                    yield [Cell(text, page=block.page, line=block.line)], "heading"
+                    yield [Cell(text, **where)], "heading"
                     continue
                 fields = pipe_cells(text)
                 if fields is not None:
-                    yield [Cell(f, page=block.page, line=block.line) for f in fields], section
+                    yield [Cell(f, **where) for f in fields], section
                 else:
-                    yield [Cell(text, page=block.page, line=block.line)], section
+                    yield [Cell(text, **where)], section
         elif isinstance(block, Table):
             for row in block.rows:
                 texts = [c.text for c in row if c.text.strip()]

@@ -75,7 +75,9 @@ def glued_segments(text: str) -> list[tuple[str, list[tuple[str, bool]]]] | None
         start, end = match.span()
         before = folded[start - 1] if start else ""
         after = folded[end] if end < len(folded) else ""
-        if before in _OPEN_BEFORE or after in _UNIT_AFTER or before.isalpha() and not _is_cjk(before):
+        # OCR puts a space between a number and its unit (``393 件``): still a count in a sentence.
+        unit_after = folded[end:].lstrip()[:1] in _UNIT_AFTER
+        if before in _OPEN_BEFORE or unit_after or before.isalpha() and not _is_cjk(before):
             continue
         if after in _NUMBERING_AFTER and end + 1 < len(folded) and not folded[end + 1].isdigit():
             end -= 1  # the next row's numbering: "…0000000" + "2.其他法律…"

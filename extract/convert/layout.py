@@ -152,7 +152,8 @@ def assemble(pages: list[PageContent], settings: LayoutSettings) -> tuple[list[P
             for ln in para_lines[1:]:
                 latin_break = text[-1:].isascii() and text[-1:].isalnum() and ln.text[:1].isascii() and ln.text[:1].isalnum()
                 text += (" " if latin_break else "") + ln.text
-            blocks.append(Paragraph(text=text, page=para_page))
+            confs = [ln.conf for ln in para_lines if ln.conf is not None]
+            blocks.append(Paragraph(text=text, page=para_page, ocr_confidence=min(confs) if confs else None))
         para_lines = []
 
     laid_out = [(page, layout_page(page, settings)) for page in pages]

@@ -21,9 +21,10 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
 from extract.convert.geometry import Edge, Glyph, LayoutSettings, PageContent
 from extract.convert.layout import assemble
-from extract.convert.rulings import find_tables, merge_edges
+from extract.convert.rulings import box_sides, find_tables, merge_edges
 from extract.convert.limits import DEFAULT_LIMITS, Limits
 from extract.convert.ocr_cells import INK, read_cells
+from extract.convert.ocr_lines import read_lines
 from extract.convert.tesseract import OCR_DPI, run_tesseract
 from extract.document import ConversionError, Document, Table
 
@@ -39,6 +40,8 @@ _RULING_INK = {True: 150, False: 150}
 # A ruling is a dark run of at least this many 8-pixel units: 9.5 mm across (longer than any stroke
 # or dash in a text line), 5.4 mm down (shorter than one table row, longer than any character).
 _LINE_RUN = {True: 14, False: 8}
+# A shorter horizontal run (4 mm) is a ruling where it closes a box between two vertical rulings.
+_BOX_SIDE_RUN = 6
 
 
 def check_raster(width_px: float, height_px: float, what: str, limits: Limits) -> None:
@@ -181,7 +184,9 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     """One 300-dpi grey page -> glyphs (OCR words) and rulings, in points.
 
     The prose is read over the page with its tables blanked out; the table cells are read one by
-    one (``ocr_cells.read_cells``), so that a cell's text is never mixed with its neighbours'.
+    one (``ocr_cells.read_cells``), so that a cell's text is never mixed with its neighbours'. A page
+    with no ruled table but rows of a table without rulings is read piece by piece instead
+    (``ocr_lines.read_lines``), for the layout to find its columns from where the words stand.
     """
     image = despeckle(image)
     angle = estimate_skew(image)
@@ -190,12 +195,20 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     edges = merge_edges(find_rulings(image), _PX_SETTINGS)
     clean = erase_rulings(image, edges)
     grids = find_tables(edges, _PX_SETTINGS)
+    lines = None if grids else read_lines(clean, limits)  # tables without rulings: words placed by position
+    if lines is not None:
+        return _page(image, number, lines, edges)
     prose = clean.copy()
     prose_draw = ImageDraw.Draw(prose)
     for grid in grids:
         prose_draw.rectangle([grid.xs[0] - 4, grid.ys[0] - 4, grid.xs[-1] + 4, grid.ys[-1] + 4], fill=255)
     words = _read_prose(prose, limits) if _has_ink(prose) else []
     words += read_cells(clean, grids, limits, ruled=image)
+    return _page(image, number, words, edges)
+
+
+def _page(image: Image.Image, number: int, words: list[Glyph], edges: list[Edge]) -> PageContent:
+    """A page's OCR words and rulings, from pixels to points."""
     glyphs = [_to_points(g) for g in words]
     points = [Edge(e.horizontal, e.pos * PT_PER_PX, e.start * PT_PER_PX, e.end * PT_PER_PX) for e in edges]
     return PageContent(
@@ -304,11 +317,13 @@ def erase_rulings(image: Image.Image, edges: list[Edge]) -> Image.Image:
 
 
 def find_rulings(image: Image.Image) -> list[Edge]:
-    """Horizontal and vertical ruling segments (pixels) from long runs of ink, found with C-speed regexes."""
+    """Horizontal and vertical ruling segments (pixels) from long runs of ink, found with C-speed regexes;
+    and shorter horizontal runs that close a box between two vertical rulings (``rulings.box_sides``)."""
     # Thin rulings come out of a scanner grey, not black: a lighter threshold than for text.
     edges: list[Edge] = []
+    short: list[Edge] = []
     unit = 8
-    for horizontal in (True, False):
+    for horizontal in (False, True):
         level = _RULING_INK[horizontal]
         mask = image.point(lambda v: 255 if v < level else 0)
         src = mask if horizontal else mask.transpose(Image.Transpose.TRANSPOSE)
@@ -316,14 +331,16 @@ def find_rulings(image: Image.Image) -> list[Edge]:
         flags = reduced.point(lambda v: 1 if v >= 150 else 0).tobytes()
         width = reduced.width
         run = _LINE_RUN[horizontal]
-        pattern = re.compile(rb"\x01{%d,}" % run)
+        least = _BOX_SIDE_RUN if horizontal else run
+        pattern = re.compile(rb"\x01{%d,}" % least)
         for y in range(reduced.height):
             row = flags[y * width : (y + 1) * width]
-            if row.count(1) < run:
+            if row.count(1) < least:
                 continue
             for m in pattern.finditer(row):
-                edges.append(Edge(horizontal, float(y), float(m.start() * unit), float(m.end() * unit)))
-    return edges
+                edge = Edge(horizontal, float(y), float(m.start() * unit), float(m.end() * unit))
+                (edges if m.end() - m.start() >= run else short).append(edge)
+    return edges + box_sides(short, [e for e in edges if not e.horizontal], unit)
 
 
 def flag_low_confidence(blocks, limits: Limits) -> list[str]:

@@ -28,6 +28,9 @@ from extract.document import ConversionError, Document
 PDF_SETTINGS = LayoutSettings()
 _MIN_TEXT_CHARS = 8  # a page with fewer real characters than this has no usable text layer
 _THIN = 2.5  # points: a path this thin is a ruling line
+# A filled bar up to this thick and four times as long is a thick rule: a browser fills its borders, and
+# a double border 9 px wide or a thick frame is lines 2–4 points thick.
+_THICK = 6.0
 _ERRORS = {
     raw.FPDF_ERR_FILE: "file could not be read",
     raw.FPDF_ERR_FORMAT: "corrupt or not a PDF (damaged structure)",
@@ -172,6 +175,12 @@ def _edges(page: pdfium.PdfPage, height: float) -> list[Edge]:
                 edges.append(Edge(True, height - (top.value + bottom.value) / 2, left.value, right.value))
                 continue
             raw.FPDFPath_GetDrawMode(obj, fillmode, stroke)
+            if not stroke.value and fillmode.value and min(w, h) <= _THICK and max(w, h) >= 4 * min(w, h):
+                horizontal = h < w
+                mid = height - (top.value + bottom.value) / 2 if horizontal else (left.value + right.value) / 2
+                edges.append(Edge(horizontal, mid, *((left.value, right.value) if horizontal
+                                                      else (height - top.value, height - bottom.value))))
+                continue
             if not stroke.value:
                 continue  # a filled box (shading) is no ruling
             raw.FPDFPageObj_GetMatrix(obj, matrix)

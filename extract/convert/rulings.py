@@ -19,7 +19,8 @@ from extract.document import Cell, Table
 
 
 def merge_edges(edges: list[Edge], settings: LayoutSettings) -> list[Edge]:
-    """Snap collinear rulings to one position and join overlapping or nearly touching pieces."""
+    """Snap collinear rulings to one position and join overlapping or nearly touching pieces; drop those
+    shorter than ``min_edge`` but a box's side, which closes a narrow cell between two vertical rulings."""
     out: list[Edge] = []
     for horizontal in (True, False):
         group = sorted((e for e in edges if e.horizontal == horizontal), key=lambda e: e.pos)
@@ -41,7 +42,27 @@ def merge_edges(edges: list[Edge], settings: LayoutSettings) -> list[Edge]:
                     out.append(_joined(horizontal, run))
                     run = [span]
             out.append(_joined(horizontal, run))
-    return [e for e in out if e.end - e.start >= settings.min_edge]
+    long = [e for e in out if e.end - e.start >= settings.min_edge]
+    short = [e for e in out if e.horizontal and e.end - e.start < settings.min_edge]
+    return long + box_sides(short, [e for e in long if not e.horizontal], settings.snap * 1.5)
+
+
+def box_sides(candidates: list[Edge], verticals: list[Edge], tol: float) -> list[Edge]:
+    """The short horizontal runs that close a box: both ends on a vertical ruling that reaches their level.
+
+    A table drawn as boxes (cell spacing, a double border wider than the join tolerance) has each cell's
+    top and bottom only as long as the cell: in a narrow column, shorter than the run a scanned page's
+    ruling finder takes for a ruling, since a text stroke can be as long. A run whose two ends stand on
+    vertical rulings is a cell's side; a stroke of text stands clear of the rulings around it.
+    """
+    order = sorted(verticals, key=lambda v: v.pos)
+    positions = [v.pos for v in order]
+
+    def stands_on(x: float, y: float) -> bool:
+        lo, hi = bisect.bisect_left(positions, x - tol), bisect.bisect_right(positions, x + tol)
+        return any(v.start - tol <= y <= v.end + tol for v in order[lo:hi])
+
+    return [c for c in candidates if stands_on(c.start, c.pos) and stands_on(c.end, c.pos)]
 
 
 def _joined(horizontal: bool, run: list[tuple[float, float, float]]) -> Edge:
@@ -56,6 +77,22 @@ def find_tables(edges: list[Edge], settings: LayoutSettings) -> list[TableGrid]:
     """Connected groups of rulings that form at least a 2×2 frame, as grids (top to bottom)."""
     hs = [e for e in edges if e.horizontal]
     vs = [e for e in edges if not e.horizontal]
+    tables = []
+    for g_hs, g_vs in boxed_groups(hs, vs, settings):
+        g_hs = close_cut_ends(g_hs, g_vs, settings)
+        if len(g_hs) < 2 or len(g_vs) < 2:
+            continue
+        for b_hs, b_vs in stacked_tables(g_hs, g_vs, settings):
+            grid = grid_regions(b_hs, b_vs, settings)
+            if grid is not None:
+                tables.append(grid)
+    tables.sort(key=lambda t: t.ys[0])
+    return tables
+
+
+def connected(hs: list[Edge], vs: list[Edge], tol: float) -> list[int]:
+    """A component label for each ruling (``hs`` then ``vs``): rulings that cross or touch within ``tol``,
+    directly or through others, share one."""
     parent = list(range(len(hs) + len(vs)))
 
     def find(i: int) -> int:
@@ -64,7 +101,6 @@ def find_tables(edges: list[Edge], settings: LayoutSettings) -> list[TableGrid]:
             i = parent[i]
         return i
 
-    tol = settings.snap * 1.5
     vs_sorted = sorted(range(len(vs)), key=lambda j: vs[j].pos)
     v_pos = [vs[j].pos for j in vs_sorted]
     for i, h in enumerate(hs):
@@ -76,22 +112,36 @@ def find_tables(edges: list[Edge], settings: LayoutSettings) -> list[TableGrid]:
                 a, b = find(i), find(len(hs) + j)
                 if a != b:
                     parent[a] = b
-    groups: dict[int, tuple[list[Edge], list[Edge]]] = {}
-    for i, h in enumerate(hs):
-        groups.setdefault(find(i), ([], []))[0].append(h)
-    for j, v in enumerate(vs):
-        groups.setdefault(find(len(hs) + j), ([], []))[1].append(v)
-    tables = []
-    for g_hs, g_vs in groups.values():
-        g_hs = close_cut_ends(g_hs, g_vs, settings)
-        if len(g_hs) < 2 or len(g_vs) < 2:
-            continue
-        for b_hs, b_vs in stacked_tables(g_hs, g_vs, settings):
-            grid = grid_regions(b_hs, b_vs, settings)
-            if grid is not None:
-                tables.append(grid)
-    tables.sort(key=lambda t: t.ys[0])
-    return tables
+    return [find(i) for i in range(len(parent))]
+
+
+def boxed_groups(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> list[tuple[list[Edge], list[Edge]]]:
+    """The rulings as groups, one per table: rulings that touch, and the boxes of a boxed table.
+
+    A table drawn with cell spacing, or with double borders wider than the join tolerance, draws each
+    cell as a frame of its own, a gutter (the spacing, or the gap between the two lines) from its
+    neighbours' frames and from the table's. Those frames touch nothing: each would be a one-cell table.
+    Groups that come within ``2 * min_cell`` of each other are one table when together their rulings
+    stand in pairs that far apart, every one of them (``doubled``): two tables printed close together,
+    or a rule under a heading near a table, do not.
+    """
+    lines = [*hs, *vs]
+    near = connected(hs, vs, settings.snap * 1.5)
+    far = connected(hs, vs, 2 * settings.min_cell)
+    groups: dict[int, list[int]] = {}
+    for i, label in enumerate(near):
+        groups.setdefault(label, []).append(i)
+    supergroups: dict[int, list[int]] = {}
+    for label, members in groups.items():
+        supergroups.setdefault(far[members[0]], []).append(label)
+    out: list[list[int]] = []
+    for labels in supergroups.values():
+        members = [i for label in labels for i in groups[label]]
+        if len(labels) > 1 and doubled([lines[i] for i in members], settings) is not None:
+            out.append(members)
+        else:
+            out += [groups[label] for label in labels]
+    return [([lines[i] for i in m if lines[i].horizontal], [lines[i] for i in m if not lines[i].horizontal]) for m in out]
 
 
 def stacked_tables(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> list[tuple[list[Edge], list[Edge]]]:
@@ -164,17 +214,68 @@ def _positions(values: list[float], min_gap: float) -> list[float]:
     return out
 
 
+def _pairs(values: list[float], gap: float, settings: LayoutSettings) -> tuple[list[float], int, int]:
+    """``values`` with each two ``gap`` apart (within ``snap``) as their middle, from the first on; how
+    many pairs there were, and how many values stood alone."""
+    out: list[float] = []
+    i = paired = alone = 0
+    while i < len(values):
+        if i + 1 < len(values) and abs(values[i + 1] - values[i] - gap) <= settings.snap:
+            out.append((values[i] + values[i + 1]) / 2)
+            paired += 1
+            i += 2
+            continue
+        alone += 1
+        out.append(values[i])
+        i += 1
+    return out, paired, alone
+
+
+def doubled(edges: list[Edge], settings: LayoutSettings) -> tuple[list[float], list[float]] | None:
+    """Column and row positions of a table whose rulings are two lines a few points apart, each pair as
+    its middle; None when the rulings are not so paired.
+
+    Both double borders and cell spacing draw so: the two lines of a double border, or the frames of two
+    neighbouring cells a gutter apart. The frame's left or right side gives the distance (under
+    ``2 * min_cell``); across the page, nearly every column ruling is a pair that far apart (a line a
+    word processor draws inside a cell, or the page's edge cutting a table wider than the page, may
+    stand alone); down it, most row rulings are (a page break draws one line, and so may a rule under a
+    paragraph). A line standing alone stays a ruling: a double border only 3 points wide is one line
+    already (``min_col``). A narrow blank cell of a table printed alone is no pair: the other rulings
+    are single.
+    """
+    xs = _positions([e.pos for e in edges if not e.horizontal], settings.min_col)
+    ys = _positions([e.pos for e in edges if e.horizontal], settings.min_col)
+    if len(xs) < 4 or len(ys) < 2:
+        return None
+    for gap in (xs[1] - xs[0], xs[-1] - xs[-2]):
+        if not settings.snap < gap < 2 * settings.min_cell:
+            continue
+        across, paired, alone = _pairs(xs, gap, settings)
+        if paired < 2 or 3 * alone > paired:
+            continue
+        down, paired, alone = _pairs(ys, gap, settings)
+        if paired >= 2 and alone <= paired:
+            return across, down
+    return None
+
+
 def grid_positions(hs: list[Edge], vs: list[Edge], settings: LayoutSettings) -> tuple[list[float], list[float]]:
     """The x positions of a table's column rulings and the y positions of its row rulings.
 
     Every distinct column ruling counts, however narrow the cell it bounds: a blank cell of a table
     printed alone can be 4 points wide, and dropping its ruling moves every value after it one column
     left. Rulings closer than ``min_col`` are one line drawn twice; rows closer than ``min_cell`` are
-    an empty sliver. A double border is two lines a few points apart drawn as a pair all along the
-    table, the frame included: when its left and right sides, its top and its bottom are each a pair
-    of lines the same distance apart, every pair of rulings that close is one ruling. A narrow blank
-    cell at each end of a row is no double border: its row's top and bottom are single lines.
+    an empty sliver. A double border (or a gutter between cells drawn as boxes) is two lines a few
+    points apart drawn as a pair all along the table: where every ruling is such a pair (``doubled``),
+    each pair is one ruling at its middle. Else, when the frame's left and right sides, its top and its
+    bottom are each a pair of lines the same distance apart, every pair of rulings that close is one
+    ruling. A narrow blank cell at each end of a row is no double border: its row's top and bottom are
+    single lines.
     """
+    pairs = doubled([*hs, *vs], settings)
+    if pairs is not None:
+        return pairs
     xs = _positions([v.pos for v in vs], settings.min_col)
     ys = _positions([h.pos for h in hs], settings.snap)
     if len(xs) >= 4 and len(ys) >= 4:

@@ -150,9 +150,13 @@ def test_300_rapid_where_requests_meet_429(world):
 def test_every_parameter_shape_is_rate_limited(world, shape):
     ds = make_datasette(world.data, metadata=_metadata(queries_per_minute=20))
     # A changing X-Forwarded-For is no new client: in process there is no proxy to trust at all.
+    started = time.monotonic()
     statuses = [reply.status_code for reply in _requests(
-        ds, [shape.format(n) for n in range(25)], headers={"X-Forwarded-For": "203.0.113.1"})]
-    assert statuses[:20] == [200] * 20 and statuses[20:] == [429] * 5, statuses
+        ds, [shape.format(n) for n in range(30)], headers={"X-Forwarded-For": "203.0.113.1"})]
+    # The bucket refills one request every 3 s while the loop runs: on a loaded machine a few more get through.
+    refilled = int((time.monotonic() - started) * 20 / 60)
+    assert statuses[:20] == [200] * 20 and 429 in statuses, statuses
+    assert statuses.count(200) <= 20 + refilled + 1, (statuses, refilled)
 
 
 def test_listed_odd_requests_answer_plainly_without_a_500(world, caplog):

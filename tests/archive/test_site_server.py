@@ -92,11 +92,12 @@ def test_soak_heavy_requests_are_refused_or_cut_while_light_pages_stay_fast(prox
     machine itself is that slow, and none waits 10 s; heavy requests must mostly be refused or cut, and
     none may hang.
     """
+    # Only shapes whose parameters the server runs: a page that ignores an unknown parameter (the search
+    # page with x=ENDLESS) answers as fast as any light page, and counting it graded the mix, not the guard.
     heavy_paths = [
         "/nianbao.json?sql=" + quote(ENDLESS),
         "/nianbao/reports?_where=" + quote(f"({ENDLESS}) > 0"),
         "/nianbao-texts/texts.json?_search=" + quote("公开") + "&_where=" + quote(f"({ENDLESS}) > 0"),
-        "/nianbao/search?q=" + quote("复议") + "&x=" + quote(ENDLESS),
         "/nianbao.csv?_size=max&sql=" + quote("with recursive n(i) as (select 1 union all select i + 1 from n limit 5000) "
                                               "select printf('%.*c', 2000, 'x') from n"),
         "/nianbao.json?sql=" + quote("select zeroblob(50000000)"),

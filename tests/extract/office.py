@@ -8,16 +8,29 @@ a second session reuses them. The HTML variants are made with lxml from the page
 - ``rows``: every table row its own table, as editors make a table by pasting rows; a cell merged over
   rows stays in its first row and leaves blank cells under it, as splitting a table in Word does;
 - ``grid-borderless`` and ``rows-borderless``: the same without any ruling.
+
+And tables drawn as boxes (``BOXED``), every cell its own frame with two parallel lines between cells:
+
+- ``grid-spaced``: ``border="1" cellspacing="2"``, as older CMS templates draw them. LibreOffice's
+  Writer has no cell spacing (its files of the page draw one line between cells), so the PDF and page
+  images of a boxed page are also made by printing the page in Chromium (``printed``), as a browser's
+  "save as PDF" does;
+- ``grid-double``: CSS double borders, 3 px around cells and 6 px around the table (Word's
+  ``w:val="double"`` with a thick outer frame, as Word exports it to HTML);
+- ``grid-double-wide``: the same at 9 px and 12 px, where the two lines of each border stand 4.5 and
+  6 points apart and a word processor draws each cell's inner frame as a box of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -25,6 +38,8 @@ from pathlib import Path
 import lxml.html
 
 VARIANTS = ("grid", "rows", "grid-borderless", "rows-borderless")
+BOXED = ("grid-spaced", "grid-double", "grid-double-wide")
+_DOUBLE = {"grid-double": (3, 6), "grid-double-wide": (9, 12)}  # px: (cells, table frame)
 FILTERS = {  # LibreOffice export filters for a document opened from HTML (Writer/Web)
     "doc": "doc:MS Word 97",
     "docx": "docx:MS Word 2007 XML",
@@ -73,13 +88,26 @@ def variant(html: str, name: str) -> str:
                 style = element.get("style")
                 if style:
                     element.set("style", _BORDER_CSS.sub("", style).lstrip(";"))
+        elif name in _DOUBLE:
+            _double_borders(table, *_DOUBLE[name])
         else:
             table.set("border", "1")
-            table.set("cellspacing", "0")
+            table.set("cellspacing", "2" if name == "grid-spaced" else "0")
     head = root.find("head")
     if head is not None and not any(m.get("charset") for m in head.iter("meta")):
         head.insert(0, lxml.html.fromstring('<meta charset="utf-8">'))
     return "<!DOCTYPE html>\n" + lxml.html.tostring(root, encoding="unicode", method="html")
+
+
+def _double_borders(table, cell_px: int, frame_px: int) -> None:
+    """Every border of ``table`` a double line: ``cell_px`` around its cells, ``frame_px`` around it."""
+    table.set("border", "0")
+    table.set("cellspacing", "0")
+    for element in [table, *table.iter("td", "th")]:
+        kept = _BORDER_CSS.sub("", element.get("style") or "").strip(";")
+        width = frame_px if element is table else cell_px
+        rule = f"border: {width}px double black" + ("; border-collapse: collapse" if element is table else "")
+        element.set("style", f"{kept}; {rule}" if kept else rule)
 
 
 def _one_table_per_row(table) -> None:
@@ -167,6 +195,37 @@ def office(pages: list[str], target: str) -> list[bytes]:
                 if not made.exists():
                     raise RuntimeError(f"LibreOffice made no {target} of page {i}")
                 _publish(made.read_bytes(), paths[i])
+    return [path.read_bytes() for path in paths]
+
+
+def printed(pages: list[str]) -> list[bytes]:
+    """HTML pages printed to PDF by headless Chromium (A4, no header or footer), one run per page not cached.
+
+    A browser keeps what LibreOffice drops: cell spacing, separate borders, each cell its own box."""
+    keys = [_key("chromium-v1", page) for page in pages]
+    paths = [cache_dir() / f"{key}.pdf" for key in keys]
+    for page, path in zip(pages, paths):
+        if path.exists():
+            continue
+        with tempfile.TemporaryDirectory(prefix="nianbao-print-") as tmp:
+            root = Path(tmp)
+            (root / "in.html").write_text(page.replace("<head>", "<head><style>@page { size: A4 }</style>", 1),
+                                          encoding="utf-8")
+            with subprocess.Popen(
+                [shutil.which("chromium") or "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                 "--no-pdf-header-footer", f"--user-data-dir={root / 'profile'}",
+                 f"--print-to-pdf={root / 'out.pdf'}", (root / "in.html").as_uri()],
+                cwd=root, env=dict(os.environ, HOME=str(root)), stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True,
+            ) as browser:
+                try:
+                    browser.wait(timeout=120)
+                finally:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(browser.pid, signal.SIGKILL)  # its helpers too, whatever happened
+            if not (root / "out.pdf").exists():
+                raise RuntimeError("Chromium printed no PDF of the page")
+            _publish((root / "out.pdf").read_bytes(), path)
     return [path.read_bytes() for path in paths]
 
 

@@ -105,3 +105,22 @@ def test_an_ambiguous_row_is_null_and_named() -> None:
     record = parse_bytes(REPORT.replace("112", "8855698").encode("utf-8"), "r.txt")
     assert all(record.cells[f"sec2.normative_documents.{c}"] is None for c in ("issued", "repealed", "in_force"))
     assert any("ambiguous digits" in w and "sec2.normative_documents" in w for w in record.warnings)
+
+
+def test_a_row_printed_twice_as_different_digits_is_not_cut() -> None:
+    """OCR of a borderless scan (real case 49): section 二's 行政规范性文件 row reached the reader twice, from
+    a sentence (``…行政规范性文件393 件``) and from the table (``77``). 393 alone cuts one way only (3 9 3),
+    77 none: which printing is the row's is a guess, so every cell is null and the row named."""
+    cells = tuple(f"sec2.normative_documents.{c}" for c in ("issued", "repealed", "in_force"))
+    rows = [GluedRow("sec2.normative_documents", cells, ("393",)), GluedRow("sec2.normative_documents", cells, ("77",))]
+    solution = solve(rows, {}, RULES)
+    assert solution.values == {} and solution.ambiguous == ["sec2.normative_documents"]
+    same = [GluedRow("sec2.normative_documents", cells, ("393",))] * 2  # the same digits twice: one printing
+    assert solve(same, {}, RULES).values[cells[1]] == (9, "9")
+
+
+def test_a_count_in_a_sentence_is_no_cell_even_with_a_space_before_its_unit() -> None:
+    """OCR reads ``规范性文件393件`` with a space before the unit: a count in a sentence, not a row's cells."""
+    assert glued_segments("清理并集中发布现行有效行政规范性文件393 件，动态更新") is None
+    assert glued_segments("清理并集中发布现行有效行政规范性文件393件") is None
+    assert glued_segments("规章000") == [("规章", [("000", True)])]

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import pytest
@@ -221,8 +220,11 @@ time.sleep(600)  # a worker that outlives its signal is not ended by this sleep 
 def test_a_worker_stopped_or_killed_leaves_no_soffice(tmp_path, docs, signum):
     doc = tmp_path / "report.doc"
     doc.write_bytes(docs[0])
+    # SIGINT as a terminal gives it: a test run started in the background (nohup, a CI runner's shell)
+    # ignores SIGINT, its children inherit that, and an ignored SIGINT rightly stops nothing.
     worker = subprocess.Popen([sys.executable, "-c", WORKER.format(root=str(ROOT), doc=str(doc))],
-                              stdout=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, text=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     pidfd = os.pidfd_open(worker.pid)
     try:
         line = worker.stdout.readline()  # bounded: the worker's conversion has its own timeouts
@@ -230,14 +232,7 @@ def test_a_worker_stopped_or_killed_leaves_no_soffice(tmp_path, docs, signum):
         assert organ.strip() == SPECS[0].organ
         assert "soffice.bin" in _group(int(group)).values()
         signal.pidfd_send_signal(pidfd, signum)
-        if not select.select([pidfd], [], [], 60)[0]:
-            # Seen twice in whole-suite runs under load, never alone: the worker still R a long while after
-            # SIGKILL. Say what the kernel shows, then ask once more: a signal that never arrived is
-            # our bug, a kill that lands the second time is the machine's.
-            warnings.warn(f"worker {worker.pid} still running 60 s after {signal.Signals(signum).name}, "
-                          f"signalled again: {_kernel_view(worker.pid)}")
-            signal.pidfd_send_signal(pidfd, signum)
-        _ended(pidfd, worker.pid, timeout=60)
+        _ended(pidfd, worker.pid, timeout=120)
         assert _gone(int(group), timeout=60), f"left running after {signal.Signals(signum).name}: {_group(int(group))}"
         assert not Path(home).exists()  # its profile and files went with it
     finally:
