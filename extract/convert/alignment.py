@@ -35,15 +35,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 # The layout stage takes the found table's type and what is done with it afterwards from here, with the finder.
 from extract.convert.aligned import AlignedTable, aligned_to_table, continue_aligned  # noqa: F401
-from extract.convert.geometry import Glyph, line_text
 from extract.convert.row_extent import reached, row_extents, text_rows, value_rows, wrap_gap
+# The layout stage cuts lines into segments through the finder, as it always has.
+from extract.convert.segment import (  # noqa: F401
+    UNIT, Segment, column_of, glued_value_off_label, label_columns, segments, split_at_columns,
+)
 
-# A gap between glyphs wider than this fraction of their height separates two cells.
-CELL_GAP = 0.4
 # A short line (a heading or a label on its own) is at most this fraction of the text block's width.
 SHORT_LINE = 0.45
 # A line whose words (values aside) cover this much of the text block's width is prose, gaps or not.
@@ -52,11 +52,6 @@ PROSE_FILL = 0.7
 ROW_GAP = 3.0
 # A label line closer than this fraction of the row pitch to the first row belongs to it, not the header.
 LABEL_REACH = 0.6
-# Units a report prints after a number (as in ``extract.values``): "0件" is a value, and so is
-# a unit wrapped under its number in a narrow column.
-_UNITS = "万元|件|条|个|项|次|元|份|宗"
-VALUE = re.compile(rf"[+\-－]?\d[\d,，.]*(?:{_UNITS})?%?|[/／—–\-－]+|无")
-UNIT = re.compile(_UNITS)
 # Two positions this fraction of the glyph height apart or closer are one place (a shared column).
 SAME_PLACE = 0.15
 # A block whose values are witnessed this often shares a grid; a long row witnessed this often keeps it.
@@ -64,47 +59,6 @@ GRID_SHARE = 0.9
 ROW_SHARE = 0.8
 # A label that starts with its number (一、 （二） 3. (4)) is the first line of its cell.
 ENUMERATED = re.compile(r"[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
-
-
-@dataclass
-class Segment:
-    """Glyphs of one line with no cell-wide gap between them."""
-
-    glyphs: list[Glyph]
-    text: str = ""
-    x0: float = 0.0
-    x1: float = 0.0
-    top: float = 0.0
-    bottom: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.text = line_text(self.glyphs)
-        self.x0 = min(g.x0 for g in self.glyphs)
-        self.x1 = max(g.x1 for g in self.glyphs)
-        self.top = min(g.top for g in self.glyphs)
-        self.bottom = max(g.bottom for g in self.glyphs)
-
-    @property
-    def is_value(self) -> bool:
-        # NFKC: a full-width decimal point or comma (５３．７６) is part of the number, not a cell's edge.
-        return bool(VALUE.fullmatch(unicodedata.normalize("NFKC", self.text).replace(" ", "")))
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-
-def segments(line: list[Glyph]) -> list[Segment]:
-    """A line cut where the gap between glyphs is wider than ``CELL_GAP`` of their height."""
-    out: list[list[Glyph]] = [[line[0]]]
-    for g in line[1:]:
-        prev = out[-1][-1]
-        size = max(min(prev.height, g.height), 1e-6)
-        if g.x0 - prev.x1 > CELL_GAP * size:
-            out.append([g])
-        else:
-            out[-1].append(g)
-    return [Segment(glyphs) for glyphs in out]
 
 
 def line_height(lines: list[list[Segment]]) -> float:
@@ -119,8 +73,10 @@ def table_blocks(lines: list[list[Segment]], body: tuple[float, float]) -> list[
     size = line_height(lines)
 
     def tabular(line: list[Segment]) -> bool:
-        if len(line) > 1:  # cells apart, unless words fill the line as prose does (justified, gaps widened)
-            return sum(s.x1 - s.x0 for s in line if not s.is_value) < PROSE_FILL * width
+        if len(line) > 1:  # cells apart, unless words fill the line as prose does (justified, gaps widened);
+            # a line ending in three values apart is a row (of a long label), as no prose ends so
+            return (has_values(line) and len(values_of(line)) >= 3
+                    or sum(s.x1 - s.x0 for s in line if not s.is_value) < PROSE_FILL * width)
         return line[0].is_value or (line[0].x1 - line[0].x0) < SHORT_LINE * width
 
     blocks: list[tuple[int, int]] = []
@@ -261,14 +217,18 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
     """The rows of one block: values at one height are a row, label and header text within reach of a
     row joins it (a label wrapped above or below its values), any other text is a row of its own."""
     size = line_height(lines)
+    label_edge = bands[0][0] if bands else float("inf")
+    lines = [[part for seg in line for part in (glued_value_off_label(seg) if seg.x0 < label_edge else [seg])]
+             if has_values(line) else line for line in lines]
     bare = [[s for s in line if not UNIT.fullmatch(s.text)] for line in lines]  # a unit wrapped under its number
     values = [s for line in bare if has_values(line) for s in values_of(line)]  # is no label before values
     units = [s for line in lines for s in line if s not in values and UNIT.fullmatch(s.text)]
     others = [s for line in lines for s in line if s not in values and s not in units]
     rows, anchors = value_rows(values, units, size)  # value rows, by height, and the height of each
-    label_edge = bands[0][0] if bands else float("inf")
-    label_cols = _label_columns([s for s in others if s.x0 < label_edge])
-    others = [part for seg in others for part in _split_at_columns(seg, label_cols)]
+    label_segments = [s for s in others if s.x0 < label_edge]
+    label_cols = label_columns(label_segments)
+    starts = [s.x0 for s in label_segments]
+    others = [part for seg in others for part in split_at_columns(seg, label_cols, starts)]
     attached: list[list[Segment]] = [[] for _ in rows]
     pitch = _pitch_of(anchors, size)
     alone: list[Segment] = []
@@ -315,7 +275,7 @@ def aligned_rows(lines: list[list[Segment]], bands: list[tuple[float, float]], p
         cells = ["" for _ in range(width)]
         for seg in texts:  # a row's labels stand left of its values (its own table's, printed one a row)
             if seg.x0 < label_edge or seg.x1 <= min((v.x0 for v in row_values), default=-1):
-                labels[_column_of(seg.x0, label_cols)] += seg.text
+                labels[column_of(seg.x0, label_cols)] += seg.text
                 continue
             hit = [b for b, band in enumerate(bands) if overlaps(seg, band)]
             if hit and (grid or not row_values):  # header text over the value columns; a number there is lost
@@ -346,7 +306,7 @@ def _two_labels(texts: list[Segment], label_cols: list[float], label_edge: float
     starts: dict[int, list[float]] = {}
     for seg in texts:
         if seg.x0 < label_edge and ENUMERATED.match(seg.text):
-            starts.setdefault(_column_of(seg.x0, label_cols), []).append(seg.cy)
+            starts.setdefault(column_of(seg.x0, label_cols), []).append(seg.cy)
     return any(max(ys) - min(ys) > 0.8 * size for ys in starts.values())
 
 
@@ -452,33 +412,3 @@ def _pitch_of(anchors: list[float], size: float) -> float:
     """The usual distance between rows of values (two line heights when there is one row)."""
     gaps = sorted(b - a for a, b in zip(anchors, anchors[1:]))
     return gaps[len(gaps) // 2] if gaps else 2 * size
-
-
-def _split_at_columns(seg: Segment, edges: list[float]) -> list[Segment]:
-    """Cut a segment where one of its glyphs starts exactly at another label column's left edge: two
-    labels of neighbouring columns printed with less than a cell gap between them."""
-    cuts = [
-        i for i, g in enumerate(seg.glyphs)
-        if i > 0 and g.x0 > seg.glyphs[i - 1].x1 and any(abs(g.x0 - edge) <= 0.5 for edge in edges)
-    ]
-    if not cuts:
-        return [seg]
-    bounds = [0, *cuts, len(seg.glyphs)]
-    return [Segment(seg.glyphs[a:b]) for a, b in zip(bounds, bounds[1:])]
-
-
-def _label_columns(label_segments: list[Segment]) -> list[float]:
-    """Left edges of label columns: segments' left edges, clustered within one glyph height."""
-    edges: list[float] = []
-    for seg in sorted(label_segments, key=lambda s: s.x0):
-        if not edges or seg.x0 - edges[-1] > (seg.bottom - seg.top):
-            edges.append(seg.x0)
-    return edges or [0.0]
-
-
-def _column_of(x: float, edges: list[float]) -> int:
-    k = 0
-    for i, edge in enumerate(edges):
-        if x >= edge - 1.0:
-            k = i
-    return k

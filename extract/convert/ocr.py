@@ -200,8 +200,11 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     clean = erase_rulings(image, edges)
     grids = find_tables(edges, _PX_SETTINGS)
     lines = None if grids else read_lines(clean, limits)  # tables without rulings: words placed by position
-    if lines is not None:
-        return _page(image, number, lines, edges)
+    if lines is not None:  # from its first row down; the prose above it is read whole
+        above = clean.copy()
+        ImageDraw.Draw(above).rectangle([0, min((g.top for g in lines), default=0) - 2, above.width, above.height], fill=255)
+        words = _read_prose(above, limits) if _has_ink(above) else []
+        return _page(image, number, words + lines, edges)
     prose = clean.copy()
     prose_draw = ImageDraw.Draw(prose)
     for grid in grids:

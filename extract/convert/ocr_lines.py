@@ -47,6 +47,8 @@ _NARROW = 2.5
 # is kept as a blank read at confidence 0 (flagged, never a value), so the values after it keep their
 # places in the row rather than sliding into its column.
 _UNREAD_VALUE = 2.0
+# Fewer dark pixels than this (at 300 dpi) in a piece is a speck of the scan, not ink of the print.
+_SPECK = 12
 
 
 def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
@@ -58,12 +60,13 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
         return None
     height = sorted(y1 - y0 for y0, y1 in lines)[len(lines) // 2]
     pieces = [(y0, y1, _pieces(mask, y0, y1, height)) for y0, y1 in lines]
-    tabular = sum(
-        1 for _, _, cut in pieces
-        if len(cut) >= 3 and all(x1 - x0 <= _NARROW * height for x0, x1 in cut[-2:])
-    )
-    if tabular < _TABLE_LINES:
+    rows = [i for i, (_, _, cut) in enumerate(pieces)
+            if len(cut) >= 3 and all(x1 - x0 <= _NARROW * height for x0, x1 in cut[-2:])]
+    if len(rows) < _TABLE_LINES:
         return None
+    # What stands above the first row of the table (a title, the organ's name, an opening paragraph) is
+    # prose, which the page reader reads whole and better than piece by piece (``ocr.ocr_image``).
+    pieces = pieces[rows[0]:]
     # A line of the page may hold a label wrapped over two lines beside a value: each piece is read by
     # its own lines, so that a number always stands alone in its box (the digit models read it too).
     boxes = [
@@ -155,7 +158,9 @@ def _pieces(mask: Image.Image, top: int, bottom: int, height: int) -> list[tuple
                 merged[-1] = [lead[0], run[1], 0]  # marked: a label is never a lead
                 continue
         merged.append(run)
-    return [(run[0], run[1]) for run in merged]
+    # A scanner's speck is a piece of its own: a few pixels, never a character (a dash for a blank, the
+    # smallest mark a cell holds, has several times as many).
+    return [(run[0], run[1]) for run in merged if data.count(1, run[0] * rows, run[1] * rows) >= _SPECK]
 
 
 def _sheet(image: Image.Image, boxes: list[tuple[int, int, int, int]], height: int):

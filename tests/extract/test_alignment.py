@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from extract.convert.geometry import Glyph, LayoutSettings, PageContent
 from extract.convert.layout import assemble
+from extract.convert.segment import Segment, glued_value_off_label, segments, split_at_columns
 from extract.document import Paragraph, Table
 
 SIZE = 10.0  # glyph height and CJK advance, in points
@@ -237,3 +238,87 @@ def test_rows_of_one_table_blank_in_other_columns_above_and_below_stay_one_table
     assert [row[-4:] for row in table if any(row[-4:])][-4:] == [
         ["1", "", "3", "4"], ["12", "", "30", "42"], ["4", "5", "", "9"], ["7", "17", "", "24"],
     ]
+
+
+def test_a_narrow_label_column_touching_the_next_keeps_each_label_in_its_column():
+    # A narrow column's ``（五）不`` ends exactly where the next column's wrapped ``版物`` begins (glyph
+    # boxes are advance boxes): the next column's edge, where three other labels start, cuts them apart.
+    page = _page([
+        [("项目", 60.0), ("甲", 300.0), ("乙", 350.0), ("丙", 400.0), ("合计", 450.0)],
+        [("1.甲类申请", 100.0), ("1", 300.0), ("0", 350.0), ("0", 400.0), ("1", 450.0)],
+        [("2.乙类申请", 100.0), ("0", 300.0), ("2", 350.0), ("0", 400.0), ("2", 450.0)],
+        [("3.要求提供公开出", 100.0), ("0", 300.0), ("0", 350.0), ("3", 400.0), ("3", 450.0)],
+        [("（五）不", 60.0), ("版物", 100.0)],
+        [("4.其他申请", 100.0), ("4", 300.0), ("0", 350.0), ("0", 400.0), ("4", 450.0)],
+        [("予处理", 60.0)],
+    ], tops=[70.0, 100.0, 130.0, 160.0, 172.0, 190.0, 196.0])
+    (table,), _ = _tables([page])
+    rows = [[c for c in row if c] for row in table]
+    assert ["3.要求提供公开出版物", "0", "0", "3", "3"] in rows
+    assert not any("不版" in c for row in rows for c in row)
+
+
+def test_a_label_running_into_its_first_value_is_cut_before_the_value():
+    # ``…情形) 0``: a word gap (wider than a space, narrower than a cell gap) before a number that ends a
+    # label. A label that counts on with its number (``第 3``) keeps it.
+    def line(label: str, value: str) -> list[Glyph]:
+        head = _text(label, 60.0, 100.0)
+        return head + _text(value, head[-1].x1 + 0.35 * SIZE, 100.0)
+
+    assert [s.text for s in segments(line("不计其他情形)", "0"))] == ["不计其他情形)", "0"]
+    assert [s.text for s in segments(line("（二）部分公开", "12"))] == ["（二）部分公开", "12"]
+    assert [s.text for s in segments(line("第", "3"))] == ["第 3"]
+    assert [s.text for s in segments(_text("一、本年新收政府信息公开申请数量", 60.0, 100.0))] == ["一、本年新收政府信息公开申请数量"]
+
+
+def test_a_value_touching_a_line_of_its_wrapped_label_is_cut_off():
+    # ``…不计其`` + ``5`` with no gap (the label goes on with ``他情形）`` below): the digits after the
+    # label's last Chinese character are a value. ``第3`` counts on with its number; a number alone stays one.
+    def texts(glyphs: list[Glyph]) -> list[str]:
+        return [s.text for s in glued_value_off_label(Segment(glyphs))]
+
+    assert texts(_text("只计这一情形，不计其5", 60.0, 100.0)) == ["只计这一情形，不计其", "5"]
+    assert texts(_text("行政机关不12", 60.0, 100.0)) == ["行政机关不", "12"]
+    assert texts(_text("第3", 60.0, 100.0)) == ["第3"]
+    assert texts(_text("2024", 60.0, 100.0)) == ["2024"]
+    assert texts(_text("1.属于国家秘密", 60.0, 100.0)) == ["1.属于国家秘密"]
+
+
+def test_a_row_whose_long_label_fills_the_line_like_prose_stays_in_its_table():
+    # Words over 70% of the text's width make a line prose, unless it ends in three values or more apart.
+    long_label = "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请的情形"
+    xs = (440.0, 480.0, 520.0, 560.0)
+
+    def row(label: str, values: list[str]) -> list[tuple[str, float]]:
+        return [(label, 60.0)] + list(zip(values, xs))
+
+    page = _page([
+        row("项目", ["甲", "乙", "丙", "合计"]),
+        row("1.第一行", ["1", "2", "3", "6"]),
+        row(long_label, ["0", "1", "0", "1"]),
+        row("3.第三行", ["4", "0", "0", "4"]),
+    ])
+    (table,), _ = _tables([page])
+    assert [[c for c in r if c] for r in table] == [
+        ["项目", "甲", "乙", "丙", "合计"], ["1.第一行", "1", "2", "3", "6"], [long_label, "0", "1", "0", "1"],
+        ["3.第三行", "4", "0", "0", "4"],
+    ]
+
+
+def test_condensed_labels_of_two_columns_are_cut_at_a_witnessed_edge():
+    # Text condensed into a narrow column sets its glyphs a tenth of a point over each other: ``（五）`` and
+    # the next column's ``开出版物`` still meet at that column's edge, where three other labels start.
+    def condensed(text: str, x: float, overlap: float) -> list[Glyph]:
+        out = []
+        for ch in text:
+            out.append(Glyph(ch, x, 100.0, x + SIZE, 100.0 + SIZE))
+            x += SIZE - overlap
+        return out
+
+    edge = 60.0 + 3 * (SIZE - 0.1)
+    seg = Segment(condensed("（五）开出版物", 60.0, 0.1))
+    assert [s.text for s in split_at_columns(seg, [60.0, edge], [edge] * 3)] == ["（五）", "开出版物"]
+    assert [s.text for s in split_at_columns(seg, [60.0, edge], [edge])] == ["（五）开出版物"]  # one witness
+    far = Segment(condensed("（五）开出版物", 60.0, 1.0))  # glyphs a point over each other: one label
+    assert [s.text for s in split_at_columns(far, [60.0, 60.0 + 3 * (SIZE - 1.0)], [60.0 + 3 * (SIZE - 1.0)] * 3)] == [
+        "（五）开出版物"]
