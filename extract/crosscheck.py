@@ -54,7 +54,7 @@ def distrust_inferred_columns(
     return warnings
 
 
-def _template_rows(keys) -> dict[str, list[str]]:
+def template_rows(keys) -> dict[str, list[str]]:
     """Cell ids by the printed row they belong to; section 四 is one row of fifteen."""
     rows: dict[str, list[str]] = defaultdict(list)
     for key in keys:
@@ -75,7 +75,7 @@ def _split_rows(
     lines = doc.source_format in _PDF_FORMATS
     unplaced: set[str] = set()
     warnings: list[str] = []
-    for name, keys in _template_rows(cells).items():
+    for name, keys in template_rows(cells).items():
         printed = {(sources[key].table, sources[key].row) for key in keys if key in sources}
         inferred = any(table in unruled or (lines and table is None) for table, _ in printed)
         if not inferred:
@@ -120,7 +120,7 @@ def _place_loose_rows(
     loose: list[tuple[LooseRow, list[str]]] = []
     unplaced: set[str] = set()
     warnings: list[str] = []
-    for name, keys in _template_rows(cells).items():
+    for name, keys in template_rows(cells).items():
         if settled & set(keys):
             continue
         printed = [key for key in keys if raw.get(key, "").strip() or cells[key] is not None]
@@ -216,7 +216,7 @@ def _distrust_ocr(
     read_by_ocr = {key for key, source in sources.items() if key in cells and source.ocr}
     cut = _cut_rows(cells, sources, doc)
     # section 四 is read as one run of values: a lost one moves all after it
-    for row, keys in _template_rows(cells).items():
+    for row, keys in template_rows(cells).items():
         read = [key for key in keys if key in read_by_ocr and cells[key] is not None]
         if row in cut:
             warnings.append(f"row {row} runs past the right edge of page {cut[row]}, which cuts its table: "
@@ -258,7 +258,7 @@ def _cut_rows(cells: dict[str, Number | None], sources: dict[str, CellSource], d
     cells found are the first of the row, from the table's first value column on (a number taken for a
     word starts the row's values a column later), and the rest lie past the edge. Row name -> page."""
     cut = {b.index for b in doc.blocks if isinstance(b, Table) and b.cut_right}
-    rows = _template_rows(cells)
+    rows = template_rows(cells)
     first: dict[int, int] = {}
     found: dict[str, tuple[int, int, int]] = {}  # row -> (table, first column, page)
     for row, keys in rows.items():

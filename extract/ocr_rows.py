@@ -12,6 +12,7 @@ named: a null, never a number from another row.
 
 from __future__ import annotations
 
+from extract.crosscheck import template_rows
 from extract.document import Document, Table
 from extract.record import CellSource, Number
 
@@ -23,11 +24,8 @@ def distrust_ocr_blank_rows(
     if not doc.ocr:
         return []
     unruled = {b.index for b in doc.blocks if isinstance(b, Table) and not b.ruled}
-    rows: dict[str, list[str]] = {}
-    for key in cells:
-        rows.setdefault("sec4" if key.startswith("sec4.") else key.rsplit(".", 1)[0], []).append(key)
     warnings: list[str] = []
-    for name, keys in rows.items():
+    for name, keys in template_rows(cells).items():
         from_scan = [key for key in keys if key in sources and sources[key].table in unruled]
         blank = [key for key in from_scan if raw.get(key) == "" and cells[key] is None]
         read = [key for key in from_scan if cells[key] is not None and sources[key].ocr]

@@ -36,11 +36,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# The layout stage takes the found table's type and what is done with it afterwards from here, with the finder.
-from extract.convert.aligned import AlignedTable, aligned_to_table, continue_aligned  # noqa: F401
+from extract.convert.aligned import AlignedTable
 from extract.convert.row_extent import reached, row_extents, text_rows, value_rows, wrap_gap
-# The layout stage cuts lines into segments through the finder, as it always has.
-from extract.convert.segment import (  # noqa: F401
+from extract.convert.segment import (
     UNIT, Segment, column_of, glued_value_off_label, label_columns, segments, split_at_columns,
 )
 

@@ -19,8 +19,9 @@ above than below have only their labels between them, and are never cut apart.
 from __future__ import annotations
 
 from extract.convert.alignment import (
-    Segment, has_values, line_height, overlaps, unwitnessed_values, value_bands, values_of,
+    has_values, line_height, overlaps, unwitnessed_values, value_bands, values_of,
 )
+from extract.convert.segment import Segment
 
 Band = tuple[float, float]
 

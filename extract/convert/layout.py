@@ -8,7 +8,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from extract.convert.alignment import AlignedTable, aligned_rows, aligned_to_table, continue_aligned, segments, split_glued, table_blocks, value_bands
+from extract.convert.aligned import AlignedTable, aligned_to_table, continue_aligned
+from extract.convert.alignment import aligned_rows, split_glued, table_blocks, value_bands
+from extract.convert.segment import segments
 from extract.convert.continuation import PendingTable, continue_table, same_columns
 from extract.convert.geometry import Glyph, LayoutSettings, PageContent, TableGrid, group_lines, line_text
 from extract.convert.grids import grid_blocks

@@ -13,10 +13,8 @@ the heading or empty row it is.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pragma: no cover - types only
-    from extract.convert.alignment import Segment
+from extract.convert.segment import Segment
 
 # Lines of one cell are at most this fraction of the glyph height apart (a wrapped line's leading);
 # rows stand further apart than this by their cells' padding.

@@ -24,7 +24,7 @@ from extract.convert.ocr import convert_images
 from extract.convert.rulings import find_tables, merge_edges
 from extract.parse import parse_document
 from tests.extract.office import BOXED, office, page_images, printed, variant
-from tests.extract.test_any_format import CASES, OCR_FLAG
+from tests.extract.test_any_format import CASES, ocr_flagged
 
 SETTINGS = LayoutSettings()
 
@@ -162,8 +162,5 @@ def test_boxed_tables_as_page_images():
             right += got is not None and abs(got - value) < 1e-9
         if got == value or (got is not None and value is not None and abs(got - value) < 1e-9):
             continue
-        source = record.sources.get(key)
-        low = source is not None and source.ocr_confidence is not None and source.ocr_confidence < OCR_FLAG
-        named = got is None and any(key in warning for warning in record.warnings)
-        assert low or named, f"{key} read {got!r} for {value!r} without a flag"
+        assert ocr_flagged(record, key), f"{key} read {got!r} for {value!r} without a flag"
     assert 3 * right >= 2 * total, f"OCR read {right} of {total} value cells"
