@@ -198,7 +198,10 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
     for n, (cell, _, _) in enumerate(lines):
         lines_of.setdefault(cell, []).append(n)
     _read_silent_numbers(lines, line_readings, lines_of, limits)
-    short = [n for n, (cell, _, im) in enumerate(lines) if len(lines_of[cell]) == 1 and im.width <= _SHORT_WIDTH]
+    # A line too wide to be a count is still put to the vote where the Chinese model read it as a number
+    # it is unsure of (5949.088667 at 75): alone, that reading would be left null.
+    short = [n for n, (cell, _, im) in enumerate(lines) if len(lines_of[cell]) == 1
+             and (im.width <= _SHORT_WIDTH or _unsure_number(_tidy(line_readings[n]), limits))]
     digits = run_tesseract_many([lines[n][2] for n in short], limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
 
     def placed(n: int, reading: list[Glyph]) -> list[Glyph]:
@@ -217,7 +220,7 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
     marginal: dict[int, list[Glyph]] = {}
     for k, digit in digit_of.items():
         if _number(readings[k]) is not None:
-            agreed = _vote([readings[k], digit])
+            agreed = _vote([readings[k], digit], _ink_glyphs(lines[line_of[k]][2]))
             if agreed and agreed[0].conf >= limits.ocr_min_confidence:
                 readings[k] = agreed
             else:  # in dispute, or agreed on at a marginal confidence: more readings may settle it
@@ -246,7 +249,8 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
         n = line_of[k]
         # What the more readings cannot settle keeps what the first two agreed on, at its marginal
         # confidence: a value the template's sums then confirm (``extract.crosscheck``), or null.
-        readings[k] = _vote([readings[k], digit_of[k], *(_tidy(placed(n, r)) for r in again)]) or marginal.get(k, [])
+        again = [_tidy(placed(n, r)) for r in again]
+        readings[k] = _vote([readings[k], digit_of[k], *again], _ink_glyphs(lines[n][2])) or marginal.get(k, [])
     out: list[Glyph] = []
     for box, reading in zip(boxes, readings):
         out += reading or [Glyph("", box[0], box[1], box[2], box[3], 0.0)]
@@ -270,7 +274,7 @@ def _read_silent_numbers(lines: list[tuple[int, tuple[int, int], Image.Image]], 
     images = [lines[n][2] for n in silent]
     digits = run_tesseract_many(images, limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
     for n, first, again in zip(silent, digits, _reread_digits(images, limits)):
-        line_readings[n] = _vote([_tidy(first), *(_tidy(r) for r in again)]) or []
+        line_readings[n] = _vote([_tidy(first), *(_tidy(r) for r in again)], _ink_glyphs(lines[n][2])) or []
 
 
 # The unit a value is printed over in a narrow cell: one or two ideographs, no digit (件, 万元).
@@ -348,6 +352,27 @@ def _number(reading: list[Glyph]) -> str | None:
     return text if reading and _NUMBER.fullmatch(text) else None
 
 
+def _unsure_number(reading: list[Glyph], limits: Limits) -> bool:
+    return _number(reading) is not None and _confidence(reading) < limits.ocr_min_confidence
+
+
+# A run of inked pixel columns is a glyph of its own where its ink is at least this share of the line's
+# height: a digit's height, never a point, a comma or a speck (which a reading may rightly leave out).
+_GLYPH_HEIGHT = 0.5
+
+
+def _ink_glyphs(line: Image.Image) -> int:
+    """How many glyphs a line prints at least: runs of pixel columns with ink, parted by blank columns,
+    as tall as a digit. Digits printed touching make one run, so a line may print more, never fewer."""
+    ink = line.point(lambda v: 255 if v < INK else 0).filter(ImageFilter.MedianFilter(3))
+    bbox = ink.getbbox()
+    if bbox is None:
+        return 0
+    columns = ink.resize((ink.width, 1), Image.Resampling.BOX).tobytes()
+    runs = [ink.crop((m.start(), 0, m.end(), ink.height)).getbbox() for m in re.finditer(rb"[^\x00]+", columns)]
+    return sum(1 for run in runs if run and run[3] - run[1] >= _GLYPH_HEIGHT * (bbox[3] - bbox[1]))
+
+
 def _confidence(reading: list[Glyph]) -> float:
     return min((g.conf or 0.0) for g in reading) if reading else -1.0
 
@@ -359,12 +384,15 @@ _GUESS = 40.0
 _UNANIMOUS = 4
 
 
-def _vote(readings: list[list[Glyph]]) -> list[Glyph] | None:
+def _vote(readings: list[list[Glyph]], glyphs: int = 0) -> list[Glyph] | None:
     """The value two readings or more give and none contradicts, as one glyph; None when no value is
-    agreed on. Words, silence and guesses (under ``_GUESS``) abstain. The value's confidence is the
-    second highest of the readings that give it (two readings at least that sure agree on it), or the
-    highest where ``_UNANIMOUS`` readings or more give it (of five, both models among them)."""
-    values = [(_number(r), r) for r in readings if not r or _confidence(r) >= _GUESS]
+    agreed on. Words, silence and guesses (under ``_GUESS``) abstain, and so does a number of fewer
+    characters than the line prints ``glyphs`` (``_ink_glyphs``): a reading that dropped a digit (14 as
+    4) is no word on what the line says. The value's confidence is the second highest of the readings
+    that give it (two readings at least that sure agree on it), or the highest where ``_UNANIMOUS``
+    readings or more give it (of five, both models among them)."""
+    values = [(_number(r), r) for r in readings
+              if (not r or _confidence(r) >= _GUESS) and len(_number(r) or "x" * glyphs) >= glyphs]
     given = {v for v, _ in values if v is not None}
     if len(given) != 1:
         return None
