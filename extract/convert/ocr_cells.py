@@ -386,13 +386,14 @@ _UNANIMOUS = 4
 
 def _vote(readings: list[list[Glyph]], glyphs: int = 0) -> list[Glyph] | None:
     """The value two readings or more give and none contradicts, as one glyph; None when no value is
-    agreed on. Words, silence and guesses (under ``_GUESS``) abstain, and so does a number of fewer
-    characters than the line prints ``glyphs`` (``_ink_glyphs``): a reading that dropped a digit (14 as
-    4) is no word on what the line says. The value's confidence is the second highest of the readings
+    agreed on. Words, silence and guesses (under ``_GUESS``) abstain, and where no reading gives words,
+    so does a number of fewer characters than the line prints ``glyphs`` (``_ink_glyphs``): a reading
+    that dropped a digit (14 as 4) is no word on what the line says. The value's confidence is the second highest of the readings
     that give it (two readings at least that sure agree on it), or the highest where ``_UNANIMOUS``
     readings or more give it (of five, both models among them)."""
-    values = [(_number(r), r) for r in readings
-              if (not r or _confidence(r) >= _GUESS) and len(_number(r) or "x" * glyphs) >= glyphs]
+    values = [(_number(r), r) for r in readings if not r or _confidence(r) >= _GUESS]
+    if all(v is not None for v, r in values if r):  # words (0 件: a unit) print glyphs no number counts
+        values = [(v, r) for v, r in values if v is None or len(v) >= glyphs]
     given = {v for v, _ in values if v is not None}
     if len(given) != 1:
         return None
