@@ -352,6 +352,19 @@ def _number(reading: list[Glyph]) -> str | None:
     return text if reading and _NUMBER.fullmatch(text) else None
 
 
+_VALUE_AND_UNIT = re.compile(r"([0-9][0-9.,]*)[\u3400-\u9fff]{1,2}")
+
+
+def _given(reading: list[Glyph]) -> str | None:
+    """The number a reading gives in a vote: a number alone, or one printed before its unit (0 件, read
+    whole by the Chinese model, where the digit models read the 0 alone)."""
+    number = _number(reading)
+    if number is not None or not reading:
+        return number
+    found = _VALUE_AND_UNIT.fullmatch("".join(g.text for g in reading))
+    return found.group(1) if found else None
+
+
 def _unsure_number(reading: list[Glyph], limits: Limits) -> bool:
     return _number(reading) is not None and _confidence(reading) < limits.ocr_min_confidence
 
@@ -386,13 +399,14 @@ _UNANIMOUS = 4
 
 def _vote(readings: list[list[Glyph]], glyphs: int = 0) -> list[Glyph] | None:
     """The value two readings or more give and none contradicts, as one glyph; None when no value is
-    agreed on. Words, silence and guesses (under ``_GUESS``) abstain, and where no reading gives words,
-    so does a number of fewer characters than the line prints ``glyphs`` (``_ink_glyphs``): a reading
-    that dropped a digit (14 as 4) is no word on what the line says. The value's confidence is the second highest of the readings
-    that give it (two readings at least that sure agree on it), or the highest where ``_UNANIMOUS``
-    readings or more give it (of five, both models among them)."""
-    values = [(_number(r), r) for r in readings if not r or _confidence(r) >= _GUESS]
-    if all(v is not None for v, r in values if r):  # words (0 件: a unit) print glyphs no number counts
+    agreed on. A number printed with its unit (0 件) gives the number. Words, silence and guesses (under
+    ``_GUESS``) abstain; where no reading gives an ideograph, so does a number of fewer characters than
+    the line prints ``glyphs`` (``_ink_glyphs``): a reading that dropped a digit (14 as 4) is no word on
+    what the line says. The value's confidence is the second highest of the readings that give it (two
+    readings at least that sure agree on it), or the highest where ``_UNANIMOUS`` readings or more give
+    it (of five, both models among them)."""
+    values = [(_given(r), r) for r in readings if not r or _confidence(r) >= _GUESS]
+    if not any(_IDEOGRAPH.search(g.text) for _, r in values for g in r):  # a unit's glyphs are no digits
         values = [(v, r) for v, r in values if v is None or len(v) >= glyphs]
     given = {v for v, _ in values if v is not None}
     if len(given) != 1:
