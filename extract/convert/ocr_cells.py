@@ -16,6 +16,7 @@ confidence 0), flagged, so the record holds null rather than a guess.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -395,6 +396,7 @@ def _confidence(reading: list[Glyph]) -> float:
 # which reads it right as a word). Misreadings that matter come with high confidence (2029 at 86).
 _GUESS = 40.0
 _UNANIMOUS = 4
+_WEAK_DISSENT = 60.0
 
 
 def _vote(readings: list[list[Glyph]], glyphs: int = 0) -> list[Glyph] | None:
@@ -404,19 +406,24 @@ def _vote(readings: list[list[Glyph]], glyphs: int = 0) -> list[Glyph] | None:
     the line prints ``glyphs`` (``_ink_glyphs``): a reading that dropped a digit (14 as 4) is no word on
     what the line says. The value's confidence is the second highest of the readings that give it (two
     readings at least that sure agree on it), or the highest where ``_UNANIMOUS`` readings or more give
-    it (of five, both models among them)."""
+    it (of five, both models among them). One dissent or more under ``_WEAK_DISSENT`` is outvoted by
+    ``_UNANIMOUS`` readings (a JPEG's 0 read as 8 at 56 by one model, as 0 by four readings), and the
+    value then keeps the second highest confidence."""
     values = [(_given(r), r) for r in readings if not r or _confidence(r) >= _GUESS]
     if not any(_IDEOGRAPH.search(g.text) for _, r in values for g in r):  # a unit's glyphs are no digits
         values = [(v, r) for v, r in values if v is None or len(v) >= glyphs]
-    given = {v for v, _ in values if v is not None}
-    if len(given) != 1:
+    given = Counter(v for v, _ in values if v is not None)
+    if not given:
         return None
-    (value,) = given
+    value, count = given.most_common(1)[0]
+    dissent = [r for v, r in values if v is not None and v != value]
+    outvoted = count >= _UNANIMOUS and all(_confidence(r) < _WEAK_DISSENT for r in dissent)
+    if (dissent and not outvoted) or count < 2:
+        return None
     agreeing = [r for v, r in values if v == value]
-    if len(agreeing) < 2:
-        return None
     first = agreeing[0]
-    conf = sorted((min(g.conf or 0.0 for g in r) for r in agreeing), reverse=True)[len(agreeing) < _UNANIMOUS]
+    rank = 1 if dissent or len(agreeing) < _UNANIMOUS else 0
+    conf = sorted((min(g.conf or 0.0 for g in r) for r in agreeing), reverse=True)[rank]
     return [Glyph(value, first[0].x0, first[0].top, first[-1].x1, first[-1].bottom, conf)]
 
 
