@@ -239,3 +239,56 @@ def test_a_cell_box_a_ruling_crosses_is_read_on_its_inked_side_only():
     assert _one_side(ink, crossings) == (33, 0, 140, 80)
     ImageDraw.Draw(ink).rectangle([12, 20, 20, 56], fill=255)  # ink on the other side too
     assert _one_side(ink, crossings) is None
+
+
+def test_a_reading_that_dropped_a_glyph_abstains():
+    """14 read as 4 by one model of five: a line that prints two glyphs is not a one-digit number, so the
+    reading neither blocks the four that give 14 nor stands itself. Where a reading gives words (a unit
+    after the value), the line's glyphs are not all digits and are not counted."""
+    from extract.convert.ocr_cells import _vote
+
+    readings = [_word("14", 65.0), _word("14", 97.0), _word("14", 88.0), _word("14", 74.0), _word("4", 64.0)]
+    assert _vote(readings) is None  # counted as a reading, 4 contradicts
+    assert _vote(readings, glyphs=2)[0].text == "14"
+    assert _vote([_word("4", 90.0), _word("4", 85.0)], glyphs=2) is None
+    with_unit = [[Glyph("4", 0, 0, 10, 10, 90.0), Glyph("件", 12, 0, 30, 10, 90.0)], _word("4", 85.0)]
+    assert _vote(with_unit, glyphs=3)[0].text == "4"
+
+
+def test_a_value_printed_with_its_unit_gives_its_number():
+    from extract.convert.ocr_cells import _vote
+
+    whole = [Glyph("0", 0, 0, 10, 10, 93.0), Glyph("件", 12, 0, 30, 10, 79.0)]
+    agreed = _vote([whole, _word("0", 40.0), [], whole])
+    assert agreed[0].text == "0" and agreed[0].conf == 79.0
+    assert _vote([[Glyph("0", 0, 0, 10, 10, 93.0), Glyph("件数", 12, 0, 30, 10, 90.0), Glyph("年", 32, 0, 40, 10, 90.0)],
+                  _word("0", 90.0)]) is None  # words, not a unit: the digit model alone is no vote
+
+
+def test_four_readings_outvote_a_weak_dissent_not_a_confident_one():
+    """A JPEG's 0 read as 8 at 56 by one model, as 0 by the four other readings: 0, at the second highest
+    confidence. A dissent at 86 still blocks any majority."""
+    from extract.convert.ocr_cells import _vote
+
+    agreed = _vote([_word("0", 97.0), _word("8", 56.0), _word("0", 87.0), _word("0", 69.0), _word("0", 78.0)])
+    assert agreed[0].text == "0" and agreed[0].conf == 87.0
+    assert _vote([_word("0", 97.0), _word("8", 86.0), _word("0", 87.0), _word("0", 69.0), _word("0", 78.0)]) is None
+    assert _vote([_word("0", 97.0), _word("8", 56.0), _word("0", 87.0)]) is None  # three are no outvoting majority
+
+
+def test_the_glyphs_a_line_prints_are_counted_from_its_ink():
+    """Columns of ink parted by blank columns, as tall as a digit: a point or a speck is no glyph, and
+    digits printed touching count as one (a line may print more, never fewer)."""
+    from PIL import ImageDraw
+
+    from extract.convert.ocr_cells import _ink_glyphs
+
+    line = _line(120, 44)
+    draw = ImageDraw.Draw(line)
+    draw.rectangle([_PAD + 10, _PAD, _PAD + 14, _PAD + 43], fill=0)  # a 1
+    draw.rectangle([_PAD + 30, _PAD, _PAD + 55, _PAD + 43], fill=0)  # a 4
+    draw.rectangle([_PAD + 62, _PAD + 38, _PAD + 67, _PAD + 43], fill=0)  # a point
+    assert _ink_glyphs(line) == 2
+    draw.rectangle([_PAD + 56, _PAD, _PAD + 80, _PAD + 43], fill=0)  # a digit touching the 4
+    assert _ink_glyphs(line) == 2
+    assert _ink_glyphs(_line(40, 40)) == 0
