@@ -341,29 +341,42 @@ def erase_rulings(image: Image.Image, edges: list[Edge]) -> Image.Image:
 
 def find_rulings(image: Image.Image) -> list[Edge]:
     """Horizontal and vertical ruling segments (pixels) from long runs of ink, found with C-speed regexes;
-    and shorter horizontal runs that close a box between two vertical rulings (``rulings.box_sides``)."""
-    # Thin rulings come out of a scanner grey, not black: a lighter threshold than for text.
+    and shorter horizontal runs that close a box between two vertical rulings (``rulings.box_sides``).
+    A box side may end on a pale vertical line (``_PALE_RULING_INK``): a browser's 3-D cell border draws
+    two sides of each box pale grey, which as rulings would let text strokes join into false ones, but
+    which hold up the dark top or bottom of a narrow cell's box."""
     edges: list[Edge] = []
     short: list[Edge] = []
-    unit = 8
     for horizontal in (False, True):
-        level = _RULING_INK[horizontal]
-        mask = image.point(lambda v: 255 if v < level else 0)
-        src = mask if horizontal else mask.transpose(Image.Transpose.TRANSPOSE)
-        reduced = src.resize((src.width // unit, src.height), Image.Resampling.BOX)
-        flags = reduced.point(lambda v: 1 if v >= 150 else 0).tobytes()
-        width = reduced.width
         run = _LINE_RUN[horizontal]
-        least = _BOX_SIDE_RUN if horizontal else run
-        pattern = re.compile(rb"\x01{%d,}" % least)
-        for y in range(reduced.height):
-            row = flags[y * width : (y + 1) * width]
-            if row.count(1) < least:
-                continue
-            for m in pattern.finditer(row):
-                edge = Edge(horizontal, float(y), float(m.start() * unit), float(m.end() * unit))
-                (edges if m.end() - m.start() >= run else short).append(edge)
-    return edges + box_sides(short, [e for e in edges if not e.horizontal], unit)
+        for edge in _dark_runs(image, horizontal, _RULING_INK[horizontal], _BOX_SIDE_RUN if horizontal else run):
+            (edges if edge.end - edge.start >= run * _UNIT else short).append(edge)
+    verticals = [e for e in edges if not e.horizontal]
+    pale = _dark_runs(image, False, _PALE_RULING_INK, _LINE_RUN[False])
+    return edges + box_sides(short, verticals + pale, _UNIT)
+
+
+_UNIT = 8  # pixels along a run that find_rulings takes as one
+# Grey level below which a pixel can belong to a pale box side (Chromium prints them at 168).
+_PALE_RULING_INK = 200
+
+
+def _dark_runs(image: Image.Image, horizontal: bool, level: int, least: int) -> list[Edge]:
+    """Runs of at least ``least`` units of pixels darker than ``level`` along one direction, as edges."""
+    mask = image.point(lambda v: 255 if v < level else 0)
+    src = mask if horizontal else mask.transpose(Image.Transpose.TRANSPOSE)
+    reduced = src.resize((src.width // _UNIT, src.height), Image.Resampling.BOX)
+    flags = reduced.point(lambda v: 1 if v >= 150 else 0).tobytes()
+    width = reduced.width
+    pattern = re.compile(rb"\x01{%d,}" % least)
+    found = []
+    for y in range(reduced.height):
+        row = flags[y * width : (y + 1) * width]
+        if row.count(1) < least:
+            continue
+        found += [Edge(horizontal, float(y), float(m.start() * _UNIT), float(m.end() * _UNIT))
+                  for m in pattern.finditer(row)]
+    return found
 
 
 def flag_low_confidence(blocks, limits: Limits) -> list[str]:
