@@ -164,3 +164,26 @@ def test_boxed_tables_as_page_images():
             continue
         assert ocr_flagged(record, key), f"{key} read {got!r} for {value!r} without a flag"
     assert 3 * right >= 2 * total, f"OCR read {right} of {total} value cells"
+
+
+def test_a_narrow_box_side_may_end_on_a_pale_side():
+    """A cell-spaced table as Chromium prints it, scanned: each cell a box with its top and left sides
+    black and its bottom and right sides grey 168 (a 3-D border). A cell 80 px wide has its top only as
+    long as the cell, shorter than a ruling, and its right end on a grey side: it still closes the box.
+    A stroke as long, standing between grey lines no box holds, does not."""
+    from PIL import Image, ImageDraw
+
+    from extract.convert.ocr import find_rulings
+
+    image = Image.new("L", (400, 400), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([100, 100, 102, 300], fill=0)  # left side, black
+    draw.rectangle([180, 100, 182, 300], fill=168)  # right side, grey
+    draw.rectangle([100, 100, 182, 102], fill=0)  # top, 82 px: a box side only
+    draw.rectangle([300, 150, 380, 152], fill=0)  # a stroke as long, clear of any side
+    draw.rectangle([260, 100, 262, 300], fill=168)
+    found = [e for e in find_rulings(image) if e.horizontal]
+    assert {e.pos for e in found} == {100.0, 101.0, 102.0}  # the top's pixel rows, not the stroke's
+    assert all(e.start <= 100 + 8 and e.end >= 180 for e in found)  # side to side, to the 8 px of a run
+    draw.rectangle([180, 100, 182, 300], fill=255)  # no right side: the top is a stroke like any other
+    assert not [e for e in find_rulings(image) if e.horizontal]
