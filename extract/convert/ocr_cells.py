@@ -402,13 +402,14 @@ _WEAK_DISSENT = 60.0
 def _vote(readings: list[list[Glyph]], glyphs: int = 0) -> list[Glyph] | None:
     """The value two readings or more give and none contradicts, as one glyph; None when no value is
     agreed on. A number printed with its unit (0 件) gives the number. Words, silence and guesses (under
-    ``_GUESS``) abstain; where no reading gives an ideograph, so does a number of fewer characters than
+    ``_GUESS``) abstain, and a guessed word beside words read is left out of its reading; where no reading gives an ideograph, so does a number of fewer characters than
     the line prints ``glyphs`` (``_ink_glyphs``): a reading that dropped a digit (14 as 4) is no word on
     what the line says. The value's confidence is the second highest of the readings that give it (two
     readings at least that sure agree on it), or the highest where ``_UNANIMOUS`` readings or more give
     it (of five, both models among them). One dissent or more under ``_WEAK_DISSENT`` is outvoted by
     ``_UNANIMOUS`` readings (a JPEG's 0 read as 8 at 56 by one model, as 0 by four readings), and the
     value then keeps the second highest confidence."""
+    readings = [[g for g in r if (g.conf or 0.0) >= _GUESS] or r for r in readings]  # 了 at 11 beside 77 at 77
     values = [(_given(r), r) for r in readings if not r or _confidence(r) >= _GUESS]
     if not any(_IDEOGRAPH.search(g.text) for _, r in values for g in r):  # a unit's glyphs are no digits
         values = [(v, r) for v, r in values if v is None or len(v) >= glyphs]

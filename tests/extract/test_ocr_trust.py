@@ -292,3 +292,15 @@ def test_the_glyphs_a_line_prints_are_counted_from_its_ink():
     draw.rectangle([_PAD + 56, _PAD, _PAD + 80, _PAD + 43], fill=0)  # a digit touching the 4
     assert _ink_glyphs(line) == 2
     assert _ink_glyphs(_line(40, 40)) == 0
+
+
+def test_a_guessed_word_beside_a_number_read_is_left_out_of_the_reading():
+    """了 at 11 before 77 at 77 (the Chinese model as a word): the reading gives 77 with the others; where
+    the line prints three glyphs, that 77 dropped one and abstains."""
+    from extract.convert.ocr_cells import _vote
+
+    mixed = [Glyph("了", 0, 0, 10, 10, 11.0), Glyph("77", 12, 0, 30, 10, 77.0)]
+    readings = [_word("77", 74.0), _word("77", 89.0), _word("77", 67.0), mixed]
+    agreed = _vote(readings, glyphs=2)
+    assert agreed[0].text == "77" and agreed[0].conf == 89.0
+    assert _vote([_word("777", 74.0), _word("777", 89.0), mixed], glyphs=3)[0].conf == 74.0
