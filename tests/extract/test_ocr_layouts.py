@@ -180,3 +180,30 @@ def test_one_table_per_row_scans_give_every_value_cell(name):
     wrong = {k: (record.cells.get(k), v) for k, v in case.cells.items()
              if (record.cells.get(k) is None) != (v is None) or v is not None and abs(record.cells[k] - v) > 1e-9}
     assert not wrong, wrong
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize(("name", "how", "least"), (("seed3", "png", 200), ("seed2", "jpeg", 200), ("48", "jpeg", 197)))
+def test_ruled_scans_read_what_the_digit_vote_settles(name, how, least):
+    """Ruled ("grid") pages as page images, against the hand-read cells or the seed's spec: at least
+    ``least`` value cells right (measured), none wrong, every miss null and flagged. seed3 prints a 14 one
+    model read as 4 (before: 199); seed2 as JPEG prints 0 件, which the digit models read as 0 and the
+    Chinese model whole (before: 197); case 48 as JPEG prints 0s one model read as 8 at 56, which left
+    whole rows unread (before: 185; its 3 cells under section 四's overprinted headings stay unread)."""
+    from tests.extract.office import office, page_images, variant
+    from tests.extract.test_any_format import CASES, ocr_flagged
+
+    case = next((c for c in CASES if c.name == name), None)
+    if case is None:
+        pytest.skip(f"{name} not here (../shared/corpus is absent)")
+    (pdf,) = office([variant(case.html, "grid")], "pdf")
+    record = parse_document(convert_images(page_images(pdf, how)))
+    right = 0
+    for key, value in case.cells.items():
+        got = record.cells.get(key)
+        if value is not None and got is not None and abs(got - value) < 1e-9:
+            right += 1
+        elif got is not None or value is not None:
+            assert ocr_flagged(record, key), f"{key} read {got!r} for {value!r} without a flag"
+    assert right >= least, f"{name} as {how}: {right} value cells right"
