@@ -252,6 +252,11 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
         # confidence: a value the template's sums then confirm (``extract.crosscheck``), or null.
         again = [_tidy(placed(n, r)) for r in again]
         readings[k] = _vote([readings[k], digit_of[k], *again], _ink_glyphs(lines[n][2])) or marginal.get(k, [])
+    unsure = [k for k in line_of if _unsure_number(readings[k], limits)]
+    for k, halved in zip(unsure, _read_halved([lines[line_of[k]][2] for k in unsure], limits)):
+        agreed = _vote([_tidy(r) for r in halved], _ink_glyphs(lines[line_of[k]][2]))
+        if agreed and agreed[0].text == readings[k][0].text and agreed[0].conf >= limits.ocr_min_confidence:
+            readings[k] = [Glyph(g.text, g.x0, g.top, g.x1, g.bottom, agreed[0].conf) for g in readings[k]]
     out: list[Glyph] = []
     for box, reading in zip(boxes, readings):
         out += reading or [Glyph("", box[0], box[1], box[2], box[3], 0.0)]
@@ -444,6 +449,21 @@ def _otsu(image: Image.Image) -> Image.Image:
         if spread > best:
             best, threshold = spread, level
     return image.point(lambda v: 0 if v <= threshold else 255)
+
+
+def _read_halved(images: list[Image.Image], limits: Limits) -> list[tuple[list[Glyph], list[Glyph]]]:
+    """Each line at half scale, read by the Chinese model and the digit model, one tesseract process each.
+
+    A value every reading gives, but none surely (54 read at 51 to 74), is read again with its digits
+    about 22 px high instead of 44, where both models are surest (54 at 92 and 96, 14 at 88 and 96). The
+    value stands where both halved readings give it at a confidence over the flag threshold; what they
+    do not settle stays as it was, marginal, for the template's sums to confirm or leave null."""
+    if not images:
+        return []
+    halved = [im.resize((max(1, im.width // 2), max(1, im.height // 2)), Image.Resampling.LANCZOS) for im in images]
+    chinese = run_tesseract_many(halved, limits, psm=7)
+    digits = run_tesseract_many(halved, limits, psm=7, lang="eng", extra=_DIGIT_WHITELIST)
+    return list(zip(chinese, digits))
 
 
 def _reread_digits(images: list[Image.Image], limits: Limits) -> list[tuple[list[Glyph], ...]]:
