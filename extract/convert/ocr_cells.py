@@ -246,17 +246,23 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
     # column of a few values under long headings has no majority of numbers to tell it by.
     disputed += [k for k in line_of if k not in disputed and _LATIN_DIGITS.fullmatch("".join(g.text for g in readings[k]))]
     more = _reread_digits([lines[line_of[k]][2] for k in disputed], limits)
+    heard: dict[int, list[list[Glyph]]] = {}
     for k, again in zip(disputed, more):
         n = line_of[k]
         # What the more readings cannot settle keeps what the first two agreed on, at its marginal
         # confidence: a value the template's sums then confirm (``extract.crosscheck``), or null.
-        again = [_tidy(placed(n, r)) for r in again]
-        readings[k] = _vote([readings[k], digit_of[k], *again], _ink_glyphs(lines[n][2])) or marginal.get(k, [])
-    unsure = [k for k in line_of if _unsure_number(readings[k], limits)]
+        heard[k] = [readings[k], digit_of[k], *(_tidy(placed(n, r)) for r in again)]
+        readings[k] = _vote(heard[k], _ink_glyphs(lines[n][2])) or marginal.get(k, [])
+    # What they settle only at a marginal confidence, or not at all, is read at half scale as well and
+    # put to the vote again with those two readings (``_read_halved``).
+    unsure = [k for k in line_of if _unsure_number(readings[k], limits) or (k in heard and not readings[k])]
     for k, halved in zip(unsure, _read_halved([lines[line_of[k]][2] for k in unsure], limits)):
-        agreed = _vote([_tidy(r) for r in halved], _ink_glyphs(lines[line_of[k]][2]))
-        if agreed and agreed[0].text == readings[k][0].text and agreed[0].conf >= limits.ocr_min_confidence:
-            readings[k] = [Glyph(g.text, g.x0, g.top, g.x1, g.bottom, agreed[0].conf) for g in readings[k]]
+        n = line_of[k]
+        doubled = [_tidy(placed(n, [Glyph(g.text, g.x0 * 2, g.top * 2, g.x1 * 2, g.bottom * 2, g.conf) for g in r]))
+                   for r in halved]
+        agreed = _vote(heard.get(k, [readings[k], digit_of[k]]) + doubled, _ink_glyphs(lines[n][2]))
+        if agreed and agreed[0].conf >= limits.ocr_min_confidence:
+            readings[k] = agreed
     out: list[Glyph] = []
     for box, reading in zip(boxes, readings):
         out += reading or [Glyph("", box[0], box[1], box[2], box[3], 0.0)]
@@ -454,10 +460,11 @@ def _otsu(image: Image.Image) -> Image.Image:
 def _read_halved(images: list[Image.Image], limits: Limits) -> list[tuple[list[Glyph], list[Glyph]]]:
     """Each line at half scale, read by the Chinese model and the digit model, one tesseract process each.
 
-    A value every reading gives, but none surely (54 read at 51 to 74), is read again with its digits
-    about 22 px high instead of 44, where both models are surest (54 at 92 and 96, 14 at 88 and 96). The
-    value stands where both halved readings give it at a confidence over the flag threshold; what they
-    do not settle stays as it was, marginal, for the template's sums to confirm or leave null."""
+    A value every reading gives, but none surely (54 read at 51 to 74), or one a reading contradicts
+    (2629 as 26029 at 44), is read again with its digits about 22 px high instead of 44, where both
+    models are surest (54 at 92 and 96, 2629 at 91 and 97). The two readings join the vote (``_vote``);
+    what it does not settle over the flag threshold stays as it was: marginal, for the template's sums
+    to confirm or leave null, or unread."""
     if not images:
         return []
     halved = [im.resize((max(1, im.width // 2), max(1, im.height // 2)), Image.Resampling.LANCZOS) for im in images]
