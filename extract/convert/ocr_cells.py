@@ -9,7 +9,8 @@ number stands only where two readings give it and none gives another; where they
 is read three times more (binarised as a line, and as a word by both models) and the vote taken
 again, tesseract's guesses (under confidence 40) abstaining. In a column of numbers a reading that is
 not a number is never passed on as words: it would become part of the row's label and move every
-value after it one column to the left. What the readings do not agree on is an unread cell (empty,
+value after it one column to the left. A line still unsettled, or settled only at a marginal confidence,
+is read once more at half scale, where tesseract is surest of digits this size, and voted on again. What the readings do not agree on is an unread cell (empty,
 confidence 0), flagged, so the record holds null rather than a guess.
 """
 
