@@ -241,9 +241,9 @@ OCR_TIMEOUT = pytest.mark.timeout(900)
 
 @OCR_TIMEOUT
 def test_ocr_reads_the_value_cells(ocr_results):
-    """Issue 10's bar: at least 99.5% of the value cells read right (measured: 551 of 551), on pages that
-    print them all: what lies past a page's edge (case 01's section 三) is not on the image, and is held
-    to ``test_ocr_misses_are_null_and_flagged`` alone (measured: 45 of 62 read, the rest named)."""
+    """Issue 10's bar: at least 99.5% of the value cells read right, on pages that print them all (measured:
+    612 of 613; case 01, printed in landscape, 61 of 62: before, on A4 portrait, its section 三 ran past
+    the page's edge and 48 were read; that print is ``test_the_cut_print_as_page_images_…``'s)."""
     right = total = 0
     for label, record, expected in ocr_results:
         if tuple(label.split()[:2]) in MAY_MISS_IN_PDF:
