@@ -13,7 +13,10 @@ Each variant is printed as a person who saves the page as PDF prints it: so that
 widest table is wider than A4 portrait's printable width (``table_width``, from the page's own declared
 widths) is given ``@page { size: A4 landscape }``, which LibreOffice's HTML import honours as a browser's
 print dialog does; ``variant(..., fit=False)`` keeps the A4 portrait print, which cuts such a table at
-the page's edge (the "cut print": what lies past the edge is not in the file).
+the page's edge (the "cut print": what lies past the edge is not in the file). The estimate is a
+floor (each row's cells summed; LibreOffice sets columns by all rows at once): case 01's section 三,
+estimated 903 px, prints in landscape as wide as the page, its outer rulings at the page's edges and
+all its text on it.
 
 And tables drawn as boxes (``BOXED``), every cell its own frame with two parallel lines between cells:
 
@@ -56,7 +59,7 @@ FILTERS = {  # LibreOffice export filters for a document opened from HTML (Write
 }
 _BORDER_CSS = re.compile(r"(?:^|;)\s*(?:mso-)?border[\w-]*\s*:[^;]*", re.IGNORECASE)
 # LibreOffice's Writer/Web page: A4 (210 mm) less its 2 cm left and 1 cm right margins, in CSS px (96/in);
-# measured on its PDFs: body text runs from 56.8 pt to 566 pt of the 595.3 pt page.
+# measured on its PDFs: body text starts at 56.8 pt, justified lines end near 561 pt of the 595.3 pt page.
 A4_PRINTABLE_PX = 180 / 25.4 * 96
 _PX = {"px": 1.0, "pt": 96 / 72, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4}
 _WIDTH_CSS = re.compile(r"(?:^|;)\s*width\s*:\s*([^;]+)", re.IGNORECASE)
@@ -112,7 +115,8 @@ def _cell_px(cell) -> float:
         copied = copy.deepcopy(cell)
         for br in copied.iter("br"):
             br.tail = "\n" + (br.tail or "")
-        width = max(width, max(_text_px(line.strip()) for line in copied.text_content().split("\n")) + _CELL_PADDING_PX)
+        lines = copied.text_content().split("\n")
+        width = max(width, max(_text_px(line.strip()) for line in lines) + _CELL_PADDING_PX)
     return width
 
 
