@@ -58,7 +58,7 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
     lines = _text_lines(mask)
     if not lines:
         return None
-    height = sorted(y1 - y0 for y0, y1 in lines)[len(lines) // 2]
+    height = _line_height(mask, lines)
     pieces = [(y0, y1, _pieces(mask, y0, y1, height)) for y0, y1 in lines]
     rows = [i for i, (_, _, cut) in enumerate(pieces)
             if len(cut) >= 3 and all(x1 - x0 <= _NARROW * height for x0, x1 in cut[-2:])]
@@ -81,6 +81,24 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
     for word in read_cells(sheet, grids, limits):
         read[_piece_of(word, grids)].append(word)
     return [glyph for box, words in zip(boxes, read) for glyph in _piece_glyph(box, words, height)]
+
+
+def _line_height(mask: Image.Image, lines: list[tuple[int, int]]) -> int:
+    """The usual height of a line of text on the page (pixels), measured on its words.
+
+    A line of the page is every pixel row with ink across its width: where each row of a table is
+    printed as its own table, its label wraps over two lines and its values stand a line apart from their
+    unit (``0`` over ``件``), so most of the page's lines are two lines of text high, and a blank between
+    two values looks narrow beside them. The lines of text inside each piece (cut at the first guess)
+    are what a line is; of them only words (twice as wide as high or more), not a lone digit or unit."""
+    first = sorted(y1 - y0 for y0, y1 in lines)[len(lines) // 2]
+    heights = sorted(
+        b - a
+        for y0, y1 in lines for x0, x1 in _pieces(mask, y0, y1, first)
+        for a, b in _text_lines(mask.crop((x0, y0, x1, y1)), shortest=1)
+        if x1 - x0 >= 2 * (b - a)
+    )
+    return heights[len(heights) // 2] if heights else first
 
 
 def _piece_glyph(box: tuple[int, int, int, int], words: list[Glyph], height: int) -> list[Glyph]:
@@ -151,16 +169,24 @@ def _pieces(mask: Image.Image, top: int, bottom: int, height: int) -> list[tuple
             runs.append([x, x + 1])
     merged: list[list[int]] = []
     for run in runs:
-        if merged and len(merged[-1]) == 2:
+        # A lead starts its line or follows a label (``(三)不予公开`` before ``1、属于国家秘密``); a narrow
+        # piece after a narrow one is a value after a value (``0`` before ``0件`` in a row printed as its
+        # own table, whose cells stand a padding apart), read alone.
+        if merged and len(merged[-1]) == 2 and (len(merged) == 1 or _wide(merged[-2], height)):
             lead = merged[-1]
             if (lead[1] - lead[0] <= _LEAD_WIDTH * height and run[0] - lead[1] < _LEAD_GAP * height
-                    and run[1] - run[0] >= _LABEL_WIDTH * height):
+                    and _wide(run, height)):
                 merged[-1] = [lead[0], run[1], 0]  # marked: a label is never a lead
                 continue
         merged.append(run)
     # A scanner's speck is a piece of its own: a few pixels, never a character (a dash for a blank, the
     # smallest mark a cell holds, has several times as many).
     return [(run[0], run[1]) for run in merged if data.count(1, run[0] * rows, run[1] * rows) >= _SPECK]
+
+
+def _wide(run: list[int], height: int) -> bool:
+    """Whether a piece is as wide as a label (a few characters), wider than a value."""
+    return run[1] - run[0] >= _LABEL_WIDTH * height
 
 
 def _sheet(image: Image.Image, boxes: list[tuple[int, int, int, int]], height: int):
