@@ -16,11 +16,14 @@ against the template's sums (``extract.crosscheck``). Nothing here places a valu
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from PIL import Image
 
 from extract.convert.geometry import Glyph, TableGrid, is_cjk
 from extract.convert.limits import Limits
 from extract.convert.ocr_cells import INK, read_cells
+from extract.convert.segment import VALUE
 
 # Pixel rows with ink closer than this are one text line (a stroke of a character may leave a blank row).
 _ROW_JOIN = 3
@@ -47,8 +50,19 @@ _NARROW = 2.5
 # is kept as a blank read at confidence 0 (flagged, never a value), so the values after it keep their
 # places in the row rather than sliding into its column.
 _UNREAD_VALUE = 2.0
+# Full-width marks that end a clause inside a label or a heading, never a value (``_joined_at_marks``).
+_MARKS = ("，", "、", "；", "：", ",", ";", ":")
 # Fewer dark pixels than this (at 300 dpi) in a piece is a speck of the scan, not ink of the print.
 _SPECK = 12
+
+
+class Piece(NamedTuple):
+    """A piece of a text line (pixel columns); of a label's lead read with its label, where the lead ends
+    and the label begins."""
+
+    x0: int
+    x1: int
+    lead: tuple[int, int] | None = None
 
 
 def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
@@ -61,26 +75,78 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
     height = _line_height(mask, lines)
     pieces = [(y0, y1, _pieces(mask, y0, y1, height)) for y0, y1 in lines]
     rows = [i for i, (_, _, cut) in enumerate(pieces)
-            if len(cut) >= 3 and all(x1 - x0 <= _NARROW * height for x0, x1 in cut[-2:])]
+            if len(cut) >= 3 and all(p.x1 - p.x0 <= _NARROW * height for p in cut[-2:])]
     if len(rows) < _TABLE_LINES:
         return None
     # What stands above the first row of the table (a title, the organ's name, an opening paragraph) is
     # prose, which the page reader reads whole and better than piece by piece (``ocr.ocr_image``).
     pieces = pieces[rows[0]:]
     # A line of the page may hold a label wrapped over two lines beside a value: each piece is read by
-    # its own lines, so that a number always stands alone in its box (the digit models read it too).
-    boxes = [
-        (x0, y0 + a, x1, y0 + b)
-        for y0, y1, cut in pieces for x0, x1 in cut
-        for a, b in _text_lines(mask.crop((x0, y0, x1, y1)), shortest=1)
+    # its own lines, so that a number always stands alone in its box (the digit models read it too). A
+    # label's lead is read with its label, and apart too (``_chosen``).
+    units = [
+        (_boxes(mask, y0, y1, p.x0, p.x1),
+         None if p.lead is None else (_boxes(mask, y0, y1, p.x0, p.lead[0]), _boxes(mask, y0, y1, p.lead[1], p.x1)))
+        for y0, y1, cut in pieces for p in cut
     ]
+    boxes = list(dict.fromkeys(
+        box for whole, parts in units for box in whole + [b for part in parts or () for b in part]
+    ))
     sheet, places = _sheet(image, boxes, height)
     grids = [TableGrid(xs=[x, x + x1 - x0 + 2 * m], ys=[y, y + y1 - y0 + 2 * m], region=[[0]])
              for (x, y, m), (x0, y0, x1, y1) in zip(places, boxes)]
     read: list[list[Glyph]] = [[] for _ in boxes]
     for word in read_cells(sheet, grids, limits):
         read[_piece_of(word, grids)].append(word)
-    return [glyph for box, words in zip(boxes, read) for glyph in _piece_glyph(box, words, height)]
+    words = dict(zip(boxes, read))
+    glyphs = [glyph for whole, parts in units for glyph in _chosen(whole, parts, words, height)]
+    return _joined_at_marks(glyphs, height)
+
+
+def _boxes(mask: Image.Image, top: int, bottom: int, x0: int, x1: int) -> list[tuple[int, int, int, int]]:
+    """The boxes of a piece's own lines of text."""
+    return [(x0, top + a, x1, top + b) for a, b in _text_lines(mask.crop((x0, top, x1, bottom)), shortest=1)]
+
+
+def _chosen(whole, parts, words: dict, height: int) -> list[Glyph]:
+    """A piece's glyphs; of a lead read with its label, the reading of the two apart where the reading
+    together gives no words, only values or nothing: what was taken for a lead was a value, and what
+    followed it another (``0`` before ``0件``, read as one piece, is unread or ``0 0件``)."""
+    together = [g for box in whole for g in _piece_glyph(box, words[box], height)]
+    if parts is None or any(not VALUE.fullmatch(t) for g in together for t in g.text.split()):
+        return together
+    return [g for part in parts for box in part for g in _piece_glyph(box, words[box], height)]
+
+
+def _joined_at_marks(glyphs: list[Glyph], height: int) -> list[Glyph]:
+    """Pieces cut after a full-width mark joined again with the words that follow it on their line.
+
+    A full-width comma or enumeration mark (，、；：) prints its ink at the left of its place and leaves a
+    blank as wide as a column's padding: ``四、政府信息公开行政复议、行政诉讼情况`` is cut into three
+    pieces, which the layout takes for three cells of a row (the section's heading lost in a table). A
+    value never ends in such a mark, so the words after it, on the same line and nearer than a line's
+    height, and starting with an ideograph or an opening bracket (not a digit, not a dash), continue
+    the words before it."""
+    out = list(glyphs)
+    k = 0
+    while k < len(out):
+        g = out[k]
+        follow = [
+            j for j, h in enumerate(out)
+            if j != k and g.text.endswith(_MARKS) and h.text and (is_cjk(h.text[0]) or h.text[0] in "（(《“")
+            and abs(h.cy - g.cy) < height / 3 and 0 <= h.x0 - g.x1 < _LEAD_GAP * height
+        ]
+        if not follow:
+            k += 1
+            continue
+        j = min(follow, key=lambda j: out[j].x0)
+        h = out[j]
+        out[k] = Glyph(g.text + h.text, g.x0, min(g.top, h.top), h.x1, max(g.bottom, h.bottom),
+                       min(g.conf or 0.0, h.conf or 0.0))
+        del out[j]
+        if j < k:
+            k -= 1
+    return out
 
 
 def _line_height(mask: Image.Image, lines: list[tuple[int, int]]) -> int:
@@ -94,7 +160,7 @@ def _line_height(mask: Image.Image, lines: list[tuple[int, int]]) -> int:
     first = sorted(y1 - y0 for y0, y1 in lines)[len(lines) // 2]
     heights = sorted(
         b - a
-        for y0, y1 in lines for x0, x1 in _pieces(mask, y0, y1, first)
+        for y0, y1 in lines for x0, x1, _ in _pieces(mask, y0, y1, first)
         for a, b in _text_lines(mask.crop((x0, y0, x1, y1)), shortest=1)
         if x1 - x0 >= 2 * (b - a)
     )
@@ -152,7 +218,7 @@ def _text_lines(mask: Image.Image, shortest: int = _MIN_LINE) -> list[tuple[int,
     return [(a, b) for a, b in spans if b - a >= shortest]
 
 
-def _pieces(mask: Image.Image, top: int, bottom: int, height: int) -> list[tuple[int, int]]:
+def _pieces(mask: Image.Image, top: int, bottom: int, height: int) -> list[Piece]:
     """The pieces of one text line (left, right): runs of pixel columns with ink, cut at blanks wider
     than ``_PIECE_GAP`` of the usual line height."""
     band = mask.crop((0, top, mask.width, bottom)).transpose(Image.Transpose.TRANSPOSE)
@@ -170,18 +236,20 @@ def _pieces(mask: Image.Image, top: int, bottom: int, height: int) -> list[tuple
     merged: list[list[int]] = []
     for run in runs:
         # A lead starts its line or follows a label (``(三)不予公开`` before ``1、属于国家秘密``); a narrow
-        # piece after a narrow one is a value after a value (``0`` before ``0件`` in a row printed as its
-        # own table, whose cells stand a padding apart), read alone.
-        if merged and len(merged[-1]) == 2 and (len(merged) == 1 or _wide(merged[-2], height)):
+        # piece after one as narrow as a value is a value after a value (``0`` after ``0件`` and before
+        # ``0件`` in a row printed as its own table, whose cells stand a padding apart), read alone.
+        after_label = len(merged) < 2 or merged[-2][1] - merged[-2][0] > _NARROW * height
+        if merged and len(merged[-1]) == 2 and after_label:
             lead = merged[-1]
             if (lead[1] - lead[0] <= _LEAD_WIDTH * height and run[0] - lead[1] < _LEAD_GAP * height
                     and _wide(run, height)):
-                merged[-1] = [lead[0], run[1], 0]  # marked: a label is never a lead
+                merged[-1] = [lead[0], run[1], lead[1], run[0]]  # the lead's end, the label's start
                 continue
         merged.append(run)
     # A scanner's speck is a piece of its own: a few pixels, never a character (a dash for a blank, the
     # smallest mark a cell holds, has several times as many).
-    return [(run[0], run[1]) for run in merged if data.count(1, run[0] * rows, run[1] * rows) >= _SPECK]
+    return [Piece(run[0], run[1], (run[2], run[3]) if len(run) == 4 else None)
+            for run in merged if data.count(1, run[0] * rows, run[1] * rows) >= _SPECK]
 
 
 def _wide(run: list[int], height: int) -> bool:

@@ -32,17 +32,18 @@ def _mask(blocks: list[tuple[int, int]], top: int = 20, height: int = 30) -> Ima
 def test_digits_of_one_number_are_one_piece_and_two_values_are_two():
     """``12`` (digits 6 pixels apart) is one piece; two values 25 pixels apart (a row printed as its own
     table) are two, never one number."""
-    assert _pieces(_mask([(100, 20), (126, 20)]), 20, 50, LINE) == [(100, 146)]
-    assert _pieces(_mask([(100, 26), (151, 26), (205, 26)]), 20, 50, LINE) == [(100, 126), (151, 177), (205, 231)]
+    assert [p[:2] for p in _pieces(_mask([(100, 20), (126, 20)]), 20, 50, LINE)] == [(100, 146)]
+    cut = _pieces(_mask([(100, 26), (151, 26), (205, 26)]), 20, 50, LINE)
+    assert [p[:2] for p in cut] == [(100, 126), (151, 177), (205, 231)]
 
 
 def test_a_label_lead_is_read_with_its_label_but_a_value_is_not_joined_to_a_label():
     """``2.`` (24 wide) 38 pixels before a 300-pixel label is its start; a 300-pixel label 30 pixels before
     a value is two pieces (the value is narrow, the label is not a lead)."""
-    assert _pieces(_mask([(100, 24), (162, 300)]), 20, 50, LINE) == [(100, 462)]
-    assert _pieces(_mask([(100, 300), (430, 26)]), 20, 50, LINE) == [(100, 400), (430, 456)]
+    assert [p[:2] for p in _pieces(_mask([(100, 24), (162, 300)]), 20, 50, LINE)] == [(100, 462)]
+    assert [p[:2] for p in _pieces(_mask([(100, 300), (430, 26)]), 20, 50, LINE)] == [(100, 400), (430, 456)]
     # a narrow value far from the next label (a column's width away) stays alone
-    assert _pieces(_mask([(100, 26), (200, 300)]), 20, 50, LINE) == [(100, 126), (200, 500)]
+    assert [p[:2] for p in _pieces(_mask([(100, 26), (200, 300)]), 20, 50, LINE)] == [(100, 126), (200, 500)]
 
 
 def test_lines_are_runs_of_inked_rows_and_specks_are_no_line():
