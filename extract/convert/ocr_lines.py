@@ -36,16 +36,22 @@ _MIN_LINE = 8
 # half of it). Two numbers read as one piece would be read as one number, which a cut never risks.
 _PIECE_GAP = 0.35
 # A piece this narrow (line heights) and this close to a wide piece after it on its line is where a label
-# starts: its number (``2.`` before 其他法律…, ``三、`` before 收到…), whose full-width mark prints its ink
-# at the left of its place and leaves a blank wider than a cell's padding. It is read with what follows.
-_LEAD_WIDTH = 1.5
+# starts: its number (``2.`` before 其他法律…, ``三、`` before 收到…, a heading's bold ``二、``), whose
+# full-width mark prints its ink at the left of its place and leaves a blank wider than a cell's padding.
+# It is read with what follows, and so are a few of them in a row, no wider together than ``_LEADS``
+# (``（`` ``一`` ``）`` before 主动公开情况: full-width brackets leave blanks as wide).
+_LEAD_WIDTH = 1.7
 _LEAD_GAP = 1.0
+_LEADS = 3.0
 _LABEL_WIDTH = 1.8
-# A page is read this way when this many of its lines stand in three pieces or more, the last two as
-# narrow as a number (at most this many line heights wide): rows of a table without rulings, whose
-# values end them. A line of prose cut at its commas ends in a clause, not in two numbers.
+# A page is read this way when this many of its lines end in a piece as narrow as a number (at most
+# this many line heights wide) and leave a column's gap (a blank a line high) somewhere: rows of a
+# table without rulings, whose values end them and stand apart from their label or from each other.
+# A line of prose cut at its commas or at the blanks around a number (``自 2024 年 1 月 1 日起``) may end
+# in a number, but never leaves a column's gap.
 _TABLE_LINES = 3
 _NARROW = 2.5
+_COLUMN_GAP = 1.0
 # A piece that could not be read, no wider than this many line heights, stood where a number does: it
 # is kept as a blank read at confidence 0 (flagged, never a value), so the values after it keep their
 # places in the row rather than sliding into its column.
@@ -57,36 +63,77 @@ _SPECK = 12
 
 
 class Piece(NamedTuple):
-    """A piece of a text line (pixel columns); of a label's lead read with its label, where the lead ends
-    and the label begins."""
+    """A piece of a text line (pixel columns); of leads read with their label, the runs of ink it joins
+    (each lead's, the label's)."""
 
     x0: int
     x1: int
-    lead: tuple[int, int] | None = None
+    runs: tuple[tuple[int, int], ...] = ()
 
 
-def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
-    """The words of a page without ruled tables, read piece by piece (pixels, with confidences); None
-    when the page holds no table at all (prose is read whole, which is cheaper)."""
+class TableLines(NamedTuple):
+    """What ``read_lines`` read of a page: the words of its table's lines (pixels, with confidences), and
+    those lines (top, bottom); the rest of the page is prose, for the page reader."""
+
+    glyphs: list[Glyph]
+    bands: list[tuple[int, int]]
+    height: int  # of a line of text on the page
+
+
+def prose_lines(words: list[Glyph], height: float) -> list[Glyph]:
+    """The page reader's words on a page with a table without rulings, as one glyph for each run of words
+    on a line with no column's gap between them, a line high.
+
+    Tesseract cuts a line of Chinese into words where it likes, each boxed tight on its ink (``一`` three
+    pixels high): the layout, which cuts a line where a blank is wide beside its glyphs' height, would cut
+    a section's heading between two tables into cells of the table (``四 | 、政 | 府信息 | …``)."""
+    runs: list[list[Glyph]] = []
+    for word in sorted(words, key=lambda g: g.x0):
+        for run in runs:
+            top, bottom = min(g.top for g in run) - height / 4, max(g.bottom for g in run) + height / 4
+            if top <= word.cy <= bottom and -height / 4 <= word.x0 - run[-1].x1 < _COLUMN_GAP * height:
+                run.append(word)
+                break
+        else:
+            runs.append([word])
+    out = []
+    for run in runs:
+        top, bottom = min(g.top for g in run), max(g.bottom for g in run)
+        middle = (top + bottom) / 2
+        out.append(Glyph(_joined([g.text for g in run]), run[0].x0, min(top, middle - height / 2), run[-1].x1,
+                         max(bottom, middle + height / 2), min((g.conf or 0.0) for g in run)))
+    return out
+
+
+def read_lines(image: Image.Image, limits: Limits) -> TableLines | None:
+    """The lines of a page without ruled tables that belong to a table, read piece by piece; None when
+    the page holds no table at all (prose is read whole, which is cheaper)."""
     mask = image.point(lambda v: 1 if v < INK else 0)
     lines = _text_lines(mask)
     if not lines:
         return None
     height = _line_height(mask, lines)
     pieces = [(y0, y1, _pieces(mask, y0, y1, height)) for y0, y1 in lines]
-    rows = [i for i, (_, _, cut) in enumerate(pieces)
-            if len(cut) >= 3 and all(p.x1 - p.x0 <= _NARROW * height for p in cut[-2:])]
+    rows = [i for i, (_, _, cut) in enumerate(pieces) if _row(cut, height)]
     if len(rows) < _TABLE_LINES:
         return None
-    # What stands above the first row of the table (a title, the organ's name, an opening paragraph) is
-    # prose, which the page reader reads whole and better than piece by piece (``ocr.ocr_image``).
-    pieces = pieces[rows[0]:]
+    # What stands above the table (a title, the organ's name, an opening paragraph) is prose, which the
+    # page reader reads whole and better than piece by piece (``ocr.ocr_image``). The table starts at its
+    # first row, or at the column headings right above it: words a column's gap apart, the first no
+    # label's lead (a section's heading ``三、收到和…`` in a large type leaves a column's gap after 、).
+    start = rows[0]
+    while start > 0 and _headings(pieces[start - 1][2], height):
+        start -= 1
+    # Below it too, a line of one wide piece (a section's heading, a paragraph between two tables) or of
+    # words no column's gap apart is prose: the cell reader misreads a heading's large bold type
+    # (三、 as ——一一人), and the section is lost.
+    pieces = [(y0, y1, cut) for y0, y1, cut in pieces[start:] if _tabular(cut, height)]
     # A line of the page may hold a label wrapped over two lines beside a value: each piece is read by
     # its own lines, so that a number always stands alone in its box (the digit models read it too). A
     # label's lead is read with its label, and apart too (``_chosen``).
     units = [
         (_boxes(mask, y0, y1, p.x0, p.x1),
-         None if p.lead is None else (_boxes(mask, y0, y1, p.x0, p.lead[0]), _boxes(mask, y0, y1, p.lead[1], p.x1)))
+         [_boxes(mask, y0, y1, a, b) for a, b in p.runs] or None)
         for y0, y1, cut in pieces for p in cut
     ]
     boxes = list(dict.fromkeys(
@@ -100,7 +147,7 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
         read[_piece_of(word, grids)].append(word)
     words = dict(zip(boxes, read))
     glyphs = [glyph for whole, parts in units for glyph in _chosen(whole, parts, words, height)]
-    return _joined_at_marks(glyphs, height)
+    return TableLines(_joined_at_marks(glyphs, height), [(y0, y1) for y0, y1, _ in pieces], height)
 
 
 def _boxes(mask: Image.Image, top: int, bottom: int, x0: int, x1: int) -> list[tuple[int, int, int, int]]:
@@ -109,7 +156,7 @@ def _boxes(mask: Image.Image, top: int, bottom: int, x0: int, x1: int) -> list[t
 
 
 def _chosen(whole, parts, words: dict, height: int) -> list[Glyph]:
-    """A piece's glyphs; of a lead read with its label, the reading of the two apart where the reading
+    """A piece's glyphs; of leads read with their label, the readings of each apart where the reading
     together gives no words, only values or nothing: what was taken for a lead was a value, and what
     followed it another (``0`` before ``0件``, read as one piece, is unread or ``0 0件``)."""
     together = [g for box in whole for g in _piece_glyph(box, words[box], height)]
@@ -147,6 +194,29 @@ def _joined_at_marks(glyphs: list[Glyph], height: int) -> list[Glyph]:
         if j < k:
             k -= 1
     return out
+
+
+def _row(cut: list[Piece], height: int) -> bool:
+    """Whether a line's pieces are a row of a table without rulings (``_TABLE_LINES``)."""
+    return cut[-1].x1 - cut[-1].x0 <= _NARROW * height and _gapped(cut, height) if cut else False
+
+
+def _tabular(cut: list[Piece], height: int) -> bool:
+    """Whether a line at or below a table's start is part of the table: words a column's gap apart, a
+    row's end (two pieces as narrow as numbers after a label), or one such piece alone (a value, or a
+    label's last character wrapped to a line of its own)."""
+    narrow = [p.x1 - p.x0 <= _NARROW * height for p in cut]
+    return _gapped(cut, height) or (len(cut) >= 3 and all(narrow[-2:])) or narrow == [True]
+
+
+def _headings(cut: list[Piece], height: int) -> bool:
+    """Whether a line's pieces are column headings over a table's first row (``read_lines``)."""
+    return bool(cut) and cut[0].x1 - cut[0].x0 > _LEAD_WIDTH * height and _gapped(cut, height)
+
+
+def _gapped(cut: list[Piece], height: int) -> bool:
+    """Whether a line's pieces stand a column's gap apart somewhere (prose never leaves one)."""
+    return any(b.x0 - a.x1 >= _COLUMN_GAP * height for a, b in zip(cut, cut[1:]))
 
 
 def _line_height(mask: Image.Image, lines: list[tuple[int, int]]) -> int:
@@ -234,22 +304,29 @@ def _pieces(mask: Image.Image, top: int, bottom: int, height: int) -> list[Piece
         else:
             runs.append([x, x + 1])
     merged: list[list[int]] = []
-    for run in runs:
-        # A lead starts its line or follows a label (``(三)不予公开`` before ``1、属于国家秘密``); a narrow
+    i = 0
+    while i < len(runs):
+        # Leads start their line or follow a label (``(三)不予公开`` before ``1、属于国家秘密``); a narrow
         # piece after one as narrow as a value is a value after a value (``0`` after ``0件`` and before
         # ``0件`` in a row printed as its own table, whose cells stand a padding apart), read alone.
-        after_label = len(merged) < 2 or merged[-2][1] - merged[-2][0] > _NARROW * height
-        if merged and len(merged[-1]) == 2 and after_label:
-            lead = merged[-1]
-            if (lead[1] - lead[0] <= _LEAD_WIDTH * height and run[0] - lead[1] < _LEAD_GAP * height
-                    and _wide(run, height)):
-                merged[-1] = [lead[0], run[1], lead[1], run[0]]  # the lead's end, the label's start
-                continue
-        merged.append(run)
+        j = i
+        if not merged or merged[-1][1] - merged[-1][0] > _NARROW * height:
+            while (j + 1 < len(runs) and runs[j][1] - runs[j][0] <= _LEAD_WIDTH * height
+                   and runs[j + 1][0] - runs[j][1] < _LEAD_GAP * height):
+                j += 1
+        if j > i and _wide(runs[j], height) and runs[j - 1][1] - runs[i][0] <= _LEADS * height:
+            merged.append([runs[i][0], runs[j][1], *(x for run in runs[i : j + 1] for x in run)])
+            i = j + 1
+            continue
+        merged.append(runs[i])
+        i += 1
     # A scanner's speck is a piece of its own: a few pixels, never a character (a dash for a blank, the
     # smallest mark a cell holds, has several times as many).
-    return [Piece(run[0], run[1], (run[2], run[3]) if len(run) == 4 else None)
-            for run in merged if data.count(1, run[0] * rows, run[1] * rows) >= _SPECK]
+    def inked(a: int, b: int) -> bool:
+        return data.count(1, a * rows, b * rows) >= _SPECK
+
+    return [Piece(run[0], run[1], tuple((a, b) for a, b in zip(run[2::2], run[3::2]) if inked(a, b)))
+            for run in merged if inked(run[0], run[1])]
 
 
 def _wide(run: list[int], height: int) -> bool:
