@@ -12,8 +12,17 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw
 
+from extract.convert.geometry import Glyph
 from extract.convert.ocr_cells import INK
-from extract.convert.ocr_lines import _pieces, _text_lines
+from extract.convert.ocr_lines import (
+    _chosen,
+    _joined_at_marks,
+    _line_height,
+    _pieces,
+    _row,
+    _text_lines,
+    prose_lines,
+)
 from extract.document import Document, Paragraph, Table
 from extract.parse import parse_document
 
@@ -44,6 +53,83 @@ def test_a_label_lead_is_read_with_its_label_but_a_value_is_not_joined_to_a_labe
     assert [p[:2] for p in _pieces(_mask([(100, 300), (430, 26)]), 20, 50, LINE)] == [(100, 400), (430, 456)]
     # a narrow value far from the next label (a column's width away) stays alone
     assert [p[:2] for p in _pieces(_mask([(100, 26), (200, 300)]), 20, 50, LINE)] == [(100, 126), (200, 500)]
+
+
+def test_a_value_after_a_value_is_no_lead_but_leads_in_a_row_go_with_their_label():
+    """In a row printed as its own table, ``0`` (26 wide) 28 pixels before ``0件`` (86 wide) follows another
+    value (``0件``): two pieces, never a lead and its label. ``（`` ``一`` ``）`` (17, 42, 17 wide, 18 apart)
+    before a 300-pixel label at a line's start are its leads: one piece, which keeps each run to be read
+    apart (``_chosen``)."""
+    cut = _pieces(_mask([(100, 300), (450, 86), (564, 26), (618, 86)]), 20, 50, LINE)
+    assert [p[:2] for p in cut] == [(100, 400), (450, 536), (564, 590), (618, 704)]
+    (piece,) = _pieces(_mask([(100, 17), (135, 42), (195, 17), (230, 300)]), 20, 50, LINE)
+    assert piece[:2] == (100, 530)
+    assert piece.runs == ((100, 117), (135, 177), (195, 212), (230, 530))
+
+
+def test_leads_read_as_values_with_their_label_are_read_apart():
+    """A run taken for leads that reads, with what follows, as values only (``0 0件``) or as nothing was no
+    lead: each run's own reading stands. A reading with words (``1、属于国家秘密``) stands whole."""
+    whole, parts = [(0, 0, 160, 46)], [[(0, 0, 26, 46)], [(60, 0, 160, 46)]]
+    words = {
+        (0, 0, 160, 46): [Glyph("0 0件", 0, 0, 160, 46, 91.0)],
+        (0, 0, 26, 46): [Glyph("0", 0, 0, 26, 46, 95.0)],
+        (60, 0, 160, 46): [Glyph("0件", 60, 0, 160, 46, 90.0)],
+    }
+    assert [g.text for g in _chosen(whole, parts, words, LINE)] == ["0", "0件"]
+    words[(0, 0, 160, 46)] = []
+    assert [g.text for g in _chosen(whole, parts, words, LINE)] == ["0", "0件"]
+    words[(0, 0, 160, 46)] = [Glyph("1、属于国家秘密", 0, 0, 160, 46, 92.0)]
+    assert [g.text for g in _chosen(whole, parts, words, LINE)] == ["1、属于国家秘密"]
+
+
+def test_a_line_height_is_measured_on_words_not_on_rows_two_lines_high():
+    """Rows whose label wraps over two lines beside a value printed over its unit and one centred on the row
+    are 100 pixels high; the page's line of text is what its words are (46), or a blank between two values
+    looks narrow."""
+    image = Image.new("L", (1200, 700), 255)
+    draw = ImageDraw.Draw(image)
+    for top in (20, 150, 280, 410, 540):
+        draw.rectangle([100, top, 500, top + LINE - 1], fill=0)  # label, first line
+        draw.rectangle([100, top + 54, 300, top + 54 + LINE - 1], fill=0)  # label, second line
+        draw.rectangle([560, top, 585, top + 40], fill=0)  # a value
+        draw.rectangle([560, top + 54, 605, top + 99], fill=0)  # its unit under it
+        draw.rectangle([660, top + 30, 685, top + 70], fill=0)  # a value beside, centred on the row
+    mask = image.point(lambda v: 1 if v < INK else 0)
+    lines = _text_lines(mask)
+    assert [b - a for a, b in lines] == [100] * 5
+    assert _line_height(mask, lines) == LINE
+
+
+def test_prose_cut_at_the_blanks_around_a_number_is_no_row():
+    """``自 2024 年 1 月 1 日起``: pieces 16 to 26 pixels apart, the last two narrow; no column's gap (a line
+    high), so no row. ``规章 0 0 0``: a row."""
+    blocks = [(100, 600), (720, 80), (820, 46), (884, 20), (920, 46), (992, 20), (1038, 92)]
+    prose = _pieces(_mask(blocks), 20, 50, LINE)
+    assert len(prose) >= 3 and not _row(prose, LINE)
+    assert _row(_pieces(_mask([(100, 92), (370, 26), (690, 26), (1030, 26)]), 20, 50, LINE), LINE)
+
+
+def test_words_cut_after_a_full_width_mark_are_joined_and_values_are_not():
+    """``四、政府信息公开行政复议、`` and ``行政诉讼情况`` (30 pixels apart on one line) are one heading; a value
+    after a label, a value ending a line and words on another line stay apart."""
+    glyphs = [
+        Glyph("四、政府信息公开行政复议、", 100, 20, 700, 66, 90.0), Glyph("行政诉讼情况", 730, 20, 1000, 66, 92.0),
+        Glyph("1、", 100, 120, 130, 166, 90.0), Glyph("0件", 150, 120, 230, 166, 90.0),
+        Glyph("其他：", 100, 220, 230, 266, 90.0), Glyph("说明", 240, 320, 330, 366, 90.0),
+    ]
+    assert [g.text for g in _joined_at_marks(glyphs, LINE)] == [
+        "四、政府信息公开行政复议、行政诉讼情况", "1、", "0件", "其他：", "说明"]
+
+
+def test_the_page_readers_words_are_joined_into_lines_but_not_across_a_column_gap():
+    """Tesseract's words, boxed tight on their ink (``一`` 4 pixels high), joined into one glyph a line high
+    per run; a word a column's gap away (60 pixels) stays apart."""
+    words = [Glyph("四", 100, 22, 140, 64), Glyph("、政", 150, 22, 230, 66), Glyph("府信息", 238, 21, 370, 66),
+             Glyph("一", 380, 40, 420, 44), Glyph("总计", 480, 22, 560, 66)]
+    lines = prose_lines(words, LINE)
+    assert [(g.text, g.x0, g.x1) for g in lines] == [("四、政府信息一", 100, 420), ("总计", 480, 560)]
+    assert all(g.bottom - g.top >= LINE for g in lines)
 
 
 def test_lines_are_runs_of_inked_rows_and_specks_are_no_line():
