@@ -87,15 +87,19 @@ def prose_lines(words: list[Glyph], height: float) -> list[Glyph]:
     Tesseract cuts a line of Chinese into words where it likes, each boxed tight on its ink (``一`` three
     pixels high): the layout, which cuts a line where a blank is wide beside its glyphs' height, would cut
     a section's heading between two tables into cells of the table (``四 | 、政 | 府信息 | …``)."""
-    runs: list[list[Glyph]] = []
-    for word in sorted(words, key=lambda g: g.x0):
-        for run in runs:
-            top, bottom = min(g.top for g in run) - height / 4, max(g.bottom for g in run) + height / 4
-            if top <= word.cy <= bottom and -height / 4 <= word.x0 - run[-1].x1 < _COLUMN_GAP * height:
-                run.append(word)
-                break
+    lines: list[list[Glyph]] = []
+    for word in sorted(words, key=lambda g: g.cy):  # a line: words whose middles stand within half a line
+        if lines and abs(word.cy - sum(g.cy for g in lines[-1]) / len(lines[-1])) < height / 2:
+            lines[-1].append(word)
         else:
-            runs.append([word])
+            lines.append([word])
+    runs: list[list[Glyph]] = []
+    for line in lines:
+        for word in sorted(line, key=lambda g: g.x0):
+            if runs and runs[-1][0] in line and word.x0 - runs[-1][-1].x1 < _COLUMN_GAP * height:
+                runs[-1].append(word)
+            else:
+                runs.append([word])
     out = []
     for run in runs:
         top, bottom = min(g.top for g in run), max(g.bottom for g in run)
