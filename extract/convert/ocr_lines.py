@@ -44,11 +44,10 @@ _LEAD_WIDTH = 1.7
 _LEAD_GAP = 1.0
 _LEADS = 3.0
 _LABEL_WIDTH = 1.8
-# A page is read this way when this many of its lines end in a piece as narrow as a number (at most
-# this many line heights wide) and leave a column's gap (a blank a line high) somewhere: rows of a
-# table without rulings, whose values end them and stand apart from their label or from each other.
-# A line of prose cut at its commas or at the blanks around a number (``自 2024 年 1 月 1 日起``) may end
-# in a number, but never leaves a column's gap.
+# A page is read this way when this many of its lines end in two pieces as narrow as a number (at most
+# this many line heights wide), or in one after a column's gap (a blank a line high): rows of a table
+# without rulings, whose values end them. A line of prose cut at its commas ends in a clause; one cut
+# at the blanks around a number (``自 2024 年 1 月 1 日起``) is read by pieces too, which reads it right.
 _TABLE_LINES = 3
 _NARROW = 2.5
 _COLUMN_GAP = 1.0
@@ -118,7 +117,10 @@ def read_lines(image: Image.Image, limits: Limits) -> TableLines | None:
         return None
     height = _line_height(mask, lines)
     pieces = [(y0, y1, _pieces(mask, y0, y1, height)) for y0, y1 in lines]
-    rows = [i for i, (_, _, cut) in enumerate(pieces) if _row(cut, height)]
+    # Where a line is a table's is told from its runs of ink: what was taken for a lead may be a value
+    # (``77`` before ``132``, numbers as wide as a label in a large type), read apart (``_chosen``).
+    runs = [_runs_of(cut) for _, _, cut in pieces]
+    rows = [i for i, cut in enumerate(runs) if _row(cut, height)]
     if len(rows) < _TABLE_LINES:
         return None
     # What stands above the table (a title, the organ's name, an opening paragraph) is prose, which the
@@ -126,12 +128,12 @@ def read_lines(image: Image.Image, limits: Limits) -> TableLines | None:
     # first row, or at the column headings right above it: words a column's gap apart, the first no
     # label's lead (a section's heading ``三、收到和…`` in a large type leaves a column's gap after 、).
     start = rows[0]
-    while start > 0 and _headings(pieces[start - 1][2], height):
+    while start > 0 and _headings(runs[start - 1], height):
         start -= 1
     # Below it too, a line of one wide piece (a section's heading, a paragraph between two tables) or of
     # words no column's gap apart is prose: the cell reader misreads a heading's large bold type
     # (三、 as ——一一人), and the section is lost.
-    pieces = [(y0, y1, cut) for y0, y1, cut in pieces[start:] if _tabular(cut, height)]
+    pieces = [line for line, cut in zip(pieces[start:], runs[start:]) if _tabular(cut, height)]
     # A line of the page may hold a label wrapped over two lines beside a value: each piece is read by
     # its own lines, so that a number always stands alone in its box (the digit models read it too). A
     # label's lead is read with its label, and apart too (``_chosen``).
@@ -161,12 +163,19 @@ def _boxes(mask: Image.Image, top: int, bottom: int, x0: int, x1: int) -> list[t
 
 def _chosen(whole, parts, words: dict, height: int) -> list[Glyph]:
     """A piece's glyphs; of leads read with their label, the readings of each apart where the reading
-    together gives no words, only values or nothing: what was taken for a lead was a value, and what
-    followed it another (``0`` before ``0件``, read as one piece, is unread or ``0 0件``)."""
+    together gives no words, only values or nothing: what was taken for leads were values, read alone
+    (``0`` before ``0件``, read as one piece, is unread or ``0 0件``). Where one of the parts then reads
+    as words, they were a label and its lead after all (``7.`` before 属于行政执法案卷, the two unread
+    together): one glyph of their readings, never a lead's number standing as a value."""
     together = [g for box in whole for g in _piece_glyph(box, words[box], height)]
     if parts is None or any(not VALUE.fullmatch(t) for g in together for t in g.text.split()):
         return together
-    return [g for part in parts for box in part for g in _piece_glyph(box, words[box], height)]
+    apart = [[g for box in part for g in _piece_glyph(box, words[box], height)] for part in parts]
+    if all(VALUE.fullmatch(t) for glyphs in apart for g in glyphs for t in g.text.split()):
+        return [g for glyphs in apart for g in glyphs]
+    read = [g for glyphs in apart for g in glyphs if g.text != "—" or g.conf]
+    return [Glyph(_joined([g.text for g in read]), min(g.x0 for g in read), min(g.top for g in read),
+                  max(g.x1 for g in read), max(g.bottom for g in read), min((g.conf or 0.0) for g in read))]
 
 
 def _joined_at_marks(glyphs: list[Glyph], height: int) -> list[Glyph]:
@@ -201,16 +210,22 @@ def _joined_at_marks(glyphs: list[Glyph], height: int) -> list[Glyph]:
 
 
 def _row(cut: list[Piece], height: int) -> bool:
-    """Whether a line's pieces are a row of a table without rulings (``_TABLE_LINES``)."""
-    return cut[-1].x1 - cut[-1].x0 <= _NARROW * height and _gapped(cut, height) if cut else False
+    """Whether a line's pieces are a row of a table without rulings (``_TABLE_LINES``): its last two
+    pieces as narrow as numbers, or its last one and a column's gap before."""
+    narrow = [p.x1 - p.x0 <= _NARROW * height for p in cut]
+    return (len(cut) >= 3 and all(narrow[-2:])) or (len(cut) >= 2 and narrow[-1] and _gapped(cut, height))
+
+
+def _runs_of(cut: list[Piece]) -> list[Piece]:
+    """A line's pieces with leads and their label apart again."""
+    return [Piece(a, b) for p in cut for a, b in (p.runs or [(p.x0, p.x1)])]
 
 
 def _tabular(cut: list[Piece], height: int) -> bool:
     """Whether a line at or below a table's start is part of the table: words a column's gap apart, a
     row's end (two pieces as narrow as numbers after a label), or one such piece alone (a value, or a
     label's last character wrapped to a line of its own)."""
-    narrow = [p.x1 - p.x0 <= _NARROW * height for p in cut]
-    return _gapped(cut, height) or (len(cut) >= 3 and all(narrow[-2:])) or narrow == [True]
+    return _row(cut, height) or _gapped(cut, height) or (len(cut) == 1 and cut[0].x1 - cut[0].x0 <= _NARROW * height)
 
 
 def _headings(cut: list[Piece], height: int) -> bool:

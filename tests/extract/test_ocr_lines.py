@@ -20,6 +20,8 @@ from extract.convert.ocr_lines import (
     _line_height,
     _pieces,
     _row,
+    _runs_of,
+    _tabular,
     _text_lines,
     prose_lines,
 )
@@ -101,13 +103,29 @@ def test_a_line_height_is_measured_on_words_not_on_rows_two_lines_high():
     assert _line_height(mask, lines) == LINE
 
 
-def test_prose_cut_at_the_blanks_around_a_number_is_no_row():
-    """``自 2024 年 1 月 1 日起``: pieces 16 to 26 pixels apart, the last two narrow; no column's gap (a line
-    high), so no row. ``规章 0 0 0``: a row."""
-    blocks = [(100, 600), (720, 80), (820, 46), (884, 20), (920, 46), (992, 20), (1038, 92)]
-    prose = _pieces(_mask(blocks), 20, 50, LINE)
-    assert len(prose) >= 3 and not _row(prose, LINE)
-    assert _row(_pieces(_mask([(100, 92), (370, 26), (690, 26), (1030, 26)]), 20, 50, LINE), LINE)
+def test_which_lines_are_the_tables():
+    """A row: values 21 pixels apart after a label (a table printed one row at a time, sized to its text),
+    or one value a column's gap after its label. Not a row but the table's: column headings a column's
+    gap apart, a lone value. Prose: a section's heading, one wide piece. ``77 132`` after a label, taken
+    for a lead and its label (numbers as wide as a label in a large type), are values as runs."""
+    assert _row(_pieces(_mask([(300, 94), (416, 26), (463, 26), (510, 26)]), 20, 50, LINE), LINE)
+    assert _row(_pieces(_mask([(100, 300), (900, 26)]), 20, 50, LINE), LINE)
+    headings = _pieces(_mask([(100, 200), (500, 280), (900, 280)]), 20, 50, LINE)
+    assert not _row(headings, LINE) and _tabular(headings, LINE)
+    assert _tabular(_pieces(_mask([(900, 26)]), 20, 50, LINE), LINE)
+    assert not _tabular(_pieces(_mask([(100, 800)]), 20, 50, LINE), LINE)
+    cut = _pieces(_mask([(100, 345), (467, 40), (523, 100), (652, 91)]), 20, 50, LINE)
+    assert len(cut) == 3 and not _row(cut, LINE) and _row(_runs_of(cut), LINE)
+
+
+def test_a_lead_read_apart_from_its_label_is_no_value():
+    """``7.`` and 属于行政执法案卷 unread together, read apart as ``7`` and words: one glyph of both, never
+    ``7`` standing as a value before the row's label."""
+    whole, parts = [(0, 0, 460, 46)], [[(0, 0, 40, 46)], [(62, 0, 460, 46)]]
+    words = {(0, 0, 460, 46): [], (0, 0, 40, 46): [Glyph("7", 0, 0, 40, 46, 88.0)],
+             (62, 0, 460, 46): [Glyph("属于行政执法案卷", 62, 0, 460, 46, 96.0)]}
+    (glyph,) = _chosen(whole, parts, words, LINE)
+    assert glyph.text == "7属于行政执法案卷" and (glyph.x0, glyph.x1) == (0, 460)
 
 
 def test_words_cut_after_a_full_width_mark_are_joined_and_values_are_not():
