@@ -51,6 +51,8 @@ _LABEL_WIDTH = 1.8
 _TABLE_LINES = 3
 _NARROW = 2.5
 _COLUMN_GAP = 1.0
+# Digits stand lower than ideographs: three quarters of a line of text (``_digits``).
+_DIGIT_HEIGHT = 0.85
 # A piece that could not be read, no wider than this many line heights, stood where a number does: it
 # is kept as a blank read at confidence 0 (flagged, never a value), so the values after it keep their
 # places in the row rather than sliding into its column.
@@ -133,7 +135,8 @@ def read_lines(image: Image.Image, limits: Limits) -> TableLines | None:
     # Below it too, a line of one wide piece (a section's heading, a paragraph between two tables) or of
     # words no column's gap apart is prose: the cell reader misreads a heading's large bold type
     # (三、 as ——一一人), and the section is lost.
-    pieces = [line for line, cut in zip(pieces[start:], runs[start:]) if _tabular(cut, height)]
+    pieces = [(y0, y1, cut) for (y0, y1, cut), line in zip(pieces[start:], runs[start:])
+              if _tabular(line, height) or _digits(mask, y0, y1, line[-1], height)]
     # A line of the page may hold a label wrapped over two lines beside a value: each piece is read by
     # its own lines, so that a number always stands alone in its box (the digit models read it too). A
     # label's lead is read with its label, and apart too (``_chosen``).
@@ -222,10 +225,17 @@ def _runs_of(cut: list[Piece]) -> list[Piece]:
 
 
 def _tabular(cut: list[Piece], height: int) -> bool:
-    """Whether a line at or below a table's start is part of the table: words a column's gap apart, a
-    row's end (two pieces as narrow as numbers after a label), or one such piece alone (a value, or a
-    label's last character wrapped to a line of its own)."""
-    return _row(cut, height) or _gapped(cut, height) or (len(cut) == 1 and cut[0].x1 - cut[0].x0 <= _NARROW * height)
+    """Whether a line at or below a table's start is part of the table: words a column's gap apart, or
+    ending in a piece as narrow as a number (a row, ``行政许可 2629`` with its one value close by, a value
+    alone, a label's last character wrapped to a line of its own)."""
+    return _gapped(cut, height) or (bool(cut) and cut[-1].x1 - cut[-1].x0 <= _NARROW * height)
+
+
+def _digits(mask: Image.Image, top: int, bottom: int, piece: Piece, height: int) -> bool:
+    """Whether a piece's ink is one line lower than a line of text, as digits are (a number wider than
+    ``_NARROW`` in a large type: ``行政许可 2629``), not an ideograph's full height."""
+    lines = _text_lines(mask.crop((piece.x0, top, piece.x1, bottom)), shortest=1)
+    return len(lines) == 1 and lines[0][1] - lines[0][0] < _DIGIT_HEIGHT * height
 
 
 def _headings(cut: list[Piece], height: int) -> bool:
