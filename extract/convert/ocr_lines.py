@@ -16,6 +16,7 @@ against the template's sums (``extract.crosscheck``). Nothing here places a valu
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from PIL import Image
@@ -23,7 +24,7 @@ from PIL import Image
 from extract.convert.geometry import Glyph, TableGrid, is_cjk
 from extract.convert.limits import Limits
 from extract.convert.ocr_cells import INK, read_cells
-from extract.convert.segment import VALUE
+from extract.convert.segment import UNIT, VALUE
 
 # Pixel rows with ink closer than this are one text line (a stroke of a character may leave a blank row).
 _ROW_JOIN = 3
@@ -59,6 +60,9 @@ _DIGIT_HEIGHT = 0.85
 _UNREAD_VALUE = 2.0
 # Full-width marks that end a clause inside a label or a heading, never a value (``_joined_at_marks``).
 _MARKS = ("，", "、", "；", "：", ",", ";", ":")
+# A reading of values only (``0 0件``, ``1件0件``), or of a unit alone, which a number before it takes.
+_VALUES = re.compile(rf"(?:\s*(?:{VALUE.pattern}|{UNIT.pattern}))*\s*")
+_NUMBER = re.compile(r"\d[\d,.]*")
 # Fewer dark pixels than this (at 300 dpi) in a piece is a speck of the scan, not ink of the print.
 _SPECK = 12
 
@@ -167,18 +171,30 @@ def _boxes(mask: Image.Image, top: int, bottom: int, x0: int, x1: int) -> list[t
 def _chosen(whole, parts, words: dict, height: int) -> list[Glyph]:
     """A piece's glyphs; of leads read with their label, the readings of each apart where the reading
     together gives no words, only values or nothing: what was taken for leads were values, read alone
-    (``0`` before ``0件``, read as one piece, is unread or ``0 0件``). Where one of the parts then reads
-    as words, they were a label and its lead after all (``7.`` before 属于行政执法案卷, the two unread
+    (``0`` before ``0件``, read as one piece, is unread or ``0 0件``; ``1`` ``件`` before ``0件``, read as
+    ``1件0件``), a unit alone joined to the number before it. Where one of the parts then reads as
+    words, they were a label and its lead after all (``7.`` before 属于行政执法案卷, the two unread
     together): one glyph of their readings, never a lead's number standing as a value."""
     together = [g for box in whole for g in _piece_glyph(box, words[box], height)]
-    if parts is None or any(not VALUE.fullmatch(t) for g in together for t in g.text.split()):
+    if parts is None or not all(_VALUES.fullmatch(g.text) for g in together):
         return together
-    apart = [[g for box in part for g in _piece_glyph(box, words[box], height)] for part in parts]
-    if all(VALUE.fullmatch(t) for glyphs in apart for g in glyphs for t in g.text.split()):
-        return [g for glyphs in apart for g in glyphs]
-    read = [g for glyphs in apart for g in glyphs if g.text != "—" or g.conf]
-    return [Glyph(_joined([g.text for g in read]), min(g.x0 for g in read), min(g.top for g in read),
-                  max(g.x1 for g in read), max(g.bottom for g in read), min((g.conf or 0.0) for g in read))]
+    apart = [g for part in parts for box in part for g in _piece_glyph(box, words[box], height)]
+    if all(_VALUES.fullmatch(g.text) for g in apart):
+        out: list[Glyph] = []
+        for g in apart:
+            if out and UNIT.fullmatch(g.text) and _NUMBER.fullmatch(out[-1].text) and abs(g.cy - out[-1].cy) < height / 2:
+                g = _union([out.pop(), g], "")
+            out.append(g)
+        return out
+    return [_union([g for g in apart if g.text != "—" or g.conf], None)]
+
+
+def _union(glyphs: list[Glyph], sep: str | None) -> Glyph:
+    """Glyphs as one, over their boxes: their texts joined by ``sep`` (None: as words are, ``_joined``)."""
+    texts = [g.text for g in glyphs]
+    return Glyph(_joined(texts) if sep is None else sep.join(texts), min(g.x0 for g in glyphs),
+                 min(g.top for g in glyphs), max(g.x1 for g in glyphs), max(g.bottom for g in glyphs),
+                 min((g.conf or 0.0) for g in glyphs))
 
 
 def _joined_at_marks(glyphs: list[Glyph], height: int) -> list[Glyph]:

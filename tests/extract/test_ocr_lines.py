@@ -83,6 +83,15 @@ def test_leads_read_as_values_with_their_label_are_read_apart():
     assert [g.text for g in _chosen(whole, parts, words, LINE)] == ["0", "0件"]
     words[(0, 0, 160, 46)] = [Glyph("1、属于国家秘密", 0, 0, 160, 46, 92.0)]
     assert [g.text for g in _chosen(whole, parts, words, LINE)] == ["1、属于国家秘密"]
+    # ``1`` and its unit ``件`` cut apart before ``0件``, read together as 1件0件: the unit goes with its number
+    whole, parts = [(0, 0, 200, 46)], [[(0, 0, 19, 46)], [(38, 0, 84, 46)], [(114, 0, 200, 46)]]
+    words = {
+        (0, 0, 200, 46): [Glyph("1件0件", 0, 0, 200, 46, 86.0)],
+        (0, 0, 19, 46): [Glyph("1", 0, 0, 19, 46, 97.0)],
+        (38, 0, 84, 46): [Glyph("件", 38, 0, 84, 46, 87.0)],
+        (114, 0, 200, 46): [Glyph("0件", 114, 0, 200, 46, 90.0)],
+    }
+    assert [(g.text, g.x0, g.x1) for g in _chosen(whole, parts, words, LINE)] == [("1件", 0, 84), ("0件", 114, 200)]
 
 
 def test_a_line_height_is_measured_on_words_not_on_rows_two_lines_high():
