@@ -351,11 +351,13 @@ def _pieces(mask: Image.Image, top: int, bottom: int, height: int) -> list[Piece
     merged: list[list[int]] = []
     i = 0
     while i < len(runs):
-        # Leads start their line or follow a label (``(三)不予公开`` before ``1、属于国家秘密``); a narrow
-        # piece after one as narrow as a value is a value after a value (``0`` after ``0件`` and before
-        # ``0件`` in a row printed as its own table, whose cells stand a padding apart), read alone.
+        # Leads start their line, or follow a label (``(三)不予公开`` before ``1、属于国家秘密``) or a column's
+        # gap (``(三)`` in a cell of its own); a narrow piece close after one as narrow as a value is a
+        # value after a value (``0`` after ``0件`` and before ``0件`` in a row printed as its own table,
+        # whose cells stand a padding apart), read alone.
         j = i
-        if not merged or merged[-1][1] - merged[-1][0] > _NARROW * height:
+        if (not merged or merged[-1][1] - merged[-1][0] > _NARROW * height
+                or runs[i][0] - merged[-1][1] >= _COLUMN_GAP * height):
             while (j + 1 < len(runs) and runs[j][1] - runs[j][0] <= _LEAD_WIDTH * height
                    and runs[j + 1][0] - runs[j][1] < _LEAD_GAP * height):
                 j += 1

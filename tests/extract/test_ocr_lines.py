@@ -67,6 +67,10 @@ def test_a_value_after_a_value_is_no_lead_but_leads_in_a_row_go_with_their_label
     (piece,) = _pieces(_mask([(100, 17), (135, 42), (195, 17), (230, 300)]), 20, 50, LINE)
     assert piece[:2] == (100, 530)
     assert piece.runs == ((100, 117), (135, 177), (195, 212), (230, 530))
+    # ``(三)`` in a cell of its own, a column's gap before ``4.`` and its label: the lead is the label's,
+    # never a number read alone
+    cut = _pieces(_mask([(100, 17), (135, 42), (195, 17), (330, 24), (392, 300)]), 20, 50, LINE)
+    assert [p[:2] for p in cut][-1] == (330, 692)
 
 
 def test_leads_read_as_values_with_their_label_are_read_apart():
