@@ -7,7 +7,9 @@ ink is, as a reader's eye cuts it: into text lines (runs of pixel rows with ink)
 pieces wherever a blank wider than a cell's padding stands (a column's gap; the gaps inside a word or a
 number are narrower). Every piece is read alone, by the same reader as a ruled table's cells
 (``ocr_cells.read_cells``: a short piece is a number only where the Chinese and the digit models agree,
-else it is unread and flagged), and its words keep their boxes on the page.
+else it is unread and flagged), and its words keep their boxes on the page. Only a table's lines are
+read so (its rows, its column headings, a value alone); a section's heading or a paragraph between two
+tables is read by the page reader, its words joined into lines (``prose_lines``).
 
 The words then take the path a PDF's characters take (``layout`` and ``alignment``): columns only where
 other rows or headings confirm them, values whose column is uncertain null and named, cross-checked
@@ -140,7 +142,7 @@ def read_lines(image: Image.Image, limits: Limits) -> TableLines | None:
     # words no column's gap apart is prose: the cell reader misreads a heading's large bold type
     # (三、 as ——一一人), and the section is lost.
     pieces = [(y0, y1, cut) for (y0, y1, cut), line in zip(pieces[start:], runs[start:])
-              if _tabular(line, height) or _digits(mask, y0, y1, line[-1], height)]
+              if _tabular(line, height) or (line and _digits(mask, y0, y1, line[-1], height))]
     # A line of the page may hold a label wrapped over two lines beside a value: each piece is read by
     # its own lines, so that a number always stands alone in its box (the digit models read it too). A
     # label's lead is read with its label, and apart too (``_chosen``).
