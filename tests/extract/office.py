@@ -129,9 +129,11 @@ def table_width(table) -> float:
 def _print_landscape(root) -> None:
     head = root.find("head")
     if head is None:
-        head = lxml.html.fromstring("<head></head>")
+        head = lxml.html.Element("head")
+        head.append(lxml.html.Element("meta", charset="utf-8"))
         root.insert(0, head)
-    style = lxml.html.fromstring("<style>@page { size: A4 landscape }</style>")
+    style = lxml.html.Element("style")
+    style.text = "@page { size: A4 landscape }"
     head.append(style)
 
 

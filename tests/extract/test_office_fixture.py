@@ -39,7 +39,9 @@ def test_a_table_wider_than_a4_portrait_is_printed_in_landscape():
     wide = _page(f'<table><tr><td nowrap>{"申" * 30}</td><td nowrap>{"请" * 20}</td></tr></table>')
     assert 30 * 16 + 20 * 16 > A4_PRINTABLE_PX
     for name in ("grid", "rows", "grid-borderless", "rows-borderless"):
-        assert LANDSCAPE in variant(wide, name)
+        root = lxml.html.document_fromstring(variant(wide, name))
+        assert [child.tag for child in root] == ["head", "body"]  # one page, its body untouched
+        assert [style.text for style in root.find("head").iter("style")] == [LANDSCAPE]
         assert LANDSCAPE not in variant(wide, name, fit=False)
 
 
