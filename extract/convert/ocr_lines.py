@@ -16,11 +16,14 @@ against the template's sums (``extract.crosscheck``). Nothing here places a valu
 
 from __future__ import annotations
 
+import re
+
 from PIL import Image
 
 from extract.convert.geometry import Glyph, TableGrid, is_cjk
 from extract.convert.limits import Limits
 from extract.convert.ocr_cells import INK, read_cells
+from extract.convert.tesseract import run_tesseract_many
 
 # Pixel rows with ink closer than this are one text line (a stroke of a character may leave a blank row).
 _ROW_JOIN = 3
@@ -47,6 +50,19 @@ _NARROW = 2.5
 # is kept as a blank read at confidence 0 (flagged, never a value), so the values after it keep their
 # places in the row rather than sliding into its column.
 _UNREAD_VALUE = 2.0
+# A run of ink rows lower than this share of a line is a stroke of a character (二, 三), not a line of
+# text; a box taller than this many lines holds lines of a label joined by what stands between them.
+_STROKE = 0.5
+_ONE_LINE = 1.15
+# A digit is at most this many line heights wide (0.6 in the common fonts, an ideograph about 1).
+_DIGIT_WIDTH = 0.8
+# Full-width marks, which print their ink at one side of their square (the reader takes ``（`` for ``《``
+# or ``(``), and how far (line heights) a mark's blank may keep its piece from the next.
+_OPENING = "（(《〈「『“【〔"
+_CLOSING = "）)》〉」』”】〕"
+_MARKS = _OPENING + _CLOSING + "，,。、：:；;"
+_MARK_GAP = 0.9
+_VALUE_MARK = re.compile(r"[\d.,]+|[—\-一=_~]+")
 # Fewer dark pixels than this (at 300 dpi) in a piece is a speck of the scan, not ink of the print.
 _SPECK = 12
 
@@ -69,18 +85,181 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
     pieces = pieces[rows[0]:]
     # A line of the page may hold a label wrapped over two lines beside a value: each piece is read by
     # its own lines, so that a number always stands alone in its box (the digit models read it too).
-    boxes = [
-        (x0, y0 + a, x1, y0 + b)
-        for y0, y1, cut in pieces for x0, x1 in cut
-        for a, b in _text_lines(mask.crop((x0, y0, x1, y1)), shortest=1)
-    ]
+    boxes = [box for y0, y1, cut in pieces for x0, x1 in cut for box in _boxes(mask, (x0, y0, x1, y1), height)]
+    read = _read_boxes(image, boxes, height, limits)
+    _reread_tall_dashes(image, boxes, read, height, limits)
+    boxes, read = _unglued(image, mask, boxes, read, height, limits)
+    return _with_marks([glyph for box, words in zip(boxes, read) for glyph in _piece_glyph(box, words, height)],
+                       height)
+
+
+def _read_boxes(image: Image.Image, boxes: list[tuple[int, int, int, int]], height: int,
+                limits: Limits) -> list[list[Glyph]]:
+    """Every box read alone by the cell reader, on a sheet where they stand apart: the words of each."""
     sheet, places = _sheet(image, boxes, height)
     grids = [TableGrid(xs=[x, x + x1 - x0 + 2 * m], ys=[y, y + y1 - y0 + 2 * m], region=[[0]])
              for (x, y, m), (x0, y0, x1, y1) in zip(places, boxes)]
     read: list[list[Glyph]] = [[] for _ in boxes]
-    for word in read_cells(sheet, grids, limits):
+    for word in read_cells(sheet, grids, limits) if boxes else []:
         read[_piece_of(word, grids)].append(word)
-    return [glyph for box, words in zip(boxes, read) for glyph in _piece_glyph(box, words, height)]
+    return read
+
+
+def _reread_tall_dashes(image: Image.Image, boxes: list[tuple[int, int, int, int]], read: list[list[Glyph]],
+                        height: int, limits: Limits) -> None:
+    """Pieces read as a dash whose ink is taller than a stroke, read again as one word by the Chinese model.
+
+    A dash printed for a blank is a stroke a few pixels high; 三 or 二 alone in a piece of a label spaced
+    out over its cell (``三 、 本``) is read as a line by the Chinese model as 一, which stands for a dash,
+    and that dash would be a blank value before the row's label. Read as a word, the model gives the
+    character. What that reading does not make words (a dash again, digits, nothing) is left unread."""
+    tall = [k for k, (box, words) in enumerate(zip(boxes, read))
+            if box[3] - box[1] > _STROKE * height and words and all(w.text == "—" for w in words)]
+    pad = max(8, height // 2)
+    crops = []
+    for k in tall:
+        crop = image.crop(boxes[k])
+        sheet = Image.new("L", (crop.width + 2 * pad, crop.height + 2 * pad), 255)
+        sheet.paste(crop, (pad, pad))
+        crops.append(sheet)
+    for k, words in zip(tall, run_tesseract_many(crops, limits, psm=8)):
+        text = _joined([w.text for w in words if w.text])
+        x0, y0, x1, y1 = boxes[k]
+        conf = min((w.conf or 0.0 for w in words), default=0.0)
+        legible = bool(text) and not _VALUE_MARK.fullmatch(text) and not any(ch.isdigit() for ch in text)
+        read[k] = [Glyph(text, x0, y0, x1, y1, conf)] if legible else []
+
+
+def _boxes(mask: Image.Image, piece: tuple[int, int, int, int], height: int) -> list[tuple[int, int, int, int]]:
+    """The boxes a piece is read in: its text lines, each as wide as its own ink, and a value printed
+    between two lines of its wrapped label (``_bridged``) apart from them."""
+    x0, y0, x1, y1 = piece
+    out: list[tuple[int, int, int, int]] = []
+    for a, b in _sub_lines(mask.crop(piece), height):
+        box = _tight(mask, (x0, y0 + a, x1, y0 + b))
+        if box is None:
+            continue
+        parts = _bridged(mask, box, height) if b - a > _ONE_LINE * height else None
+        out += parts or [box]
+    return out
+
+
+def _tight(mask: Image.Image, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
+    """The box cut to the ink inside it, None where it holds none."""
+    inside = mask.crop(box).getbbox()
+    if inside is None:
+        return None
+    return box[0] + inside[0], box[1] + inside[1], box[0] + inside[2], box[1] + inside[3]
+
+
+def _sub_lines(crop: Image.Image, height: int) -> list[tuple[int, int]]:
+    """The text lines of a piece (top, bottom). The strokes of 二 or 三 stand apart by blank pixel rows
+    as wide as the blank between two lines of a wrapped label: a run of ink lower than half a line is
+    read with its neighbour where the two are no taller than one line, never alone as a dash."""
+    out: list[tuple[int, int]] = []
+    for a, b in _text_lines(crop, shortest=1):
+        if out and min(b - a, out[-1][1] - out[-1][0]) < _STROKE * height and b - out[-1][0] <= _ONE_LINE * height:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def _bridged(mask: Image.Image, box: tuple[int, int, int, int], height: int) -> list[tuple[int, int, int, int]] | None:
+    """A value printed hard against a label wrapped over lines, at the height of the row's middle, so
+    that its ink joins two of the label's lines into one (``1.本机关不掌握相`` / ``关政府信息`` with ``22``
+    between them at the right) or stands lower than the label's line: the label's lines and the value
+    as boxes of their own, or None.
+
+    The value is the narrowest part at the right end, after a blank pixel column, without which the
+    rest is lines no taller than one; it is one line itself. Its reading is the cell reader's, a number
+    only where both models agree, so a cut in the wrong place costs a null, never a number."""
+    x0, y0, x1, y1 = box
+    crop = mask.crop(box)
+    inked = _inked_columns(crop)
+    for c in range(len(inked) - 2, 0, -1):
+        if inked[c] or not inked[c + 1]:
+            continue
+        if len(inked) - c - 1 > _NARROW * height:
+            return None
+        left = _sub_lines(crop.crop((0, 0, c, crop.height)), height)
+        if any(b - a > _ONE_LINE * height for a, b in left):
+            continue
+        right = _sub_lines(crop.crop((c + 1, 0, crop.width, crop.height)), height)
+        if len(right) != 1 or right[0][1] - right[0][0] > _ONE_LINE * height:
+            return None
+        parts = [_tight(mask, (x0, y0 + a, x0 + c, y0 + b)) for a, b in left]
+        value = _tight(mask, (x0 + c + 1, y0 + right[0][0], x1, y0 + right[0][1]))
+        return [part for part in [*parts, value] if part is not None]
+    return None
+
+
+def _inked_columns(crop: Image.Image) -> list[bool]:
+    """Whether each pixel column of a 0/1 mask holds ink."""
+    data = crop.transpose(Image.Transpose.TRANSPOSE).tobytes()
+    rows = crop.height
+    return [data.count(1, x * rows, (x + 1) * rows) > 0 for x in range(crop.width)]
+
+
+# A number glued after a label's last character on one line: ``…申请数量64``.
+_GLUED = re.compile(r"(.*[\u3400-\u9fff）)”\"])(\d[\d.,]*)")
+
+
+def _unglued(image: Image.Image, mask: Image.Image, boxes: list[tuple[int, int, int, int]], read: list[list[Glyph]],
+             height: int, limits: Limits) -> tuple[list[tuple[int, int, int, int]], list[list[Glyph]]]:
+    """A number printed hard against the end of its label on one line (the label column no wider than the
+    label, the value left-aligned in the next) is cut from it: the label and the number as boxes of
+    their own, the number read alone again.
+
+    The cut is where the line's ink leaves as many marks after it as the reading has digits (a digit
+    is one mark; the ideograph before it is not part of the cut); the number read alone (both models
+    agreeing, as any value) must be the number read in the line, else it is an unread blank, flagged,
+    which keeps its place in the row."""
+    cuts: dict[int, tuple[int, int, str, str]] = {}
+    for k, (box, words) in enumerate(zip(boxes, read)):
+        found = _GLUED.fullmatch(_joined([w.text for w in words if w.text]))
+        if found is None or box[3] - box[1] > _ONE_LINE * height:
+            continue
+        label, number = found.groups()
+        marks = _marks(_inked_columns(mask.crop(box)))
+        if len(marks) <= len(number):
+            continue
+        first = marks[-len(number)]
+        if (box[2] - box[0]) - first[0] > len(number) * _DIGIT_WIDTH * height:
+            continue
+        cuts[k] = (box[0] + marks[-len(number) - 1][1], box[0] + first[0], label, number)
+    if not cuts:
+        return boxes, read
+    numbers = {k: _tight(mask, (left, boxes[k][1], boxes[k][2], boxes[k][3])) for k, (_, left, _, _) in cuts.items()}
+    alone = dict(zip(numbers, _read_boxes(image, list(numbers.values()), height, limits)))
+    out_boxes: list[tuple[int, int, int, int]] = []
+    out_read: list[list[Glyph]] = []
+    for k, (box, words) in enumerate(zip(boxes, read)):
+        if k not in cuts:
+            out_boxes.append(box)
+            out_read.append(words)
+            continue
+        end, _, label, number = cuts[k]
+        conf = min(w.conf or 0.0 for w in words)
+        x0, y0, x1, y1 = box
+        out_boxes += [(x0, y0, end, y1), numbers[k]]
+        again = [w for w in alone[k] if w.text]
+        agreed = _joined([w.text for w in again]) == number
+        out_read += [[Glyph(label, x0, y0, end, y1, conf)], again if agreed else []]
+    return out_boxes, out_read
+
+
+def _marks(inked: list[bool]) -> list[tuple[int, int]]:
+    """Runs of inked pixel columns (start, end): the marks of a line, a blank column at least between."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for x, on in enumerate([*inked, False]):
+        if on and start is None:
+            start = x
+        elif not on and start is not None:
+            runs.append((start, x))
+            start = None
+    return runs
 
 
 def _piece_glyph(box: tuple[int, int, int, int], words: list[Glyph], height: int) -> list[Glyph]:
@@ -98,6 +277,36 @@ def _piece_glyph(box: tuple[int, int, int, int], words: list[Glyph], height: int
     if x1 - x0 <= _UNREAD_VALUE * height:
         return [Glyph("—", x0, top, x1, bottom, 0.0)]
     return []
+
+
+def _with_marks(glyphs: list[Glyph], height: int) -> list[Glyph]:
+    """Pieces joined across the blank a full-width mark leaves beside its ink (``（``, ``）``, ``：``, ``，``).
+
+    A mark's ink stands at one side of its square and leaves the rest blank: cut where the ink is, a
+    label falls apart at its marks (``第二十条第`` ``（`` ``一`` ``）`` ``项``), and the ``一`` between
+    brackets reads as a dash printed for a blank, a value standing before the row's label. A PDF's glyph
+    boxes are the marks' whole squares, with no gap; here a piece that ends in a mark (or starts with
+    one) is read with its neighbour on the line when the blank between them is no wider than a mark's.
+    A value is never joined, but for the one number or dash between two brackets (``（一）``, ``(2)``)."""
+    out: list[Glyph] = []
+    pending = sorted(glyphs, key=lambda g: (round(g.cy / height), g.x0))
+    for k, g in enumerate(pending):
+        prev = next((p for p in reversed(out) if abs(p.cy - g.cy) < height / 2 and p.x1 <= g.x0 + 1), None)
+        after = pending[k + 1] if k + 1 < len(pending) else None
+        enclosed = (prev is not None and prev.text[-1:] in _OPENING and after is not None
+                    and after.text[:1] in _CLOSING and abs(after.cy - g.cy) < height / 2
+                    and after.x0 - g.x1 <= _MARK_GAP * height)
+        joins = (prev is not None and g.text and g.x0 - prev.x1 <= _MARK_GAP * height
+                 and (enclosed or not (_VALUE_MARK.fullmatch(g.text) or _VALUE_MARK.fullmatch(prev.text)))
+                 and (prev.text[-1:] in _MARKS or g.text[:1] in _MARKS))
+        if not joins:
+            out.append(g)
+            continue
+        out.remove(prev)
+        confs = [c for c in (prev.conf, g.conf) if c is not None]
+        out.append(Glyph(prev.text + g.text, prev.x0, min(prev.top, g.top), g.x1, max(prev.bottom, g.bottom),
+                         min(confs) if confs else None))
+    return out
 
 
 def _joined(texts: list[str]) -> str:
