@@ -62,6 +62,8 @@ _OPENING = "（(《〈「『“【〔"
 _CLOSING = "）)》〉」』”】〕"
 _MARKS = _OPENING + _CLOSING + "，,。、：:；;"
 _MARK_GAP = 0.9
+_SMALL_MARK = 0.35
+_SMALL_MARK_HEIGHT = 0.6
 _VALUE_MARK = re.compile(r"[\d.,]+|[—\-一=_~]+")
 # Fewer dark pixels than this (at 300 dpi) in a piece is a speck of the scan, not ink of the print.
 _SPECK = 12
@@ -89,8 +91,9 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
     read = _read_boxes(image, boxes, height, limits)
     _reread_tall_dashes(image, boxes, read, height, limits)
     boxes, read = _unglued(image, mask, boxes, read, height, limits)
-    return _with_marks([glyph for box, words in zip(boxes, read) for glyph in _piece_glyph(box, words, height)],
-                       height)
+    placed = [(glyph, _ends_in_mark(mask, box, height)) for box, words in zip(boxes, read)
+              for glyph in _piece_glyph(box, words, height)]
+    return _with_marks(placed, height)
 
 
 def _read_boxes(image: Image.Image, boxes: list[tuple[int, int, int, int]], height: int,
@@ -202,7 +205,7 @@ def _inked_columns(crop: Image.Image) -> list[bool]:
 
 
 # A number glued after a label's last character on one line: ``…申请数量64``.
-_GLUED = re.compile(r"(.*[\u3400-\u9fff）)”\"])(\d[\d.,]*)")
+_GLUED = re.compile(r"(.*[\u3400-\u9fff）)”\"：:])(\d[\d.,]*)")
 
 
 def _unglued(image: Image.Image, mask: Image.Image, boxes: list[tuple[int, int, int, int]], read: list[list[Glyph]],
@@ -279,7 +282,7 @@ def _piece_glyph(box: tuple[int, int, int, int], words: list[Glyph], height: int
     return []
 
 
-def _with_marks(glyphs: list[Glyph], height: int) -> list[Glyph]:
+def _with_marks(placed: list[tuple[Glyph, bool]], height: int) -> list[Glyph]:
     """Pieces joined across the blank a full-width mark leaves beside its ink (``（``, ``）``, ``：``, ``，``).
 
     A mark's ink stands at one side of its square and leaves the rest blank: cut where the ink is, a
@@ -287,26 +290,45 @@ def _with_marks(glyphs: list[Glyph], height: int) -> list[Glyph]:
     brackets reads as a dash printed for a blank, a value standing before the row's label. A PDF's glyph
     boxes are the marks' whole squares, with no gap; here a piece that ends in a mark (or starts with
     one) is read with its neighbour on the line when the blank between them is no wider than a mark's.
-    A value is never joined, but for the one number or dash between two brackets (``（一）``, ``(2)``)."""
-    out: list[Glyph] = []
-    pending = sorted(glyphs, key=lambda g: (round(g.cy / height), g.x0))
-    for k, g in enumerate(pending):
-        prev = next((p for p in reversed(out) if abs(p.cy - g.cy) < height / 2 and p.x1 <= g.x0 + 1), None)
-        after = pending[k + 1] if k + 1 < len(pending) else None
-        enclosed = (prev is not None and prev.text[-1:] in _OPENING and after is not None
-                    and after.text[:1] in _CLOSING and abs(after.cy - g.cy) < height / 2
-                    and after.x0 - g.x1 <= _MARK_GAP * height)
-        joins = (prev is not None and g.text and g.x0 - prev.x1 <= _MARK_GAP * height
-                 and (enclosed or not (_VALUE_MARK.fullmatch(g.text) or _VALUE_MARK.fullmatch(prev.text)))
-                 and (prev.text[-1:] in _MARKS or g.text[:1] in _MARKS))
-        if not joins:
-            out.append(g)
+    A value is never joined, but for the one number or dash between two brackets (``（一）``, ``(2)``).
+    The reader drops a small mark at a piece's end (``为：`` read as ``为``): a piece of words whose ink
+    ends in a mark (``placed``, from ``_ends_in_mark``) goes on into words after it just as well."""
+    out: list[tuple[Glyph, bool]] = []
+    pending = sorted(placed, key=lambda item: (round(item[0].cy / height), item[0].x0))
+    for k, (g, mark_end) in enumerate(pending):
+        before = next((item for item in reversed(out) if abs(item[0].cy - g.cy) < height / 2
+                       and item[0].x1 <= g.x0 + 1), None)
+        after = pending[k + 1][0] if k + 1 < len(pending) else None
+        if before is None or not g.text or g.x0 - before[0].x1 > _MARK_GAP * height:
+            out.append((g, mark_end))
             continue
-        out.remove(prev)
+        prev, inked_mark = before
+        enclosed = (prev.text[-1:] in _OPENING and after is not None and after.text[:1] in _CLOSING
+                    and abs(after.cy - g.cy) < height / 2 and after.x0 - g.x1 <= _MARK_GAP * height)
+        words = not (_VALUE_MARK.fullmatch(g.text) or _VALUE_MARK.fullmatch(prev.text))
+        read_mark = prev.text[-1:] in _MARKS or g.text[:1] in _MARKS
+        ink_mark = (inked_mark and prev.x1 - prev.x0 >= _LABEL_WIDTH * height
+                    and g.x1 - g.x0 > _NARROW * height)
+        if not (enclosed or words and (read_mark or ink_mark)):
+            out.append((g, mark_end))
+            continue
+        out.remove(before)
         confs = [c for c in (prev.conf, g.conf) if c is not None]
-        out.append(Glyph(prev.text + g.text, prev.x0, min(prev.top, g.top), g.x1, max(prev.bottom, g.bottom),
-                         min(confs) if confs else None))
-    return out
+        out.append((Glyph(prev.text + g.text, prev.x0, min(prev.top, g.top), g.x1, max(prev.bottom, g.bottom),
+                          min(confs) if confs else None), mark_end))
+    return [g for g, _ in out]
+
+
+def _ends_in_mark(mask: Image.Image, box: tuple[int, int, int, int], height: int) -> bool:
+    """Whether a piece's last mark of ink is a small punctuation mark (``：``, ``，``, ``、``, ``。``): narrower
+    than a third of a line and lower than half of one; a digit, even ``1``, is taller."""
+    crop = mask.crop(box)
+    marks = _marks(_inked_columns(crop))
+    if len(marks) < 2:
+        return False
+    a, b = marks[-1]
+    ink = crop.crop((a, 0, b, crop.height)).getbbox()
+    return ink is not None and b - a <= _SMALL_MARK * height and ink[3] - ink[1] <= _SMALL_MARK_HEIGHT * height
 
 
 def _joined(texts: list[str]) -> str:
