@@ -56,6 +56,9 @@ _STROKE = 0.5
 _ONE_LINE = 1.15
 # A digit is at most this many line heights wide (0.6 in the common fonts, an ideograph about 1).
 _DIGIT_WIDTH = 0.8
+# Label column edges: the pieces of this many lines start within this share of a line of one another.
+_WITNESSES = 3
+_EDGE_REACH = 0.1
 # Full-width marks, which print their ink at one side of their square (the reader takes ``（`` for ``《``
 # or ``(``), and how far (line heights) a mark's blank may keep its piece from the next.
 _OPENING = "（(《〈「『“【〔"
@@ -85,6 +88,9 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
     # What stands above the first row of the table (a title, the organ's name, an opening paragraph) is
     # prose, which the page reader reads whole and better than piece by piece (``ocr.ocr_image``).
     pieces = pieces[rows[0]:]
+    edges = _label_edges(pieces, height)
+    pieces = [(y0, y1, [part for run in cut for part in _cut_at_edges(mask, (y0, y1), run, edges, height)])
+              for y0, y1, cut in pieces]
     # A line of the page may hold a label wrapped over two lines beside a value: each piece is read by
     # its own lines, so that a number always stands alone in its box (the digit models read it too).
     boxes = [box for y0, y1, cut in pieces for x0, x1 in cut for box in _boxes(mask, (x0, y0, x1, y1), height)]
@@ -94,6 +100,49 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
     placed = [(glyph, _ends_in_mark(mask, box, height)) for box, words in zip(boxes, read)
               for glyph in _piece_glyph(box, words, height)]
     return _with_marks(placed, height)
+
+
+def _label_edges(pieces: list[tuple[int, int, list[tuple[int, int]]]], height: int) -> list[int]:
+    """Left edges of label columns: where the pieces of words (as wide as two characters) of
+    ``_WITNESSES`` lines or more start, within ``_EDGE_REACH`` of a line height."""
+    starts = sorted(x0 for _, _, cut in pieces for x0, x1 in cut if x1 - x0 >= _LABEL_WIDTH * height)
+    reach = _EDGE_REACH * height
+    clusters: list[list[int]] = []
+    for x in starts:
+        if clusters and x - clusters[-1][-1] <= reach:
+            clusters[-1].append(x)
+        else:
+            clusters.append([x])
+    return [cluster[0] for cluster in clusters if len(cluster) >= _WITNESSES]
+
+
+def _cut_at_edges(mask: Image.Image, band: tuple[int, int], run: tuple[int, int], edges: list[int],
+                  height: int) -> list[tuple[int, int]]:
+    """A piece cut where a label column's left edge runs through it and its ink starts again right there:
+    two labels of neighbouring columns printed touching (``（四）无`` + ``2.没有现成信息需``, a narrow
+    column's label hard against the next column's). Labels only: the edges are where labels start,
+    and a label's left part keeps at least a character's width. As ``segment.split_at_columns`` cuts a
+    PDF's touching glyphs at a column edge other lines' labels witness."""
+    x0, x1 = run
+    inside = [e for e in edges if x0 + height <= e <= x1 - height]
+    if not inside:
+        return [run]
+    inked = _inked_columns(mask.crop((x0, band[0], x1, band[1])))
+    reach = int(_EDGE_REACH * height)
+    out: list[tuple[int, int]] = []
+    start = x0
+    for e in inside:
+        at = e - x0
+        starts = [x for x in range(max(1, at - reach), min(len(inked), at + reach + 1))
+                  if inked[x] and not inked[x - 1]]
+        if not starts or start >= x0 + starts[0] - 1:
+            continue
+        end = starts[0] - 1
+        while end > 0 and not inked[end - 1]:
+            end -= 1
+        out.append((start, x0 + end))
+        start = x0 + starts[0]
+    return [*out, (start, x1)]
 
 
 def _read_boxes(image: Image.Image, boxes: list[tuple[int, int, int, int]], height: int,
@@ -316,7 +365,18 @@ def _with_marks(placed: list[tuple[Glyph, bool]], height: int) -> list[Glyph]:
         confs = [c for c in (prev.conf, g.conf) if c is not None]
         out.append((Glyph(prev.text + g.text, prev.x0, min(prev.top, g.top), g.x1, max(prev.bottom, g.bottom),
                           min(confs) if confs else None), mark_end))
-    return [g for g, _ in out]
+    return [Glyph(_enumerator(g.text), g.x0, g.top, g.x1, g.bottom, g.conf) for g, _ in out]
+
+
+# An enumerator in full-width brackets as the Chinese model reads it: ``（`` as ``《``, and ``一`` alone
+# between brackets as a dash.
+_MISREAD_OPENING = re.compile(r"《([^《》()（）]{1,3})[)）]")
+_DASH_NUMERAL = re.compile(r"[（(][—\-][)）]")
+
+
+def _enumerator(text: str) -> str:
+    """``《七)总计`` as ``（七）总计``, ``（—）`` as ``（一）``: a 《 closed by a bracket is an opening bracket."""
+    return _DASH_NUMERAL.sub("（一）", _MISREAD_OPENING.sub(r"（\1）", text))
 
 
 def _ends_in_mark(mask: Image.Image, box: tuple[int, int, int, int], height: int) -> bool:
