@@ -56,6 +56,10 @@ _STROKE = 0.5
 _ONE_LINE = 1.15
 # A digit is at most this many line heights wide (0.6 in the common fonts, an ideograph about 1).
 _DIGIT_WIDTH = 0.8
+# Strips (pixels) in which a page's lines of text are measured where its rows are lines of ink two lines
+# high or more (below this share of the median line of ink).
+_STRIP = 120
+_TALL_ROWS = 0.8
 # Label column edges: the pieces of this many lines start within this share of a line of one another.
 _WITNESSES = 3
 _EDGE_REACH = 0.1
@@ -79,7 +83,7 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
     lines = _text_lines(mask)
     if not lines:
         return None
-    height = sorted(y1 - y0 for y0, y1 in lines)[len(lines) // 2]
+    height = _line_height(mask, lines)
     pieces = [(y0, y1, _pieces(mask, y0, y1, height)) for y0, y1 in lines]
     rows = [i for i, (_, _, cut) in enumerate(pieces)
             if len(cut) >= 3 and all(x1 - x0 <= _NARROW * height for x0, x1 in cut[-2:])]
@@ -100,6 +104,28 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
     placed = [(glyph, _ends_in_mark(mask, box, height)) for box, words in zip(boxes, read)
               for glyph in _piece_glyph(box, words, height)]
     return _with_marks(placed, height)
+
+
+def _line_height(mask: Image.Image, lines: list[tuple[int, int]]) -> int:
+    """The page's usual height of a line of text, in pixels: the median height of its lines of ink.
+
+    Where most rows of a table print a label wrapped over two lines with the value between them, the
+    value's ink joins the lines, and most lines of ink are two lines of text high: every measure taken
+    in line heights would be doubled (two values half a line apart read as one number). The lines of
+    text are then measured in strips of the page as narrow as a few characters, where a wrapped label's
+    lines stand apart (the upper quartile: the ideographs' height, not the digits'); that measure is
+    taken where it is well below the median line of ink."""
+    bands = sorted(y1 - y0 for y0, y1 in lines)
+    height = bands[len(bands) // 2]
+    runs: list[int] = []
+    for y0, y1 in lines:
+        for x in range(0, mask.width, _STRIP):
+            runs += [b - a for a, b in _text_lines(mask.crop((x, y0, min(mask.width, x + _STRIP), y1)))]
+    if not runs:
+        return height
+    runs.sort()
+    text = runs[3 * len(runs) // 4]
+    return text if text < _TALL_ROWS * height else height
 
 
 def _label_edges(pieces: list[tuple[int, int, list[tuple[int, int]]]], height: int) -> list[int]:
