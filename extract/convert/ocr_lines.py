@@ -22,7 +22,7 @@ from PIL import Image
 
 from extract.convert.geometry import Glyph, TableGrid, is_cjk
 from extract.convert.limits import Limits
-from extract.convert.ocr_cells import INK, read_cells
+from extract.convert.ocr_cells import INK, PAGE_EDGE, read_cells
 from extract.convert.tesseract import run_tesseract_many
 
 # Pixel rows with ink closer than this are one text line (a stroke of a character may leave a blank row).
@@ -56,6 +56,12 @@ _STROKE = 0.5
 _ONE_LINE = 1.15
 # A digit is at most this many line heights wide (0.6 in the common fonts, an ideograph about 1).
 _DIGIT_WIDTH = 0.8
+# Headings read with a table's rows: this many lines above its first row at most, each at most this many
+# line heights above the next, none of prose (ink over this share of the text's width, as
+# ``alignment.PROSE_FILL`` tells a PDF's lines of prose).
+_HEADING_LINES = 4
+_HEADING_GAP = 2.0
+_PROSE_FILL = 0.7
 # Strips (pixels) in which a page's lines of text are measured where its rows are lines of ink two lines
 # high or more (below this share of the median line of ink).
 _STRIP = 120
@@ -89,12 +95,15 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
             if len(cut) >= 3 and all(x1 - x0 <= _NARROW * height for x0, x1 in cut[-2:])]
     if len(rows) < _TABLE_LINES:
         return None
-    # What stands above the first row of the table (a title, the organ's name, an opening paragraph) is
-    # prose, which the page reader reads whole and better than piece by piece (``ocr.ocr_image``).
-    pieces = pieces[rows[0]:]
-    edges = _label_edges(pieces, height)
+    # What stands above the table (a title, the organ's name, an opening paragraph) is prose, which the
+    # page reader reads whole and better than piece by piece (``ocr.ocr_image``); the table's headings
+    # (``_headings``) are read with its rows.
+    # Labels of neighbouring columns printed touching are cut apart on the rows of the table only: the
+    # pieces of prose start anywhere, and three of its lines' pieces meet at one place by chance.
+    edges = _label_edges([pieces[i] for i in rows], height)
     pieces = [(y0, y1, [part for run in cut for part in _cut_at_edges(mask, (y0, y1), run, edges, height)])
-              for y0, y1, cut in pieces]
+              if i in rows else (y0, y1, cut) for i, (y0, y1, cut) in enumerate(pieces)]
+    pieces = pieces[_headings(pieces, rows[0], height):]
     # A line of the page may hold a label wrapped over two lines beside a value: each piece is read by
     # its own lines, so that a number always stands alone in its box (the digit models read it too).
     boxes = [box for y0, y1, cut in pieces for x0, x1 in cut for box in _boxes(mask, (x0, y0, x1, y1), height)]
@@ -104,6 +113,27 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
     placed = [(glyph, _ends_in_mark(mask, box, height)) for box, words in zip(boxes, read)
               for glyph in _piece_glyph(box, words, height)]
     return _with_marks(placed, height)
+
+
+def _headings(pieces: list[tuple[int, int, list[tuple[int, int]]]], first: int, height: int) -> int:
+    """The first line read piece by piece: the table's first row, or the lines of its headings just
+    above it (the section's heading, the column headings): up to ``_HEADING_LINES`` lines, each close
+    to the next and none a line of prose (its ink over ``_PROSE_FILL`` of the text's width). Read
+    whole by the page reader, a heading's words come out of order (收到和处理 as 收到和 处 政府信息理)
+    and the column headings apart from their columns."""
+    inked = [(cut[0][0], cut[-1][1]) for _, _, cut in pieces if cut]
+    if not inked:
+        return first
+    width = max(x1 for _, x1 in inked) - min(x0 for x0, _ in inked)
+    start = first
+    while start > 0 and first - start < _HEADING_LINES:
+        y0, y1, cut = pieces[start - 1]
+        if not cut or pieces[start][0] - y1 > _HEADING_GAP * height:
+            break
+        if sum(x1 - x0 for x0, x1 in cut) >= _PROSE_FILL * width:
+            break
+        start -= 1
+    return start
 
 
 def _line_height(mask: Image.Image, lines: list[tuple[int, int]]) -> int:
@@ -209,15 +239,14 @@ def _reread_tall_dashes(image: Image.Image, boxes: list[tuple[int, int, int, int
 
 
 def _boxes(mask: Image.Image, piece: tuple[int, int, int, int], height: int) -> list[tuple[int, int, int, int]]:
-    """The boxes a piece is read in: its text lines, each as wide as its own ink, and a value printed
-    between two lines of its wrapped label (``_bridged``) apart from them."""
+    """The boxes a piece is read in: its text lines, each as wide as the piece (the lines of a heading
+    centred over its column stand where the heading does), and a value printed between two lines of its
+    wrapped label (``_bridged``) apart from them."""
     x0, y0, x1, y1 = piece
     out: list[tuple[int, int, int, int]] = []
     for a, b in _sub_lines(mask.crop(piece), height):
-        box = _tight(mask, (x0, y0 + a, x1, y0 + b))
-        if box is None:
-            continue
-        parts = _bridged(mask, box, height) if b - a > _ONE_LINE * height else None
+        box = (x0, y0 + a, x1, y0 + b)
+        parts = _bridged(mask, _tight(mask, box) or box, height) if b - a > _ONE_LINE * height else None
         out += parts or [box]
     return out
 
@@ -266,6 +295,8 @@ def _bridged(mask: Image.Image, box: tuple[int, int, int, int], height: int) -> 
         right = _sub_lines(crop.crop((c + 1, 0, crop.width, crop.height)), height)
         if len(right) != 1 or right[0][1] - right[0][0] > _ONE_LINE * height:
             return None
+        if right[0][1] - right[0][0] < _STROKE * height:
+            return None  # a mark printed low (、), not a value
         parts = [_tight(mask, (x0, y0 + a, x0 + c, y0 + b)) for a, b in left]
         value = _tight(mask, (x0 + c + 1, y0 + right[0][0], x1, y0 + right[0][1]))
         return [part for part in [*parts, value] if part is not None]
@@ -485,12 +516,14 @@ def _sheet(image: Image.Image, boxes: list[tuple[int, int, int, int]], height: i
     each went (left, top, margin). A piece cut tight is no cell: the cell reader takes a stroke that
     runs the height or width of its box for a ruling's remnant and whitens it (开 read as 无)."""
     margin = max(8, height // 2)
-    width = max([image.width] + [x1 - x0 + 2 * margin for x0, _, x1, _ in boxes])
+    # The cell reader leaves unread a cell that reaches the image's right edge (a table the page cuts):
+    # no piece is placed that near the sheet's edge.
+    width = max([image.width] + [x1 - x0 + 2 * margin for x0, _, x1, _ in boxes]) + 2 * PAGE_EDGE
     places: list[tuple[int, int, int]] = []
     x = y = shelf = 0
     for x0, y0, x1, y1 in boxes:
         w, h = x1 - x0 + 2 * margin, y1 - y0 + 2 * margin
-        if x + w > width:
+        if x + w > width - 2 * PAGE_EDGE and x > 0:
             x, y, shelf = 0, y + shelf, 0
         places.append((x, y, margin))
         x, shelf = x + w, max(shelf, h)
