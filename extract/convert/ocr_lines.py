@@ -23,6 +23,7 @@ from PIL import Image
 from extract.convert.geometry import Glyph, TableGrid, is_cjk
 from extract.convert.limits import Limits
 from extract.convert.ocr_cells import INK, PAGE_EDGE, read_cells
+from extract.convert.ocr_marks import VALUE_MARK, ends_in_mark, ink_marks, inked_columns, join_marks
 from extract.convert.tesseract import run_tesseract_many
 
 # Pixel rows with ink closer than this are one text line (a stroke of a character may leave a blank row).
@@ -69,15 +70,6 @@ _TALL_ROWS = 0.8
 # Label column edges: the pieces of this many lines start within this share of a line of one another.
 _WITNESSES = 3
 _EDGE_REACH = 0.1
-# Full-width marks, which print their ink at one side of their square (the reader takes ``（`` for ``《``
-# or ``(``), and how far (line heights) a mark's blank may keep its piece from the next.
-_OPENING = "（(《〈「『“【〔"
-_CLOSING = "）)》〉」』”】〕"
-_MARKS = _OPENING + _CLOSING + "，,。、：:；;"
-_MARK_GAP = 0.9
-_SMALL_MARK = 0.35
-_SMALL_MARK_HEIGHT = 0.6
-_VALUE_MARK = re.compile(r"[\d.,]+|[—\-一=_~]+")
 # Fewer dark pixels than this (at 300 dpi) in a piece is a speck of the scan, not ink of the print.
 _SPECK = 12
 
@@ -110,9 +102,10 @@ def read_lines(image: Image.Image, limits: Limits) -> list[Glyph] | None:
     read = _read_boxes(image, boxes, height, limits)
     _reread_tall_dashes(image, boxes, read, height, limits)
     boxes, read = _unglued(image, mask, boxes, read, height, limits)
-    placed = [(glyph, _ends_in_mark(mask, box, height)) for box, words in zip(boxes, read)
-              for glyph in _piece_glyph(box, words, height)]
-    return _with_marks(placed, height)
+    placed = [(glyph, box[2] - box[0] >= _LABEL_WIDTH * height and ends_in_mark(mask, box, height),
+               box[2] - box[0] > _NARROW * height)
+              for box, words in zip(boxes, read) for glyph in _piece_glyph(box, words, height)]
+    return join_marks(placed, height)
 
 
 def _headings(pieces: list[tuple[int, int, list[tuple[int, int]]]], first: int, height: int) -> int:
@@ -183,7 +176,7 @@ def _cut_at_edges(mask: Image.Image, band: tuple[int, int], run: tuple[int, int]
     inside = [e for e in edges if x0 + height <= e <= x1 - height]
     if not inside:
         return [run]
-    inked = _inked_columns(mask.crop((x0, band[0], x1, band[1])))
+    inked = inked_columns(mask.crop((x0, band[0], x1, band[1])))
     reach = int(_EDGE_REACH * height)
     out: list[tuple[int, int]] = []
     start = x0
@@ -234,7 +227,7 @@ def _reread_tall_dashes(image: Image.Image, boxes: list[tuple[int, int, int, int
         text = _joined([w.text for w in words if w.text])
         x0, y0, x1, y1 = boxes[k]
         conf = min((w.conf or 0.0 for w in words), default=0.0)
-        legible = bool(text) and not _VALUE_MARK.fullmatch(text) and not any(ch.isdigit() for ch in text)
+        legible = bool(text) and not VALUE_MARK.fullmatch(text) and not any(ch.isdigit() for ch in text)
         read[k] = [Glyph(text, x0, y0, x1, y1, conf)] if legible else []
 
 
@@ -283,7 +276,7 @@ def _bridged(mask: Image.Image, box: tuple[int, int, int, int], height: int) -> 
     only where both models agree, so a cut in the wrong place costs a null, never a number."""
     x0, y0, x1, y1 = box
     crop = mask.crop(box)
-    inked = _inked_columns(crop)
+    inked = inked_columns(crop)
     for c in range(len(inked) - 2, 0, -1):
         if inked[c] or not inked[c + 1]:
             continue
@@ -301,13 +294,6 @@ def _bridged(mask: Image.Image, box: tuple[int, int, int, int], height: int) -> 
         value = _tight(mask, (x0 + c + 1, y0 + right[0][0], x1, y0 + right[0][1]))
         return [part for part in [*parts, value] if part is not None]
     return None
-
-
-def _inked_columns(crop: Image.Image) -> list[bool]:
-    """Whether each pixel column of a 0/1 mask holds ink."""
-    data = crop.transpose(Image.Transpose.TRANSPOSE).tobytes()
-    rows = crop.height
-    return [data.count(1, x * rows, (x + 1) * rows) > 0 for x in range(crop.width)]
 
 
 # A number glued after a label's last character on one line: ``…申请数量64``.
@@ -330,7 +316,7 @@ def _unglued(image: Image.Image, mask: Image.Image, boxes: list[tuple[int, int, 
         if found is None or box[3] - box[1] > _ONE_LINE * height:
             continue
         label, number = found.groups()
-        marks = _marks(_inked_columns(mask.crop(box)))
+        marks = ink_marks(inked_columns(mask.crop(box)))
         if len(marks) <= len(number):
             continue
         first = marks[-len(number)]
@@ -358,19 +344,6 @@ def _unglued(image: Image.Image, mask: Image.Image, boxes: list[tuple[int, int, 
     return out_boxes, out_read
 
 
-def _marks(inked: list[bool]) -> list[tuple[int, int]]:
-    """Runs of inked pixel columns (start, end): the marks of a line, a blank column at least between."""
-    runs: list[tuple[int, int]] = []
-    start = None
-    for x, on in enumerate([*inked, False]):
-        if on and start is None:
-            start = x
-        elif not on and start is not None:
-            runs.append((start, x))
-            start = None
-    return runs
-
-
 def _piece_glyph(box: tuple[int, int, int, int], words: list[Glyph], height: int) -> list[Glyph]:
     """One piece's reading as one glyph with the piece's own box, as tall as a line of text.
 
@@ -386,66 +359,6 @@ def _piece_glyph(box: tuple[int, int, int, int], words: list[Glyph], height: int
     if x1 - x0 <= _UNREAD_VALUE * height:
         return [Glyph("—", x0, top, x1, bottom, 0.0)]
     return []
-
-
-def _with_marks(placed: list[tuple[Glyph, bool]], height: int) -> list[Glyph]:
-    """Pieces joined across the blank a full-width mark leaves beside its ink (``（``, ``）``, ``：``, ``，``).
-
-    A mark's ink stands at one side of its square and leaves the rest blank: cut where the ink is, a
-    label falls apart at its marks (``第二十条第`` ``（`` ``一`` ``）`` ``项``), and the ``一`` between
-    brackets reads as a dash printed for a blank, a value standing before the row's label. A PDF's glyph
-    boxes are the marks' whole squares, with no gap; here a piece that ends in a mark (or starts with
-    one) is read with its neighbour on the line when the blank between them is no wider than a mark's.
-    A value is never joined, but for the one number or dash between two brackets (``（一）``, ``(2)``).
-    The reader drops a small mark at a piece's end (``为：`` read as ``为``): a piece of words whose ink
-    ends in a mark (``placed``, from ``_ends_in_mark``) goes on into words after it just as well."""
-    out: list[tuple[Glyph, bool]] = []
-    pending = sorted(placed, key=lambda item: (round(item[0].cy / height), item[0].x0))
-    for k, (g, mark_end) in enumerate(pending):
-        before = next((item for item in reversed(out) if abs(item[0].cy - g.cy) < height / 2
-                       and item[0].x1 <= g.x0 + 1), None)
-        after = pending[k + 1][0] if k + 1 < len(pending) else None
-        if before is None or not g.text or g.x0 - before[0].x1 > _MARK_GAP * height:
-            out.append((g, mark_end))
-            continue
-        prev, inked_mark = before
-        enclosed = (prev.text[-1:] in _OPENING and after is not None and after.text[:1] in _CLOSING
-                    and abs(after.cy - g.cy) < height / 2 and after.x0 - g.x1 <= _MARK_GAP * height)
-        words = not (_VALUE_MARK.fullmatch(g.text) or _VALUE_MARK.fullmatch(prev.text))
-        read_mark = prev.text[-1:] in _MARKS or g.text[:1] in _MARKS
-        ink_mark = (inked_mark and prev.x1 - prev.x0 >= _LABEL_WIDTH * height
-                    and g.x1 - g.x0 > _NARROW * height)
-        if not (enclosed or words and (read_mark or ink_mark)):
-            out.append((g, mark_end))
-            continue
-        out.remove(before)
-        confs = [c for c in (prev.conf, g.conf) if c is not None]
-        out.append((Glyph(prev.text + g.text, prev.x0, min(prev.top, g.top), g.x1, max(prev.bottom, g.bottom),
-                          min(confs) if confs else None), mark_end))
-    return [Glyph(_enumerator(g.text), g.x0, g.top, g.x1, g.bottom, g.conf) for g, _ in out]
-
-
-# An enumerator in full-width brackets as the Chinese model reads it: ``（`` as ``《``, and ``一`` alone
-# between brackets as a dash.
-_MISREAD_OPENING = re.compile(r"《([^《》()（）]{1,3})[)）]")
-_DASH_NUMERAL = re.compile(r"[（(][—\-][)）]")
-
-
-def _enumerator(text: str) -> str:
-    """``《七)总计`` as ``（七）总计``, ``（—）`` as ``（一）``: a 《 closed by a bracket is an opening bracket."""
-    return _DASH_NUMERAL.sub("（一）", _MISREAD_OPENING.sub(r"（\1）", text))
-
-
-def _ends_in_mark(mask: Image.Image, box: tuple[int, int, int, int], height: int) -> bool:
-    """Whether a piece's last mark of ink is a small punctuation mark (``：``, ``，``, ``、``, ``。``): narrower
-    than a third of a line and lower than half of one; a digit, even ``1``, is taller."""
-    crop = mask.crop(box)
-    marks = _marks(_inked_columns(crop))
-    if len(marks) < 2:
-        return False
-    a, b = marks[-1]
-    ink = crop.crop((a, 0, b, crop.height)).getbbox()
-    return ink is not None and b - a <= _SMALL_MARK * height and ink[3] - ink[1] <= _SMALL_MARK_HEIGHT * height
 
 
 def _joined(texts: list[str]) -> str:
