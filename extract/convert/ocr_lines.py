@@ -37,9 +37,10 @@ _MIN_LINE = 8
 # half of it). Two numbers read as one piece would be read as one number, which a cut never risks.
 _PIECE_GAP = 0.35
 # A piece this narrow (line heights) and this close to a wide piece after it on its line is where a label
-# starts: its number (``2.`` before 其他法律…, ``三、`` before 收到…), whose full-width mark prints its ink
-# at the left of its place and leaves a blank wider than a cell's padding. It is read with what follows.
-_LEAD_WIDTH = 1.5
+# starts: its number (``2.`` before 其他法律…, ``三、`` before 收到…, ``二、`` 1.6 lines wide), whose
+# full-width mark prints its ink at the left of its place and leaves a blank wider than a cell's padding.
+# It is read with what follows.
+_LEAD_WIDTH = 1.7
 _LEAD_GAP = 1.0
 _LABEL_WIDTH = 1.8
 # A page is read this way when this many of its lines stand in three pieces or more, the last two as
