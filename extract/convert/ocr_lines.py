@@ -9,6 +9,13 @@ number are narrower). Every piece is read alone, by the same reader as a ruled t
 (``ocr_cells.read_cells``: a short piece is a number only where the Chinese and the digit models agree,
 else it is unread and flagged), and its words keep their boxes on the page.
 
+Where a narrow label column prints the row's first value hard against the label's last character, no
+blank separates them: the value is cut from the label where it stands between or below the lines of a
+wrapped label (``_bridged``), or where the reading ends in digits the ink shows as separate marks
+(``_unglued``; read alone again, kept only where both readings agree); labels of two columns printed
+touching are cut where other rows' labels start (``_cut_at_edges``); pieces a full-width mark's blank cut
+apart are joined (``ocr_marks``). A table's headings are read with its rows (``_headings``).
+
 The words then take the path a PDF's characters take (``layout`` and ``alignment``): columns only where
 other rows or headings confirm them, values whose column is uncertain null and named, cross-checked
 against the template's sums (``extract.crosscheck``). Nothing here places a value in a column.
