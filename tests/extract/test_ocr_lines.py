@@ -12,8 +12,19 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw
 
+from extract.convert.geometry import Glyph
 from extract.convert.ocr_cells import INK
-from extract.convert.ocr_lines import _pieces, _text_lines
+from extract.convert.ocr_lines import (
+    _chosen,
+    _joined_at_marks,
+    _line_height,
+    _pieces,
+    _row,
+    _runs_of,
+    _tabular,
+    _text_lines,
+    prose_lines,
+)
 from extract.document import Document, Paragraph, Table
 from extract.parse import parse_document
 
@@ -32,17 +43,124 @@ def _mask(blocks: list[tuple[int, int]], top: int = 20, height: int = 30) -> Ima
 def test_digits_of_one_number_are_one_piece_and_two_values_are_two():
     """``12`` (digits 6 pixels apart) is one piece; two values 25 pixels apart (a row printed as its own
     table) are two, never one number."""
-    assert _pieces(_mask([(100, 20), (126, 20)]), 20, 50, LINE) == [(100, 146)]
-    assert _pieces(_mask([(100, 26), (151, 26), (205, 26)]), 20, 50, LINE) == [(100, 126), (151, 177), (205, 231)]
+    assert [p[:2] for p in _pieces(_mask([(100, 20), (126, 20)]), 20, 50, LINE)] == [(100, 146)]
+    cut = _pieces(_mask([(100, 26), (151, 26), (205, 26)]), 20, 50, LINE)
+    assert [p[:2] for p in cut] == [(100, 126), (151, 177), (205, 231)]
 
 
 def test_a_label_lead_is_read_with_its_label_but_a_value_is_not_joined_to_a_label():
     """``2.`` (24 wide) 38 pixels before a 300-pixel label is its start; a 300-pixel label 30 pixels before
     a value is two pieces (the value is narrow, the label is not a lead)."""
-    assert _pieces(_mask([(100, 24), (162, 300)]), 20, 50, LINE) == [(100, 462)]
-    assert _pieces(_mask([(100, 300), (430, 26)]), 20, 50, LINE) == [(100, 400), (430, 456)]
+    assert [p[:2] for p in _pieces(_mask([(100, 24), (162, 300)]), 20, 50, LINE)] == [(100, 462)]
+    assert [p[:2] for p in _pieces(_mask([(100, 300), (430, 26)]), 20, 50, LINE)] == [(100, 400), (430, 456)]
     # a narrow value far from the next label (a column's width away) stays alone
-    assert _pieces(_mask([(100, 26), (200, 300)]), 20, 50, LINE) == [(100, 126), (200, 500)]
+    assert [p[:2] for p in _pieces(_mask([(100, 26), (200, 300)]), 20, 50, LINE)] == [(100, 126), (200, 500)]
+
+
+def test_a_value_after_a_value_is_no_lead_but_leads_in_a_row_go_with_their_label():
+    """In a row printed as its own table, ``0`` (26 wide) 28 pixels before ``0件`` (86 wide) follows another
+    value (``0件``): two pieces, never a lead and its label. ``（`` ``一`` ``）`` (17, 42, 17 wide, 18 apart)
+    before a 300-pixel label at a line's start are its leads: one piece, which keeps each run to be read
+    apart (``_chosen``)."""
+    cut = _pieces(_mask([(100, 300), (450, 86), (564, 26), (618, 86)]), 20, 50, LINE)
+    assert [p[:2] for p in cut] == [(100, 400), (450, 536), (564, 590), (618, 704)]
+    (piece,) = _pieces(_mask([(100, 17), (135, 42), (195, 17), (230, 300)]), 20, 50, LINE)
+    assert piece[:2] == (100, 530)
+    assert piece.runs == ((100, 117), (135, 177), (195, 212), (230, 530))
+    # ``(三)`` in a cell of its own, a column's gap before ``4.`` and its label: the lead is the label's,
+    # never a number read alone
+    cut = _pieces(_mask([(100, 17), (135, 42), (195, 17), (330, 24), (392, 300)]), 20, 50, LINE)
+    assert [p[:2] for p in cut][-1] == (330, 692)
+
+
+def test_leads_read_as_values_with_their_label_are_read_apart():
+    """A run taken for leads that reads, with what follows, as values only (``0 0件``) or as nothing was no
+    lead: each run's own reading stands. A reading with words (``1、属于国家秘密``) stands whole."""
+    whole, parts = [(0, 0, 160, 46)], [[(0, 0, 26, 46)], [(60, 0, 160, 46)]]
+    words = {
+        (0, 0, 160, 46): [Glyph("0 0件", 0, 0, 160, 46, 91.0)],
+        (0, 0, 26, 46): [Glyph("0", 0, 0, 26, 46, 95.0)],
+        (60, 0, 160, 46): [Glyph("0件", 60, 0, 160, 46, 90.0)],
+    }
+    assert [g.text for g in _chosen(whole, parts, words, LINE)] == ["0", "0件"]
+    words[(0, 0, 160, 46)] = []
+    assert [g.text for g in _chosen(whole, parts, words, LINE)] == ["0", "0件"]
+    words[(0, 0, 160, 46)] = [Glyph("1、属于国家秘密", 0, 0, 160, 46, 92.0)]
+    assert [g.text for g in _chosen(whole, parts, words, LINE)] == ["1、属于国家秘密"]
+    # ``1`` and its unit ``件`` cut apart before ``0件``, read together as 1件0件: the unit goes with its number
+    whole, parts = [(0, 0, 200, 46)], [[(0, 0, 19, 46)], [(38, 0, 84, 46)], [(114, 0, 200, 46)]]
+    words = {
+        (0, 0, 200, 46): [Glyph("1件0件", 0, 0, 200, 46, 86.0)],
+        (0, 0, 19, 46): [Glyph("1", 0, 0, 19, 46, 97.0)],
+        (38, 0, 84, 46): [Glyph("件", 38, 0, 84, 46, 87.0)],
+        (114, 0, 200, 46): [Glyph("0件", 114, 0, 200, 46, 90.0)],
+    }
+    assert [(g.text, g.x0, g.x1) for g in _chosen(whole, parts, words, LINE)] == [("1件", 0, 84), ("0件", 114, 200)]
+
+
+def test_a_line_height_is_measured_on_words_not_on_rows_two_lines_high():
+    """Rows whose label wraps over two lines beside a value printed over its unit and one centred on the row
+    are 100 pixels high; the page's line of text is what its words are (46), or a blank between two values
+    looks narrow."""
+    image = Image.new("L", (1200, 700), 255)
+    draw = ImageDraw.Draw(image)
+    for top in (20, 150, 280, 410, 540):
+        draw.rectangle([100, top, 500, top + LINE - 1], fill=0)  # label, first line
+        draw.rectangle([100, top + 54, 300, top + 54 + LINE - 1], fill=0)  # label, second line
+        draw.rectangle([560, top, 585, top + 40], fill=0)  # a value
+        draw.rectangle([560, top + 54, 605, top + 99], fill=0)  # its unit under it
+        draw.rectangle([660, top + 30, 685, top + 70], fill=0)  # a value beside, centred on the row
+    mask = image.point(lambda v: 1 if v < INK else 0)
+    lines = _text_lines(mask)
+    assert [b - a for a, b in lines] == [100] * 5
+    assert _line_height(mask, lines) == LINE
+
+
+def test_which_lines_are_the_tables():
+    """A row: values 21 pixels apart after a label (a table printed one row at a time, sized to its text),
+    or one value a column's gap after its label. Not a row but the table's: column headings a column's
+    gap apart, a lone value. Prose: a section's heading, one wide piece. ``77 132`` after a label, taken
+    for a lead and its label (numbers as wide as a label in a large type), are values as runs."""
+    assert _row(_pieces(_mask([(300, 94), (416, 26), (463, 26), (510, 26)]), 20, 50, LINE), LINE)
+    assert _row(_pieces(_mask([(100, 300), (900, 26)]), 20, 50, LINE), LINE)
+    headings = _pieces(_mask([(100, 200), (500, 280), (900, 280)]), 20, 50, LINE)
+    assert not _row(headings, LINE) and _tabular(headings, LINE)
+    assert _tabular(_pieces(_mask([(900, 26)]), 20, 50, LINE), LINE)
+    assert not _tabular(_pieces(_mask([(100, 800)]), 20, 50, LINE), LINE)
+    cut = _pieces(_mask([(100, 345), (467, 40), (523, 100), (652, 91)]), 20, 50, LINE)
+    assert len(cut) == 3 and not _row(cut, LINE) and _row(_runs_of(cut), LINE)
+
+
+def test_a_lead_read_apart_from_its_label_is_no_value():
+    """``7.`` and 属于行政执法案卷 unread together, read apart as ``7`` and words: one glyph of both, never
+    ``7`` standing as a value before the row's label."""
+    whole, parts = [(0, 0, 460, 46)], [[(0, 0, 40, 46)], [(62, 0, 460, 46)]]
+    words = {(0, 0, 460, 46): [], (0, 0, 40, 46): [Glyph("7", 0, 0, 40, 46, 88.0)],
+             (62, 0, 460, 46): [Glyph("属于行政执法案卷", 62, 0, 460, 46, 96.0)]}
+    (glyph,) = _chosen(whole, parts, words, LINE)
+    assert glyph.text == "7属于行政执法案卷" and (glyph.x0, glyph.x1) == (0, 460)
+
+
+def test_words_cut_after_a_full_width_mark_are_joined_and_values_are_not():
+    """``四、政府信息公开行政复议、`` and ``行政诉讼情况`` (30 pixels apart on one line) are one heading; a value
+    after a label, a value ending a line and words on another line stay apart."""
+    glyphs = [
+        Glyph("四、政府信息公开行政复议、", 100, 20, 700, 66, 90.0), Glyph("行政诉讼情况", 730, 20, 1000, 66, 92.0),
+        Glyph("1、", 100, 120, 130, 166, 90.0), Glyph("0件", 150, 120, 230, 166, 90.0),
+        Glyph("其他：", 100, 220, 230, 266, 90.0), Glyph("说明", 240, 320, 330, 366, 90.0),
+    ]
+    assert [g.text for g in _joined_at_marks(glyphs, LINE)] == [
+        "四、政府信息公开行政复议、行政诉讼情况", "1、", "0件", "其他：", "说明"]
+
+
+def test_the_page_readers_words_are_joined_into_lines_but_not_across_a_column_gap():
+    """Tesseract's words, boxed tight on their ink (``一`` 4 pixels high), joined into one glyph a line high
+    per run; a word a column's gap away (60 pixels) stays apart."""
+    words = [Glyph("四", 100, 22, 140, 64), Glyph("、政", 150, 22, 230, 66), Glyph("府信息", 238, 21, 370, 66),
+             Glyph("一", 380, 40, 420, 44), Glyph("总计", 480, 22, 560, 66)]
+    lines = prose_lines(words, LINE)
+    assert [(g.text, g.x0, g.x1) for g in lines] == [("四、政府信息一", 100, 420), ("总计", 480, 560)]
+    assert all(g.bottom - g.top >= LINE for g in lines)
 
 
 def test_lines_are_runs_of_inked_rows_and_specks_are_no_line():
@@ -153,36 +271,38 @@ def test_a_value_between_the_lines_of_its_wrapped_label_is_a_box_of_its_own():
         d.rectangle([505, 60, 524, 99], fill=0)  # value digit 1, 5 px after the label, between its lines
         d.rectangle([530, 60, 549, 99], fill=0)  # value digit 2
 
-    assert _boxes(_page(draw), (100, 20, 550, 142), LINE) == [
+    assert _boxes(_page(draw), 20, 142, 100, 550, LINE) == [
         (100, 20, 500, 66), (100, 96, 350, 142), (505, 60, 550, 100)]
 
 
 def test_the_strokes_of_one_character_are_not_lines_of_their_own():
     """三 alone in a piece: three strokes 4 pixels high, 16 apart, as the blank between two lines of a label
     may be. They are one line (read as 三), not three dashes printed for blanks."""
-    from extract.convert.ocr_lines import _sub_lines
+    from extract.convert.ocr_ink import sub_lines
 
     def draw(d):
         for top in (20, 40, 60):
             d.rectangle([100, top, 146, top + 3], fill=0)
 
-    assert _sub_lines(_page(draw).crop((100, 0, 147, 400)), LINE) == [(20, 64)]
+    assert sub_lines(_page(draw).crop((100, 0, 147, 400)), LINE) == [(20, 64)]
 
 
 def test_touching_labels_of_two_columns_are_cut_where_other_lines_labels_start():
     """``（四）无`` printed hard against ``2.没有现成信息需`` (4 pixels apart) is cut at the label column edge
     that three other lines' labels start at (x = 400); a label crossing no such edge is not cut."""
-    from extract.convert.ocr_lines import _cut_at_edges, _label_edges
+    from extract.convert.ocr_ink import label_edges
+    from extract.convert.ocr_lines import Piece, _cut_at_edges
 
     def draw(d):
         d.rectangle([100, 20, 395, 65], fill=0)
         d.rectangle([400, 20, 800, 65], fill=0)
 
-    rows = [(0, 0, [(400, 700)]), (0, 0, [(401, 750)]), (0, 0, [(402, 690)]), (0, 0, [(100, 800)])]
-    edges = _label_edges(rows, LINE)
+    rows = [[(400, 700)], [(401, 750)], [(402, 690)], [(100, 800)]]
+    edges = label_edges(rows, LINE)
     assert edges == [400]
-    assert _cut_at_edges(_page(draw), (20, 66), (100, 801), edges, LINE) == [(100, 396), (400, 801)]
-    assert _cut_at_edges(_page(draw), (20, 66), (100, 801), [600], LINE) == [(100, 801)]
+    whole = Piece(100, 801)
+    assert _cut_at_edges(_page(draw), (20, 66), whole, edges, LINE) == [Piece(100, 396), Piece(400, 801)]
+    assert _cut_at_edges(_page(draw), (20, 66), whole, [600], LINE) == [whole]
 
 
 def test_pieces_a_full_width_mark_cut_apart_are_one_label_and_values_stay_apart():
@@ -198,22 +318,6 @@ def test_pieces_a_full_width_mark_cut_apart_are_one_label_and_values_stay_apart(
     assert [x.text for x in join_marks(heading, LINE)] == ["第二十条第（一）项"]
     row = [g("收费金额（万元）", 100, 460), g("0", 490, 515)]
     assert [x.text for x in join_marks(row, LINE)] == ["收费金额（万元）", "0"]
-
-
-def test_the_line_height_of_rows_two_lines_high_is_a_line_of_text():
-    """Rows of a wrapped label with its value between the lines are lines of ink 122 pixels high; measured in
-    them, two values half a line apart would be one piece. The line of text (46) is measured in strips."""
-    from extract.convert.ocr_lines import _line_height, _text_lines
-
-    image = Image.new("L", (1200, 800), 255)
-    d = ImageDraw.Draw(image)
-    for top in (20, 170, 320, 470):
-        d.rectangle([100, top, 399, top + 45], fill=0)
-        d.rectangle([100, top + 76, 299, top + 121], fill=0)
-        d.rectangle([405, top + 40, 424, top + 79], fill=0)
-    mask = image.point(lambda v: 1 if v < INK else 0)
-    assert [b - a for a, b in _text_lines(mask)] == [122] * 4
-    assert _line_height(mask, _text_lines(mask)) == 46
 
 
 @pytest.mark.slow
