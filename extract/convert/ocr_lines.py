@@ -48,7 +48,7 @@ _LEAD_WIDTH = 1.7
 _LEAD_GAP = 1.0
 _LEADS = 3.0
 # A page is read this way when this many of its lines end in two pieces as narrow as a number (at most
-# this many line heights wide), or in one after a column's gap (a blank a line high): rows of a table
+# ``ocr_ink.NARROW`` line heights wide), or in one after a column's gap (a blank a line high): rows of a table
 # without rulings, whose values end them. A line of prose cut at its commas ends in a clause; one cut
 # at the blanks around a number (``自 2024 年 1 月 1 日起``) is read by pieces too, which reads it right.
 _TABLE_LINES = 3
