@@ -25,14 +25,15 @@ from PIL import Image
 
 from extract.convert.geometry import Glyph, TableGrid, is_cjk
 from extract.convert.limits import Limits
-from extract.convert.ocr_cells import INK, read_cells
+from extract.convert.ocr_cells import INK, PAGE_EDGE, read_cells
+from extract.convert.ocr_ink import LABEL_WIDTH as _LABEL_WIDTH
+from extract.convert.ocr_ink import NARROW as _NARROW
+from extract.convert.ocr_ink import ONE_LINE, STROKE, bridged, cut_at_edges, glued_cut, label_edges, sub_lines, tight
+from extract.convert.ocr_ink import text_lines as _text_lines
+from extract.convert.ocr_marks import VALUE_MARK, ends_in_mark, join_marks
+from extract.convert.tesseract import run_tesseract_many
 from extract.convert.segment import UNIT, VALUE
 
-# Pixel rows with ink closer than this are one text line (a stroke of a character may leave a blank row).
-_ROW_JOIN = 3
-# A line of the page lower than this (pixels at 300 dpi) is a stray mark, not text; a dash printed
-# for a blank (3 pixels high) stands in a line with its row's label.
-_MIN_LINE = 8
 # A blank wider than this share of the page's usual line height cuts a line into pieces: wider than the
 # gaps between the characters of a word or the digits of a number (a tenth to a sixth of it), narrower
 # than the blank between two values of neighbouring cells (a row printed as its own table leaves about
@@ -46,13 +47,11 @@ _PIECE_GAP = 0.35
 _LEAD_WIDTH = 1.7
 _LEAD_GAP = 1.0
 _LEADS = 3.0
-_LABEL_WIDTH = 1.8
 # A page is read this way when this many of its lines end in two pieces as narrow as a number (at most
-# this many line heights wide), or in one after a column's gap (a blank a line high): rows of a table
+# ``ocr_ink.NARROW`` line heights wide), or in one after a column's gap (a blank a line high): rows of a table
 # without rulings, whose values end them. A line of prose cut at its commas ends in a clause; one cut
 # at the blanks around a number (``自 2024 年 1 月 1 日起``) is read by pieces too, which reads it right.
 _TABLE_LINES = 3
-_NARROW = 2.5
 _COLUMN_GAP = 1.0
 # Digits stand lower than ideographs: three quarters of a line of text (``_digits``).
 _DIGIT_HEIGHT = 0.85
@@ -138,6 +137,11 @@ def read_lines(image: Image.Image, limits: Limits) -> TableLines | None:
     start = rows[0]
     while start > 0 and _headings(runs[start - 1], height):
         start -= 1
+    # Labels of neighbouring columns printed touching are cut apart on the rows of the table only: the
+    # pieces of prose start anywhere, and three of its lines' pieces meet at one place by chance.
+    edges = label_edges([[(p.x0, p.x1) for p in pieces[i][2]] for i in rows], height)
+    pieces = [(y0, y1, [part for p in cut for part in _cut_at_edges(mask, (y0, y1), p, edges, height)])
+              if i in rows else (y0, y1, cut) for i, (y0, y1, cut) in enumerate(pieces)]
     # Below it too, a line of one wide piece (a section's heading, a paragraph between two tables) or of
     # words no column's gap apart is prose: the cell reader misreads a heading's large bold type
     # (三、 as ——一一人), and the section is lost.
@@ -147,27 +151,40 @@ def read_lines(image: Image.Image, limits: Limits) -> TableLines | None:
     # its own lines, so that a number always stands alone in its box (the digit models read it too). A
     # label's lead is read with its label, and apart too (``_chosen``).
     units = [
-        (_boxes(mask, y0, y1, p.x0, p.x1),
-         [_boxes(mask, y0, y1, a, b) for a, b in p.runs] or None)
+        (_boxes(mask, y0, y1, p.x0, p.x1, height),
+         [_boxes(mask, y0, y1, a, b, height) for a, b in p.runs] or None)
         for y0, y1, cut in pieces for p in cut
     ]
     boxes = list(dict.fromkeys(
         box for whole, parts in units for box in whole + [b for part in parts or () for b in part]
     ))
-    sheet, places = _sheet(image, boxes, height)
-    grids = [TableGrid(xs=[x, x + x1 - x0 + 2 * m], ys=[y, y + y1 - y0 + 2 * m], region=[[0]])
-             for (x, y, m), (x0, y0, x1, y1) in zip(places, boxes)]
-    read: list[list[Glyph]] = [[] for _ in boxes]
-    for word in read_cells(sheet, grids, limits):
-        read[_piece_of(word, grids)].append(word)
+    read = _read_boxes(image, boxes, height, limits)
+    _reread_tall_dashes(image, boxes, read, height, limits)
     words = dict(zip(boxes, read))
     glyphs = [glyph for whole, parts in units for glyph in _chosen(whole, parts, words, height)]
-    return TableLines(_joined_at_marks(glyphs, height), [(y0, y1) for y0, y1, _ in pieces], height)
+    glyphs = _unglued(image, mask, glyphs, height, limits)
+    placed = [(g, g.x1 - g.x0 >= _LABEL_WIDTH * height and ends_in_mark(mask, _ink_box(g), height),
+               g.x1 - g.x0 > _NARROW * height) for g in glyphs]
+    return TableLines(_joined_at_marks(join_marks(placed, height), height), [(y0, y1) for y0, y1, _ in pieces],
+                      height)
 
 
-def _boxes(mask: Image.Image, top: int, bottom: int, x0: int, x1: int) -> list[tuple[int, int, int, int]]:
-    """The boxes of a piece's own lines of text."""
-    return [(x0, top + a, x1, top + b) for a, b in _text_lines(mask.crop((x0, top, x1, bottom)), shortest=1)]
+def _ink_box(g: Glyph) -> tuple[int, int, int, int]:
+    """The pixel box of a glyph read from a piece (its top and bottom widened to a line's height)."""
+    return int(g.x0), int(g.top), int(g.x1), int(g.bottom)
+
+
+def _boxes(mask: Image.Image, top: int, bottom: int, x0: int, x1: int,
+           height: int) -> list[tuple[int, int, int, int]]:
+    """The boxes of a piece's own lines of text, each as wide as the piece (the lines of a heading centred
+    over its column stand where the heading does), and a value printed between two lines of its wrapped
+    label or below its line (``_bridged``) apart from them."""
+    out: list[tuple[int, int, int, int]] = []
+    for a, b in sub_lines(mask.crop((x0, top, x1, bottom)), height):
+        box = (x0, top + a, x1, top + b)
+        parts = bridged(mask, tight(mask, box) or box, height) if b - a > ONE_LINE * height else None
+        out += parts or [box]
+    return out
 
 
 def _chosen(whole, parts, words: dict, height: int) -> list[Glyph]:
@@ -284,6 +301,89 @@ def _line_height(mask: Image.Image, lines: list[tuple[int, int]]) -> int:
     return heights[len(heights) // 2] if heights else first
 
 
+def _cut_at_edges(mask: Image.Image, band: tuple[int, int], piece: Piece, edges: list[int],
+                  height: int) -> list[Piece]:
+    """A piece cut where a label column's edge runs through it (``ocr_ink.cut_at_edges``); a lead's runs
+    are kept only by a piece not cut."""
+    parts = cut_at_edges(mask, band, (piece.x0, piece.x1), edges, height)
+    return [piece] if len(parts) == 1 else [Piece(a, b) for a, b in parts]
+
+
+def _read_boxes(image: Image.Image, boxes: list[tuple[int, int, int, int]], height: int,
+                limits: Limits) -> list[list[Glyph]]:
+    """Every box read alone by the cell reader, on a sheet where they stand apart: the words of each."""
+    sheet, places = _sheet(image, boxes, height)
+    grids = [TableGrid(xs=[x, x + x1 - x0 + 2 * m], ys=[y, y + y1 - y0 + 2 * m], region=[[0]])
+             for (x, y, m), (x0, y0, x1, y1) in zip(places, boxes)]
+    read: list[list[Glyph]] = [[] for _ in boxes]
+    for word in read_cells(sheet, grids, limits) if boxes else []:
+        read[_piece_of(word, grids)].append(word)
+    return read
+
+
+def _reread_tall_dashes(image: Image.Image, boxes: list[tuple[int, int, int, int]], read: list[list[Glyph]],
+                        height: int, limits: Limits) -> None:
+    """Pieces read as a dash whose ink is taller than a stroke, read again as one word by the Chinese model.
+
+    A dash printed for a blank is a stroke a few pixels high; 三 or 二 alone in a piece of a label spaced
+    out over its cell (``三 、 本``) is read as a line by the Chinese model as 一, which stands for a dash,
+    and that dash would be a blank value before the row's label. Read as a word, the model gives the
+    character. What that reading does not make words (a dash again, digits, nothing) is left unread."""
+    tall = [k for k, (box, words) in enumerate(zip(boxes, read))
+            if box[3] - box[1] > STROKE * height and words and all(w.text == "—" for w in words)]
+    pad = max(8, height // 2)
+    crops = []
+    for k in tall:
+        crop = image.crop(boxes[k])
+        sheet = Image.new("L", (crop.width + 2 * pad, crop.height + 2 * pad), 255)
+        sheet.paste(crop, (pad, pad))
+        crops.append(sheet)
+    for k, words in zip(tall, run_tesseract_many(crops, limits, psm=8)):
+        text = _joined([w.text for w in words if w.text])
+        x0, y0, x1, y1 = boxes[k]
+        conf = min((w.conf or 0.0 for w in words), default=0.0)
+        legible = bool(text) and not VALUE_MARK.fullmatch(text) and not any(ch.isdigit() for ch in text)
+        read[k] = [Glyph(text, x0, y0, x1, y1, conf)] if legible else []
+
+
+# A number glued after a label's last character on one line: ``…申请数量64``.
+_GLUED = re.compile(r"(.*[\u3400-\u9fff）)”\"：:])(\d[\d.,]*)")
+
+
+def _unglued(image: Image.Image, mask: Image.Image, glyphs: list[Glyph], height: int,
+             limits: Limits) -> list[Glyph]:
+    """A number printed hard against the end of its label on one line (the label column no wider than the
+    label, the value left-aligned in the next) is cut from it: the label and the number as glyphs of
+    their own, the number read alone again.
+
+    The cut is where the line's ink leaves as many marks after it as the reading has digits (a digit
+    is one mark; the ideograph before it is not part of the cut); the number read alone (both models
+    agreeing, as any value) must be the number read in the line, else it is an unread blank, flagged,
+    which keeps its place in the row."""
+    cuts: dict[int, tuple[int, tuple[int, int, int, int], str, str]] = {}
+    for k, g in enumerate(glyphs):
+        found = _GLUED.fullmatch(g.text)
+        if found is None:
+            continue
+        label, number = found.groups()
+        cut = glued_cut(mask, (int(g.x0), int(g.top), int(g.x1), int(g.bottom)), len(number), height)
+        if cut is not None:
+            cuts[k] = (cut[0], cut[1], label, number)
+    if not cuts:
+        return glyphs
+    alone = dict(zip(cuts, _read_boxes(image, [value for _, value, _, _ in cuts.values()], height, limits)))
+    out: list[Glyph] = []
+    for k, g in enumerate(glyphs):
+        if k not in cuts:
+            out.append(g)
+            continue
+        end, value, label, number = cuts[k]
+        again = [w for w in alone[k] if w.text]
+        agreed = _joined([w.text for w in again]) == number
+        out += [Glyph(label, g.x0, g.top, end, g.bottom, g.conf), *_piece_glyph(value, again if agreed else [], height)]
+    return out
+
+
 def _piece_glyph(box: tuple[int, int, int, int], words: list[Glyph], height: int) -> list[Glyph]:
     """One piece's reading as one glyph with the piece's own box, as tall as a line of text.
 
@@ -317,22 +417,6 @@ def _piece_of(word: Glyph, grids: list[TableGrid]) -> int:
         if grid.xs[0] <= word.cx <= grid.xs[1] and grid.ys[0] <= word.cy <= grid.ys[1]:
             return k
     raise ValueError(f"OCR word {word.text!r} outside every piece of the sheet")
-
-
-def _text_lines(mask: Image.Image, shortest: int = _MIN_LINE) -> list[tuple[int, int]]:
-    """Runs of pixel rows with ink (top, bottom), joined across blanks of up to ``_ROW_JOIN`` rows, at
-    least ``shortest`` rows high."""
-    width, height = mask.size
-    data = mask.tobytes()
-    spans: list[list[int]] = []
-    for y in range(height):
-        if data.count(1, y * width, (y + 1) * width) < 2:
-            continue
-        if spans and y - spans[-1][1] <= _ROW_JOIN:
-            spans[-1][1] = y + 1
-        else:
-            spans.append([y, y + 1])
-    return [(a, b) for a, b in spans if b - a >= shortest]
 
 
 def _pieces(mask: Image.Image, top: int, bottom: int, height: int) -> list[Piece]:
@@ -388,12 +472,14 @@ def _sheet(image: Image.Image, boxes: list[tuple[int, int, int, int]], height: i
     each went (left, top, margin). A piece cut tight is no cell: the cell reader takes a stroke that
     runs the height or width of its box for a ruling's remnant and whitens it (开 read as 无)."""
     margin = max(8, height // 2)
-    width = max([image.width] + [x1 - x0 + 2 * margin for x0, _, x1, _ in boxes])
+    # The cell reader leaves unread a cell that reaches the image's right edge (a table the page cuts):
+    # no piece is placed that near the sheet's edge.
+    width = max([image.width] + [x1 - x0 + 2 * margin for x0, _, x1, _ in boxes]) + 2 * PAGE_EDGE
     places: list[tuple[int, int, int]] = []
     x = y = shelf = 0
     for x0, y0, x1, y1 in boxes:
         w, h = x1 - x0 + 2 * margin, y1 - y0 + 2 * margin
-        if x + w > width:
+        if x + w > width - 2 * PAGE_EDGE and x > 0:
             x, y, shelf = 0, y + shelf, 0
         places.append((x, y, margin))
         x, shelf = x + w, max(shelf, h)
