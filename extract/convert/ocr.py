@@ -24,7 +24,7 @@ from extract.convert.layout import assemble
 from extract.convert.rulings import box_sides, find_tables, merge_edges
 from extract.convert.limits import DEFAULT_LIMITS, Limits
 from extract.convert.ocr_cells import INK, PAGE_EDGE, read_cells
-from extract.convert.ocr_lines import read_lines
+from extract.convert.ocr_lines import prose_lines, read_lines
 from extract.convert.tesseract import OCR_DPI, run_tesseract
 from extract.document import ConversionError, Document, Table
 
@@ -200,11 +200,12 @@ def ocr_image(image: Image.Image, number: int, limits: Limits) -> PageContent:
     clean = erase_rulings(image, edges)
     grids = find_tables(edges, _PX_SETTINGS)
     lines = None if grids else read_lines(clean, limits)  # tables without rulings: words placed by position
-    if lines is not None:  # from its first row down; the prose above it is read whole
-        above = clean.copy()
-        ImageDraw.Draw(above).rectangle([0, min((g.top for g in lines), default=0) - 2, above.width, above.height], fill=255)
-        words = _read_prose(above, limits) if _has_ink(above) else []
-        return _page(image, number, words + lines, edges)
+    if lines is not None:  # the table's lines; the prose around them is read whole
+        prose = clean.copy()
+        for top, bottom in lines.bands:
+            ImageDraw.Draw(prose).rectangle([0, top - 2, prose.width, bottom + 2], fill=255)
+        words = prose_lines(_read_prose(prose, limits), lines.height) if _has_ink(prose) else []
+        return _page(image, number, words + lines.glyphs, edges)
     prose = clean.copy()
     prose_draw = ImageDraw.Draw(prose)
     for grid in grids:
