@@ -474,13 +474,9 @@ def _otsu(image: Image.Image) -> Image.Image:
 
 
 def _read_halved(images: list[Image.Image], limits: Limits) -> list[tuple[list[Glyph], list[Glyph]]]:
-    """Each line at half scale, read by the Chinese model and the digit model, one tesseract process each.
-
-    A value every reading gives, but none surely (54 read at 51 to 74), or one a reading contradicts
-    (2629 as 26029 at 44), is read again with its digits about 22 px high instead of 44, where both
-    models are surest (54 at 92 and 96, 2629 at 91 and 97). The two readings join the vote (``_vote``);
-    what it does not settle over the flag threshold stays as it was: marginal, for the template's sums
-    to confirm or leave null, or unread."""
+    """Each line at half scale (digits 22 px high, not 44, where both models are surest: 54 read at 51 to
+    74 is read at 92 and 96, 2629 read as 26029 at 44 as 2629 at 91 and 97), by the Chinese model and the
+    digit model; the two readings join the vote, and what it does not settle stays as it was."""
     if not images:
         return []
     halved = [im.resize((max(1, im.width // 2), max(1, im.height // 2)), Image.Resampling.LANCZOS) for im in images]
