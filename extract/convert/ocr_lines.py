@@ -60,6 +60,11 @@ _DIGIT_HEIGHT = 0.85
 # is kept as a blank read at confidence 0 (flagged, never a value), so the values after it keep their
 # places in the row rather than sliding into its column.
 _UNREAD_VALUE = 2.0
+# An unread piece as high as an ideograph (not a digit's height), no wider than this many line heights,
+# and less than ``_LEAD_GAP`` after a number alone on its line, is that number's unit (``1`` ``件``, cut
+# apart by a blank wider than a cell's padding in a large type): it goes with its number, and the row
+# keeps one value to a cell (``_units_kept``).
+_UNIT_WIDTH = 1.3
 # Full-width marks that end a clause inside a label or a heading, never a value (``_joined_at_marks``).
 _MARKS = ("，", "、", "；", "：", ",", ";", ":")
 # A reading of values only (``0 0件``, ``1件0件``), or of a unit alone, which a number before it takes.
@@ -162,7 +167,7 @@ def read_lines(image: Image.Image, limits: Limits) -> TableLines | None:
         read[_piece_of(word, grids)].append(word)
     words = dict(zip(boxes, read))
     glyphs = [glyph for whole, parts in units for glyph in _chosen(whole, parts, words, height)]
-    return TableLines(_joined_at_marks(glyphs, height), [(y0, y1) for y0, y1, _ in pieces], height)
+    return TableLines(_joined_at_marks(_units_kept(mask, glyphs, height), height), [(y0, y1) for y0, y1, _ in pieces], height)
 
 
 def _boxes(mask: Image.Image, top: int, bottom: int, x0: int, x1: int) -> list[tuple[int, int, int, int]]:
@@ -299,6 +304,30 @@ def _piece_glyph(box: tuple[int, int, int, int], words: list[Glyph], height: int
     if x1 - x0 <= _UNREAD_VALUE * height:
         return [Glyph("—", x0, top, x1, bottom, 0.0)]
     return []
+
+
+def _units_kept(mask: Image.Image, glyphs: list[Glyph], height: int) -> list[Glyph]:
+    """Unread pieces of one ideograph close after a number alone (``_UNIT_WIDTH``): its unit, joined to it
+    (the number's text and confidence, over both boxes). Any other unread piece stays a blank read at
+    confidence 0 (``_UNREAD_VALUE``), which keeps the values after it in their places."""
+    out: list[Glyph] = []
+    for g in glyphs:
+        before = out[-1] if out else None
+        if (before is not None and g.text == "—" and not g.conf and _NUMBER.fullmatch(before.text)
+                and g.x1 - g.x0 <= _UNIT_WIDTH * height and abs(g.cy - before.cy) < height / 3
+                and 0 <= g.x0 - before.x1 < _LEAD_GAP * height and _ideograph(mask, g, height)):
+            out[-1] = Glyph(before.text, before.x0, min(before.top, g.top), g.x1, max(before.bottom, g.bottom),
+                            before.conf)
+        else:
+            out.append(g)
+    return out
+
+
+def _ideograph(mask: Image.Image, glyph: Glyph, height: int) -> bool:
+    """Whether a glyph's ink is one line of an ideograph's height, higher than digits (``_DIGIT_HEIGHT``)."""
+    box = (int(glyph.x0), int(glyph.top), int(glyph.x1), int(glyph.bottom))
+    lines = _text_lines(mask.crop(box), shortest=1)
+    return len(lines) == 1 and lines[0][1] - lines[0][0] >= _DIGIT_HEIGHT * height
 
 
 def _joined(texts: list[str]) -> str:
