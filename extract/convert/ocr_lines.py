@@ -27,6 +27,7 @@ from extract.convert.geometry import Glyph, TableGrid, is_cjk
 from extract.convert.limits import Limits
 from extract.convert.ocr_cells import INK, read_cells
 from extract.convert.segment import UNIT, VALUE
+from extract.convert.tesseract import run_tesseract_many
 
 # Pixel rows with ink closer than this are one text line (a stroke of a character may leave a blank row).
 _ROW_JOIN = 3
@@ -166,6 +167,7 @@ def read_lines(image: Image.Image, limits: Limits) -> TableLines | None:
     for word in read_cells(sheet, grids, limits):
         read[_piece_of(word, grids)].append(word)
     words = dict(zip(boxes, read))
+    words.update(_words_reread(image, [b for b in boxes if not any(w.text for w in words[b])], height, limits))
     glyphs = [glyph for whole, parts in units for glyph in _chosen(whole, parts, words, height)]
     return TableLines(_joined_at_marks(_units_kept(mask, glyphs, height), height), [(y0, y1) for y0, y1, _ in pieces], height)
 
@@ -194,6 +196,26 @@ def _chosen(whole, parts, words: dict, height: int) -> list[Glyph]:
             out.append(g)
         return out
     return [_union([g for g in apart if g.text != "—" or g.conf], None)]
+
+
+def _words_reread(image: Image.Image, boxes: list, height: int, limits: Limits) -> dict:
+    """Pieces wider than a value that the cell reader left unread, read again as a line of words: part
+    of a label (``“三安全一稳定”`` after ``3.危及``, whose quotes and last word the cell reader refuses),
+    which without it is dropped and its row's label not found. Only a reading of words (ideographs, no
+    digit) is kept, never a number: a value the cell reader could not read stays unread."""
+    wide = [b for b in boxes if b[2] - b[0] > _UNREAD_VALUE * height]
+    margin = max(8, height // 2)
+    sheets = []
+    for x0, y0, x1, y1 in wide:
+        sheet = Image.new("L", (x1 - x0 + 2 * margin, y1 - y0 + 2 * margin), 255)
+        sheet.paste(image.crop((x0, y0, x1, y1)), (margin, margin))
+        sheets.append(sheet)
+    out = {}
+    for box, read in zip(wide, run_tesseract_many(sheets, limits)):
+        text = "".join(w.text for w in read)
+        if sum(map(is_cjk, text)) >= 2 and not any(c.isdigit() for c in text):
+            out[box] = [w for w in read if w.text]
+    return out
 
 
 def _union(glyphs: list[Glyph], sep: str | None) -> Glyph:
