@@ -7,7 +7,8 @@ ink is, as a reader's eye cuts it: into text lines (runs of pixel rows with ink)
 pieces wherever a blank wider than a cell's padding stands (a column's gap; the gaps inside a word or a
 number are narrower). Every piece is read alone, by the same reader as a ruled table's cells
 (``ocr_cells.read_cells``: a short piece is a number only where the Chinese and the digit models agree,
-else it is unread and flagged), and its words keep their boxes on the page. Only a table's lines are
+else it is unread and flagged; a piece wider than a value left unread is read again as a line of words,
+kept only as words), and its words keep their boxes on the page. Only a table's lines are
 read so (its rows, its column headings, a value alone); a section's heading or a paragraph between two
 tables is read by the page reader, its words joined into lines (``prose_lines``).
 
