@@ -72,6 +72,8 @@ _MARKS = ("，", "、", "；", "：", ",", ";", ":")
 # A reading of values only (``0 0件``, ``1件0件``), or of a unit alone, which a number before it takes.
 _VALUES = re.compile(rf"(?:\s*(?:{VALUE.pattern}|{UNIT.pattern}))*\s*")
 _NUMBER = re.compile(r"\d[\d,.]*")
+# A label's number before its words (``5.要求…``), the only digits a reading of words may hold.
+_ENUMERATION = re.compile(r"^\s*\d{1,2}\s*[.、．]")
 # Fewer dark pixels than this (at 300 dpi) in a piece is a speck of the scan, not ink of the print.
 _SPECK = 12
 
@@ -201,9 +203,10 @@ def _chosen(whole, parts, words: dict, height: int) -> list[Glyph]:
 
 def _words_reread(image: Image.Image, boxes: list, height: int, limits: Limits) -> dict:
     """Pieces wider than a value that the cell reader left unread, read again as a line of words: part
-    of a label (``“三安全一稳定”`` after ``3.危及``, whose quotes and last word the cell reader refuses),
-    which without it is dropped and its row's label not found. Only a reading of words (ideographs, no
-    digit) is kept, never a number: a value the cell reader could not read stays unread."""
+    of a label (``“三安全一稳定”`` after ``3.危及``, whose quotes and last word the cell reader refuses;
+    ``5.要求行政机关确认…``), which without it is dropped and its row's label not found. Only a reading of
+    words (ideographs, no digit but a label's number before them) is kept, never a number: a value the cell
+    reader could not read stays unread."""
     wide = [b for b in boxes if b[2] - b[0] > _UNREAD_VALUE * height]
     margin = max(8, height // 2)
     sheets = []
@@ -213,7 +216,7 @@ def _words_reread(image: Image.Image, boxes: list, height: int, limits: Limits) 
         sheets.append(sheet)
     out = {}
     for box, read in zip(wide, run_tesseract_many(sheets, limits)):
-        text = "".join(w.text for w in read)
+        text = _ENUMERATION.sub("", "".join(w.text for w in read), count=1)
         if sum(map(is_cjk, text)) >= 2 and not any(c.isdigit() for c in text):
             out[box] = [w for w in read if w.text]
     return out

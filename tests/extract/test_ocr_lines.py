@@ -165,8 +165,9 @@ def test_an_unread_ideograph_close_after_a_number_is_its_unit_but_an_unread_digi
 
 @pytest.mark.slow
 def test_a_wide_piece_left_unread_is_read_again_as_words_never_as_a_number():
-    """Words of a label the cell reader refused (``“三安全一稳定”``) are read again as a line of words; a
-    wide number, and a piece no wider than a value, are never read so."""
+    """Words of a label the cell reader refused (``“三安全一稳定”``, ``5.要求行政机关`` with its number) are
+    read again as a line of words; a wide number (``5949.088667``, ``5.0万元``), and a piece no wider than a
+    value, are never read so."""
     font_path = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
     if not os.path.exists(font_path):
         pytest.skip("no CJK font")
@@ -175,10 +176,14 @@ def test_a_wide_piece_left_unread_is_read_again_as_words_never_as_a_number():
     draw = ImageDraw.Draw(image)
     draw.text((20, 20), "“三安全一稳定”", font=font, fill=0)
     draw.text((20, 120), "5949.088667", font=font, fill=0)
+    draw.text((700, 20), "5.要求行政机关", font=font, fill=0)
+    draw.text((700, 120), "5.0万元", font=font, fill=0)
     words, number, narrow = (20, 15, 340, 70), (20, 115, 300, 170), (20, 15, 100, 70)
-    read = _words_reread(image, [words, number, narrow], LINE, DEFAULT_LIMITS)
-    assert list(read) == [words]
+    lead, value = (690, 15, 1000, 70), (690, 115, 900, 170)
+    read = _words_reread(image, [words, number, narrow, lead, value], LINE, DEFAULT_LIMITS)
+    assert list(read) == [words, lead]
     assert "安全" in "".join(w.text for w in read[words])
+    assert "".join(w.text for w in read[lead]).startswith("5.")
 
 
 def test_words_cut_after_a_full_width_mark_are_joined_and_values_are_not():
