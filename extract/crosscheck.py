@@ -38,17 +38,19 @@ _PDF_FORMATS = ("pdf", "ocr-pdf")
 def distrust_inferred_columns(
     cells: dict[str, Number | None], sources: dict[str, CellSource], doc: Document, template: str | None,
     raw: dict[str, str] | None = None, overfull: set[str] = frozenset(), spread: set[str] = frozenset(),
+    off_page: set[str] = frozenset(),
 ) -> list[str]:
     """Null, in place, the cells from tables without rulings whose column is a guess or that a failing
     sum involves, and the OCR cells no sum confirms or whose column is in doubt; the warnings. ``raw``
-    (the printed text of each cell) follows a value to the cell its one admitted placement puts it in."""
+    (the printed text of each cell) follows a value to the cell its one admitted placement puts it in.
+    ``off_page``: cells of columns a page's edge cut off, unknown in the sums, never blank."""
     if template is None:
         return []
     unplaced, warnings = _split_rows(cells, sources, doc, overfull, spread)
     more, placed = _place_loose_rows(cells, sources, raw if raw is not None else {}, doc, template, unplaced)
     unplaced |= more
     warnings += placed
-    warnings += _distrust_inferred(cells, sources, doc, template, unplaced)
+    warnings += _distrust_inferred(cells, sources, doc, template, unplaced | off_page)
     if doc.ocr:
         warnings += _distrust_ocr(cells, sources, doc, template, DEFAULT_LIMITS.ocr_min_confidence)
     return warnings

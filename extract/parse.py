@@ -73,7 +73,7 @@ def parse_document(doc: Document) -> Record:
     cells: dict[str, int | float | None] = {}
     reading = TableReading()
     if template != "2008":
-        reading = _read_tables(rows, template)
+        reading = _read_tables(rows, template, {b.index for b in doc.blocks if isinstance(b, Table) and not b.ruled})
         warnings += reading.warnings
         if template is None and year is not None and any(k.startswith("sec") for k in reading.raw):
             template = for_year(max(year, 2019)).version  # tables read, no marker: the year's template
@@ -90,7 +90,8 @@ def parse_document(doc: Document) -> Record:
     if active_total is None:  # some reports state the total under section 二's heading instead
         active_total, active_items = find_active(_prose_of(rows, "sec2"))
     if template in TABLE_TEMPLATES:
-        warnings += distrust_inferred_columns(cells, reading.sources, doc, template, reading.raw, reading.overfull, reading.spread)
+        warnings += distrust_inferred_columns(cells, reading.sources, doc, template, reading.raw, reading.overfull, reading.spread,
+                                              reading.off_page)
         warnings += distrust_ocr_blank_rows(cells, reading.raw, reading.sources, doc)
     if organ is None:
         warnings.append("organ not found")
@@ -115,9 +116,10 @@ def parse_document(doc: Document) -> Record:
     )
 
 
-def _read_tables(rows: list[tuple[list[Cell], str]], template: str | None) -> TableReading:
-    """Every row of sections 二–四 through the table interpreter (every row at all when no heading survived)."""
-    interpreter = TableInterpreter(template)
+def _read_tables(rows: list[tuple[list[Cell], str]], template: str | None, unruled: set[int]) -> TableReading:
+    """Every row of sections 二–四 through the table interpreter (every row at all when no heading survived);
+    ``unruled``: the tables rebuilt from text positions, whose columns are bands every row shares."""
+    interpreter = TableInterpreter(template, unruled)
     headed = any(section in _TABLE_SECTIONS for _, section in rows)
     for cells, section in rows:
         if section in _TABLE_SECTIONS or (not headed and section != "heading"):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from extract.convert.alignment import ENUMERATED
 from extract.digits import GluedRow, solve
 from extract.document import Cell
+from extract.headings import HeadingColumns
 from extract.labels import clean_label, rows_begun, rows_named, sec2_key, sec2_near_key, sec3_key, sec3_near_key
 from extract.labels import without_notes
 from extract.record import CellSource, Number
@@ -47,6 +48,7 @@ class TableReading:
     overfull: set[str] = field(default_factory=set)
     # Rows whose values were read from more than one printed row or line (values continued on the next).
     spread: set[str] = field(default_factory=set)
+    off_page: set[str] = field(default_factory=set)  # cells past the page's edge: unknown, not blank
 
     def put(self, cell_id: str, value: Value) -> None:
         if cell_id in self.raw and not (self.raw[cell_id] == "" and value.raw):
@@ -113,7 +115,7 @@ def split_row(cells: list[Cell]) -> tuple[list[str], list[Value]]:
 class TableInterpreter:
     """Feed it rows in reading order with the section each belongs to; read ``reading`` at the end."""
 
-    def __init__(self, template: str | None):
+    def __init__(self, template: str | None, unruled: set[int] = frozenset()):
         self.template = template
         self.version = template or "2021"  # rows are read the 2021 way until the tables say otherwise
         self.spec = get(self.version)
@@ -129,6 +131,7 @@ class TableInterpreter:
         self.deferred: tuple[str, list[Value], str] | None = None
         self.glued: list[tuple[GluedRow, Cell | None]] = []
         self.ocr_row = False  # the row being read was read by OCR: a label may have a character misread
+        self.headings = HeadingColumns(set(unruled))  # section 三's headings in tables without rulings
 
     def feed(self, cells: list[Cell], section: str | None) -> None:
         self.ocr_row = any(cell.ocr_confidence is not None for cell in cells)
@@ -144,6 +147,8 @@ class TableInterpreter:
             return
         if not labels and not any(v.raw for v in values):
             return  # an empty row
+        if section == "sec3" and not any(v.raw for v in values):
+            self.headings.note(cells)
         deferred = self.deferred
         self._feed(labels, values, section)
         if deferred is not None and self.deferred is deferred:
@@ -396,6 +401,8 @@ class TableInterpreter:
             row = GluedRow(f"{pending.section}.{pending.key}", cells, tuple(v.raw for v in printed))
             self.glued.append((row, printed[0].source))
             return
+        if pending.section == "sec3" and pending.lines == 1 and self.headings.put(self.reading, pending.key, pending.values):
+            return  # placed by the headings over its values (``extract.headings``)
         for column, value in zip(columns, pending.values):
             self.reading.put(f"{pending.section}.{pending.key}.{column}", value)
 

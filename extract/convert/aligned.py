@@ -29,6 +29,7 @@ class AlignedTable:
     # x-spans, by row, let a table continued from the previous page take that page's columns.
     grid: bool = True
     spans: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
+    cut_right: bool = False  # the page's right edge cuts it: its columns past the edge are not on the page
 
 
 def continue_aligned(previous: AlignedTable, table: AlignedTable) -> bool:
@@ -58,6 +59,7 @@ def continue_aligned(previous: AlignedTable, table: AlignedTable) -> bool:
         previous.lost.update((len(previous.rows), mapping[b] if b >= 0 else -1) for row, b in table.lost if row == r)
         previous.rows.append((labels, moved, page))
     previous.warnings += table.warnings
+    previous.cut_right |= table.cut_right
     return True
 
 
@@ -82,5 +84,5 @@ def aligned_to_table(table: AlignedTable, index: int) -> Table:
         for b in range(len(cells)):
             row[width + b].ocr_confidence = table.confs.get((r, b))
         rows.append(row)
-    return Table(rows=rows, page=table.page, index=index, ruled=False,
+    return Table(rows=rows, page=table.page, index=index, ruled=False, cut_right=table.cut_right,
                  loose_cells=frozenset((r, width + b) for r, b in table.loose), lost_cells=frozenset((r, width + b if b >= 0 else -1) for r, b in table.lost))

@@ -154,17 +154,36 @@ def value_bands(lines: list[list[Segment]]) -> list[tuple[float, float]]:
     if not out:
         return out
     left = out[0][0]
-    for line in lines:
-        if has_values(line):
-            continue
+    headers = [line for line in lines if not has_values(line)]
+    seen = list(out)  # the columns values were seen in: a header-only column stands a glyph clear of them
+    for line in headers:
         for seg in line:
             size = seg.bottom - seg.top
-            if seg.x0 <= left or any(overlaps(seg, band) for band in out):
+            if seg.x0 <= left or any(overlaps(seg, band) for band in out) or _group_heading(seg, left, headers):
                 continue
-            if all(seg.x1 + size < b[0] or seg.x0 - size > b[1] for b in out):
+            if all(seg.x1 + size < b[0] or seg.x0 - size > b[1] for b in seen):
                 out.append((seg.x0, seg.x1))  # a column with a header and no value in any row
                 out.sort()
     return out
+
+
+def _group_heading(seg: Segment, left: float, headers: list[list[Segment]]) -> bool:
+    """Whether a heading names a group of columns, not one: it stands over two headings or more of another
+    header line, or centred over the span of a header line below it (申请人情况 over 自然人 … 总计, 法人或其他
+    组织 over 商业企业 … 其他), whose headings lie either side of it. Taken for a column, it would crowd out the
+    band of a column below it that no row fills, and the row's values would be counted into other columns."""
+    size = seg.bottom - seg.top
+    for line in headers:
+        over = [other for other in line if other is not seg and other.x0 > left - size]
+        if seg in line or len(over) < 2:
+            continue
+        if sum(overlaps(other, (seg.x0, seg.x1)) for other in over) >= 2:
+            return True
+        x0, x1 = min(o.x0 for o in over), max(o.x1 for o in over)
+        below = min(o.top for o in over) > seg.top
+        if below and x0 < seg.x0 and x1 > seg.x1 and abs((x0 + x1) - (seg.x0 + seg.x1)) / 2 <= size:
+            return True
+    return False
 
 
 def _merge_alternating(bands: list[tuple[float, float]], lines: list[list[Segment]]) -> list[tuple[float, float]]:

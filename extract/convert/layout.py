@@ -55,10 +55,14 @@ def layout_page(page: PageContent, settings: LayoutSettings) -> list[TableGrid |
         body = (min(line[0].x0 for line in cut), max(line[-1].x1 for line in cut))
         for start, end in grid_blocks(cut, table_blocks(cut, body)):
             bands = value_bands(cut[start:end])
-            if len(bands) < 1:
+            # A column that runs past the page's right edge (a table wider than its page, cut there) shows
+            # part of its heading and none of its values: not on the page, so no column, never blank cells.
+            on_page = [band for band in bands if band[1] <= page.width]
+            if len(on_page) < 1:
                 continue
-            block = [split_glued(line, bands) for line in cut[start:end]]
-            table = aligned_rows(block, bands, page.number)
+            block = [split_glued(line, on_page) for line in cut[start:end]]
+            table = aligned_rows(block, on_page, page.number)
+            table.cut_right = len(on_page) < len(bands)
             items.append((table.top, table))
             taken.update(range(start, end))
     items += [(ln.top, ln) for ln in (_Line.of(line) for i, line in enumerate(glyph_lines) if i not in taken)]

@@ -128,6 +128,20 @@ def overprinted(image: Image.Image, ruled: Image.Image, box: tuple[int, int, int
 _INSET = 2
 
 
+def _whole_on_page(image: Image.Image, box: tuple[int, int, int, int], right: float) -> bool:
+    """Whether a cell near the page's right edge holds its text whole: a ruling of its own closes it
+    inside the page (``right``, short of the ruling ``ocr.page_edge_rulings`` draws on the edge), or its
+    ink stops half a line's height or more short of the edge (a table whose last ruling fell just past
+    the page, its last column's text printed in full). A gap inside a number or a word is far narrower,
+    so ink the edge cut through, or cut between two of its glyphs, touches the edge or stands closer to
+    it. A cell with no ink is not known blank: what it held may lie past the edge."""
+    if right < image.width - 1 - _INSET:
+        return True
+    ink = image.crop(box).point(lambda v: 255 if v < INK else 0).filter(ImageFilter.MedianFilter(3))
+    bbox = ink.getbbox()
+    return bbox is not None and (box[2] - box[0]) - bbox[2] >= (bbox[3] - bbox[1]) / 2
+
+
 def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | None = None) -> list[Glyph]:
     """OCR every merged cell of every table once, line by line; words in page pixels.
 
@@ -159,7 +173,8 @@ def read_cells(image: Image.Image, grids, limits: Limits, ruled: Image.Image | N
                 )
                 if box[2] - box[0] < 4 or box[3] - box[1] < 4:
                     continue
-                cut = grid.xs[max(cols) + 1] >= image.width - PAGE_EDGE
+                right = grid.xs[max(cols) + 1]
+                cut = right >= image.width - PAGE_EDGE and not _whole_on_page(image, box, right)
                 top = int(grid.ys[min(rows)])
                 if cut or (ruled is not None and min(rows) > 0 and overprinted(image, ruled, box, top)):
                     # The page's edge cuts the cell, or the row above prints over it: what shows is part

@@ -26,15 +26,19 @@ from PIL import Image
 
 from extract.convert.geometry import Glyph, TableGrid, is_cjk
 from extract.convert.limits import Limits
-from extract.convert.ocr_cells import INK, read_cells
+from extract.convert.ocr_cells import INK, PAGE_EDGE, read_cells
+from extract.convert.ocr_ink import LABEL_WIDTH as _LABEL_WIDTH
+from extract.convert.ocr_ink import NARROW as _NARROW
+from extract.convert.ocr_ink import ONE_LINE, STROKE, bridged, cut_at_edges, glued_cut, label_edges, sub_lines, tight
+from extract.convert.ocr_ink import text_lines as _text_lines
+from extract.convert.ocr_marks import VALUE_MARK, ends_in_mark, join_marks
+from extract.convert.ocr_unread import DIGIT_HEIGHT as _DIGIT_HEIGHT
+from extract.convert.ocr_unread import NUMBER as _NUMBER
+from extract.convert.ocr_unread import UNREAD_VALUE as _UNREAD_VALUE
+from extract.convert.ocr_unread import units_kept, words_reread
 from extract.convert.segment import UNIT, VALUE
 from extract.convert.tesseract import run_tesseract_many
 
-# Pixel rows with ink closer than this are one text line (a stroke of a character may leave a blank row).
-_ROW_JOIN = 3
-# A line of the page lower than this (pixels at 300 dpi) is a stray mark, not text; a dash printed
-# for a blank (3 pixels high) stands in a line with its row's label.
-_MIN_LINE = 8
 # A blank wider than this share of the page's usual line height cuts a line into pieces: wider than the
 # gaps between the characters of a word or the digits of a number (a tenth to a sixth of it), narrower
 # than the blank between two values of neighbouring cells (a row printed as its own table leaves about
@@ -48,32 +52,16 @@ _PIECE_GAP = 0.35
 _LEAD_WIDTH = 1.7
 _LEAD_GAP = 1.0
 _LEADS = 3.0
-_LABEL_WIDTH = 1.8
 # A page is read this way when this many of its lines end in two pieces as narrow as a number (at most
-# this many line heights wide), or in one after a column's gap (a blank a line high): rows of a table
+# ``ocr_ink.NARROW`` line heights wide), or in one after a column's gap (a blank a line high): rows of a table
 # without rulings, whose values end them. A line of prose cut at its commas ends in a clause; one cut
 # at the blanks around a number (``自 2024 年 1 月 1 日起``) is read by pieces too, which reads it right.
 _TABLE_LINES = 3
-_NARROW = 2.5
 _COLUMN_GAP = 1.0
-# Digits stand lower than ideographs: three quarters of a line of text (``_digits``).
-_DIGIT_HEIGHT = 0.85
-# A piece that could not be read, no wider than this many line heights, stood where a number does: it
-# is kept as a blank read at confidence 0 (flagged, never a value), so the values after it keep their
-# places in the row rather than sliding into its column.
-_UNREAD_VALUE = 2.0
-# An unread piece as high as an ideograph (not a digit's height), no wider than this many line heights,
-# and less than ``_LEAD_GAP`` after a number alone on its line, is that number's unit (``1`` ``件``, cut
-# apart by a blank wider than a cell's padding in a large type): it goes with its number, and the row
-# keeps one value to a cell (``_units_kept``).
-_UNIT_WIDTH = 1.3
 # Full-width marks that end a clause inside a label or a heading, never a value (``_joined_at_marks``).
 _MARKS = ("，", "、", "；", "：", ",", ";", ":")
 # A reading of values only (``0 0件``, ``1件0件``), or of a unit alone, which a number before it takes.
 _VALUES = re.compile(rf"(?:\s*(?:{VALUE.pattern}|{UNIT.pattern}))*\s*")
-_NUMBER = re.compile(r"\d[\d,.]*")
-# A label's number before its words (``5.要求…``), the only digits a reading of words may hold.
-_ENUMERATION = re.compile(r"^\s*\d{1,2}\s*[.、．]")
 # Fewer dark pixels than this (at 300 dpi) in a piece is a speck of the scan, not ink of the print.
 _SPECK = 12
 
@@ -147,6 +135,11 @@ def read_lines(image: Image.Image, limits: Limits) -> TableLines | None:
     start = rows[0]
     while start > 0 and _headings(runs[start - 1], height):
         start -= 1
+    # Labels of neighbouring columns printed touching are cut apart on the rows of the table only: the
+    # pieces of prose start anywhere, and three of its lines' pieces meet at one place by chance.
+    edges = label_edges([[(p.x0, p.x1) for p in pieces[i][2]] for i in rows], height)
+    pieces = [(y0, y1, [part for p in cut for part in _cut_at_edges(mask, (y0, y1), p, edges, height)])
+              if i in rows else (y0, y1, cut) for i, (y0, y1, cut) in enumerate(pieces)]
     # Below it too, a line of one wide piece (a section's heading, a paragraph between two tables) or of
     # words no column's gap apart is prose: the cell reader misreads a heading's large bold type
     # (三、 as ——一一人), and the section is lost.
@@ -156,28 +149,41 @@ def read_lines(image: Image.Image, limits: Limits) -> TableLines | None:
     # its own lines, so that a number always stands alone in its box (the digit models read it too). A
     # label's lead is read with its label, and apart too (``_chosen``).
     units = [
-        (_boxes(mask, y0, y1, p.x0, p.x1),
-         [_boxes(mask, y0, y1, a, b) for a, b in p.runs] or None)
+        (_boxes(mask, y0, y1, p.x0, p.x1, height),
+         [_boxes(mask, y0, y1, a, b, height) for a, b in p.runs] or None)
         for y0, y1, cut in pieces for p in cut
     ]
     boxes = list(dict.fromkeys(
         box for whole, parts in units for box in whole + [b for part in parts or () for b in part]
     ))
-    sheet, places = _sheet(image, boxes, height)
-    grids = [TableGrid(xs=[x, x + x1 - x0 + 2 * m], ys=[y, y + y1 - y0 + 2 * m], region=[[0]])
-             for (x, y, m), (x0, y0, x1, y1) in zip(places, boxes)]
-    read: list[list[Glyph]] = [[] for _ in boxes]
-    for word in read_cells(sheet, grids, limits):
-        read[_piece_of(word, grids)].append(word)
+    read = _read_boxes(image, boxes, height, limits)
+    _reread_tall_dashes(image, boxes, read, height, limits)
     words = dict(zip(boxes, read))
-    words.update(_words_reread(image, [b for b in boxes if not any(w.text for w in words[b])], height, limits))
+    words.update(words_reread(image, [b for b in boxes if not any(w.text for w in words[b])], height, limits))
     glyphs = [glyph for whole, parts in units for glyph in _chosen(whole, parts, words, height)]
-    return TableLines(_joined_at_marks(_units_kept(mask, glyphs, height), height), [(y0, y1) for y0, y1, _ in pieces], height)
+    glyphs = units_kept(mask, _unglued(image, mask, glyphs, height, limits), height)
+    placed = [(g, g.x1 - g.x0 >= _LABEL_WIDTH * height and ends_in_mark(mask, _ink_box(g), height),
+               g.x1 - g.x0 > _NARROW * height) for g in glyphs]
+    return TableLines(_joined_at_marks(join_marks(placed, height), height), [(y0, y1) for y0, y1, _ in pieces],
+                      height)
 
 
-def _boxes(mask: Image.Image, top: int, bottom: int, x0: int, x1: int) -> list[tuple[int, int, int, int]]:
-    """The boxes of a piece's own lines of text."""
-    return [(x0, top + a, x1, top + b) for a, b in _text_lines(mask.crop((x0, top, x1, bottom)), shortest=1)]
+def _ink_box(g: Glyph) -> tuple[int, int, int, int]:
+    """The pixel box of a glyph read from a piece (its top and bottom widened to a line's height)."""
+    return int(g.x0), int(g.top), int(g.x1), int(g.bottom)
+
+
+def _boxes(mask: Image.Image, top: int, bottom: int, x0: int, x1: int,
+           height: int) -> list[tuple[int, int, int, int]]:
+    """The boxes of a piece's own lines of text, each as wide as the piece (the lines of a heading centred
+    over its column stand where the heading does), and a value printed between two lines of its wrapped
+    label or below its line (``_bridged``) apart from them."""
+    out: list[tuple[int, int, int, int]] = []
+    for a, b in sub_lines(mask.crop((x0, top, x1, bottom)), height):
+        box = (x0, top + a, x1, top + b)
+        parts = bridged(mask, tight(mask, box) or box, height) if b - a > ONE_LINE * height else None
+        out += parts or [box]
+    return out
 
 
 def _chosen(whole, parts, words: dict, height: int) -> list[Glyph]:
@@ -199,27 +205,6 @@ def _chosen(whole, parts, words: dict, height: int) -> list[Glyph]:
             out.append(g)
         return out
     return [_union([g for g in apart if g.text != "—" or g.conf], None)]
-
-
-def _words_reread(image: Image.Image, boxes: list, height: int, limits: Limits) -> dict:
-    """Pieces wider than a value that the cell reader left unread, read again as a line of words: part
-    of a label (``“三安全一稳定”`` after ``3.危及``, whose quotes and last word the cell reader refuses;
-    ``5.要求行政机关确认…``), which without it is dropped and its row's label not found. Only a reading of
-    words (ideographs, no digit but a label's number before them) is kept, never a number: a value the cell
-    reader could not read stays unread."""
-    wide = [b for b in boxes if b[2] - b[0] > _UNREAD_VALUE * height]
-    margin = max(8, height // 2)
-    sheets = []
-    for x0, y0, x1, y1 in wide:
-        sheet = Image.new("L", (x1 - x0 + 2 * margin, y1 - y0 + 2 * margin), 255)
-        sheet.paste(image.crop((x0, y0, x1, y1)), (margin, margin))
-        sheets.append(sheet)
-    out = {}
-    for box, read in zip(wide, run_tesseract_many(sheets, limits)):
-        text = _ENUMERATION.sub("", "".join(w.text for w in read), count=1)
-        if sum(map(is_cjk, text)) >= 2 and not any(c.isdigit() for c in text):
-            out[box] = [w for w in read if w.text]
-    return out
 
 
 def _union(glyphs: list[Glyph], sep: str | None) -> Glyph:
@@ -315,6 +300,89 @@ def _line_height(mask: Image.Image, lines: list[tuple[int, int]]) -> int:
     return heights[len(heights) // 2] if heights else first
 
 
+def _cut_at_edges(mask: Image.Image, band: tuple[int, int], piece: Piece, edges: list[int],
+                  height: int) -> list[Piece]:
+    """A piece cut where a label column's edge runs through it (``ocr_ink.cut_at_edges``); a lead's runs
+    are kept only by a piece not cut."""
+    parts = cut_at_edges(mask, band, (piece.x0, piece.x1), edges, height)
+    return [piece] if len(parts) == 1 else [Piece(a, b) for a, b in parts]
+
+
+def _read_boxes(image: Image.Image, boxes: list[tuple[int, int, int, int]], height: int,
+                limits: Limits) -> list[list[Glyph]]:
+    """Every box read alone by the cell reader, on a sheet where they stand apart: the words of each."""
+    sheet, places = _sheet(image, boxes, height)
+    grids = [TableGrid(xs=[x, x + x1 - x0 + 2 * m], ys=[y, y + y1 - y0 + 2 * m], region=[[0]])
+             for (x, y, m), (x0, y0, x1, y1) in zip(places, boxes)]
+    read: list[list[Glyph]] = [[] for _ in boxes]
+    for word in read_cells(sheet, grids, limits) if boxes else []:
+        read[_piece_of(word, grids)].append(word)
+    return read
+
+
+def _reread_tall_dashes(image: Image.Image, boxes: list[tuple[int, int, int, int]], read: list[list[Glyph]],
+                        height: int, limits: Limits) -> None:
+    """Pieces read as a dash whose ink is taller than a stroke, read again as one word by the Chinese model.
+
+    A dash printed for a blank is a stroke a few pixels high; 三 or 二 alone in a piece of a label spaced
+    out over its cell (``三 、 本``) is read as a line by the Chinese model as 一, which stands for a dash,
+    and that dash would be a blank value before the row's label. Read as a word, the model gives the
+    character. What that reading does not make words (a dash again, digits, nothing) is left unread."""
+    tall = [k for k, (box, words) in enumerate(zip(boxes, read))
+            if box[3] - box[1] > STROKE * height and words and all(w.text == "—" for w in words)]
+    pad = max(8, height // 2)
+    crops = []
+    for k in tall:
+        crop = image.crop(boxes[k])
+        sheet = Image.new("L", (crop.width + 2 * pad, crop.height + 2 * pad), 255)
+        sheet.paste(crop, (pad, pad))
+        crops.append(sheet)
+    for k, words in zip(tall, run_tesseract_many(crops, limits, psm=8)):
+        text = _joined([w.text for w in words if w.text])
+        x0, y0, x1, y1 = boxes[k]
+        conf = min((w.conf or 0.0 for w in words), default=0.0)
+        legible = bool(text) and not VALUE_MARK.fullmatch(text) and not any(ch.isdigit() for ch in text)
+        read[k] = [Glyph(text, x0, y0, x1, y1, conf)] if legible else []
+
+
+# A number glued after a label's last character on one line: ``…申请数量64``.
+_GLUED = re.compile(r"(.*[\u3400-\u9fff）)”\"：:])(\d[\d.,]*)")
+
+
+def _unglued(image: Image.Image, mask: Image.Image, glyphs: list[Glyph], height: int,
+             limits: Limits) -> list[Glyph]:
+    """A number printed hard against the end of its label on one line (the label column no wider than the
+    label, the value left-aligned in the next) is cut from it: the label and the number as glyphs of
+    their own, the number read alone again.
+
+    The cut is where the line's ink leaves as many marks after it as the reading has digits (a digit
+    is one mark; the ideograph before it is not part of the cut); the number read alone (both models
+    agreeing, as any value) must be the number read in the line, else it is an unread blank, flagged,
+    which keeps its place in the row."""
+    cuts: dict[int, tuple[int, tuple[int, int, int, int], str, str]] = {}
+    for k, g in enumerate(glyphs):
+        found = _GLUED.fullmatch(g.text)
+        if found is None:
+            continue
+        label, number = found.groups()
+        cut = glued_cut(mask, (int(g.x0), int(g.top), int(g.x1), int(g.bottom)), len(number), height)
+        if cut is not None:
+            cuts[k] = (cut[0], cut[1], label, number)
+    if not cuts:
+        return glyphs
+    alone = dict(zip(cuts, _read_boxes(image, [value for _, value, _, _ in cuts.values()], height, limits)))
+    out: list[Glyph] = []
+    for k, g in enumerate(glyphs):
+        if k not in cuts:
+            out.append(g)
+            continue
+        end, value, label, number = cuts[k]
+        again = [w for w in alone[k] if w.text]
+        agreed = _joined([w.text for w in again]) == number
+        out += [Glyph(label, g.x0, g.top, end, g.bottom, g.conf), *_piece_glyph(value, again if agreed else [], height)]
+    return out
+
+
 def _piece_glyph(box: tuple[int, int, int, int], words: list[Glyph], height: int) -> list[Glyph]:
     """One piece's reading as one glyph with the piece's own box, as tall as a line of text.
 
@@ -332,28 +400,6 @@ def _piece_glyph(box: tuple[int, int, int, int], words: list[Glyph], height: int
     return []
 
 
-def _units_kept(mask: Image.Image, glyphs: list[Glyph], height: int) -> list[Glyph]:
-    """Unread pieces of one ideograph close after a number alone (``_UNIT_WIDTH``): its unit, joined to it
-    (the number's text and confidence, over both boxes). Any other unread piece stays a blank read at
-    confidence 0 (``_UNREAD_VALUE``), which keeps the values after it in their places."""
-    out: list[Glyph] = []
-    for g in glyphs:
-        before = out[-1] if out else None
-        if (before is not None and g.text == "—" and not g.conf and _NUMBER.fullmatch(before.text)
-                and g.x1 - g.x0 <= _UNIT_WIDTH * height and abs(g.cy - before.cy) < height / 3
-                and 0 <= g.x0 - before.x1 < _LEAD_GAP * height and _ideograph(mask, g, height)):
-            out[-1] = Glyph(before.text, before.x0, min(before.top, g.top), g.x1, max(before.bottom, g.bottom),
-                            before.conf)
-        else:
-            out.append(g)
-    return out
-
-
-def _ideograph(mask: Image.Image, glyph: Glyph, height: int) -> bool:
-    """Whether a glyph's ink is one line of an ideograph's height, higher than digits (``_DIGIT_HEIGHT``)."""
-    box = (int(glyph.x0), int(glyph.top), int(glyph.x1), int(glyph.bottom))
-    lines = _text_lines(mask.crop(box), shortest=1)
-    return len(lines) == 1 and lines[0][1] - lines[0][0] >= _DIGIT_HEIGHT * height
 
 
 def _joined(texts: list[str]) -> str:
@@ -372,22 +418,6 @@ def _piece_of(word: Glyph, grids: list[TableGrid]) -> int:
         if grid.xs[0] <= word.cx <= grid.xs[1] and grid.ys[0] <= word.cy <= grid.ys[1]:
             return k
     raise ValueError(f"OCR word {word.text!r} outside every piece of the sheet")
-
-
-def _text_lines(mask: Image.Image, shortest: int = _MIN_LINE) -> list[tuple[int, int]]:
-    """Runs of pixel rows with ink (top, bottom), joined across blanks of up to ``_ROW_JOIN`` rows, at
-    least ``shortest`` rows high."""
-    width, height = mask.size
-    data = mask.tobytes()
-    spans: list[list[int]] = []
-    for y in range(height):
-        if data.count(1, y * width, (y + 1) * width) < 2:
-            continue
-        if spans and y - spans[-1][1] <= _ROW_JOIN:
-            spans[-1][1] = y + 1
-        else:
-            spans.append([y, y + 1])
-    return [(a, b) for a, b in spans if b - a >= shortest]
 
 
 def _pieces(mask: Image.Image, top: int, bottom: int, height: int) -> list[Piece]:
@@ -443,12 +473,14 @@ def _sheet(image: Image.Image, boxes: list[tuple[int, int, int, int]], height: i
     each went (left, top, margin). A piece cut tight is no cell: the cell reader takes a stroke that
     runs the height or width of its box for a ruling's remnant and whitens it (开 read as 无)."""
     margin = max(8, height // 2)
-    width = max([image.width] + [x1 - x0 + 2 * margin for x0, _, x1, _ in boxes])
+    # The cell reader leaves unread a cell that reaches the image's right edge (a table the page cuts):
+    # no piece is placed that near the sheet's edge.
+    width = max([image.width] + [x1 - x0 + 2 * margin for x0, _, x1, _ in boxes]) + 2 * PAGE_EDGE
     places: list[tuple[int, int, int]] = []
     x = y = shelf = 0
     for x0, y0, x1, y1 in boxes:
         w, h = x1 - x0 + 2 * margin, y1 - y0 + 2 * margin
-        if x + w > width:
+        if x + w > width - 2 * PAGE_EDGE and x > 0:
             x, y, shelf = 0, y + shelf, 0
         places.append((x, y, margin))
         x, shelf = x + w, max(shelf, h)

@@ -9,6 +9,15 @@ a second session reuses them. The HTML variants are made with lxml from the page
   rows stays in its first row and leaves blank cells under it, as splitting a table in Word does;
 - ``grid-borderless`` and ``rows-borderless``: the same without any ruling.
 
+Each variant is printed as a person who saves the page as PDF prints it: so that it fits. A page whose
+widest table is wider than A4 portrait's printable width (``table_width``, from the page's own declared
+widths) is given ``@page { size: A4 landscape }``, which LibreOffice's HTML import honours as a browser's
+print dialog does; ``variant(..., fit=False)`` keeps the A4 portrait print, which cuts such a table at
+the page's edge (the "cut print": what lies past the edge is not in the file). The estimate is a
+floor (each row's cells summed; LibreOffice sets columns by all rows at once): case 01's section 三,
+estimated 903 px, prints in landscape as wide as the page, its outer rulings at the page's edges and
+all its text on it.
+
 And tables drawn as boxes (``BOXED``), every cell its own frame with two parallel lines between cells:
 
 - ``grid-spaced``: ``border="1" cellspacing="2"``, as older CMS templates draw them. LibreOffice's
@@ -33,6 +42,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import lxml.html
@@ -48,6 +58,14 @@ FILTERS = {  # LibreOffice export filters for a document opened from HTML (Write
     "pdf": "pdf:writer_web_pdf_Export",
 }
 _BORDER_CSS = re.compile(r"(?:^|;)\s*(?:mso-)?border[\w-]*\s*:[^;]*", re.IGNORECASE)
+# LibreOffice's Writer/Web page: A4 (210 mm) less its 2 cm left and 1 cm right margins, in CSS px (96/in);
+# measured on its PDFs: body text starts at 56.8 pt, justified lines end near 561 pt of the 595.3 pt page.
+A4_PRINTABLE_PX = 180 / 25.4 * 96
+_PX = {"px": 1.0, "pt": 96 / 72, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4}
+_WIDTH_CSS = re.compile(r"(?:^|;)\s*width\s*:\s*([^;]+)", re.IGNORECASE)
+_NOWRAP_CSS = re.compile(r"white-space\s*:\s*nowrap", re.IGNORECASE)
+_EM_PX = 16.0  # LibreOffice's default text size for HTML, 12 pt
+_CELL_PADDING_PX = 4.0
 
 
 def cache_dir() -> Path:
@@ -73,9 +91,57 @@ def _own_rows(table) -> list:
     return [tr for tr in table.iter("tr") if next(tr.iterancestors("table")) is table]
 
 
-def variant(html: str, name: str) -> str:
-    """The page as the named variant (see the module docstring)."""
+def _length_px(text: str | None) -> float:
+    """A CSS or HTML length in px; 0 for a percentage, ``auto`` or nothing (no width of its own)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(px|pt|pc|in|cm|mm)?\s*", text or "", re.IGNORECASE)
+    return float(match[1]) * _PX[(match[2] or "px").lower()] if match else 0.0
+
+
+def _declared_px(element) -> float:
+    style = _WIDTH_CSS.search(element.get("style") or "")
+    return max(_length_px(style[1]) if style else 0.0, _length_px(element.get("width")))
+
+
+def _text_px(text: str) -> float:
+    """How wide a line of text prints: a full-width (CJK) character one em, any other half an em."""
+    return sum(_EM_PX if unicodedata.east_asian_width(ch) in "WF" else _EM_PX / 2 for ch in text)
+
+
+def _cell_px(cell) -> float:
+    """The least width a cell prints at: its declared width, or, when it may not wrap (``nowrap``), its
+    longest line (lines broken only by ``<br>``) if wider. A wrapping cell's text folds to fit."""
+    width = _declared_px(cell)
+    if cell.get("nowrap") is not None or _NOWRAP_CSS.search(cell.get("style") or ""):
+        copied = copy.deepcopy(cell)
+        for br in copied.iter("br"):
+            br.tail = "\n" + (br.tail or "")
+        lines = copied.text_content().split("\n")
+        width = max(width, max(_text_px(line.strip()) for line in lines) + _CELL_PADDING_PX)
+    return width
+
+
+def table_width(table) -> float:
+    """A table's width in px as the page declares it: its own width, or its widest row's cells summed."""
+    rows = [sum(_cell_px(c) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")) for tr in _own_rows(table)]
+    return max([_declared_px(table), *rows])
+
+
+def _print_landscape(root) -> None:
+    head = root.find("head")
+    if head is None:
+        head = lxml.html.Element("head")
+        head.append(lxml.html.Element("meta", charset="utf-8"))
+        root.insert(0, head)
+    style = lxml.html.Element("style")
+    style.text = "@page { size: A4 landscape }"
+    head.append(style)
+
+
+def variant(html: str, name: str, *, fit: bool = True) -> str:
+    """The page as the named variant (see the module docstring), printed in landscape when ``fit`` and its
+    widest table is wider than A4 portrait's printable width."""
     root = lxml.html.document_fromstring(html)
+    wide = max((table_width(t) for t in _leaf_tables(root)), default=0.0) > A4_PRINTABLE_PX
     for table in _leaf_tables(root):
         if name.startswith("rows"):
             _one_table_per_row(table)
@@ -93,6 +159,8 @@ def variant(html: str, name: str) -> str:
         else:
             table.set("border", "1")
             table.set("cellspacing", "2" if name == "grid-spaced" else "0")
+    if fit and wide:
+        _print_landscape(root)
     head = root.find("head")
     if head is not None and not any(m.get("charset") for m in head.iter("meta")):
         head.insert(0, lxml.html.fromstring('<meta charset="utf-8">'))

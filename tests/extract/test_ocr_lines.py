@@ -25,11 +25,10 @@ from extract.convert.ocr_lines import (
     _runs_of,
     _tabular,
     _text_lines,
-    _units_kept,
-    _words_reread,
     prose_lines,
 )
 from extract.convert.limits import DEFAULT_LIMITS
+from extract.convert.ocr_unread import units_kept, words_reread
 from extract.document import Document, Paragraph, Table
 from extract.parse import parse_document
 
@@ -157,10 +156,10 @@ def test_an_unread_ideograph_close_after_a_number_is_its_unit_but_an_unread_digi
     def blank(x0: int, x1: int) -> Glyph:
         return Glyph("—", x0, 20, x1, 66, 0.0)
 
-    (number,) = _units_kept(mask, [one, blank(137, 177)], LINE)
+    (number,) = units_kept(mask, [one, blank(137, 177)], LINE)
     assert (number.text, number.x0, number.x1, number.conf) == ("1", 100, 177, 97.0)
-    assert [g.text for g in _units_kept(digit, [one, blank(137, 163)], LINE)] == ["1", "—"]
-    assert [g.text for g in _units_kept(mask, [one, blank(300, 340)], LINE)] == ["1", "—"]
+    assert [g.text for g in units_kept(digit, [one, blank(137, 163)], LINE)] == ["1", "—"]
+    assert [g.text for g in units_kept(mask, [one, blank(300, 340)], LINE)] == ["1", "—"]
 
 
 @pytest.mark.slow
@@ -180,7 +179,7 @@ def test_a_wide_piece_left_unread_is_read_again_as_words_never_as_a_number():
     draw.text((700, 120), "5.0万元", font=font, fill=0)
     words, number, narrow = (20, 15, 340, 70), (20, 115, 300, 170), (20, 15, 100, 70)
     lead, value = (690, 15, 1000, 70), (690, 115, 900, 170)
-    read = _words_reread(image, [words, number, narrow, lead, value], LINE, DEFAULT_LIMITS)
+    read = words_reread(image, [words, number, narrow, lead, value], LINE, DEFAULT_LIMITS)
     assert list(read) == [words, lead]
     assert "安全" in "".join(w.text for w in read[words])
     assert "".join(w.text for w in read[lead]).startswith("5.")
@@ -250,8 +249,15 @@ def test_a_seed_scanned_without_rulings_gives_no_wrong_number():
     spec = seed_records()[0]
     (pdf,) = office([variant(seed_page(spec), "rows-borderless")], "pdf")
     record = parse_document(convert_images(page_images(pdf, "png")))
+    right, problems = _scored(record, spec.cells)
+    assert not problems, problems
+    assert right >= 135, f"read {right} of the value cells"
+
+
+def _scored(record, expected: dict) -> tuple[int, list[str]]:
+    """Value cells read right, and what is wrong: a number wrong or invented, a miss without a warning."""
     right, problems = 0, []
-    for key, value in spec.cells.items():
+    for key, value in expected.items():
         got = record.cells.get(key)
         if value is None and got is not None:
             problems.append(f"{key} invented {got}")
@@ -262,8 +268,7 @@ def test_a_seed_scanned_without_rulings_gives_no_wrong_number():
             problems.append(f"{key} read {got} for {value}")
         elif value is not None:
             right += 1
-    assert not problems, problems
-    assert right >= 135, f"read {right} of the value cells"
+    return right, problems
 
 
 def test_a_row_read_by_ocr_from_a_table_without_rulings_with_a_blank_is_null_and_named():
@@ -290,3 +295,92 @@ def test_a_row_read_by_ocr_from_a_table_without_rulings_with_a_blank_is_null_and
     assert any("sec3.unavailable_not_held.natural_person" in w for w in warnings)
     assert cells["sec3.unavailable_needs_creation.total"] == 1  # no blank: stands
     assert cells["sec3.unavailable_still_unclear.natural_person"] == 0  # a ruled table's blank is printed
+
+
+def _page(draw_on) -> Image.Image:
+    image = Image.new("L", (1200, 400), 255)
+    draw_on(ImageDraw.Draw(image))
+    return image.point(lambda v: 1 if v < INK else 0)
+
+
+def test_a_value_between_the_lines_of_its_wrapped_label_is_a_box_of_its_own():
+    """``1.本机关不掌握相`` over ``关政府信息`` with ``22`` printed hard against the first line, at the row's
+    middle height (case 46): the value's ink joins the two lines into one, which read as one line gave
+    garbage for both. The label's lines and the value are three boxes (lines 46 high, 30 apart)."""
+    from extract.convert.ocr_lines import _boxes
+
+    def draw(d):
+        d.rectangle([100, 20, 499, 65], fill=0)  # label line 1
+        d.rectangle([100, 96, 349, 141], fill=0)  # label line 2
+        d.rectangle([505, 60, 524, 99], fill=0)  # value digit 1, 5 px after the label, between its lines
+        d.rectangle([530, 60, 549, 99], fill=0)  # value digit 2
+
+    assert _boxes(_page(draw), 20, 142, 100, 550, LINE) == [
+        (100, 20, 500, 66), (100, 96, 350, 142), (505, 60, 550, 100)]
+
+
+def test_the_strokes_of_one_character_are_not_lines_of_their_own():
+    """三 alone in a piece: three strokes 4 pixels high, 16 apart, as the blank between two lines of a label
+    may be. They are one line (read as 三), not three dashes printed for blanks."""
+    from extract.convert.ocr_ink import sub_lines
+
+    def draw(d):
+        for top in (20, 40, 60):
+            d.rectangle([100, top, 146, top + 3], fill=0)
+
+    assert sub_lines(_page(draw).crop((100, 0, 147, 400)), LINE) == [(20, 64)]
+
+
+def test_touching_labels_of_two_columns_are_cut_where_other_lines_labels_start():
+    """``（四）无`` printed hard against ``2.没有现成信息需`` (4 pixels apart) is cut at the label column edge
+    that three other lines' labels start at (x = 400); a label crossing no such edge is not cut."""
+    from extract.convert.ocr_ink import label_edges
+    from extract.convert.ocr_lines import Piece, _cut_at_edges
+
+    def draw(d):
+        d.rectangle([100, 20, 395, 65], fill=0)
+        d.rectangle([400, 20, 800, 65], fill=0)
+
+    rows = [[(400, 700)], [(401, 750)], [(402, 690)], [(100, 800)]]
+    edges = label_edges(rows, LINE)
+    assert edges == [400]
+    whole = Piece(100, 801)
+    assert _cut_at_edges(_page(draw), (20, 66), whole, edges, LINE) == [Piece(100, 396), Piece(400, 801)]
+    assert _cut_at_edges(_page(draw), (20, 66), whole, [600], LINE) == [whole]
+
+
+def test_pieces_a_full_width_mark_cut_apart_are_one_label_and_values_stay_apart():
+    """``第二十条第`` ``（`` ``一`` ``）`` ``项`` (the 一 read as a dash) are one heading ``第二十条第（一）项``; a
+    ``《`` closed by a bracket is ``（``; a value after a label ending in ``）`` stays a value."""
+    from extract.convert.geometry import Glyph
+    from extract.convert.ocr_marks import join_marks
+
+    def g(text, x0, x1):
+        return (Glyph(text, x0, 20, x1, 66, 90.0), False, x1 - x0 > 2.5 * LINE)
+
+    heading = [g("第二十条第", 100, 330), g("《", 350, 370), g("—", 390, 430), g(")", 450, 470), g("项", 490, 536)]
+    assert [x.text for x in join_marks(heading, LINE)] == ["第二十条第（一）项"]
+    row = [g("收费金额（万元）", 100, 460), g("0", 490, 515)]
+    assert [x.text for x in join_marks(row, LINE)] == ["收费金额（万元）", "0"]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("libreoffice")
+@pytest.mark.timeout(600)
+def test_a_real_page_scanned_without_rulings_with_labels_hard_against_values():
+    """Real case 46 as a grid-borderless PDF rasterised to PNG pages: its narrow label columns print the
+    first value hard against the label's last character, often between the lines of a wrapped label.
+    Against the hand-read cells: no wrong or invented number, every miss null and named, and at least 170
+    of its 200 value cells read (measured: 178; 33 before)."""
+    from extract.convert.ocr import convert_images
+    from tests.extract.office import office, page_images, variant
+    from tests.extract.test_any_format import CASES
+
+    case = next((c for c in CASES if c.name == "46"), None)
+    if case is None:
+        pytest.skip("../shared/corpus is absent")
+    (pdf,) = office([variant(case.html, "grid-borderless")], "pdf")
+    record = parse_document(convert_images(page_images(pdf, "png")))
+    right, problems = _scored(record, case.cells)
+    assert not problems, problems
+    assert right >= 170, f"read {right} of the value cells"

@@ -141,3 +141,41 @@ def test_a_section_two_label_with_one_character_misread_names_its_row_only_when_
     assert sec2_near_key("行政强刺", "2021") == "coercion"
     assert sec2_near_key("行政处制", "2021") is None
     assert sec2_near_key("规草", "2021") is None  # a two-character name: one misread leaves nothing to tell by
+
+
+def _band_row(texts: list[str], row: int) -> list[Cell]:
+    return [Cell(text, page=5, table=3, row=row, col=i) for i, text in enumerate(texts)]
+
+
+def test_a_table_cut_at_the_page_edge_places_values_by_their_headings() -> None:
+    """A table without rulings that the page's right edge cuts (legal_service … total past it), printed in
+    one block with another table's column (col 1) before its own: its rows have as many cells as the
+    page shows, and counting them from either end puts 821 under another heading. The headings place
+    them; the columns with no heading on the page are null and named, never blank."""
+    interpreter = TableInterpreter("2021", unruled={3})
+    heads = ["", "", "自然人", "商业企业", "科研机构", "社会公益组织"]
+    interpreter.feed(_band_row(heads, 0), "sec3")
+    interpreter.feed(_band_row(["一、本年新收政府信息公开申请数量", "", "821", "35", "", ""], 1), "sec3")
+    interpreter.feed(_band_row(["二、上年结转政府信息公开申请数量", "", "18", "", "", ""], 2), "sec3")
+    reading = interpreter.finish()
+    row = {column: reading.cells.get(f"sec3.new_received.{column}") for column in
+           ("natural_person", "commercial", "research", "social_welfare")}
+    assert row == {"natural_person": 821, "commercial": 35, "research": None, "social_welfare": None}
+    assert reading.raw["sec3.new_received.research"] == ""  # printed blank under its heading
+    assert reading.cells.get("sec3.carried_over.natural_person") == 18
+    off = {f"sec3.{r}.{c}" for r in ("new_received", "carried_over") for c in ("legal_service", "other_org", "total")}
+    assert off <= reading.off_page
+    assert not any(key in reading.raw for key in off)
+    assert all(any(key in w and "not on the page" in w for w in reading.warnings) for key in off)
+
+
+def test_headings_place_nothing_in_a_grid_read_from_a_word_processor_file() -> None:
+    """A ruled grid's rows number their cells apart (a merged label counts once): there the row is read
+    as counted, as before."""
+    interpreter = TableInterpreter("2021")
+    interpreter.feed(_band_row(["", "", "自然人", "商业企业", "科研机构", "社会公益组织"], 0), "sec3")
+    interpreter.feed(_band_row(["一、本年新收政府信息公开申请数量", "821", "35", "0", "0", "2", "1", "859"], 1), "sec3")
+    reading = interpreter.finish()
+    assert reading.cells.get("sec3.new_received.natural_person") == 821
+    assert reading.cells.get("sec3.new_received.total") == 859
+    assert not reading.off_page
