@@ -75,7 +75,25 @@ def sec3_near_key(label: str, version: str) -> str | None:
     if key is not None:
         return key
     cleaned = clean_label(label)
-    return _near_match(cleaned, get(version).sec3_signatures, max_length=MAX_SEC3_LABEL) if cleaned else None
+    if not cleaned:
+        return None
+    key = _near_match(cleaned, get(version).sec3_signatures, max_length=MAX_SEC3_LABEL)
+    return key if key is not None else _begun_key(cleaned, version)
+
+
+# A label's first characters this many, the same as one template row's label's first and no other's.
+_BEGUN = 8
+
+
+def _begun_key(cleaned: str, version: str) -> str | None:
+    """The section 三 row an OCR-read label names by its first words where its signature words were lost:
+    a label wrapped beside its group's heading printed hard against it (``(六)其`` ``期不补正…`` read
+    together as 斋他处理) still starts as its row's does (``申请人无正当理由``). Only where those first
+    ``_BEGUN`` characters begin one row's label and the label names no row by its words."""
+    if len(cleaned) < _BEGUN or rows_named(cleaned, version):
+        return None
+    keys = {row.key for row in get(version).sec3 if clean_label(row.label)[:_BEGUN] == cleaned[:_BEGUN]}
+    return keys.pop() if len(keys) == 1 else None
 
 
 def _match(cleaned: str, signatures: tuple[Signature, ...], *, max_length: int) -> str | None:

@@ -7,7 +7,8 @@ ink is, as a reader's eye cuts it: into text lines (runs of pixel rows with ink)
 pieces wherever a blank wider than a cell's padding stands (a column's gap; the gaps inside a word or a
 number are narrower). Every piece is read alone, by the same reader as a ruled table's cells
 (``ocr_cells.read_cells``: a short piece is a number only where the Chinese and the digit models agree,
-else it is unread and flagged), and its words keep their boxes on the page. Only a table's lines are
+else it is unread and flagged; a piece wider than a value left unread is read again as a line of words,
+kept only as words), and its words keep their boxes on the page. Only a table's lines are
 read so (its rows, its column headings, a value alone); a section's heading or a paragraph between two
 tables is read by the page reader, its words joined into lines (``prose_lines``).
 
@@ -31,8 +32,12 @@ from extract.convert.ocr_ink import NARROW as _NARROW
 from extract.convert.ocr_ink import ONE_LINE, STROKE, bridged, cut_at_edges, glued_cut, label_edges, sub_lines, tight
 from extract.convert.ocr_ink import text_lines as _text_lines
 from extract.convert.ocr_marks import VALUE_MARK, ends_in_mark, join_marks
-from extract.convert.tesseract import run_tesseract_many
+from extract.convert.ocr_unread import DIGIT_HEIGHT as _DIGIT_HEIGHT
+from extract.convert.ocr_unread import NUMBER as _NUMBER
+from extract.convert.ocr_unread import UNREAD_VALUE as _UNREAD_VALUE
+from extract.convert.ocr_unread import units_kept, words_reread
 from extract.convert.segment import UNIT, VALUE
+from extract.convert.tesseract import run_tesseract_many
 
 # A blank wider than this share of the page's usual line height cuts a line into pieces: wider than the
 # gaps between the characters of a word or the digits of a number (a tenth to a sixth of it), narrower
@@ -53,17 +58,10 @@ _LEADS = 3.0
 # at the blanks around a number (``自 2024 年 1 月 1 日起``) is read by pieces too, which reads it right.
 _TABLE_LINES = 3
 _COLUMN_GAP = 1.0
-# Digits stand lower than ideographs: three quarters of a line of text (``_digits``).
-_DIGIT_HEIGHT = 0.85
-# A piece that could not be read, no wider than this many line heights, stood where a number does: it
-# is kept as a blank read at confidence 0 (flagged, never a value), so the values after it keep their
-# places in the row rather than sliding into its column.
-_UNREAD_VALUE = 2.0
 # Full-width marks that end a clause inside a label or a heading, never a value (``_joined_at_marks``).
 _MARKS = ("，", "、", "；", "：", ",", ";", ":")
 # A reading of values only (``0 0件``, ``1件0件``), or of a unit alone, which a number before it takes.
 _VALUES = re.compile(rf"(?:\s*(?:{VALUE.pattern}|{UNIT.pattern}))*\s*")
-_NUMBER = re.compile(r"\d[\d,.]*")
 # Fewer dark pixels than this (at 300 dpi) in a piece is a speck of the scan, not ink of the print.
 _SPECK = 12
 
@@ -161,8 +159,9 @@ def read_lines(image: Image.Image, limits: Limits) -> TableLines | None:
     read = _read_boxes(image, boxes, height, limits)
     _reread_tall_dashes(image, boxes, read, height, limits)
     words = dict(zip(boxes, read))
+    words.update(words_reread(image, [b for b in boxes if not any(w.text for w in words[b])], height, limits))
     glyphs = [glyph for whole, parts in units for glyph in _chosen(whole, parts, words, height)]
-    glyphs = _unglued(image, mask, glyphs, height, limits)
+    glyphs = units_kept(mask, _unglued(image, mask, glyphs, height, limits), height)
     placed = [(g, g.x1 - g.x0 >= _LABEL_WIDTH * height and ends_in_mark(mask, _ink_box(g), height),
                g.x1 - g.x0 > _NARROW * height) for g in glyphs]
     return TableLines(_joined_at_marks(join_marks(placed, height), height), [(y0, y1) for y0, y1, _ in pieces],
@@ -399,6 +398,8 @@ def _piece_glyph(box: tuple[int, int, int, int], words: list[Glyph], height: int
     if x1 - x0 <= _UNREAD_VALUE * height:
         return [Glyph("—", x0, top, x1, bottom, 0.0)]
     return []
+
+
 
 
 def _joined(texts: list[str]) -> str:

@@ -9,8 +9,10 @@ borders, rasterised at 300 dpi.
 
 from __future__ import annotations
 
+import os
+
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from extract.convert.geometry import Glyph
 from extract.convert.ocr_cells import INK
@@ -25,6 +27,8 @@ from extract.convert.ocr_lines import (
     _text_lines,
     prose_lines,
 )
+from extract.convert.limits import DEFAULT_LIMITS
+from extract.convert.ocr_unread import units_kept, words_reread
 from extract.document import Document, Paragraph, Table
 from extract.parse import parse_document
 
@@ -139,6 +143,46 @@ def test_a_lead_read_apart_from_its_label_is_no_value():
              (62, 0, 460, 46): [Glyph("属于行政执法案卷", 62, 0, 460, 46, 96.0)]}
     (glyph,) = _chosen(whole, parts, words, LINE)
     assert glyph.text == "7属于行政执法案卷" and (glyph.x0, glyph.x1) == (0, 460)
+
+
+def test_an_unread_ideograph_close_after_a_number_is_its_unit_but_an_unread_digit_is_a_blank():
+    """``1`` then an unread piece 19 pixels after it: ink an ideograph high (件) goes with the number, one
+    value; ink a digit high (``0`` unread) stays a blank read at confidence 0, as does an ideograph a
+    column's gap away."""
+    mask = _mask([(100, 18), (137, 40), (300, 40)], top=23, height=42)
+    digit = _mask([(100, 18), (137, 26)], top=30, height=30)
+    one = Glyph("1", 100, 20, 118, 66, 97.0)
+
+    def blank(x0: int, x1: int) -> Glyph:
+        return Glyph("—", x0, 20, x1, 66, 0.0)
+
+    (number,) = units_kept(mask, [one, blank(137, 177)], LINE)
+    assert (number.text, number.x0, number.x1, number.conf) == ("1", 100, 177, 97.0)
+    assert [g.text for g in units_kept(digit, [one, blank(137, 163)], LINE)] == ["1", "—"]
+    assert [g.text for g in units_kept(mask, [one, blank(300, 340)], LINE)] == ["1", "—"]
+
+
+@pytest.mark.slow
+def test_a_wide_piece_left_unread_is_read_again_as_words_never_as_a_number():
+    """Words of a label the cell reader refused (``“三安全一稳定”``, ``5.要求行政机关`` with its number) are
+    read again as a line of words; a wide number (``5949.088667``, ``5.0万元``), and a piece no wider than a
+    value, are never read so."""
+    font_path = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+    if not os.path.exists(font_path):
+        pytest.skip("no CJK font")
+    font = ImageFont.truetype(font_path, 40)
+    image = Image.new("L", (1400, 200), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((20, 20), "“三安全一稳定”", font=font, fill=0)
+    draw.text((20, 120), "5949.088667", font=font, fill=0)
+    draw.text((700, 20), "5.要求行政机关", font=font, fill=0)
+    draw.text((700, 120), "5.0万元", font=font, fill=0)
+    words, number, narrow = (20, 15, 340, 70), (20, 115, 300, 170), (20, 15, 100, 70)
+    lead, value = (690, 15, 1000, 70), (690, 115, 900, 170)
+    read = words_reread(image, [words, number, narrow, lead, value], LINE, DEFAULT_LIMITS)
+    assert list(read) == [words, lead]
+    assert "安全" in "".join(w.text for w in read[words])
+    assert "".join(w.text for w in read[lead]).startswith("5.")
 
 
 def test_words_cut_after_a_full_width_mark_are_joined_and_values_are_not():

@@ -115,6 +115,22 @@ def test_a_label_two_characters_from_every_row_names_none() -> None:
     assert sec3_near_key("属于行政得问事项", "2021") is None  # two characters of each word misread
 
 
+def test_an_ocr_label_whose_words_were_lost_names_its_row_by_its_first_words_only() -> None:
+    """``1.申请人无正当理由逾期不补正…`` wrapped beside ``(六)其他处理`` printed hard against it, read as
+    ``…理由斋他处理”再处理…``: its first eight characters begin one row's label only (2021 template). A
+    text layer's label, a shorter start, a heading's start, or a label naming a row by its words
+    otherwise, is never named so."""
+    from extract.labels import sec3_key, sec3_near_key
+
+    misread = "1.申请人无正当理由斋他处理”再处理其政府信息公开"
+    assert sec3_near_key(misread, "2021") == "other_overdue_correction"
+    assert sec3_key(misread, "2021") is None
+    assert sec3_near_key(misread, "2019") is None  # the 2019 template has no such row
+    assert sec3_near_key("1.申请人无正当理", "2021") is None
+    assert sec3_near_key("申请人情况自然人法人或其他组织", "2021") is None  # 申请人 begins no row's 8
+    assert sec3_near_key("2.申请人斋期未按收费通知要求缴纳费用", "2021") == "other_overdue_fee"  # by its words
+
+
 def test_a_section_two_label_with_one_character_misread_names_its_row_only_when_one_row_is_that_near() -> None:
     """OCR reads 行政处罚 as 行政处避: one character from 行政处罚, two from 行政许可 and 行政强制, so only
     处罚's row is that near; 行政处制 is one character from both 处罚 and 强制 and names neither."""
