@@ -17,8 +17,9 @@ Debian's ``libreoffice-*-nogui`` packages ship no Writer ``.ui`` files, so a doc
 no widgets, and is faster.
 
 The whole group dies with its owner: on SIGTERM, SIGINT or SIGHUP (the owner's death signal, see
-``process.spawn``) and at the end of stdin, this process removes the owner's directory for the listener
-(its last argument), which the owner can no longer remove, and kills its process group, LibreOffice with it.
+``process.spawn``) and at the end of stdin, this process kills the rest of its process group, LibreOffice with it,
+and once they are gone removes the owner's directory for the listener (its last argument), which the owner
+can no longer remove.
 Conversions run in a thread so that the main thread is always free to take those signals.
 """
 
@@ -41,8 +42,35 @@ def _kill_group(*_args) -> None:
     os.killpg(0, signal.SIGKILL)
 
 
+def _others_in_group() -> list[int]:
+    """Live processes of our group but this one (zombies have stopped writing), from ``/proc``."""
+    group, me, found = os.getpgid(0), os.getpid(), []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == me:
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if len(fields) > 2 and fields[0] != "Z" and int(fields[2]) == group:
+            found.append(int(name))
+    return found
+
+
 def _owner_gone(*_args) -> None:
-    """The owner died (its death signal) or let go of us (end of stdin): nobody else will clean up."""
+    """The owner died (its death signal) or let go of us (end of stdin): nobody else will clean up.
+
+    LibreOffice is killed, and seen gone, before its directory is removed: a soffice still running
+    writes into its profile while the tree is removed, and the directory outlived its owner."""
+    deadline = time.monotonic() + 5
+    while (others := _others_in_group()) and time.monotonic() < deadline:
+        for pid in others:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.05)
     if _HOME:
         shutil.rmtree(_HOME, ignore_errors=True)
     _kill_group()
